@@ -1,0 +1,18 @@
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared" / "examples"
+
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") or os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE") else "dev")
+
+
+@pytest.fixture
+def suoluo_json() -> Path:
+    return EXAMPLES / "suoluo-2024.json"

@@ -1,0 +1,66 @@
+"""Driving the real spreadsheet program: LibreOffice headless, with a throwaway profile.
+
+LibreOffice does not recalculate an .xlsx on load unless told to, so the profile sets
+OOXMLRecalcMode to 0 ("always"). Tests that need it skip when soffice is missing, unless
+XLTOOLS_REQUIRE_LIBREOFFICE is set (CI sets it), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+def require() -> None:
+    if SOFFICE:
+        return
+    if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
+        pytest.fail("LibreOffice (soffice) is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set) but missing")
+    pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) -> list[Path]:
+    """Open each file in LibreOffice (recalculating it) and save it as `fmt` into outdir.
+
+    One soffice start serves many files, which keeps batch tests within a few minutes.
+    """
+    require()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
+        cmd = [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    ext = fmt.split(":", 1)[0]
+    out = [outdir / (Path(p).stem + "." + ext) for p in paths]
+    missing = [p for p in out if not p.exists()]
+    if missing:
+        raise AssertionError(f"LibreOffice did not write {missing}: {proc.stdout} {proc.stderr}")
+    return out

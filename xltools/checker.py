@@ -1,0 +1,191 @@
+"""Checking: a pure function from what an input states to a normalised report and its findings.
+
+No I/O here. The hard rules (S2–S4, R3.1–R4.1) decide whether a report may be built; the soft
+rules (X1, X2 and those in `soft`) only warn, unless the caller asks for `strict`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from .model import ERROR, WARNING, Finding, Report, Source
+from .normalize import parse
+from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
+from .spec import FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
+
+_TABLES = ("proactive.", "requests.", "appeals.")
+
+
+@dataclass
+class CheckResult:
+    report: Report
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def normalise(source: Source) -> tuple[Report, list[Finding], set[str]]:
+    """Type every value; return the report, the S2 findings and the fields that could not be read."""
+    findings: list[Finding] = []
+    unreadable: set[str] = set()
+    values: dict[str, Any] = {}
+    stated: set[str] = set()
+    json_input = source.kind == "json"
+    for f in FIELDS.values():
+        if f.computed and f.path not in source.values:
+            continue  # computed below
+        raw = source.values.get(f.path)
+        if f.computed:
+            stated.add(f.path)
+        if json_input and raw is None and f.path in source.values and f.path.startswith(_TABLES):
+            findings.append(_s2(source, f.path, "未填写（null）。表格中的每个数字都要填写，没有的填 0。", ERROR))
+            unreadable.add(f.path)
+            values[f.path] = None
+            continue
+        parsed = parse(f, raw, text_decimals=json_input)
+        if parsed.problem:
+            findings.append(_s2(source, f.path, parsed.problem, parsed.severity))
+        value = parsed.value
+        if value is None and f.kind.numeric and parsed.severity == ERROR:
+            unreadable.add(f.path)
+        elif value is None and f.kind in (Kind.COUNT, Kind.DECIMAL) and f.path not in OPTIONAL_NUMBERS:
+            value = Decimal(0) if f.kind is Kind.DECIMAL else 0
+        values[f.path] = value
+    for path in TOTAL_PARTS:  # dict order: a total's parts come before it
+        if path not in values:
+            values[path] = _sum_known(values, TOTAL_PARTS[path])
+            if any(p in unreadable for p in TOTAL_PARTS[path]):
+                unreadable.add(path)
+    return Report(values, frozenset(stated), dict(source.cells)), findings, unreadable
+
+
+def _sum_known(values: dict[str, Any], parts: tuple[str, ...]) -> int:
+    return sum(values.get(p) or 0 for p in parts)
+
+
+def _s2(source: Source, path: str, problem: str, severity: str | None) -> Finding:
+    f = FIELDS[path]
+    return Finding(
+        "S2",
+        severity or ERROR,
+        path,
+        f"{f.label}：{problem}",
+        cell=source.cell(path),
+        actual=source.values.get(path),
+    )
+
+
+def check(source: Source, *, previous: Report | None = None, strict: bool = False) -> CheckResult:
+    """Every finding for one input. `previous` is last year's report, when given (X1, X2, soft rules)."""
+    report, findings, unreadable = normalise(source)
+    findings = list(source.findings) + findings
+    if previous is not None:
+        report = with_previous(report, previous)
+
+    def value(path: str):
+        return None if path in unreadable else report.values.get(path)
+
+    for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
+        if rule.applies(value) and not rule.holds(value):
+            findings.append(rule_finding(rule, value, report))
+    findings += text_findings(report)
+    from .soft import soft_findings  # the text-reading rules; kept apart, they are long
+
+    findings += soft_findings(report, previous)
+    if strict:
+        findings = [replace(f, severity=ERROR) for f in findings]
+    return CheckResult(report, findings)
+
+
+def rule_finding(rule: SumRule, value, report: Report) -> Finding:
+    return Finding(
+        rule.rule,
+        rule.severity,
+        rule.target,
+        rule.explain(rule, value),
+        cell=report.cells.get(rule.target),
+        expected=rule.expected(value),
+        actual=value(rule.target),
+    )
+
+
+def with_previous(report: Report, previous: Report) -> Report:
+    """Take last year's 结转下年度 and 现行有效 into this year's `previous.*` fields."""
+    values = dict(report.values)
+    for path in FIELDS:
+        if path.startswith("previous.carried_over."):
+            values[path] = previous.values.get("requests.carried_over." + path.rsplit(".", 1)[1])
+        elif path.startswith("previous.in_force."):
+            values[path] = previous.values.get(f"proactive.{path.rsplit('.', 1)[1]}.in_force")
+    return replace(report, values=values)
+
+
+# --- S3 and S4: texts --------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile("|".join(re.escape(t) for t in PLACEHOLDERS.tokens))
+
+
+def placeholder_in(text: str, prompt: str = "") -> str | None:
+    """The placeholder a text still holds, or None. An ellipsis inside a sentence is punctuation."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if stripped in PLACEHOLDERS.only or set(stripped) <= set("…．.。、 "):
+        return stripped
+    if prompt and stripped == prompt:
+        return "模板提示语"
+    m = _PLACEHOLDER.search(stripped)
+    return m.group(0) if m else None
+
+
+def text_findings(report: Report) -> list[Finding]:
+    findings = []
+    for f in FIELDS.values():
+        if f.kind not in (Kind.TEXT, Kind.NARRATIVE):
+            continue
+        text = report.text(f.path)
+        token = placeholder_in(text, f.prompt)
+        if token:
+            shown = "与模板的提示语相同" if token == "模板提示语" else f"含有占位符“{token}”"
+            findings.append(
+                Finding(
+                    "S3",
+                    ERROR,
+                    f.path,
+                    f"{f.label}：{shown}，像是没有写完。请替换为实际内容后再生成报告。",
+                    cell=report.cells.get(f.path),
+                    actual=token,
+                )
+            )
+    for f in REQUIRED_FIELDS:
+        value = report.values.get(f.path)
+        if value is None or value == "":
+            findings.append(
+                Finding(
+                    "S4",
+                    ERROR,
+                    f.path,
+                    f"{f.label}：未填写。这是报告必须包含的内容（{_basis(f.path)}），请填写后再生成报告。",
+                    cell=report.cells.get(f.path),
+                )
+            )
+    return findings
+
+
+def _basis(path: str) -> str:
+    if path in ("agency.name", "year"):
+        return "标题和统计期限都要用到"
+    return "国办公开办函〔2021〕30号要求各部分不能遗漏"

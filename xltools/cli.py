@@ -1,0 +1,183 @@
+"""The command line: parse arguments, call the library, map its exceptions to messages and exit
+codes (FORMAT.md §6). No business logic lives here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import UsageError, XltoolsError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _ChineseCommand(click.Command):
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
+
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出。"
+        return opt
+
+
+class _ChineseGroup(_ChineseCommand, click.Group):
+    command_class = _ChineseCommand
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        code = run_guarded(
+            lambda: super(_ChineseGroup, self).main(args, prog_name or "xltools", complete_var, False, **extra)
+        )
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def format_commands(self, ctx, formatter):
+        rows = [(n, c.get_short_help_str(80)) for n, c in self.commands.items() if not c.hidden]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def format_options(self, ctx, formatter):
+        opts = [p.get_help_record(ctx) for p in self.get_params(ctx)]
+        opts = [o for o in opts if o]
+        if opts:
+            with formatter.section("选项"):
+                formatter.write_dl(opts)
+        self.format_commands(ctx, formatter)
+
+
+_ChineseCommand.format_options = lambda self, ctx, formatter: _options(self, ctx, formatter)
+
+
+def _options(cmd, ctx, formatter) -> None:
+    opts = [r for r in (p.get_help_record(ctx) for p in cmd.get_params(ctx)) if r]
+    if opts:
+        with formatter.section("选项"):
+            formatter.write_dl(opts)
+
+
+@click.group(cls=_ChineseGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="xltools %(version)s", help="显示版本号并退出。")
+def main() -> None:
+    """xltools：政府信息公开工作年度报告的填报模板、校验和生成工具。
+
+    \b
+    流程：
+      xltools template -o 模板.xlsx        生成填报模板
+      （在 WPS 或 Excel 中填写）
+      xltools check 已填写.xlsx            检查错误，指出要改的单元格
+      xltools build 已填写.xlsx -o 报告.docx 生成可发布的报告
+    """
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+# --- template -----------------------------------------------------------------------------------
+
+
+@main.command("template")
+@click.option("-o", "--output", "output", default="年度报告模板.xlsx", show_default=True, help="模板保存到的文件。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def template_cmd(output: str, force: bool) -> None:
+    """生成受保护的 Excel 填报模板。"""
+    from .files import write_atomic
+    from .template import template_bytes
+
+    write_atomic(output, template_bytes(), force=force)
+    emit(f"已生成模板：{output}")
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+@main.command("check")
+@click.argument("inputs", nargs=-1, required=True, metavar="文件或文件夹...")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序读取）。")
+@click.option("--strict", is_flag=True, help="把提示（警告）也当作错误。")
+def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool) -> None:
+    """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。
+
+    可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
+    退出码：0 全部通过，1 有报告存在错误，2 有文件无法使用。
+    """
+    from . import api, verdict
+
+    paths = api.expand_inputs(inputs)
+    if not paths:
+        raise UsageError("给出的文件夹中没有 .xlsx 或 .json 文件。")
+    results = list(api.check_paths(paths, strict=strict))
+    if as_json:
+        from .jsonform import dumps
+
+        emit(dumps(verdict.as_json(results)).rstrip("\n"))
+    else:
+        emit(verdict.human(results))
+    click.get_current_context().exit(api.exit_code(results))
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+@main.command("schema")
+def schema_cmd() -> None:
+    """输出报告数据 JSON 格式（xltools.report/1）的 JSON Schema，供其他系统校验。"""
+    from .jsonform import dumps, json_schema
+
+    emit(dumps(json_schema()).rstrip("\n"))
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def _safe_streams() -> None:
+    """Never fail on a console that cannot show a character (a Chinese Windows console is GBK)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+_CLICK_MESSAGES = {
+    click.exceptions.NoSuchOption: "没有这个选项",
+    click.exceptions.MissingParameter: "缺少参数",
+    click.exceptions.BadParameter: "参数不正确",
+    click.exceptions.BadOptionUsage: "选项用法不正确",
+}
+
+
+def run_guarded(invoke) -> int:
+    """Run `invoke()` and turn every failure into one of our messages and an exit status."""
+    _safe_streams()
+    try:
+        rv = invoke()
+        return rv if isinstance(rv, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        emit("已中止。", err=True)
+        return 2
+    except click.ClickException as exc:
+        what = next((v for k, v in _CLICK_MESSAGES.items() if isinstance(exc, k)), "用法错误")
+        emit(f"错误：{what}：{exc.format_message()}\n运行 xltools --help 查看用法。", err=True)
+        return 2
+    except XltoolsError as exc:
+        emit(f"错误：{exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        emit("已中断。", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for a clerk
+        emit(f"错误：程序内部错误（{type(exc).__name__}）。请把所用命令和文件反馈给维护人员。", err=True)
+        return 2
+
+
+def entry() -> None:
+    sys.exit(main.main(prog_name="xltools"))

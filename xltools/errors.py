@@ -1,0 +1,49 @@
+"""Domain exceptions. The CLI and the web page map them to messages and exit codes (FORMAT.md §6)."""
+
+from __future__ import annotations
+
+
+class XltoolsError(Exception):
+    """Base of every failure we report to a user; `message` is Chinese and says what to do."""
+
+    exit_code = 2
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, path: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.path}：{self.message}" if self.path else self.message
+
+
+class UnusableInput(XltoolsError):
+    """An input that cannot be used at all: missing, unreadable, foreign, hostile (exit 2)."""
+
+    code = "unusable"
+
+
+class UsageError(XltoolsError):
+    """Arguments that do not fit together (exit 2)."""
+
+    code = "usage"
+
+
+class OutputError(XltoolsError):
+    """An output that may not or cannot be written (exists without --force, is the input, …)."""
+
+    code = "output"
+
+
+class ReportHasErrors(XltoolsError):
+    """A report has hard-rule errors and the asked-for output needs a clean one (exit 1)."""
+
+    exit_code = 1
+    code = "report_errors"
+
+    def __init__(self, message: str, findings=(), **kw):
+        super().__init__(message, **kw)
+        self.findings = list(findings)

@@ -1,0 +1,183 @@
+"""The JSON form `xltools.report/1` (FORMAT.md §3): reading it, writing it, and its JSON Schema.
+
+The nesting follows the id paths: tables nest as table → row id → column (row ids may hold a
+dot), everything else splits on every dot.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import UnusableInput
+from .model import ERROR, Finding, Report, Source
+from .spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
+
+MAX_JSON = 10 * 1024 * 1024  # a report is a few tens of KB
+MAX_DEPTH = 8
+
+
+def json_keys(path: str) -> tuple[str, ...]:
+    """Where a field sits in the JSON object: ("requests", "refused.state_secret", "natural")."""
+    parts = split_path(path)
+    return parts if parts else tuple(path.split("."))
+
+
+_TREE: dict = {}
+for _path in FIELDS:
+    node = _TREE
+    *heads, last = json_keys(_path)
+    for key in heads:
+        node = node.setdefault(key, {})
+    node[last] = _path
+
+
+def read_json(path: Path) -> Source:
+    from .reader import read_bytes
+
+    data = read_bytes(path, MAX_JSON)
+    if len(data) > MAX_JSON:
+        raise UnusableInput(f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告。", code="too_large")
+    return parse_json(data, str(path))
+
+
+def parse_json(data: bytes, display: str) -> Source:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput("JSON 文件不是 UTF-8 编码，请另存为 UTF-8 后再试。", code="encoding") from exc
+    if not text.strip():
+        raise UnusableInput("JSON 文件是空的。", code="empty")
+    try:
+        obj = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise UnusableInput(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。", code="malformed") from exc
+    except (RecursionError, ValueError) as exc:
+        raise UnusableInput("JSON 结构异常（嵌套过深或含有非法数值），不像是一份年度报告。", code="malformed") from exc
+    return source_from_object(obj, display)
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def source_from_object(obj: Any, display: str) -> Source:
+    """Validate a parsed JSON object against the form and flatten it to a Source."""
+    if not isinstance(obj, dict):
+        raise UnusableInput("JSON 的最外层应是一个对象 {…}，这不是 xltools 的报告数据。", code="not_report")
+    fmt = obj.get("format")
+    if fmt != FORMAT_ID:
+        raise UnusableInput(
+            f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{fmt}”。", code="not_report"
+        )
+    requests = obj.get("requests")
+    if isinstance(requests, dict) and ("other" in requests or "procurement" in (obj.get("proactive") or {})):
+        raise UnusableInput(
+            "这份数据是 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”只有一行。"
+            "2021 年起应按国办公开办函〔2021〕30号格式，把（六）分为 other.no_correction、other.no_fee、other.other 三行。",
+            code="format_2019",
+        )
+    source = Source(display, "json")
+    _walk(obj, _TREE, (), source, depth=0)
+    return source
+
+
+def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: int) -> None:
+    for key, value in obj.items():
+        here = where + (str(key),)
+        dotted = ".".join(here)
+        if not where and key == "format":
+            continue
+        node = tree.get(key)
+        if node is None:
+            source.findings.append(_structure(dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），已忽略。请删除或改正它。"))
+        elif isinstance(node, str):
+            if isinstance(value, dict | list):
+                source.findings.append(_structure(node, f"“{dotted}”应是一个数字或文字，不能是{_kind(value)}。", node))
+            else:
+                source.values[node] = value
+        elif not isinstance(value, dict):
+            if value is not None:
+                source.findings.append(_structure(dotted, f"“{dotted}”应是一个对象 {{…}}，现为{_kind(value)}。"))
+        elif depth < MAX_DEPTH:
+            _walk(value, node, here, source, depth + 1)
+
+
+def _kind(value: Any) -> str:
+    return "列表" if isinstance(value, list) else "对象" if isinstance(value, dict) else "其他类型"
+
+
+def _structure(where: str, message: str, field: str | None = None) -> Finding:
+    return Finding("S2", ERROR, field or where, message)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def report_to_json(report: Report) -> dict:
+    """The JSON form of a checked report: every table cell, totals included; texts and optional
+    numbers only where stated (nothing invented)."""
+    out: dict[str, Any] = {"format": FORMAT_ID}
+    for path, f in FIELDS.items():
+        value = report.values.get(path)
+        if value is None or value == "":
+            continue
+        if f.kind is Kind.DECIMAL:
+            value = format(value, "f")
+        node = out
+        *heads, last = json_keys(path)
+        for key in heads:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def json_schema() -> dict:
+    """A JSON Schema (2020-12) of the form, generated from the spec."""
+
+    def leaf(path: str) -> dict:
+        f = FIELDS[path]
+        desc = {"description": f.label}
+        if f.kind is Kind.COUNT:
+            return {**desc, "type": ["integer", "null"], "minimum": 0, "maximum": MAX_NUMBER - 1}
+        if f.kind is Kind.YEAR:
+            return {**desc, "type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
+        if f.kind is Kind.DECIMAL:
+            return {**desc, "type": ["string", "number", "null"], "pattern": r"^\d+(\.\d+)?$", "minimum": 0}
+        if f.kind is Kind.CHOICE:
+            return {**desc, "enum": list(LEVELS)}
+        if f.kind is Kind.DATE:
+            return {**desc, "type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+        if f.kind is Kind.MONTHDAY:
+            return {**desc, "type": "string", "pattern": r"^\d{2}-\d{2}$"}
+        return {**desc, "type": "string"}
+
+    def node(tree: dict, top: bool = False) -> dict:
+        props = {k: leaf(v) if isinstance(v, str) else node(v) for k, v in tree.items()}
+        if top:
+            props = {"format": {"const": FORMAT_ID}, **props}
+        schema = {"type": "object", "properties": props, "additionalProperties": False}
+        if top:
+            schema["required"] = ["format", "agency", "year"]
+        return schema
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://xltools.invalid/schema/xltools.report-1.json",
+        "title": "政府信息公开工作年度报告（xltools.report/1）",
+        **node(_TREE, top=True),
+    }
+    schema["properties"]["agency"]["required"] = ["name"]
+    return schema
+
+
+__all__ = ["TABLES_BY_ID", "dumps", "json_schema", "parse_json", "read_json", "report_to_json", "source_from_object"]

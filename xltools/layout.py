@@ -1,0 +1,442 @@
+"""Where everything sits in the template, derived from the spec.
+
+The writer draws these items; the reader finds each field through its defined name and verifies
+it against the same items (the label beside it, the formula in it). Cell positions are computed
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from . import spec
+from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, SumRule, cell_flag_formula, total_formula
+from .spec import FIELDS, Kind
+
+TOP = 3  # tables start below the sheet title, the status line and a hint line
+
+
+@dataclass(frozen=True)
+class Label:
+    row: int
+    col: int
+    text: str
+    style: str = "label"
+    row2: int | None = None
+    col2: int | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A field's cell: an input (unlocked) or a computed total (locked formula)."""
+
+    row: int
+    col: int
+    path: str
+    col2: int | None = None  # merged to the right, e.g. 本年处理决定数量 across B:D
+
+
+@dataclass(frozen=True)
+class Formula:
+    row: int
+    col: int
+    formula: str
+    style: str
+    name: str | None = None
+    col2: int | None = None
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    widths: dict[int, float]
+    items: list = field(default_factory=list)
+    heights: dict[int, float] = field(default_factory=dict)
+    header_rows: tuple[int, int] | None = None  # repeated on every printed page
+    landscape: bool = False
+    last_col: int = 3
+    status_checks: tuple[str, ...] = ()  # names of the check cells summarised in the status line
+
+    def slots(self) -> list[Slot]:
+        return [i for i in self.items if isinstance(i, Slot)]
+
+
+def cell_ref(sheet: str, row: int, col: int) -> str:
+    """A human cell reference as findings carry it: 三、依申请公开!D31."""
+    return f"{sheet}!{xl_rowcol_to_cell(row, col)}"
+
+
+def abs_ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
+    ref = f"'{sheet}'!${xl_col_to_name(col)}${row + 1}"
+    if row2 is not None:
+        ref += f":${xl_col_to_name(col2 if col2 is not None else col)}${row2 + 1}"
+    return ref
+
+
+# --- the sheets ---------------------------------------------------------------------------------
+
+
+def _title(sl: SheetLayout, text: str) -> None:
+    sl.items.append(Label(0, 0, text, "title", col2=sl.last_col))
+
+
+def _basic() -> SheetLayout:
+    sl = SheetLayout(spec.SHEET_BASIC, {0: 22, 1: 48, 2: 60}, last_col=2)
+    _title(sl, "基本信息")
+    sl.items.append(Label(1, 0, "黄色单元格为填写项；灰色提示不需要填写。", "hint", col2=2))
+    row = 3
+    for path in ("agency.name", "agency.self", "agency.level", "agency.deadline", "year", "publish_date", "contact"):
+        f = FIELDS[path]
+        sl.items += [Label(row, 0, f.label), Slot(row, 1, path), Label(row, 2, f.prompt, "hint")]
+        row += 1
+    row += 1
+    sl.items.append(
+        Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2)
+    )
+    row += 1
+    for f in FIELDS.values():
+        if f.path.startswith("previous."):
+            sl.items += [Label(row, 0, f.label.removeprefix("上年数据 ")), Slot(row, 1, f.path)]
+            row += 1
+    return sl
+
+
+def _narrative(sl: SheetLayout, row: int, label: str, path: str, height: float = 160) -> int:
+    sl.items += [Label(row, 0, label), Slot(row, 1, path)]
+    sl.heights[row] = height
+    return row + 1
+
+
+def _overview() -> SheetLayout:
+    sl = SheetLayout(spec.SHEET_OVERVIEW, {0: 16, 1: 100}, last_col=1)
+    _title(sl, spec.PART_TITLES["overview"])
+    sl.items.append(
+        Label(1, 0, "每段写在一个单元格内；粘贴多段文字前先双击单元格（或按 F2）。小标题可改写，编号由程序加。", "hint", col2=1)
+    )
+    row = _narrative(sl, 3, "综述", "overview.summary")
+    for (sec_id, _, _), numeral in zip(spec.OVERVIEW_SECTIONS, spec.OVERVIEW_NUMERALS):
+        sl.items += [Label(row, 0, f"{numeral}小标题"), Slot(row, 1, f"overview.headings.{sec_id}")]
+        row = _narrative(sl, row + 1, f"{numeral}正文", f"overview.{sec_id}")
+    return sl
+
+
+def _proactive() -> SheetLayout:
+    t = spec.PROACTIVE
+    sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18}, last_col=3, status_checks=_checks_for("proactive"))
+    _title(sl, t.part)
+    row = TOP
+    for article, header, row_ids in spec.PROACTIVE_BLOCKS:
+        sl.items.append(Label(row, 0, article, "header", col2=3))
+        sl.items.append(Label(row + 1, 0, spec.PROACTIVE_ITEM_HEADER, "header"))
+        if header is None:
+            for i, col_id in enumerate(spec.PROACTIVE_CELLS[row_ids[0]]):
+                sl.items.append(Label(row + 1, 1 + i, t.column(col_id).label, "header"))
+        else:
+            sl.items.append(Label(row + 1, 1, header, "header", col2=3))
+        for j, row_id in enumerate(row_ids):
+            r = row + 2 + j
+            sl.items.append(Label(r, 0, t.row(row_id).label))
+            cols = spec.PROACTIVE_CELLS[row_id]
+            if header is None:
+                sl.items += [Slot(r, 1 + i, f"proactive.{row_id}.{c}") for i, c in enumerate(cols)]
+            else:
+                sl.items.append(Slot(r, 1, f"proactive.{row_id}.{cols[0]}", col2=3))
+        row += 2 + len(row_ids)
+    return sl
+
+
+def _requests() -> SheetLayout:
+    t = spec.REQUESTS
+    sl = SheetLayout(
+        t.sheet,
+        {0: 8, 1: 14, 2: 44, **{c: 10 for c in range(3, 10)}},
+        last_col=9,
+        header_rows=(TOP, TOP + 2),
+        landscape=True,
+        status_checks=_checks_for("requests"),
+    )
+    _title(sl, t.part)
+    sl.items += [
+        Label(TOP, 0, spec.REQUESTS_NOTE, "header", row2=TOP + 2, col2=2),
+        Label(TOP, 3, spec.REQUESTS_APPLICANTS, "header", col2=9),
+        Label(TOP + 1, 3, t.column("natural").label, "header", row2=TOP + 2),
+        Label(TOP + 1, 4, spec.REQUESTS_ORGS, "header", col2=8),
+        Label(TOP + 1, 9, t.column("total").label, "header", row2=TOP + 2),
+    ]
+    sl.items += [Label(TOP + 2, 4 + i, t.column(c).label, "header") for i, c in enumerate(spec.APPLICANT_COLUMNS[1:])]
+    first = TOP + 3
+    rows = {r.id: first + i for i, r in enumerate(t.rows)}
+    results = [r for r in t.rows if r.section is not None]
+    sl.items.append(Label(rows[results[0].id], 0, spec.REQUESTS_RESULTS, "label", row2=rows[results[-1].id]))
+    for section in spec.REQUEST_SECTIONS:
+        members = [r for r in t.rows if r.section == section]
+        sl.items.append(Label(rows[members[0].id], 1, section, "label", row2=rows[members[-1].id]))
+    for r in t.rows:
+        if r.section is None:
+            sl.items.append(Label(rows[r.id], 0, r.label, "label", col2=2))
+        elif r.section == spec.REQUESTS_RESULTS:
+            sl.items.append(Label(rows[r.id], 1, r.label, "label", col2=2))
+        else:
+            sl.items.append(Label(rows[r.id], 2, r.label))
+        sl.items += [Slot(rows[r.id], 3 + i, f"requests.{r.id}.{c.id}") for i, c in enumerate(t.columns)]
+    for r in rows.values():
+        sl.heights[r] = 30
+    return sl
+
+
+def _appeals() -> SheetLayout:
+    t = spec.APPEALS
+    sl = SheetLayout(
+        t.sheet,
+        {c: 9 for c in range(15)},
+        last_col=14,
+        header_rows=(TOP, TOP + 2),
+        landscape=True,
+        status_checks=_checks_for("appeals"),
+    )
+    _title(sl, t.part)
+    sl.items += [
+        Label(TOP, 0, spec.APPEALS_REVIEW, "header", col2=4),
+        Label(TOP, 5, spec.APPEALS_SUIT, "header", col2=14),
+    ]
+    for g, group in enumerate(t.rows):
+        start = 5 * g
+        if g == 0:
+            sl.items += [Label(TOP + 1, start + i, c.label, "header", row2=TOP + 2) for i, c in enumerate(t.columns)]
+        else:
+            sl.items.append(Label(TOP + 1, start, group.label, "header", col2=start + 4))
+            sl.items += [Label(TOP + 2, start + i, c.label, "header") for i, c in enumerate(t.columns)]
+        sl.items += [Slot(TOP + 3, start + i, f"appeals.{group.id}.{c.id}") for i, c in enumerate(t.columns)]
+    sl.heights[TOP + 3] = 30
+    return sl
+
+
+def _problems() -> SheetLayout:
+    sl = SheetLayout(spec.SHEET_PROBLEMS, {0: 16, 1: 100}, last_col=1)
+    _title(sl, spec.PART_TITLES["problems"])
+    sl.items.append(Label(1, 0, "写存在的主要问题和改进措施（可分“一是、二是”几段），可写上年度问题整改情况。", "hint", col2=1))
+    _narrative(sl, 3, "问题及改进", "problems", height=300)
+    return sl
+
+
+def _other() -> SheetLayout:
+    sl = SheetLayout(spec.SHEET_OTHER, {0: 30, 1: 90}, last_col=1)
+    _title(sl, spec.PART_TITLES["other"])
+    sl.items.append(Label(1, 0, "信息处理费的说明句由程序按下面两个数字生成；其他事项写在下方。", "hint", col2=1))
+    sl.items += [
+        Label(3, 0, FIELDS["processing_fee.count"].label),
+        Slot(3, 1, "processing_fee.count"),
+        Label(4, 0, FIELDS["processing_fee.amount_yuan"].label),
+        Slot(4, 1, "processing_fee.amount_yuan"),
+    ]
+    _narrative(sl, 6, "其他需要报告的事项", "other_matters", height=220)
+    return sl
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check cell of the 校验 sheet."""
+
+    name: str
+    rule: str
+    title: str
+    formula: str
+    hard: bool
+    table: str | None  # which table sheet's status line counts it
+    marks: tuple[str, ...] = ()  # fields that turn red (or orange, for warnings) when it fails
+
+
+def _rule_table(rule: SumRule) -> str:
+    return "appeals" if rule.rule == "R4.1" else "proactive" if rule.rule == "X2" else "requests"
+
+
+def _rule_marks(rule: SumRule) -> tuple[str, ...]:
+    return rule.lhs + rule.rhs if rule.rule in ("R3.3", "X2") else (rule.target,)
+
+
+def _numeric_inputs(group: str) -> list[str]:
+    return [f.path for f in spec.INPUT_FIELDS if f.group == group and f.kind.numeric]
+
+
+def _build_checks() -> list[Check]:
+    checks = [
+        Check(r.name, r.rule, r.title, r.formula(), True, _rule_table(r), _rule_marks(r)) for r in HARD_SUM_RULES
+    ]
+    for group in spec.NUMERIC_GROUPS:
+        label = {
+            "year": "年度",
+            "proactive": "表二",
+            "requests": "表三",
+            "appeals": "表四",
+            "processing_fee": "信息处理费",
+            "previous": "上年数据",
+        }[group]
+        flags = _flag_range(group)
+        checks.append(
+            Check(
+                f"check_S2_{group}",
+                "S2",
+                f"{label}：每个数字都是有效数字",
+                f'=IF(SUM({flags})=0,"✓","✗ 有"&SUM({flags})&"个单元格不是有效数字，已标红")',
+                True,
+                group if group in spec.TABLES_BY_ID else None,
+            )
+        )
+    for f in spec.REQUIRED_FIELDS:
+        checks.append(
+            Check(f"check_S4_{f.name}", "S4", f"{f.label}：已填写", f'=IF(LEN(TRIM({f.name}))>0,"✓","✗ 未填写")', True, None)
+        )
+    order = {"proactive": 0, "requests": 1, "appeals": 2, None: 3}
+    checks.sort(key=lambda c: order[c.table])  # each table's checks contiguous, for its status line
+    checks += [Check(r.name, r.rule, r.title, r.formula(), False, _rule_table(r), _rule_marks(r)) for r in SOFT_SUM_RULES]
+    return checks
+
+
+def _checks_for(table: str) -> tuple[str, ...]:
+    return tuple(c.name for c in CHECKS if c.table == table and c.hard)
+
+
+# The very hidden _meta sheet: the version stamp, then one S2 flag cell per numeric input.
+META_FLAGS_TOP = 3
+META_FLAGS: list[tuple[str, str]] = [
+    (path, f"=IF({cell_flag_formula(path)},1,0)") for g in spec.NUMERIC_GROUPS for path in _numeric_inputs(g)
+]
+META_FLAG_ROW = {path: META_FLAGS_TOP + i for i, (path, _) in enumerate(META_FLAGS)}
+
+
+def _flag_range(group: str) -> str:
+    rows = [META_FLAG_ROW[p] for p in _numeric_inputs(group)]
+    return abs_ref(spec.SHEET_META, min(rows), 1, max(rows), 1)
+
+
+CHECKS: list[Check] = _build_checks()
+CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one row per check
+
+
+def _checks_sheet() -> SheetLayout:
+    sl = SheetLayout(spec.SHEET_CHECKS, {0: 8, 1: 60, 2: 60}, last_col=2, header_rows=(3, 3))
+    _title(sl, "校验结果")
+    hard = [c for c in CHECKS if c.hard]
+    soft = [c for c in CHECKS if not c.hard]
+    last_hard = CHECKS_FIRST_ROW + len(hard) - 1
+    results = abs_ref(spec.SHEET_CHECKS, CHECKS_FIRST_ROW, 2, last_hard, 2)
+    sl.items += [
+        Label(1, 0, "总体结论", "label", col2=1),
+        Formula(1, 2, f'=IF(COUNTIF({results},"✗*")=0,"通过","未通过")', "status", name="check_status"),
+        Label(3, 0, "规则", "header"),
+        Label(3, 1, "检查内容", "header"),
+        Label(3, 2, "结果", "header"),
+    ]
+    row = CHECKS_FIRST_ROW
+    for c in hard:
+        sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
+        row += 1
+    row += 1
+    sl.items.append(Label(row, 0, "提示（与上年数据核对；不影响“通过”，有差异时请核实或在文字中说明）", "section", col2=2))
+    row += 1
+    for c in soft:
+        sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
+        row += 1
+    return sl
+
+
+def check_row(name: str) -> int:
+    """The 校验 sheet row of a check cell."""
+    return next(i.row for i in SHEETS[spec.SHEET_CHECKS].items if isinstance(i, Formula) and i.name == name)
+
+
+def _status_formula(sl: SheetLayout) -> str:
+    names = sl.status_checks
+    rows = [check_row(n) for n in names]
+    rng = abs_ref(spec.SHEET_CHECKS, min(rows), 2, max(rows), 2)
+    assert max(rows) - min(rows) + 1 == len(rows), "a table's checks must be contiguous"
+    return f'=IF(COUNTIF({rng},"✗*")=0,"本表校验通过","本表有"&COUNTIF({rng},"✗*")&"处不一致，见红色单元格和“校验”表")'
+
+
+def _build() -> dict[str, SheetLayout]:
+    sheets = [_basic(), _overview(), _proactive(), _requests(), _appeals(), _problems(), _other()]
+    by_name = {s.name: s for s in sheets}
+    by_name[spec.SHEET_CHECKS] = None  # placeholder keeps the order
+    return by_name
+
+
+SHEETS: dict[str, SheetLayout] = _build()
+SHEETS[spec.SHEET_CHECKS] = _checks_sheet()
+for _sl in SHEETS.values():
+    if _sl.status_checks:
+        _sl.items.append(Formula(1, 0, _status_formula(_sl), "status", col2=_sl.last_col))
+
+# --- what the reader and the writer look up -----------------------------------------------------
+
+FIELD_CELLS: dict[str, tuple[str, int, int]] = {
+    slot.path: (sl.name, slot.row, slot.col) for sl in SHEETS.values() for slot in sl.slots()
+}
+assert set(FIELD_CELLS) == set(FIELDS), set(FIELDS) ^ set(FIELD_CELLS)
+
+
+def field_ref(path: str) -> str:
+    sheet, row, col = FIELD_CELLS[path]
+    return cell_ref(sheet, row, col)
+
+
+def _anchors() -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """For each field, the labels that must sit at fixed offsets from it: (d_row, d_col, text).
+
+    Row labels sit in the same row to the left; column labels in the header rows above. Offsets
+    survive rows inserted above a table, which real spreadsheet programs handle by moving names.
+    """
+    anchors: dict[str, list[tuple[int, int, str]]] = {}
+    for sl in SHEETS.values():
+        labels = [i for i in sl.items if isinstance(i, Label) and i.style in ("label", "header")]
+        for slot in sl.slots():
+            found = []
+            row_labels = [lb for lb in labels if lb.row == slot.row and lb.col < slot.col]
+            if row_labels:
+                lb = max(row_labels, key=lambda x: x.col)
+                found.append((lb.row - slot.row, lb.col - slot.col, lb.text))
+            above = [
+                lb
+                for lb in labels
+                if lb.style == "header" and lb.row < slot.row and lb.col == slot.col
+            ]
+            if above:
+                lb = max(above, key=lambda x: x.row)
+                found.append((lb.row - slot.row, 0, lb.text))
+            anchors[slot.path] = found
+    return {k: tuple(v) for k, v in anchors.items()}
+
+
+ANCHORS = _anchors()
+
+INPUT_STYLE = {
+    Kind.COUNT: "count",
+    Kind.DECIMAL: "decimal",
+    Kind.YEAR: "year",
+    Kind.TEXT: "text",
+    Kind.NARRATIVE: "narrative",
+    Kind.CHOICE: "text",
+    Kind.DATE: "date",
+    Kind.MONTHDAY: "text",
+}
+
+__all__ = [
+    "ANCHORS",
+    "CHECKS",
+    "FIELD_CELLS",
+    "META_FLAGS",
+    "META_FLAG_ROW",
+    "SHEETS",
+    "Check",
+    "Formula",
+    "Label",
+    "Slot",
+    "abs_ref",
+    "cell_ref",
+    "field_ref",
+    "total_formula",
+]

@@ -1,0 +1,105 @@
+"""Plain data passed between reading, checking and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .spec import FIELDS, Kind
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, shaped as in FORMAT.md §6."""
+
+    rule: str
+    severity: str
+    field: str | None
+    message: str
+    cell: str | None = None
+    expected: Any = None
+    actual: Any = None
+
+    def as_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "field": self.field,
+            "cell": self.cell,
+            "expected": _jsonable(self.expected),
+            "actual": _jsonable(self.actual),
+            "message": self.message,
+        }
+
+    @property
+    def sheet(self) -> str | None:
+        return self.cell.split("!", 1)[0] if self.cell else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+@dataclass
+class Source:
+    """What one input states, as read: raw values by id path, and where each one sits.
+
+    A key is present only when the input states it; a workbook's intact total formula is not a
+    statement (it is recomputed), a total overwritten with a value is. `findings` holds what the
+    reader itself saw (an edited label, a formula typed into an input).
+    """
+
+    path: str
+    kind: str  # "xlsx" or "json"
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def cell(self, path: str) -> str | None:
+        return self.cells.get(path)
+
+
+@dataclass
+class Report:
+    """A normalised report: every field path present, numbers typed, totals effective.
+
+    A total's effective value is the stated one when stated (as a spreadsheet would use a typed
+    value), else the sum of its parts. Text is a str ("" when blank), optional numbers may be None.
+    """
+
+    values: dict[str, Any]
+    stated: frozenset[str] = frozenset()
+    cells: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, path: str) -> Any:
+        return self.values[path]
+
+    def get(self, path: str, default: Any = None) -> Any:
+        value = self.values.get(path)
+        return default if value is None else value
+
+    def text(self, path: str) -> str:
+        return self.values.get(path) or ""
+
+    @property
+    def name(self) -> str:
+        return self.text("agency.name")
+
+    @property
+    def year(self) -> int | None:
+        year = self.values.get("year")
+        return year if isinstance(year, int) else None
+
+    def numbers(self, prefix: str) -> dict[str, Any]:
+        """The numeric fields under a prefix, e.g. numbers("requests.new")."""
+        return {
+            p: v
+            for p, v in self.values.items()
+            if p.startswith(prefix + ".") and FIELDS[p].kind in (Kind.COUNT, Kind.DECIMAL)
+        }

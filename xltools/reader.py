@@ -1,0 +1,205 @@
+"""Reading a filled workbook into a Source: the cells found through the defined names, verified
+beside their labels (FORMAT.md §4). Cached formula results are never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from . import spec
+from .errors import UnusableInput
+from .layout import ANCHORS, FIELD_CELLS, cell_ref
+from .model import ERROR, Finding, Source
+from .rules import total_formula
+from .spec import FIELDS, SHEETS, TEMPLATE_VERSION
+from .xlsx import Book, open_book
+
+# Text that only the 2019 试行 format (国办公开办函〔2019〕60号) has.
+_FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", "政府集中采购")
+_REPORT_MARKS = ("本年新收政府信息公开申请数量", "政府信息公开", "予以公开")
+
+
+def read_input(path: str | Path) -> Source:
+    """Read a workbook or a JSON report; UnusableInput for anything that cannot be used at all."""
+    p = Path(path)
+    if not p.exists():
+        raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
+    if p.is_dir():
+        raise UnusableInput("这是一个文件夹，不是文件。", code="is_dir", path=str(path))
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".json":
+            from .jsonform import read_json
+
+            return read_json(p)
+        if suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods"):
+            return read_workbook(p)
+    except UnusableInput as exc:
+        exc.path = exc.path or str(path)
+        raise
+    raise UnusableInput(
+        f"不支持的文件类型“{p.suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
+        code="unsupported",
+        path=str(path),
+    )
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except PermissionError as exc:
+        raise UnusableInput("没有读取该文件的权限。", code="unreadable") from exc
+    except OSError as exc:
+        raise UnusableInput(f"无法读取文件：{exc.strerror or exc}。", code="unreadable") from exc
+    return data
+
+
+def read_workbook(path: Path) -> Source:
+    from .xlsx import MAX_FILE
+
+    return read_book(open_book(read_bytes(path, MAX_FILE)), str(path))
+
+
+def read_book(book: Book, display: str) -> Source:
+    version = _identify(book)
+    source = Source(display, "xlsx")
+    findings = source.findings
+    _check_sheets(book, findings)
+    if version != TEMPLATE_VERSION:
+        findings.append(_s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning"))
+    mismatched: dict[str, list[str]] = {}
+    for path, f in FIELDS.items():
+        where = book.resolve(f.name)
+        if where is None:
+            findings.append(
+                _s1(path, None, f"找不到“{f.label}”的单元格（名称 {f.name} 已被删除或失效）。模板被改动过，请把数据复制到新生成的模板中。")
+            )
+            continue
+        sheet, row, col = where
+        ref = cell_ref(sheet, row, col)
+        source.cells[path] = ref
+        if not _labels_ok(book, path, where):
+            mismatched.setdefault(sheet, []).append(ref)
+            continue
+        cell = book.cell(sheet, row, col)
+        if f.computed:
+            _read_total(source, path, ref, cell)
+        elif cell.formula is not None:
+            external = "[" in cell.formula or "://" in cell.formula
+            what = "引用了其他工作簿的公式" if external else "公式"
+            findings.append(
+                _s1(path, ref, f"{f.label}：输入单元格中是{what}“{cell.formula[:60]}”。请删除公式，直接填写数字或文字。")
+            )
+        elif cell.error:
+            findings.append(_s1(path, ref, f"{f.label}：单元格显示错误值 {cell.error}，请重新填写。", kind="S2"))
+        elif cell.value is not None:
+            source.values[path] = cell.value
+    for sheet, refs in mismatched.items():
+        shown = "、".join(refs[:5]) + (f" 等 {len(refs)} 处" if len(refs) > 5 else "")
+        findings.append(
+            _s1(
+                None,
+                refs[0],
+                f"工作表“{sheet}”中 {shown} 旁边的标签与模板不符（插入或删除了行列，或改动了标签），"
+                f"程序无法确定这些数字属于哪一项。请撤销改动，或把数据复制到新生成的模板中。",
+            )
+        )
+    return source
+
+
+def _identify(book: Book) -> str:
+    """The template version, or UnusableInput saying what the workbook is instead."""
+    version = book.properties.get("xltools_template") or _name_constant(book.names.get("xltools_template"))
+    if not version and spec.SHEET_META in book.sheets:
+        version = str(book.cell(spec.SHEET_META, 0, 1).value or "")
+    text = "\n".join(book.strings[:5000])
+    if any(m in text for m in _FORMAT_2019_MARKS):
+        raise UnusableInput(
+            "这是按 2019 年试行格式（国办公开办函〔2019〕60号）制作的表格：表二含“第二十条第（九）项”，"
+            "表三“（六）其他处理”只有一行。2021 年起应使用国办公开办函〔2021〕30号格式。"
+            "请用 xltools template 生成新模板，按新格式重新填写。",
+            code="format_2019",
+        )
+    if not version:
+        what = "像是一份年度报告表格，但不是本工具生成的模板" if any(m in text for m in _REPORT_MARKS) else "不是本工具的模板"
+        raise UnusableInput(
+            f"这个工作簿{what}（没有模板版本标记）。请使用 xltools template 生成的模板填写。", code="foreign"
+        )
+    if _version_key(version) is None:
+        raise UnusableInput(f"模板版本标记“{version}”无法识别。请使用 xltools template 生成的模板。", code="foreign")
+    if _version_key(version) > _version_key(TEMPLATE_VERSION):
+        raise UnusableInput(
+            f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools（pip install -U xltools）后再试。",
+            code="newer_version",
+        )
+    if _version_key(version)[0] != _version_key(TEMPLATE_VERSION)[0]:
+        raise UnusableInput(f"模板版本 {version} 已不再支持。请用 xltools template 生成新模板。", code="old_version")
+    return version
+
+
+def _name_constant(text: str | None) -> str:
+    m = re.fullmatch(r'="?([^"]*)"?', text or "")
+    return m.group(1) if m else ""
+
+
+def _version_key(version: str) -> tuple[int, ...] | None:
+    if not re.fullmatch(r"\d{4}\.\d{1,3}", version):
+        return None
+    return tuple(int(p) for p in version.split("."))
+
+
+def _check_sheets(book: Book, findings: list[Finding]) -> None:
+    expected = list(SHEETS)
+    present = [s for s in book.sheets if s != spec.SHEET_META]
+    missing = [s for s in expected if s not in present]
+    extra = [s for s in present if s not in expected]
+    if missing and extra:
+        findings.append(
+            _s1(None, None, f"工作表名称被改动或删除：缺少“{'”“'.join(missing)}”，多出“{'”“'.join(extra)}”。请恢复原来的工作表名称。")
+        )
+    elif missing:
+        findings.append(_s1(None, None, f"缺少工作表“{'”“'.join(missing)}”。请使用完整的模板，不要删除工作表。"))
+
+
+def _norm(text) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def _labels_ok(book: Book, path: str, where: tuple[str, int, int]) -> bool:
+    sheet, row, col = where
+    for d_row, d_col, text in ANCHORS[path]:
+        r, c = row + d_row, col + d_col
+        if r < 0 or c < 0 or _norm(book.cell(sheet, r, c).value) != _norm(text):
+            return False
+    return True
+
+
+def _read_total(source: Source, path: str, ref: str, cell) -> None:
+    f = FIELDS[path]
+    if cell.formula is not None:
+        if _formula_key(cell.formula) != _formula_key(total_formula(path)):
+            source.findings.append(
+                _s1(path, ref, f"{f.label}：总计的公式被改动（现为“{cell.formula[:60]}”）。总计由模板公式自动计算，请恢复原公式或使用新模板。")
+            )
+        return
+    if cell.value is None and cell.error is None:
+        source.findings.append(_s1(path, ref, f"{f.label}：总计的公式被删除了。请恢复原公式或使用新模板。"))
+        return
+    source.values[path] = cell.value
+    source.findings.append(
+        _s1(path, ref, f"{f.label}：总计的公式被改成了数值“{cell.value}”。总计应由公式自动计算，请恢复公式或使用新模板，不要手工填写。")
+    )
+
+
+def _formula_key(formula: str) -> str:
+    return re.sub(r"\s+", "", formula.lstrip("=")).upper().replace("_XLFN.", "")
+
+
+def _s1(path: str | None, cell: str | None, message: str, severity: str = ERROR, kind: str = "S1") -> Finding:
+    return Finding(kind, severity, path, message, cell=cell)
+
+
+__all__ = ["FIELD_CELLS", "read_book", "read_input", "read_workbook"]

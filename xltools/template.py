@@ -1,0 +1,314 @@
+"""The protected Excel template, drawn from the layout with xlsxwriter.
+
+`template_bytes()` is a pure function of the values it is given (none for a blank template, a
+report's values for `fill`, last year's figures for next year's template).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+from . import layout, spec
+from .layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
+from .normalize import parse
+from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, total_formula
+from .spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
+
+_CREATED = dt.datetime(2021, 1, 1)  # fixed, so the same code writes the same bytes
+
+GUIDE = [
+    ("这是什么", f"政府信息公开工作年度报告填报模板（格式依据{spec.FORMAT_BASIS}，模板版本 {TEMPLATE_VERSION}）。"
+     "填好后用 xltools 检查并生成可发布的报告（文本、网页、Word）。"),
+    ("填哪里", "只有黄色单元格可以填写，其他单元格已锁定。按工作表顺序填写：基本信息 → 一 至 六。"),
+    ("数字", "表格中的数字直接输入半角阿拉伯数字；没有的填 0，不要填“无”“-”。件数为整数；金额可带小数。"
+     "总计（灰色）由公式自动计算，不要也无法手工填写。"),
+    ("红色", "红色单元格表示有问题：数字不是有效数字（例如从别处粘贴来的文本数字、全角数字、负数），"
+     "或者所在行列的合计关系不成立。每张表格顶部一行显示本表是否通过；“校验”表列出全部检查及原因。"),
+    ("多段文字", "一个文字单元格可以写多段。粘贴多段文字前，先双击该单元格（或选中后按 F2）进入编辑状态，"
+     "再粘贴；否则每一段会被粘贴到下面不同的单元格里。单元格内换行按 Alt+Enter。"),
+    ("小标题", "“一、总体情况”的五个小标题已预填常用写法，可以改成本机关习惯的写法；（一）至（五）编号由程序添加。"
+     "“依申请公开”一段可以留空，程序会按表三的数字自动生成。"),
+    ("上年数据", "第一年使用本工具时，请在“基本信息”下方从上年报告抄录结转下年度和现行有效件数，用于核对；"
+     "以后每年可以用上年的填报文件直接生成预填好的新模板。"),
+    ("检查", "在命令行运行：xltools check 本文件.xlsx  —— 列出每处错误及需要修改的单元格。"),
+    ("生成报告", "在命令行运行：xltools build 本文件.xlsx -o 年度报告.docx  （也可以输出 .html .md .txt）。"),
+    ("注意", "请不要插入或删除行列、不要改动工作表名称和灰色标签，否则程序无法识别本文件。"),
+]
+
+
+def template_bytes(values: dict[str, Any] | None = None) -> bytes:
+    """The template as .xlsx bytes, its input cells holding `values` (typed) or the defaults."""
+    values = {**{f.path: f.default for f in spec.INPUT_FIELDS}, **(values or {})}
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    wb.set_properties({"title": "政府信息公开工作年度报告填报模板", "created": _CREATED, "author": "xltools"})
+    wb.set_custom_property("xltools_template", TEMPLATE_VERSION)
+    wb.define_name("xltools_template", f'="{TEMPLATE_VERSION}"')
+    styles = _styles(wb)
+    computed = _computed(values)
+
+    _guide(wb, styles)
+    for name, sl in SHEETS.items():
+        ws = wb.add_worksheet(name)
+        _draw(ws, sl, styles, values, computed)
+        _setup(ws, sl)
+    meta = wb.add_worksheet(spec.SHEET_META)
+    meta.write_string(0, 0, "xltools_template")
+    meta.write_string(0, 1, TEMPLATE_VERSION)
+    meta.write_string(1, 0, "S2 标记：1 表示该输入不是有效数字")
+    for i, (path, formula) in enumerate(META_FLAGS):
+        meta.write_string(META_FLAGS_TOP + i, 0, path)
+        meta.write_formula(META_FLAGS_TOP + i, 1, formula, None, computed["flags"][path])
+    meta.protect()
+    meta.very_hidden()
+    for path, (sheet, row, col) in FIELD_CELLS.items():
+        wb.define_name(FIELDS[path].name, layout.abs_ref(sheet, row, col))
+    for sl in SHEETS.values():
+        for item in sl.items:
+            if isinstance(item, Formula) and item.name:
+                wb.define_name(item.name, layout.abs_ref(sl.name, item.row, item.col))
+    wb.worksheets()[1].activate()
+    wb.close()
+    return _lock_structure(buf.getvalue())
+
+
+# --- values the formulas will compute, stored as cached results ---------------------------------
+
+
+def _computed(values: dict[str, Any]) -> dict[str, Any]:
+    """Results of every formula for the given inputs, so a program that does not recalculate on
+    load (LibreOffice by default) still shows the right totals and checks."""
+    nums: dict[str, Any] = {}
+    flags: dict[str, int] = {}
+    for f in spec.INPUT_FIELDS:
+        if f.kind.numeric:
+            parsed = parse(f, values.get(f.path))
+            clean = parsed.problem is None
+            raw = values.get(f.path)
+            flags[f.path] = 0 if clean or raw is None else 1
+            nums[f.path] = parsed.value if clean else None
+    for path, parts in TOTAL_PARTS.items():
+        nums[path] = sum(nums.get(p) or 0 for p in parts)
+
+    def value(path: str):
+        return nums.get(path)
+
+    results: dict[str, str] = {}
+    for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
+        if not rule.applies(value):
+            results[rule.name] = "— 未填上年数据，不核对" if rule.optional else "✗"
+        else:
+            results[rule.name] = "✓" if rule.holds(lambda p: nums.get(p) or 0) else "✗"
+    for group in spec.NUMERIC_GROUPS:
+        bad = sum(flags[p] for p in flags if FIELDS[p].group == group)
+        results[f"check_S2_{group}"] = "✓" if not bad else f"✗ 有{bad}个单元格不是有效数字，已标红"
+    for f in spec.REQUIRED_FIELDS:
+        filled = str(values.get(f.path) or "").strip()
+        results[f"check_S4_{f.name}"] = "✓" if filled else "✗ 未填写"
+    hard = [c.name for c in CHECKS if c.hard]
+    results["check_status"] = "通过" if all(results[n] == "✓" for n in hard) else "未通过"
+    return {"nums": nums, "flags": flags, "checks": results}
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+
+def _styles(wb) -> dict[str, Any]:
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter", "text_wrap": True}
+    border = {"border": 1}
+    yellow = {"bg_color": "#FFF2CC", "locked": False}
+    s = {
+        "title": {"bold": True, "font_size": 16, "align": "center"},
+        "status": {"bold": True, "font_color": "#C00000"},
+        "hint": {"font_color": "#7F7F7F", "italic": True},
+        "section": {"bold": True, "bg_color": "#DDEBF7"},
+        "header": {**border, "bold": True, "align": "center", "bg_color": "#F2F2F2"},
+        "label": {**border},
+        "count": {**border, **yellow, "num_format": "0", "align": "center"},
+        "year": {**border, **yellow, "num_format": "0", "align": "left"},
+        "decimal": {**border, **yellow, "num_format": "General", "align": "center"},
+        "date": {**border, **yellow, "num_format": "yyyy-mm-dd", "align": "left"},
+        "text": {**border, **yellow},
+        "narrative": {**border, **yellow, "valign": "top"},
+        "total": {**border, "bold": True, "num_format": "0", "align": "center", "bg_color": "#D9D9D9"},
+        "check": {**border},
+        "guide_head": {**border, "bold": True, "bg_color": "#F2F2F2", "valign": "top"},
+        "guide": {**border, "valign": "top"},
+    }
+    styles = {k: wb.add_format({**base, **v}) for k, v in s.items()}
+    styles["red"] = wb.add_format({"bg_color": "#FF9999", "font_color": "#9C0006"})
+    styles["orange"] = wb.add_format({"bg_color": "#FFD966"})
+    styles["green"] = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+    return styles
+
+
+def _guide(wb, styles) -> None:
+    ws = wb.add_worksheet(spec.SHEET_GUIDE)
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 100)
+    ws.merge_range(0, 0, 0, 1, "政府信息公开工作年度报告 填表说明", styles["title"])
+    for i, (head, text) in enumerate(GUIDE, start=2):
+        ws.write_string(i, 0, head, styles["guide_head"])
+        ws.write_string(i, 1, text, styles["guide"])
+        ws.set_row(i, 48)
+    ws.protect("", {"format_rows": True, "format_columns": True})
+    _print(ws, landscape=False)
+
+
+def _draw(ws, sl: layout.SheetLayout, styles, values, computed) -> None:
+    for col, width in sl.widths.items():
+        ws.set_column(col, col, width)
+    for row, height in sl.heights.items():
+        ws.set_row(row, height)
+    ws.set_row(0, 30)
+    for item in sl.items:
+        if isinstance(item, Label):
+            _label(ws, item, styles)
+        elif isinstance(item, Slot):
+            _slot(ws, item, styles, values, computed)
+        elif isinstance(item, Formula):
+            cached = computed["checks"].get(item.name, "本表校验通过" if item.style == "status" else "")
+            if item.col2 is not None:
+                ws.merge_range(item.row, item.col, item.row, item.col2, "", styles[item.style])
+            ws.write_formula(item.row, item.col, item.formula, styles[item.style], cached)
+            if item.style == "status":
+                _status_colours(ws, item, styles)
+            else:
+                _check_colours(ws, item, styles)
+
+
+def _label(ws, item: Label, styles) -> None:
+    if item.row2 is not None or item.col2 is not None:
+        ws.merge_range(item.row, item.col, item.row2 or item.row, item.col2 or item.col, item.text, styles[item.style])
+    else:
+        ws.write_string(item.row, item.col, item.text, styles[item.style])
+
+
+def _slot(ws, item: Slot, styles, values, computed) -> None:
+    f = FIELDS[item.path]
+    if f.computed:
+        fmt = styles["total"]
+    else:
+        fmt = styles[layout.INPUT_STYLE[f.kind]]
+    if item.col2 is not None:
+        ws.merge_range(item.row, item.col, item.row, item.col2, "", fmt)
+    if f.computed:
+        ws.write_formula(item.row, item.col, total_formula(item.path), fmt, computed["nums"][item.path])
+    else:
+        _write_value(ws, item.row, item.col, f, values.get(item.path), fmt)
+        _validate(ws, item, f)
+    _mark_colours(ws, item, styles)
+
+
+def _write_value(ws, row: int, col: int, f: spec.Field, value: Any, fmt) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif f.kind is Kind.CHOICE:
+        ws.write_string(row, col, LEVELS.get(value, str(value)), fmt)
+    elif f.kind is Kind.DATE and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        ws.write_datetime(row, col, dt.datetime.fromisoformat(value), fmt)
+    elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        ws.write_string(row, col, str(value), fmt)
+    else:
+        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+
+
+def _validate(ws, item: Slot, f: spec.Field) -> None:
+    last = item.col2 if item.col2 is not None else item.col
+    rng = (item.row, item.col, item.row, last)
+    common = {"input_title": f.label[:32] if len(f.label) <= 32 else f.label[-32:], "error_type": "stop"}
+    if f.kind is Kind.COUNT:
+        opts = {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER - 1,
+                "input_message": "填写整数（件），没有的填 0。", "error_title": "请输入整数",
+                "error_message": "这里只能填 0 或正整数（半角数字）。没有的填 0。"}
+    elif f.kind is Kind.DECIMAL:
+        opts = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER - 1,
+                "input_message": "填写金额，可以有小数，没有的填 0。", "error_title": "请输入金额",
+                "error_message": "这里只能填 0 或正数（半角数字，可带小数）。"}
+    elif f.kind is Kind.YEAR:
+        opts = {"validate": "integer", "criteria": "between", "minimum": YEAR_MIN, "maximum": YEAR_MAX,
+                "input_message": f.prompt, "error_title": "请输入年度",
+                "error_message": f"年度应为 {YEAR_MIN} 至 {YEAR_MAX} 之间的四位数字，例如 2024。"}
+    elif f.kind is Kind.CHOICE:
+        opts = {"validate": "list", "source": list(LEVELS.values()), "input_message": f.prompt,
+                "error_title": "请从列表中选择", "error_message": "请点击单元格右侧的下拉箭头，选择机关类型。"}
+    elif f.kind is Kind.DATE:
+        opts = {"validate": "date", "criteria": ">=", "value": dt.date(YEAR_MIN + 1, 1, 1),
+                "input_message": f.prompt, "error_title": "请输入日期",
+                "error_message": "请按 2025-01-20 的格式输入日期。"}
+    else:
+        opts = {"validate": "any", "input_message": (f.prompt or "填写文字")[:255]}
+        common.pop("error_type")
+    ws.data_validation(*rng, {**common, **opts})
+
+
+def _mark_colours(ws, item: Slot, styles) -> None:
+    """Red when the input itself is not a clean number, or when a failing check concerns it."""
+    f = FIELDS[item.path]
+    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    if not f.computed and f.kind.numeric:
+        from .rules import cell_flag_formula
+
+        ws.conditional_format(cell, {"type": "formula", "criteria": "=" + cell_flag_formula(item.path),
+                                     "format": styles["red"], "stop_if_true": True})
+    for hard, style in ((True, "red"), (False, "orange")):
+        names = [c.name for c in CHECKS if c.hard == hard and item.path in c.marks]
+        if names:
+            cond = ",".join(f'LEFT({n},1)="✗"' for n in names)
+            ws.conditional_format(cell, {"type": "formula", "criteria": f"=OR({cond})", "format": styles[style]})
+
+
+def _check_colours(ws, item: Formula, styles) -> None:
+    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "✗", "format": styles["red"]})
+    ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "✓", "format": styles["green"]})
+    ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "通过", "format": styles["green"]})
+
+
+def _status_colours(ws, item: Formula, styles) -> None:
+    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "本表校验通过",
+                                 "format": styles["green"]})
+
+
+def _setup(ws, sl: layout.SheetLayout) -> None:
+    ws.protect("", {"format_rows": True, "format_columns": True})
+    if sl.header_rows:
+        ws.repeat_rows(*sl.header_rows)
+        ws.freeze_panes(sl.header_rows[1] + 1, 0)
+    ws.hide_gridlines(0)
+    _print(ws, sl.landscape)
+
+
+def _print(ws, landscape: bool) -> None:
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    if landscape:
+        ws.set_landscape()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _lock_structure(data: bytes) -> bytes:
+    """Add the workbook structure lock, which xlsxwriter cannot write itself."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                body = re.sub(rb"(<workbookPr[^>]*/>)", rb'\1<workbookProtection lockStructure="1"/>', body, count=1)
+                assert b"workbookProtection" in body
+            dst.writestr(info, body)
+    return out.getvalue()

@@ -1,0 +1,80 @@
+"""Check results as a clerk reads them (text) and as other programs read them (FORMAT.md §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .api import FileResult
+from .model import ERROR, Finding
+
+
+def summary(results: Sequence[FileResult]) -> dict:
+    checked = [r for r in results if r.result is not None]
+    return {
+        "files": len(results),
+        "ok": sum(1 for r in checked if r.result.ok),
+        "with_errors": sum(1 for r in checked if not r.result.ok),
+        "unusable": sum(1 for r in results if r.error is not None),
+        "errors": sum(len(r.result.errors) for r in checked),
+        "warnings": sum(len(r.result.warnings) for r in checked),
+    }
+
+
+def as_json(results: Sequence[FileResult]) -> dict:
+    files = []
+    for r in results:
+        if r.error is not None:
+            files.append({"path": r.path, "ok": False, "error": {"code": r.error.code, "message": r.error.message}})
+            continue
+        report = r.result.report
+        files.append(
+            {
+                "path": r.path,
+                "ok": r.result.ok,
+                "agency": report.name or None,
+                "year": report.year,
+                "findings": [f.as_json() for f in r.result.findings],
+            }
+        )
+    return {"files": files, "summary": summary(results)}
+
+
+def verdict_line(r: FileResult) -> str:
+    if r.error is not None:
+        return f"{r.path}：无法使用 —— {r.error.message}"
+    report = r.result.report
+    who = f"（{report.name} {report.year or ''}年）" if report.name else ""
+    errors, warnings = len(r.result.errors), len(r.result.warnings)
+    if errors:
+        state = f"未通过：{errors} 处错误" + (f"，{warnings} 处提示" if warnings else "")
+    else:
+        state = "通过" + (f"，{warnings} 处提示请核实" if warnings else "")
+    return f"{r.path}{who}：{state}"
+
+
+def finding_line(f: Finding) -> str:
+    mark = "×" if f.severity == ERROR else "!"
+    where = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else (f.field or "")
+    return f"    {mark} [{f.rule}] {where + ' ' if where else ''}{f.message}"
+
+
+def human(results: Sequence[FileResult]) -> str:
+    """A verdict line per file, its findings grouped by sheet, and a count summary."""
+    lines: list[str] = []
+    for r in results:
+        lines.append(verdict_line(r))
+        if r.result is None:
+            continue
+        groups: dict[str, list[Finding]] = {}
+        for f in sorted(r.result.findings, key=lambda f: f.severity != ERROR):
+            groups.setdefault(f.sheet or "全文", []).append(f)
+        for sheet, items in groups.items():
+            lines.append(f"  【{sheet}】")
+            lines += [finding_line(f) for f in items]
+    s = summary(results)
+    if len(results) > 1 or s["unusable"]:
+        lines.append(
+            f"共 {s['files']} 个文件：通过 {s['ok']} 个，有错误 {s['with_errors']} 个，无法使用 {s['unusable']} 个；"
+            f"错误 {s['errors']} 处，提示 {s['warnings']} 处。"
+        )
+    return "\n".join(lines)
