@@ -3,6 +3,7 @@ codes (FORMAT.md §6). No business logic lives here."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -139,10 +140,8 @@ def _safe_streams() -> None:
     """Never fail on a console that cannot show a character (a Chinese Windows console is GBK)."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(errors="replace")
-            except (ValueError, OSError):
-                pass
 
 
 _CLICK_MESSAGES = {
@@ -174,7 +173,7 @@ def run_guarded(invoke) -> int:
     except KeyboardInterrupt:
         emit("已中断。", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for a clerk
+    except Exception as exc:  # the last line of defence: no traceback for a clerk
         emit(f"错误：程序内部错误（{type(exc).__name__}）。请把所用命令和文件反馈给维护人员。", err=True)
         return 2
 

@@ -86,7 +86,7 @@ def source_from_object(obj: Any, display: str) -> Source:
 
 def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: int) -> None:
     for key, value in obj.items():
-        here = where + (str(key),)
+        here = (*where, str(key))
         dotted = ".".join(here)
         if not where and key == "format":
             continue

@@ -116,7 +116,7 @@ def _overview() -> SheetLayout:
         Label(1, 0, "每段写在一个单元格内；粘贴多段文字前先双击单元格（或按 F2）。小标题可改写，编号由程序加。", "hint", col2=1)
     )
     row = _narrative(sl, 3, "综述", "overview.summary")
-    for (sec_id, _, _), numeral in zip(spec.OVERVIEW_SECTIONS, spec.OVERVIEW_NUMERALS):
+    for (sec_id, _, _), numeral in zip(spec.OVERVIEW_SECTIONS, spec.OVERVIEW_NUMERALS, strict=True):
         sl.items += [Label(row, 0, f"{numeral}小标题"), Slot(row, 1, f"overview.headings.{sec_id}")]
         row = _narrative(sl, row + 1, f"{numeral}正文", f"overview.{sec_id}")
     return sl

@@ -359,7 +359,7 @@ def _fields() -> list[Field]:
             prompt="概述本年度政府信息公开工作的总体情况",
         ),
     ]
-    for (sec_id, heading, what), numeral in zip(OVERVIEW_SECTIONS, OVERVIEW_NUMERALS):
+    for (sec_id, heading, what), numeral in zip(OVERVIEW_SECTIONS, OVERVIEW_NUMERALS, strict=True):
         fields.append(
             Field(
                 f"overview.headings.{sec_id}",

@@ -196,10 +196,7 @@ def _label(ws, item: Label, styles) -> None:
 
 def _slot(ws, item: Slot, styles, values, computed) -> None:
     f = FIELDS[item.path]
-    if f.computed:
-        fmt = styles["total"]
-    else:
-        fmt = styles[layout.INPUT_STYLE[f.kind]]
+    fmt = styles["total"] if f.computed else styles[layout.INPUT_STYLE[f.kind]]
     if item.col2 is not None:
         ws.merge_range(item.row, item.col, item.row, item.col2, "", fmt)
     if f.computed:

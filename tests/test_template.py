@@ -1,0 +1,197 @@
+"""The template as written: contract of FORMAT.md §4, protection, validation, the committed file."""
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from xltools import layout, spec
+from xltools.cli import main
+from xltools.rules import SUM_RULES
+from xltools.spec import FIELDS, TEMPLATE_VERSION
+from xltools.template import template_bytes
+
+
+@pytest.fixture(scope="module")
+def wb():
+    return openpyxl.load_workbook(io.BytesIO(template_bytes()))
+
+
+def _cell(wb, name):
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    return wb[sheet][ref.replace("$", "")]
+
+
+def test_committed_template_is_what_the_code_generates():
+    committed = zipfile.ZipFile(ROOT / "template.xlsx")
+    fresh = zipfile.ZipFile(io.BytesIO(template_bytes()))
+    assert committed.namelist() == fresh.namelist()
+    for name in fresh.namelist():
+        assert committed.read(name) == fresh.read(name), f"{name} differs: run `xltools template -o template.xlsx --force`"
+
+
+def test_sheets_in_contract_order(wb):
+    assert wb.sheetnames == [*spec.SHEETS, "_meta"]
+    assert wb["_meta"].sheet_state == "veryHidden"
+
+
+def test_every_field_and_check_has_its_defined_name(wb):
+    names = set(wb.defined_names.keys())
+    assert {f.name for f in FIELDS.values()} <= names
+    assert {r.name for r in SUM_RULES} <= names
+    assert {"check_status", "xltools_template", "check_S2_requests", "check_R3_3_natural", "check_R4_1_review"} <= names
+    for example in ("agency_name", "year", "overview_proactive", "overview_headings_platform",
+                    "proactive_regulations_issued", "proactive_fees_amount_wan", "requests_new_natural",
+                    "requests_refused_state_secret_business", "appeals_review_upheld", "processing_fee_amount_yuan",
+                    "previous_carried_over_natural", "problems", "other_matters", "requests_new_total",
+                    "requests_results_total_legal", "appeals_suit_after_review_total"):
+        assert example in names
+
+
+def test_field_cells_sit_where_format_md_puts_them(wb):
+    assert layout.field_ref("requests.carried_over.natural") == "三、依申请公开!D31"
+    assert _cell(wb, "requests_carried_over_natural").coordinate == "D31"
+    # every label the reader verifies is really there
+    for path, anchors in layout.ANCHORS.items():
+        c = _cell(wb, FIELDS[path].name)
+        for d_row, d_col, text in anchors:
+            assert c.parent.cell(c.row + d_row, c.column + d_col).value == text, path
+
+
+def test_version_stamped_in_three_places(wb):
+    assert wb.custom_doc_props["xltools_template"].value == TEMPLATE_VERSION
+    assert wb.defined_names["xltools_template"].attr_text == f'"{TEMPLATE_VERSION}"'
+    assert wb["_meta"]["B1"].value == TEMPLATE_VERSION
+
+
+def test_unlocked_cells_are_exactly_the_input_cells(wb):
+    unlocked = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.protection.locked is False and not isinstance(c, openpyxl.cell.cell.MergedCell):
+                    unlocked.add((ws.title, c.coordinate))
+    inputs = {(_cell(wb, f.name).parent.title, _cell(wb, f.name).coordinate) for f in spec.INPUT_FIELDS}
+    assert unlocked == inputs
+
+
+def test_every_sheet_protected_and_structure_locked(wb):
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+    assert wb.security.lockStructure
+
+
+def test_totals_are_locked_formulas_and_counts_start_at_zero(wb):
+    for f in spec.COMPUTED_FIELDS:
+        c = _cell(wb, f.name)
+        assert c.protection.locked and str(c.value).startswith("=SUM("), f.path
+    for f in spec.INPUT_FIELDS:
+        if f.kind is spec.Kind.COUNT and not f.path.startswith("previous.") and f.path != "processing_fee.count":
+            assert _cell(wb, f.name).value == 0, f.path
+
+
+def test_every_input_has_a_validation_with_a_chinese_prompt(wb):
+    covered = {}
+    for ws in wb.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                for row in ws[rng.coord] if ":" in rng.coord else [[ws[rng.coord]]]:
+                    for c in row:
+                        covered[(ws.title, c.coordinate)] = dv
+    for f in spec.INPUT_FIELDS:
+        c = _cell(wb, f.name)
+        dv = covered[(c.parent.title, c.coordinate)]
+        assert re.search(r"[\u4e00-\u9fff]", dv.prompt or ""), f.path
+        if f.kind is spec.Kind.COUNT:
+            assert dv.type == "whole" and dv.formula1 == "0" and re.search(r"[\u4e00-\u9fff]", dv.error)
+        if f.kind is spec.Kind.DECIMAL:
+            assert dv.type == "decimal" and dv.formula1 == "0"
+
+
+def test_level_is_a_drop_down_of_the_three_levels(wb):
+    c = _cell(wb, "agency_level")
+    dv = next(dv for dv in c.parent.data_validations.dataValidation if c.coordinate in dv.sqref)
+    assert dv.type == "list"
+    assert dv.formula1 == '"' + ",".join(spec.LEVELS.values()) + '"'
+
+
+def test_print_setup(wb):
+    for name in (spec.SHEET_PROACTIVE, spec.SHEET_REQUESTS, spec.SHEET_APPEALS):
+        ws = wb[name]
+        assert ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
+        assert ws.page_setup.fitToHeight == 0
+    assert wb[spec.SHEET_REQUESTS].print_title_rows == "$4:$6"
+
+
+def test_table_three_layout_follows_format_md(wb):
+    ws = wb[spec.SHEET_REQUESTS]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A4:C6", "D4:J4", "D5:D6", "E5:I5", "J5:J6", "A9:A30", "B11:B18", "B19:B21", "B22:B26", "B27:B29",
+            "A7:C7", "A31:C31", "B9:C9", "B30:C30"} <= merged
+    assert ws["A4"].value == spec.REQUESTS_NOTE
+    assert [ws.cell(6, c).value for c in range(5, 10)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+
+
+def test_table_four_layout_follows_format_md(wb):
+    ws = wb[spec.SHEET_APPEALS]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A4:E4", "F4:O4", "A5:A6", "E5:E6", "F5:J5", "K5:O5"} <= merged
+    assert [ws.cell(6, c).value for c in range(6, 16)] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+
+
+def test_status_line_on_each_table_sheet(wb):
+    for name in (spec.SHEET_PROACTIVE, spec.SHEET_REQUESTS, spec.SHEET_APPEALS):
+        formula = wb[name]["A2"].value
+        assert "本表校验通过" in formula and "处不一致" in formula
+
+
+def test_formulas_use_only_old_functions(wb):
+    allowed = {"SUM", "IF", "AND", "OR", "NOT", "ABS", "ROUND", "INT", "ISNUMBER", "ISBLANK", "COUNTIF",
+               "SUMPRODUCT", "LEFT", "LEN", "TRIM", "MOD"}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    used = set(re.findall(r"([A-Z][A-Z0-9.]*)\(", c.value))
+                    assert used <= allowed, (ws.title, c.coordinate, used - allowed)
+
+
+def test_no_macros_in_the_package():
+    names = zipfile.ZipFile(io.BytesIO(template_bytes())).namelist()
+    assert not any("vba" in n.lower() for n in names)
+
+
+def test_template_command_writes_atomically_and_needs_force(tmp_path):
+    out = tmp_path / "t.xlsx"
+    runner = CliRunner()
+    first = runner.invoke(main, ["template", "-o", str(out)])
+    assert first.exit_code == 0 and out.exists()
+    out.write_bytes(b"keep me")
+    again = runner.invoke(main, ["template", "-o", str(out)])
+    assert again.exit_code == 2
+    assert "已存在" in again.output and "--force" in again.output
+    assert out.read_bytes() == b"keep me"
+    forced = runner.invoke(main, ["template", "-o", str(out), "--force"])
+    assert forced.exit_code == 0 and zipfile.is_zipfile(out)
+    assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]  # no temporary file left behind
+
+
+def test_help_is_chinese_and_version_works():
+    runner = CliRunner()
+    assert "生成受保护的 Excel 填报模板" in runner.invoke(main, ["--help"]).output
+    helped = runner.invoke(main, ["template", "--help"])
+    assert helped.exit_code == 0 and "用法" in helped.output and "覆盖" in helped.output
+    version = runner.invoke(main, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("xltools ")
+
+
+def test_python_dash_m_runs():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "xltools", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "xltools" in proc.stdout

@@ -1,0 +1,157 @@
+"""The template in a real spreadsheet program: LibreOffice recalculates it and saves it back."""
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from tests import libreoffice
+from tests.workbooks import VALID_TEXTS, cell_of, fill
+from xltools import layout, spec
+from xltools.checker import check
+from xltools.reader import read_workbook
+from xltools.spec import FIELDS
+
+CONSISTENT = {
+    **VALID_TEXTS,
+    "requests.new.natural": 5,
+    "requests.new.business": 2,
+    "requests.carried_in.natural": 1,
+    "requests.granted.natural": 3,
+    "requests.refused.state_secret.natural": 1,
+    "requests.granted.business": 2,
+    "requests.carried_over.natural": 2,
+    "appeals.review.upheld": 4,
+    "appeals.review.corrected": 7,
+    "proactive.fees.amount_wan": 96171.6,
+}
+
+
+def _poison_cached_values(data: bytes) -> bytes:
+    """Store deliberately wrong results for every formula, so only a real recalculation can fix them."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"</f><v>[^<]*</v>", b"</f><v>999</v>", body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory):
+    """Several fills, recalculated and saved by one LibreOffice run: name -> (input bytes, output workbook)."""
+    libreoffice.require()
+    d = tmp_path_factory.mktemp("lo")
+    cases = {
+        "consistent": fill(CONSISTENT),
+        "r33_broken": fill({**CONSISTENT, "requests.carried_over.business": 1}),
+        "text_numbers": fill({**CONSISTENT, "requests.new.research": "12", "appeals.review.pending": "１２"}),
+        "poisoned": _poison_cached_values(fill(CONSISTENT)),
+    }
+    paths = []
+    for name, data in cases.items():
+        p = d / f"{name}.xlsx"
+        p.write_bytes(data)
+        paths.append(p)
+    out = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", d / "out")
+    return {name: (d / f"{name}.xlsx", o) for name, o in zip(cases, out, strict=True)}
+
+
+def _values(path):
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _named(wb, name):
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    return wb[sheet][ref.replace("$", "")].value
+
+
+def test_recalculation_really_happens(recalculated):
+    src, out = recalculated["poisoned"]
+    assert _named(_values(src), "requests_new_total") == 999  # the stored result is wrong before
+    wb = _values(out)
+    assert _named(wb, "requests_new_total") == 7
+    assert _named(wb, "check_status") == "通过"
+    assert _named(wb, "check_R3_3_natural") == "✓"
+
+
+def test_consistent_fill_passes_every_check(recalculated):
+    _, out = recalculated["consistent"]
+    wb = _values(out)
+    for c in layout.CHECKS:
+        if c.hard:
+            assert _named(wb, c.name) == "✓", c.name
+    assert _named(wb, "check_status") == "通过"
+    for sheet in (spec.SHEET_PROACTIVE, spec.SHEET_REQUESTS, spec.SHEET_APPEALS):
+        assert wb[sheet]["A2"].value == "本表校验通过"
+    assert _named(wb, "appeals_review_total") == 11
+
+
+def test_breaking_r33_in_one_column_fails_exactly_that_check(recalculated):
+    _, out = recalculated["r33_broken"]
+    wb = _values(out)
+    failing = {c.name for c in layout.CHECKS if c.hard and str(_named(wb, c.name)).startswith("✗")}
+    # the 总计 column sums the six, so it cannot hold either
+    assert failing == {"check_R3_3_business", "check_R3_3_total"}
+    assert _named(wb, "check_R3_3_business").startswith("✗ 第一项加第二项为2，第三项加第四项为3")
+    assert _named(wb, "check_status") == "未通过"
+    assert wb[spec.SHEET_REQUESTS]["A2"].value.startswith("本表有2处不一致")
+
+
+def test_text_and_full_width_numbers_are_flagged(recalculated):
+    _, out = recalculated["text_numbers"]
+    wb = _values(out)
+    assert _named(wb, "check_S2_requests").startswith("✗ 有1个单元格")
+    assert _named(wb, "check_S2_appeals").startswith("✗ 有1个单元格")
+    assert _named(wb, "check_S2_proactive") == "✓"
+    meta = wb["_meta"]
+    flagged = {meta.cell(r + 1, 1).value for r in layout.META_FLAG_ROW.values() if meta.cell(r + 1, 2).value == 1}
+    assert flagged == {"requests.new.research", "appeals.review.pending"}
+
+
+def test_protection_unlocked_cells_and_validations_survive_a_libreoffice_save(recalculated):
+    src, out = recalculated["consistent"]
+    before, after = openpyxl.load_workbook(src), openpyxl.load_workbook(out)
+    assert after.sheetnames == before.sheetnames
+    for f in FIELDS.values():
+        b, a = cell_of(before, f.path), cell_of(after, f.path)
+        assert a.coordinate == b.coordinate, f.path
+        assert a.protection.locked == b.protection.locked, f.path
+    for ws in after.worksheets:
+        assert ws.protection.sheet, ws.title
+    for f in spec.INPUT_FIELDS:
+        b, a = _validation(before, f.path), _validation(after, f.path)
+        assert a.type == b.type, f.path
+        if b.type:  # LibreOffice writes the default operator out and a dummy formula2 where none applies
+            assert a.formula1 == b.formula1, f.path
+            assert (a.operator or "between") == (b.operator or "between"), f.path
+            if b.formula2 is not None:
+                assert a.formula2 == b.formula2, f.path
+        assert a.prompt == b.prompt, f.path
+
+
+def _validation(wb, path):
+    c = cell_of(wb, path)
+    return next(dv for dv in c.parent.data_validations.dataValidation if c.coordinate in dv.sqref)
+
+
+def test_a_libreoffice_saved_file_reads_back_to_the_same_data(recalculated):
+    src, out = recalculated["consistent"]
+    ours, theirs = check(read_workbook(src)), check(read_workbook(out))
+    assert theirs.report.values == ours.report.values
+    assert [f.message for f in theirs.findings] == [f.message for f in ours.findings]
+    assert theirs.ok
+
+
+def test_checker_agrees_with_the_sheet_on_the_broken_fill(recalculated):
+    _, out = recalculated["r33_broken"]
+    result = check(read_workbook(out))
+    assert [(f.rule, f.field, f.cell) for f in result.errors] == [
+        ("R3.3", "requests.carried_over.business", "三、依申请公开!E31"),
+        ("R3.3", "requests.carried_over.total", "三、依申请公开!J31"),
+    ]
