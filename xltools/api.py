@@ -58,6 +58,41 @@ def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Repo
     return check(read_input(path), strict=strict, previous=previous)
 
 
+def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
+    """Read and check an upload held in memory (the web page); `name` only picks the reader."""
+    suffix = Path(name).suffix.lower()
+    try:
+        if suffix == ".json":
+            from .jsonform import MAX_JSON, parse_json
+
+            if len(data) > MAX_JSON:
+                raise UnusableInput(
+                    f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告。", code="too_large"
+                )
+            source = parse_json(data, name)
+        elif suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods"):
+            from .reader import read_book
+            from .xlsx import open_book
+
+            source = read_book(open_book(data), name)
+        else:
+            raise UnusableInput(
+                f"不支持的文件类型“{suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
+                code="unsupported",
+            )
+    except UnusableInput as exc:
+        exc.path = exc.path or name
+        raise
+    return check(source, strict=strict, previous=previous)
+
+
+def check_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> FileResult:
+    try:
+        return FileResult(name, load_bytes(data, name, strict=strict, previous=previous))
+    except XltoolsError as exc:
+        return FileResult(name, error=exc)
+
+
 def check_file(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> FileResult:
     try:
         return FileResult(str(path), load_report(path, strict=strict, previous=previous))
@@ -74,4 +109,14 @@ def exit_code(results: Iterable[FileResult]) -> int:
     return max((r.exit_code for r in results), default=0)
 
 
-__all__ = ["FileResult", "UnusableInput", "check_file", "check_paths", "exit_code", "expand_inputs", "load_report"]
+__all__ = [
+    "FileResult",
+    "UnusableInput",
+    "check_bytes",
+    "check_file",
+    "check_paths",
+    "exit_code",
+    "expand_inputs",
+    "load_bytes",
+    "load_report",
+]
