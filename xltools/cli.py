@@ -101,25 +101,45 @@ def template_cmd(output: str, force: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="文件或文件夹...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序读取）。")
 @click.option("--strict", is_flag=True, help="把提示（警告）也当作错误。")
-def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool) -> None:
+@click.option("--summary", "summary_path", metavar="汇总.xlsx", help="另存一份汇总工作簿：每个文件一行，并列出全部问题。")
+@click.option("--force", is_flag=True, help="汇总文件已存在时覆盖它。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时检查的进程数（默认用全部 CPU 核心）。")
+def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path: str | None, force: bool, jobs) -> None:
     """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。
 
     可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
     退出码：0 全部通过，1 有报告存在错误，2 有文件无法使用。
     """
-    from . import api, verdict
+    from . import batch, verdict
 
-    paths = api.expand_inputs(inputs)
+    paths = batch.input_paths(inputs, outputs=[summary_path])
     if not paths:
         raise UsageError("给出的文件夹中没有 .xlsx 或 .json 文件。")
-    results = list(api.check_paths(paths, strict=strict))
+    if summary_path:
+        from .files import check_target
+
+        if not summary_path.lower().endswith(".xlsx"):
+            raise UsageError(f"汇总文件应以 .xlsx 结尾（现为 {summary_path}）。")
+        check_target(summary_path, force=force, inputs=paths)
+    tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path))
+    with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
+        batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1))
+    if summary_path:
+        from .files import write_atomic
+        from .summary import workbook_bytes
+
+        write_atomic(summary_path, workbook_bytes(tally.rows, tally.problems), force=force, inputs=paths)
     if as_json:
         from .jsonform import dumps
 
-        emit(dumps(verdict.as_json(results)).rstrip("\n"))
+        emit(dumps(tally.as_json()).rstrip("\n"))
     else:
-        emit(verdict.human(results))
-    click.get_current_context().exit(api.exit_code(results))
+        if len(paths) > 1 or tally.counts["unusable"]:
+            tally.lines.append(verdict.summary_line(tally.counts))
+        emit("\n".join(tally.lines))
+    if summary_path:
+        emit(f"已生成汇总：{summary_path}", err=True)
+    click.get_current_context().exit(tally.exit_code)
 
 
 # --- schema -------------------------------------------------------------------------------------

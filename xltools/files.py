@@ -13,17 +13,8 @@ from .errors import OutputError
 def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False, inputs: Iterable[str | os.PathLike] = ()) -> None:
     """Write `data` to `path` through a temporary file and a rename, so a failed or interrupted
     run leaves whatever was there before."""
-    target = Path(path)
-    for src in inputs:
-        if _same(target, Path(src)):
-            raise OutputError(f"输出文件 {target} 就是输入文件。请换一个输出文件名，输入文件不会被改动。")
-    if target.is_dir():
-        raise OutputError(f"{target} 是一个文件夹。请在 -o 后面写文件名，例如 {target / '年度报告.docx'}。")
-    if target.exists() and not force:
-        raise OutputError(f"{target} 已存在。如需覆盖，请加 --force；或换一个输出文件名。")
+    target = check_target(path, force=force, inputs=inputs)
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"输出文件夹 {parent} 不存在，请先创建它或换一个位置。")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -36,6 +27,22 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False, i
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def check_target(path: str | os.PathLike, *, force: bool = False, inputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """Raise OutputError when `path` may not be written; a long run checks this before it starts."""
+    target = Path(path)
+    for src in inputs:
+        if _same(target, Path(src)):
+            raise OutputError(f"输出文件 {target} 就是输入文件。请换一个输出文件名，输入文件不会被改动。")
+    if target.is_dir():
+        raise OutputError(f"{target} 是一个文件夹。请在 -o 后面写文件名，例如 {target / '年度报告.docx'}。")
+    if target.exists() and not force:
+        raise OutputError(f"{target} 已存在。如需覆盖，请加 --force；或换一个输出文件名。")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"输出文件夹 {parent} 不存在，请先创建它或换一个位置。")
+    return target
 
 
 def _same(a: Path, b: Path) -> bool:

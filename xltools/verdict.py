@@ -58,23 +58,33 @@ def finding_line(f: Finding) -> str:
     return f"    {mark} [{f.rule}] {where + ' ' if where else ''}{f.message}"
 
 
+def file_lines(r: FileResult) -> list[str]:
+    """One file's verdict line and its findings grouped by sheet."""
+    lines = [verdict_line(r)]
+    if r.result is None:
+        return lines
+    groups: dict[str, list[Finding]] = {}
+    for f in sorted(r.result.findings, key=lambda f: f.severity != ERROR):
+        groups.setdefault(f.sheet or "全文", []).append(f)
+    for sheet, items in groups.items():
+        lines.append(f"  【{sheet}】")
+        lines += [finding_line(f) for f in items]
+    return lines
+
+
+def summary_line(s: dict) -> str:
+    return (
+        f"共 {s['files']} 个文件：通过 {s['ok']} 个，有错误 {s['with_errors']} 个，无法使用 {s['unusable']} 个；"
+        f"错误 {s['errors']} 处，提示 {s['warnings']} 处。"
+    )
+
+
 def human(results: Sequence[FileResult]) -> str:
     """A verdict line per file, its findings grouped by sheet, and a count summary."""
     lines: list[str] = []
     for r in results:
-        lines.append(verdict_line(r))
-        if r.result is None:
-            continue
-        groups: dict[str, list[Finding]] = {}
-        for f in sorted(r.result.findings, key=lambda f: f.severity != ERROR):
-            groups.setdefault(f.sheet or "全文", []).append(f)
-        for sheet, items in groups.items():
-            lines.append(f"  【{sheet}】")
-            lines += [finding_line(f) for f in items]
+        lines += file_lines(r)
     s = summary(results)
     if len(results) > 1 or s["unusable"]:
-        lines.append(
-            f"共 {s['files']} 个文件：通过 {s['ok']} 个，有错误 {s['with_errors']} 个，无法使用 {s['unusable']} 个；"
-            f"错误 {s['errors']} 处，提示 {s['warnings']} 处。"
-        )
+        lines.append(summary_line(s))
     return "\n".join(lines)
