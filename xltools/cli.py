@@ -142,6 +142,93 @@ def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path
     click.get_current_context().exit(tally.exit_code)
 
 
+# --- build, fill, export ------------------------------------------------------------------------
+
+
+def _show_findings(path: str, result) -> None:
+    """A build's findings go to stderr: stdout may be the report itself."""
+    if result.findings:
+        from .api import FileResult
+        from .verdict import file_lines
+
+        emit("\n".join(file_lines(FileResult(path, result))), err=True)
+
+
+def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: list[str]) -> None:
+    if output:
+        from .files import write_atomic
+
+        write_atomic(output, data, force=force, inputs=inputs)
+        emit(f"已生成：{output}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@main.command("build")
+@click.argument("input_path", metavar="文件")
+@click.option("-o", "--output", metavar="输出文件", help="保存到的文件；格式按扩展名（.txt .md .html .docx .json）。不给则在屏幕上输出文本。")
+@click.option("--format", "fmt", type=click.Choice(["txt", "md", "html", "docx", "json"]), help="输出格式（不给则按输出文件的扩展名）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@click.option("--draft", is_flag=True, help="有错误也生成，稿子上标明“草稿（未通过校验）”，仅供审阅；退出码仍为 1。")
+@click.option("--templates", "templates_dir", metavar="文件夹", help="用本机关自己的措辞模板（.j2 文件）生成句子。")
+def build_cmd(input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None) -> None:
+    """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
+
+    有错误时列出错误、不生成任何文件（退出码 1）；提示（警告）显示在屏幕上，不影响生成。
+    """
+    from . import api
+    from .errors import ReportHasErrors
+    from .render import build, output_format
+
+    fmt = output_format(output, fmt)
+    if output:
+        from .files import check_target
+
+        check_target(output, force=force, inputs=[input_path])
+    result = api.load_report(input_path)
+    _show_findings(input_path, result)
+    data = build(result, fmt, draft=draft, templates_dir=templates_dir)
+    _write_or_print(output, data, force=force, inputs=[input_path])
+    if result.errors:
+        raise ReportHasErrors(f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors)
+
+
+@main.command("fill")
+@click.argument("input_path", metavar="报告.json")
+@click.option("-o", "--output", required=True, metavar="文件.xlsx", help="填好的模板保存到的文件。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def fill_cmd(input_path: str, output: str, force: bool) -> None:
+    """把 JSON 报告数据写入新模板，得到一份填好的 .xlsx（只写填写项，总计仍由公式计算）。"""
+    from . import api
+    from .files import check_target
+    from .fill import fill_bytes
+
+    if not output.lower().endswith(".xlsx"):
+        raise UsageError(f"输出文件应以 .xlsx 结尾（现为 {output}）。")
+    check_target(output, force=force, inputs=[input_path])
+    result = api.load_report(input_path)
+    _show_findings(input_path, result)
+    _write_or_print(output, fill_bytes(result), force=force, inputs=[input_path])
+
+
+@main.command("export")
+@click.argument("input_path", metavar="文件")
+@click.option("-o", "--output", metavar="文件.json", help="保存到的文件（不给则在屏幕上输出）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def export_cmd(input_path: str, output: str | None, force: bool) -> None:
+    """输出填好的模板中的报告数据（JSON 格式 xltools.report/1）。"""
+    from . import api
+    from .fill import export_json
+
+    if output:
+        from .files import check_target
+
+        check_target(output, force=force, inputs=[input_path])
+    result = api.load_report(input_path)
+    _show_findings(input_path, result)
+    _write_or_print(output, export_json(result).encode("utf-8"), force=force, inputs=[input_path])
+
+
 # --- schema -------------------------------------------------------------------------------------
 
 

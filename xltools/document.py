@@ -1,0 +1,244 @@
+"""The report as a format-neutral document: title, preamble, parts, paragraphs and table grids.
+
+Every renderer (txt, md, html, docx) draws this one structure, so the formats cannot drift
+apart. Labels and table shapes come from the spec and the template layout (the same merged
+cells the template draws, FORMAT.md §7); generated sentences come from `sentences`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import layout, spec
+from .model import Report
+
+DRAFT_BANNER = "草稿（未通过校验）"
+DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
+
+VALUE, LABEL, HEADER = "value", "label", "header"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph; `lead` is a run-in heading printed before it, e.g. "（一）主动公开。"."""
+
+    text: str
+    lead: str = ""
+    generated: bool = False
+
+    @property
+    def full(self) -> str:
+        return self.lead + self.text
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell at its top-left position, with its span (as HTML's rowspan/colspan)."""
+
+    row: int
+    col: int
+    text: str
+    kind: str  # VALUE, LABEL or HEADER
+    rowspan: int = 1
+    colspan: int = 1
+    field: str | None = None  # a value cell's id path
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as a grid of merged cells."""
+
+    id: str
+    n_rows: int
+    n_cols: int
+    cells: tuple[Cell, ...]
+    header_rows: int = 0  # leading rows repeated on every printed page
+
+    def rows(self) -> list[list[Cell]]:
+        """The cells that start in each row, left to right (HTML's <tr> contents)."""
+        out: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for c in sorted(self.cells, key=lambda c: (c.row, c.col)):
+            out[c.row].append(c)
+        return out
+
+    def matrix(self) -> list[list[Cell | None]]:
+        """For each grid position, the cell covering it (None where nothing does)."""
+        m: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for c in self.cells:
+            for r in range(c.row, c.row + c.rowspan):
+                for k in range(c.col, c.col + c.colspan):
+                    m[r][k] = c
+        return m
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    blocks: tuple[Paragraph | Grid, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    preamble: tuple[Paragraph, ...]
+    parts: tuple[Part, ...]
+    draft: bool = False
+
+    @property
+    def banner(self) -> str | None:
+        return DRAFT_BANNER if self.draft else None
+
+    def grids(self) -> list[Grid]:
+        return [b for p in self.parts for b in p.blocks if isinstance(b, Grid)]
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def build_document(report: Report, *, draft: bool = False, templates_dir: str | Path | None = None) -> Document:
+    """The document for a checked report. Pure: the same report gives the same document."""
+    from .sentences import Sentences
+
+    words = Sentences(templates_dir)
+    ctx = words.context(report)
+    title = spec.TITLE.format(name=report.name, year=report.year or "")
+    preamble = [Paragraph(words.render("preamble", ctx, title=title), generated=True)]
+    contact = report.text("contact")
+    if contact:
+        preamble.append(Paragraph(words.render("contact", ctx, contact=contact), generated=True))
+
+    blocks: dict[str, list[Paragraph | Grid]] = {pid: [] for pid, _ in spec.PARTS}
+    blocks["overview"] += paragraphs(report.text("overview.summary"))
+    for (sec_id, default_heading, _), numeral in zip(spec.OVERVIEW_SECTIONS, spec.OVERVIEW_NUMERALS, strict=True):
+        heading = report.text(f"overview.headings.{sec_id}") or default_heading
+        text = report.text(f"overview.{sec_id}")
+        generated = False
+        if not text and sec_id == "on_request":
+            text, generated = words.render("on_request", ctx), True
+        blocks["overview"] += section(numeral, heading, text, default_heading, generated=generated)
+    for table in spec.TABLES:
+        blocks[table.id].append(table_grid(table, report))
+    blocks["problems"] += paragraphs(report.text("problems"))
+    fee = words.render("processing_fee", ctx)
+    other = paragraphs(report.text("other_matters"))
+    if other:  # the seed prints the fee sentence and the first paragraph as one paragraph
+        blocks["other"].append(Paragraph(fee + other[0].text, generated=True))
+        blocks["other"] += other[1:]
+    else:
+        blocks["other"].append(Paragraph(fee, generated=True))
+    parts = tuple(Part(title, tuple(blocks[pid])) for pid, title in spec.PARTS)
+    return Document(title, tuple(preamble), parts, draft=draft)
+
+
+def paragraphs(text: str) -> list[Paragraph]:
+    """A staff text's paragraphs: one per non-blank line, surrounding white space dropped."""
+    return [Paragraph(line.strip(" \t\u3000")) for line in text.splitlines() if line.strip(" \t\u3000")]
+
+
+_OWN_NUMERAL = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
+_LEAD_END = "。：:．."
+_MAX_LEAD = 40  # a run-in heading is short; a longer first sentence is body text
+
+
+def section(numeral: str, heading: str, text: str, default_heading: str, *, generated: bool = False) -> list[Paragraph]:
+    """A sub-section of part 一: its paragraphs, the first opening with the numbered heading.
+
+    A text that already opens with a heading (its own numeral, or the heading words followed by
+    a full stop or colon) keeps it and is not given a second one.
+    """
+    paras = paragraphs(text)
+    if not paras:
+        return []
+    first = paras[0].text
+    lead, rest = _own_lead(first, (heading, default_heading))
+    if lead is None:
+        heading = heading.strip()
+        stop = "" if heading[-1:] in _LEAD_END else "。"
+        lead, rest = f"{numeral}{heading}{stop}", first
+    elif not _OWN_NUMERAL.match(_nfkc(lead)):
+        lead = numeral + lead
+    return [Paragraph(rest, lead=lead, generated=generated), *paras[1:]]
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _own_lead(first: str, headings: tuple[str, ...]) -> tuple[str | None, str]:
+    """(the heading the text opens with, the rest), or (None, text)."""
+    norm = _nfkc(first)
+    m = _OWN_NUMERAL.match(norm)
+    if m:
+        # Own numeral: the lead runs to the first full stop or colon, when that comes soon.
+        end = next((i for i, ch in enumerate(first) if _nfkc(ch) in _LEAD_END), None)
+        if end is not None and end < _MAX_LEAD:
+            return first[: end + 1], first[end + 1 :]
+        return first[: len(m.group(0))], first[len(m.group(0)) :]
+    for heading in headings:
+        h = heading.strip()
+        if h and first.startswith(h):
+            after = first[len(h) : len(h) + 1]
+            if after and _nfkc(after) in _LEAD_END:
+                return first[: len(h) + 1], first[len(h) + 1 :]
+            if h[-1:] and _nfkc(h[-1]) in _LEAD_END:
+                return first[: len(h)], first[len(h) :]
+    return None, first
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def format_value(value: Any) -> str:
+    """A table number as printed: 0, 3119, 96171.6 (no exponent, no trailing zeros)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def table_grid(table: spec.Table, report: Report) -> Grid:
+    """A table's grid, taken from the template layout of its sheet (below the sheet's title and
+    status lines), so the report prints exactly the merged cells staff filled in."""
+    sl = layout.SHEETS[table.sheet]
+    top = layout.TOP
+    cells: list[Cell] = []
+    for item in sl.items:
+        if item.row < top:
+            continue
+        if isinstance(item, layout.Label):
+            rowspan = (item.row2 - item.row + 1) if item.row2 is not None else 1
+            colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
+            kind = HEADER if item.style == "header" else LABEL
+            cells.append(Cell(item.row - top, item.col, item.text, kind, rowspan, colspan))
+        elif isinstance(item, layout.Slot):
+            colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
+            text = format_value(report.values.get(item.path))
+            cells.append(Cell(item.row - top, item.col, text, VALUE, 1, colspan, field=item.path))
+    n_rows = max(c.row + c.rowspan for c in cells)
+    n_cols = max(c.col + c.colspan for c in cells)
+    header_rows = sl.header_rows[1] - sl.header_rows[0] + 1 if sl.header_rows else 0
+    grid = Grid(table.id, n_rows, n_cols, tuple(cells), header_rows)
+    _assert_tiled(grid)
+    return grid
+
+
+def _assert_tiled(grid: Grid) -> None:
+    """Every position covered exactly once: a layout change that breaks this fails loudly in tests."""
+    seen: set[tuple[int, int]] = set()
+    for c in grid.cells:
+        for r in range(c.row, c.row + c.rowspan):
+            for k in range(c.col, c.col + c.colspan):
+                assert (r, k) not in seen, (grid.id, r, k)
+                seen.add((r, k))
+    assert len(seen) == grid.n_rows * grid.n_cols, (grid.id, len(seen))
+
+
+__all__ = ["DRAFT_BANNER", "Cell", "Document", "Grid", "Paragraph", "Part", "build_document", "table_grid"]

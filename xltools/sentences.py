@@ -1,0 +1,106 @@
+"""Generated sentences: the preamble, the contact line, 一（二） from table 三 and part 六's fee
+sentence. The wording lives in Jinja2 templates (xltools/templates/*.j2); an office may supply its
+own with `--templates DIR` (any file it leaves out falls back to ours).
+
+Templates run sandboxed with StrictUndefined: a misspelt variable is an error, never a blank.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import spec
+from .errors import UsageError
+from .model import Report
+
+TEMPLATE_NAMES = ("preamble", "contact", "on_request", "processing_fee")
+_PACKAGE_DIR = Path(__file__).parent / "templates"
+_NUMERAL = re.compile(r"^（[一二三四五六七]）")
+
+
+def outcome_label(label: str) -> str:
+    """The short name of a result group: "（二）部分公开（区分处理的…）" -> "部分公开"."""
+    return _NUMERAL.sub("", label).split("（", 1)[0]
+
+
+def _outcomes() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Result groups of table 三 in order, (short label, row ids): 予以公开, 部分公开, 不予公开, …"""
+    groups: dict[str, list[str]] = {}
+    for r in spec.REQUESTS.rows:
+        if r.id in spec.REQUEST_RESULT_ROWS:
+            group = r.label if r.section == spec.REQUESTS_RESULTS else r.section
+            groups.setdefault(outcome_label(group), []).append(r.id)
+    return tuple((label, tuple(ids)) for label, ids in groups.items())
+
+
+OUTCOMES = _outcomes()
+
+
+class Sentences:
+    """The wording templates, ours or an office's."""
+
+    def __init__(self, templates_dir: str | Path | None = None):
+        loaders: list[jinja2.BaseLoader] = []
+        if templates_dir is not None:
+            d = Path(templates_dir)
+            if not d.is_dir():
+                raise UsageError(f"措辞模板文件夹 {d} 不存在。--templates 后面应是放 .j2 文件的文件夹。")
+            loaders.append(jinja2.FileSystemLoader(str(d)))
+        loaders.append(jinja2.FileSystemLoader(str(_PACKAGE_DIR)))
+        self.env = SandboxedEnvironment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+
+    def render(self, name: str, ctx: dict[str, Any], **extra: Any) -> str:
+        """One template's sentence(s), as one paragraph: line breaks in the template are dropped."""
+        file = f"{name}.j2"
+        try:
+            text = self.env.get_template(file).render({**ctx, **extra})
+        except jinja2.TemplateSyntaxError as exc:
+            raise UsageError(f"措辞模板 {file} 第 {exc.lineno} 行有语法错误：{exc.message}。请改正该模板。") from exc
+        except jinja2.UndefinedError as exc:
+            raise UsageError(f"措辞模板 {file} 用到了不存在的变量（{exc.message}）。请对照说明改正该模板。") from exc
+        except jinja2.TemplateError as exc:
+            raise UsageError(f"措辞模板 {file} 无法使用：{exc}。") from exc
+        return "".join(line.strip() for line in text.splitlines())
+
+    @staticmethod
+    def context(report: Report) -> dict[str, Any]:
+        """What every template may use, taken from the report."""
+        from .document import format_value
+
+        year = report.year or ""
+        name = report.name
+        title = spec.TITLE.format(name=name, year=year)
+
+        def total(row_id: str) -> int:
+            return report.values.get(f"requests.{row_id}.total") or 0
+
+        amount = report.values.get("processing_fee.amount_yuan")
+        count = report.values.get("processing_fee.count")
+        return {
+            "name": name,
+            "we": report.text("agency.self") or "本机关",
+            "year": year,
+            "title": title,
+            "standard": spec.PREAMBLE.format(title=title, year=year),
+            "new": total("new"),
+            "carried_in": total("carried_in"),
+            "results_total": total("results_total"),
+            "carried_over": total("carried_over"),
+            "outcomes": [{"label": label, "count": sum(total(r) for r in rows)} for label, rows in OUTCOMES],
+            "amount": format_value(amount) or "0",
+            "count": count,
+            "collected": bool(amount) or bool(count),
+        }
+
+
+__all__ = ["OUTCOMES", "TEMPLATE_NAMES", "Sentences", "outcome_label"]
