@@ -229,6 +229,48 @@ def export_cmd(input_path: str, output: str | None, force: bool) -> None:
     _write_or_print(output, export_json(result).encode("utf-8"), force=force, inputs=[input_path])
 
 
+# --- merge --------------------------------------------------------------------------------------
+
+
+@main.command("merge")
+@click.argument("inputs", nargs=-1, required=True, metavar="文件或文件夹...")
+@click.option("-o", "--output", "output", required=True, metavar="汇总.json|汇总.xlsx", help="汇总报告保存到的文件。")
+@click.option("--name", "name", metavar="机关全称", help="汇总报告的机关全称（给出 --parent 时默认取上级报告的）。")
+@click.option("--self", "self_unit", metavar="单位", help="本级单位：机关全称或文件名。按本级取数的表从它的报告中取。")
+@click.option("--scope", "scopes", multiple=True, metavar="表=本级|汇总", help="改变某表或行组的口径，如 --scope 二（一）=汇总。可多次使用。")
+@click.option("--parent", "parent", metavar="上级报告", help="上级机关自己的报告：逐格与下级合计核对。")
+@click.option("--roster", "roster", metavar="名单.txt", help="应报单位名单（每行一个机关全称）：列出缺少的单位。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时读取的进程数（默认用全部 CPU 核心）。")
+def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jobs) -> None:
+    """把各单位的报告汇总成一份报告的表格数字（文字部分留给汇总单位填写）。
+
+    默认口径：表二（一）规章、规范性文件取本级单位（--self）的数字，其余各表各单位相加。
+    所用口径会打印出来，并记录在输出文件中。
+    """
+    from pathlib import Path
+
+    from . import batch, merge
+    from .files import check_target, write_atomic
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise UsageError(f"输出文件应以 .json 或 .xlsx 结尾（现为 {output}）。")
+    scope = merge.parse_scope(scopes)
+    paths = batch.input_paths(inputs, outputs=[output, parent])
+    if not paths:
+        raise UsageError("给出的文件夹中没有 .xlsx 或 .json 文件。")
+    sources = [*paths, *([parent] if parent else [])]
+    check_target(output, force=force, inputs=sources)
+    with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
+        result = merge.run(
+            paths, name=name, self_key=self_unit, scope=scope, parent=parent, roster=roster, jobs=jobs,
+            progress=lambda _r: bar.update(1),
+        )
+    write_atomic(output, merge.output_bytes(result, suffix), force=force, inputs=sources)
+    emit("\n".join([*merge.describe(result), f"已生成：{output}（文字部分请汇总单位填写）", *merge.reconciliation_lines(result)]))
+
+
 # --- schema -------------------------------------------------------------------------------------
 
 

@@ -88,7 +88,7 @@ def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: 
     for key, value in obj.items():
         here = (*where, str(key))
         dotted = ".".join(here)
-        if not where and key == "format":
+        if not where and key in ("format", "merge"):  # "merge": how a merged report was summed (xltools merge)
             continue
         node = tree.get(key)
         if node is None:
@@ -164,7 +164,11 @@ def json_schema() -> dict:
     def node(tree: dict, top: bool = False) -> dict:
         props = {k: leaf(v) if isinstance(v, str) else node(v) for k, v in tree.items()}
         if top:
-            props = {"format": {"const": FORMAT_ID}, **props}
+            props = {
+                "format": {"const": FORMAT_ID},
+                **props,
+                "merge": {"type": "object", "description": "汇总报告的口径记录（xltools merge 写入，读取时忽略）"},
+            }
         schema = {"type": "object", "properties": props, "additionalProperties": False}
         if top:
             schema["required"] = ["format", "agency", "year"]

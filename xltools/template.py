@@ -43,8 +43,9 @@ GUIDE = [
 ]
 
 
-def template_bytes(values: dict[str, Any] | None = None) -> bytes:
-    """The template as .xlsx bytes, its input cells holding `values` (typed) or the defaults."""
+def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str, str] | None = None) -> bytes:
+    """The template as .xlsx bytes, its input cells holding `values` (typed) or the defaults;
+    `properties`: extra custom document properties (e.g. the scope a merged report was summed in)."""
     values = {**{f.path: f.default for f in spec.INPUT_FIELDS}, **(values or {})}
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
@@ -53,6 +54,8 @@ def template_bytes(values: dict[str, Any] | None = None) -> bytes:
     )
     wb.set_properties({"title": "政府信息公开工作年度报告填报模板", "created": _CREATED, "author": "xltools"})
     wb.set_custom_property("xltools_template", TEMPLATE_VERSION)
+    for key, text in (properties or {}).items():
+        wb.set_custom_property(key, text)
     wb.define_name("xltools_template", f'="{TEMPLATE_VERSION}"')
     styles = _styles(wb)
     computed = _computed(values)
