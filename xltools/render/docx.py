@@ -1,0 +1,226 @@
+"""Word (.docx) by python-docx, following GB/T 9704《党政机关公文格式》.
+
+A4, margins 37/35/28/26 mm, 22 lines a page; title 方正小标宋简体 二号, body 仿宋_GB2312 三号,
+part titles 黑体 三号, run-in sub-headings 楷体_GB2312 三号, page numbers "— 1 —" at the foot.
+Word takes Chinese text's font from w:eastAsia, which python-docx does not set, so every run
+and style here sets it explicitly. Tables have the official merged headers, and their header
+rows repeat on each page.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document as new_docx
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ..document import DRAFT_NOTE, HEADER, VALUE, Document, Grid, Paragraph
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+
+SIZE_2 = Pt(22)  # 二号
+SIZE_3 = Pt(16)  # 三号
+SIZE_4 = Pt(14)  # 四号
+TABLE_SIZE = Pt(10.5)  # 五号
+WIDE_TABLE_SIZE = Pt(9)  # 小五, for tables of many columns
+LINE = Pt(28)  # 22 lines on a page of 225 mm
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+TEXT_WIDTH = PAGE_W - MARGINS["left"] - MARGINS["right"]
+
+
+def render_document(doc: Document) -> bytes:
+    d = new_docx()
+    _page(d)
+    _styles(d)
+    if doc.banner:
+        _banner(d, doc.banner)
+    title = d.add_paragraph(style="Title")
+    _run(title, doc.title, TITLE_FONT, SIZE_2)
+    for p in doc.preamble:
+        _body(d, p)
+    for part in doc.parts:
+        h = d.add_paragraph(style="Heading 1")
+        _run(h, part.title, H1_FONT, SIZE_3)
+        for block in part.blocks:
+            if isinstance(block, Grid):
+                _table(d, block)
+            else:
+                _body(d, block)
+    core = d.core_properties
+    core.title = doc.title
+    core.author = "xltools"
+    core.comments = doc.banner or ""
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+# --- page, styles, runs ------------------------------------------------------------------------
+
+
+def _page(d) -> None:
+    s = d.sections[0]
+    s.page_width, s.page_height = PAGE_W, PAGE_H
+    s.top_margin, s.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+    s.left_margin, s.right_margin = MARGINS["left"], MARGINS["right"]
+    s.footer_distance = Mm(28) - Mm(7)  # the page number sits 7 mm below the text block
+    s.start_type = WD_SECTION.NEW_PAGE
+    footer = s.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(footer, "— ", PAGE_NUMBER_FONT, SIZE_4)
+    _field(footer, "PAGE", PAGE_NUMBER_FONT, SIZE_4)
+    _run(footer, " —", PAGE_NUMBER_FONT, SIZE_4)
+
+
+def set_fonts(element_rpr, name: str) -> None:
+    """Set every script's font, East Asian included, on a w:rPr."""
+    fonts = element_rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        element_rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _style_font(style, name: str, size, *, bold: bool = False) -> None:
+    style.font.name = name
+    style.font.size = size
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(style.element.get_or_add_rPr(), name)
+
+
+def _styles(d) -> None:
+    normal = d.styles["Normal"]
+    _style_font(normal, BODY_FONT, SIZE_3)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = LINE
+    pf.space_before = pf.space_after = Pt(0)
+    title = d.styles["Title"]
+    _style_font(title, TITLE_FONT, SIZE_2)
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):  # the default Title has a rule under it
+        ppr.remove(border)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_before = Pt(0)
+    title.paragraph_format.space_after = LINE
+    h1 = d.styles["Heading 1"]
+    _style_font(h1, H1_FONT, SIZE_3)
+    h1.paragraph_format.first_line_indent = Pt(32)
+    h1.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    h1.paragraph_format.line_spacing = LINE
+    h1.paragraph_format.space_before = h1.paragraph_format.space_after = Pt(0)
+    h1.paragraph_format.keep_with_next = True
+
+
+def _run(paragraph, text: str, font: str, size, *, bold: bool = False, color: RGBColor | None = None):
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    set_fonts(run._element.get_or_add_rPr(), font)
+    return run
+
+
+def _field(paragraph, code: str, font: str, size) -> None:
+    """A Word field (PAGE): begin, instruction, separate, a shown value, end."""
+    for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), (None, "1"), ("end", None)):
+        run = _run(paragraph, "", font, size)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._element.append(fld)
+        elif text.strip() == code:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._element.append(instr)
+        else:
+            run.text = text
+
+
+def _banner(d, banner: str) -> None:
+    red = RGBColor(0xC0, 0, 0)
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, banner, H1_FONT, SIZE_3, bold=True, color=red)
+    note = d.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(note, DRAFT_NOTE, BODY_FONT, SIZE_4, color=red)
+    header = d.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _run(header, banner, H1_FONT, SIZE_4, bold=True, color=red)
+
+
+def _body(d, p: Paragraph) -> None:
+    para = d.add_paragraph()
+    para.paragraph_format.first_line_indent = Pt(32)  # two characters
+    para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if p.lead:
+        _run(para, p.lead, H2_FONT, SIZE_3)
+    if p.text:
+        _run(para, p.text, BODY_FONT, SIZE_3)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def column_widths(grid: Grid) -> list[int]:
+    """Column widths in EMU across the text block, in proportion to what the columns hold."""
+    from .txt import _column_widths
+
+    weights = [max(w, 6) for w in _column_widths(grid)]
+    total = sum(weights)
+    widths = [int(TEXT_WIDTH * w / total) for w in weights]
+    widths[-1] += int(TEXT_WIDTH) - sum(widths)
+    return widths
+
+
+def _table(d, grid: Grid) -> None:
+    size = WIDE_TABLE_SIZE if grid.n_cols > 4 else TABLE_SIZE
+    table = d.add_table(rows=grid.n_rows, cols=grid.n_cols)
+    table.style = d.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = column_widths(grid)
+    for row in table.rows:
+        for k, cell in enumerate(row.cells):
+            cell.width = widths[k]
+    for i in range(grid.header_rows):
+        trpr = table.rows[i]._tr.get_or_add_trPr()
+        head = OxmlElement("w:tblHeader")
+        head.set(qn("w:val"), "true")
+        trpr.append(head)
+    for c in grid.cells:
+        cell = table.cell(c.row, c.col)
+        if c.rowspan > 1 or c.colspan > 1:
+            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        para = cell.paragraphs[0]
+        pf = para.paragraph_format
+        pf.first_line_indent = Pt(0)
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.kind not in (HEADER, VALUE) else WD_ALIGN_PARAGRAPH.CENTER
+        _run(para, c.text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
+    d.add_paragraph()  # Word needs a paragraph between adjacent tables and after the last
+
+
+__all__ = ["BODY_FONT", "H1_FONT", "H2_FONT", "TITLE_FONT", "column_widths", "render_document", "set_fonts"]

@@ -1,0 +1,111 @@
+"""HTML: one standalone UTF-8 page for the 信息公开 column of a government website.
+
+Tables carry the official merged headers (rowspan/colspan, FORMAT.md §7); every piece of staff
+text is escaped; the page prints on A4 with the table headers repeated on each page.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..document import DRAFT_NOTE, HEADER, LABEL, VALUE, Cell, Document, Grid
+
+CSS = """
+:root { --ink: #1a1a1a; --line: #444; --head: #f2f2f2; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+       font-family: "FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "Noto Serif CJK SC", "Songti SC", serif;
+       font-size: 16px; line-height: 1.8; }
+main { max-width: 60em; margin: 0 auto; padding: 2em 1.5em 4em; }
+h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimSun", "宋体", "Noto Serif CJK SC", serif;
+     font-size: 1.6em; font-weight: normal; text-align: center; line-height: 1.5; margin: 0.5em 0 1em; }
+h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 1.1em; font-weight: normal;
+     margin: 1.4em 0 0.6em; }
+p { margin: 0 0 0.6em; text-indent: 2em; text-align: justify; }
+.lead { font-family: "KaiTi", "楷体", "KaiTi_GB2312", "楷体_GB2312", serif; font-weight: bold; }
+.draft { border: 3px solid #c00000; color: #c00000; padding: 0.6em 1em; margin: 0 0 1.5em; text-indent: 0;
+         font-family: "SimHei", "黑体", sans-serif; font-size: 1.1em; }
+.table-wrap { overflow-x: auto; margin: 0.6em 0 1.2em; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; line-height: 1.4; }
+th, td { border: 1px solid var(--line); padding: 0.3em 0.4em; vertical-align: middle; }
+th { background: var(--head); font-weight: normal; text-align: center; }
+td.label { text-align: left; }
+td.value { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
+@media print {
+  @page { size: A4; margin: 20mm 18mm; }
+  body { font-size: 12pt; }
+  main { max-width: none; padding: 0; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 9pt; page-break-inside: auto; }
+  thead { display: table-header-group; }
+  tr, th, td { page-break-inside: avoid; break-inside: avoid; }
+  h2 { page-break-after: avoid; break-after: avoid; }
+  .draft { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def render_document(doc: Document) -> bytes:
+    return page_of(doc).encode("utf-8")
+
+
+def page_of(doc: Document) -> str:
+    title = (f"【{doc.banner}】" if doc.banner else "") + doc.title
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="xltools">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
+    if doc.banner:
+        out.append(f'<p class="draft" role="alert"><strong>{escape(doc.banner)}</strong> {escape(DRAFT_NOTE)}</p>')
+    out.append(f"<h1>{escape(doc.title)}</h1>")
+    out += [_para(p) for p in doc.preamble]
+    for i, part in enumerate(doc.parts, start=1):
+        out.append(f'<section id="part-{i}">')
+        out.append(f"<h2>{escape(part.title)}</h2>")
+        for block in part.blocks:
+            out.append(grid_html(block) if isinstance(block, Grid) else _para(block))
+        out.append("</section>")
+    out += ["</main>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _para(p) -> str:
+    lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
+    return f"<p>{lead}{escape(p.text)}</p>"
+
+
+def _cell(c: Cell, in_head: bool) -> str:
+    spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
+    if c.kind == HEADER:
+        scope = ' scope="colgroup"' if c.colspan > 1 else ' scope="col"' if in_head else ""
+        return f"<th{spans}{scope}>{escape(c.text)}</th>"
+    cls = "value" if c.kind == VALUE else "label"
+    data = f' data-field="{escape(c.field)}"' if c.field else ""
+    assert c.kind in (VALUE, LABEL)
+    return f'<td class="{cls}"{spans}{data}>{escape(c.text)}</td>'
+
+
+def grid_html(grid: Grid) -> str:
+    rows = grid.rows()
+    lines = [f'<div class="table-wrap"><table id="table-{grid.id}" class="report-table">']
+    if grid.header_rows:
+        lines.append("<thead>")
+        lines += ["<tr>" + "".join(_cell(c, True) for c in row) + "</tr>" for row in rows[: grid.header_rows]]
+        lines.append("</thead>")
+    lines.append("<tbody>")
+    lines += ["<tr>" + "".join(_cell(c, False) for c in row) + "</tr>" for row in rows[grid.header_rows :]]
+    lines.append("</tbody>")
+    lines.append("</table></div>")
+    return "\n".join(lines)
+
+
+__all__ = ["grid_html", "page_of", "render_document"]
