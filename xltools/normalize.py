@@ -90,6 +90,8 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
             return Parsed(None, f"“{raw}”不是有效数字。", "error")
         number = Decimal(repr(raw))
     elif isinstance(raw, Decimal):
+        if not raw.is_finite():
+            return Parsed(None, f"“{raw}”不是有效数字。", "error")
         number = raw
     else:
         return Parsed(None, f"“{_show(raw)}”不是数字。", "error")
