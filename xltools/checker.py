@@ -101,7 +101,7 @@ def check(source: Source, *, previous: Report | None = None, strict: bool = Fals
     for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
         if rule.applies(value) and not rule.holds(value):
             findings.append(rule_finding(rule, value, report))
-    findings += text_findings(report)
+    findings += text_findings(report, unreadable)
     from .soft import soft_findings  # the text-reading rules; kept apart, they are long
 
     findings += soft_findings(report, previous)
@@ -151,7 +151,9 @@ def placeholder_in(text: str, prompt: str = "") -> str | None:
     return m.group(0) if m else None
 
 
-def text_findings(report: Report) -> list[Finding]:
+def text_findings(report: Report, unreadable: set[str] = frozenset()) -> list[Finding]:
+    """S3 placeholders and S4 empty required fields; a field already reported unreadable (S2) is not
+    reported again as empty."""
     findings = []
     for f in FIELDS.values():
         if f.kind not in (Kind.TEXT, Kind.NARRATIVE):
@@ -172,7 +174,7 @@ def text_findings(report: Report) -> list[Finding]:
             )
     for f in REQUIRED_FIELDS:
         value = report.values.get(f.path)
-        if value is None or value == "":
+        if (value is None or value == "") and f.path not in unreadable:
             findings.append(
                 Finding(
                     "S4",
