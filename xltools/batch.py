@@ -40,7 +40,7 @@ def check_many(
     *,
     strict: bool = False,
     jobs: int | None = None,
-    threshold: int = POOL_THRESHOLD,
+    threshold: int | None = None,
 ) -> Iterator[FileResult]:
     """Check every path, yielding one FileResult per path, in input order.
 
@@ -48,6 +48,7 @@ def check_many(
     checks in this process.
     """
     jobs = workers() if jobs is None else max(1, jobs)
+    threshold = POOL_THRESHOLD if threshold is None else threshold
     if jobs == 1 or len(paths) < max(threshold, 2):
         for p in paths:
             yield check_file(p, strict=strict)
