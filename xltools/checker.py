@@ -102,9 +102,9 @@ def check(source: Source, *, previous: Report | None = None, strict: bool = Fals
         if rule.applies(value) and not rule.holds(value):
             findings.append(rule_finding(rule, value, report))
     findings += text_findings(report, unreadable)
-    from .soft import soft_findings  # the text-reading rules; kept apart, they are long
+    from .soft import name_previous_cells, soft_findings  # the text-reading rules; kept apart, they are long
 
-    findings += soft_findings(report, previous)
+    findings = name_previous_cells(findings, previous) + soft_findings(report, previous, source)
     if strict:
         findings = [replace(f, severity=ERROR) for f in findings]
     return CheckResult(report, findings)
