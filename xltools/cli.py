@@ -282,6 +282,26 @@ def schema_cmd() -> None:
     emit(dumps(json_schema()).rstrip("\n"))
 
 
+# --- serve --------------------------------------------------------------------------------------
+
+WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart", "anyio", "jinja2")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。默认只有本机能访问；其他地址见 README。")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
+def serve_cmd(host: str, port: int, open_browser: bool) -> None:
+    """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告。"""
+    try:
+        from .web.server import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in WEB_MODULES:
+            raise
+        raise UsageError("网页版需要另外安装几个组件，请运行：pip install 'xltools[web]'") from exc
+    serve(host, port, open_browser=open_browser, echo=emit)
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 

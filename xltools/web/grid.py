@@ -1,0 +1,168 @@
+"""The template's tables drawn for a page, cell by cell as in the workbook, with the cells a
+finding points at marked. Everything is derived from xltools.layout: no label is spelled here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from .. import spec
+from ..layout import SHEETS, Label, Slot
+from ..model import ERROR, Finding, Report
+
+TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
+_REF = re.compile(r"^(?:.*!)?\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+@dataclass
+class GridCell:
+    text: str = ""
+    kind: str = "empty"  # label | header | section | input | total | empty
+    rowspan: int = 1
+    colspan: int = 1
+    path: str | None = None
+    ref: str | None = None  # the cell as the workbook names it, e.g. D31
+    mark: str | None = None  # "error" or "warning"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    sheet: str
+    columns: list[str]  # column letters, as the spreadsheet shows them
+    rows: list[tuple[int, list[GridCell]]]  # (row number as the spreadsheet shows it, cells)
+
+    def cell(self, path: str) -> GridCell | None:
+        return next((c for _, cells in self.rows for c in cells if c.path == path), None)
+
+
+def _rc(ref: str | None) -> tuple[int, int] | None:
+    """A1 reference -> zero-based (row, col)."""
+    m = _REF.match(ref or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def marks_by_field(report: Report | None, findings: Iterable[Finding]) -> dict[str, tuple[str, list[str]]]:
+    """Field path -> (worst severity, messages), from a finding's field or its cell."""
+    by_ref = {ref: path for path, ref in (report.cells.items() if report else ())}
+    out: dict[str, tuple[str, list[str]]] = {}
+    for f in findings:
+        path = f.field if f.field in spec.FIELDS else by_ref.get(f.cell or "")
+        if path is None:
+            continue
+        severity, notes = out.get(path, (f.severity, []))
+        if f.severity == ERROR:
+            severity = ERROR
+        notes.append(f.message)
+        out[path] = (severity, notes)
+    return out
+
+
+def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = ()) -> Grid:
+    """One sheet's table area (titles, hints and status lines left out) as rows of cells."""
+    layout = SHEETS[sheet]
+    items = [i for i in layout.items if isinstance(i, Slot) or (isinstance(i, Label) and i.style in _DRAWN)]
+    top = min(i.row for i in items)
+    bottom = max(getattr(i, "row2", None) or i.row for i in items)
+    marks = marks_by_field(report, findings)
+    values = report.values if report else {}
+    cells_at = report.cells if report else {}
+    raw = {f.field: f.actual for f in findings if f.actual is not None and f.field}
+    d_row, d_col = _offset(layout, cells_at)
+    grid: dict[tuple[int, int], GridCell | None] = {}
+    for item in items:
+        row2 = getattr(item, "row2", None) or item.row
+        col2 = item.col2 if item.col2 is not None else item.col
+        if isinstance(item, Label):
+            cell = GridCell(item.text, item.style)
+        else:
+            f = spec.FIELDS[item.path]
+            value = values.get(item.path)
+            text = _shown(value) if value is not None else _shown(raw.get(item.path))
+            ref = cells_at.get(item.path)
+            shown_ref = ref.split("!", 1)[-1] if ref else f"{xl_col_to_name(item.col + d_col)}{item.row + d_row + 1}"
+            cell = GridCell(text, "total" if f.computed else "input", path=item.path, ref=shown_ref)
+            if item.path in marks:
+                cell.mark, cell.notes = marks[item.path][0], marks[item.path][1]
+        cell.rowspan, cell.colspan = row2 - item.row + 1, col2 - item.col + 1
+        for r in range(item.row, row2 + 1):
+            for c in range(item.col, col2 + 1):
+                grid[(r, c)] = None
+        grid[(item.row, item.col)] = cell
+    rows = []
+    for r in range(top, bottom + 1):
+        line = []
+        for c in range(layout.last_col + 1):
+            if (r, c) not in grid:
+                line.append(GridCell())
+            elif grid[(r, c)] is not None:
+                line.append(grid[(r, c)])
+        rows.append((r + d_row + 1, line))
+    columns = [xl_col_to_name(c + d_col) for c in range(layout.last_col + 1)]
+    return Grid(sheet, columns, rows)
+
+
+_DRAWN = ("label", "header", "section")
+
+
+def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:
+    """How far the workbook's cells sit from the template's (rows inserted above a table move
+    the defined names along); the first slot that was found tells."""
+    for slot in layout.slots():
+        rc = _rc(cells_at.get(slot.path))
+        if rc is not None:
+            return rc[0] - slot.row, rc[1] - slot.col
+    return 0, 0
+
+
+def sheet_of(path: str | None) -> str | None:
+    """The template sheet a field lives on (also for JSON input, which has no cells)."""
+    from ..layout import FIELD_CELLS
+
+    where = FIELD_CELLS.get(path or "")
+    return where[0] if where else None
+
+
+def where_labels(path: str | None) -> tuple[str, str]:
+    """(row label, column label) of a table field as the workbook prints them; for another
+    field its own label and ""."""
+    if not path or path not in spec.FIELDS:
+        return "", ""
+    parts = spec.split_path(path)
+    if parts is None:
+        return spec.FIELDS[path].label, ""
+    table_id, row_id, col_id = parts
+    table = spec.TABLES_BY_ID[table_id]
+    row, col = table.row(row_id), table.column(col_id)
+    if table is spec.APPEALS:
+        parent = spec.APPEALS_REVIEW if row_id == "review" else spec.APPEALS_SUIT
+        row_label = row.label if row.label == parent else f"{parent} {row.label}"
+        return row_label, col.label
+    if row.section and row.section != spec.REQUESTS_RESULTS:
+        return f"{row.section} {row.label}", col.label
+    if table is spec.PROACTIVE:
+        article = next(a for a, _, ids in spec.PROACTIVE_BLOCKS if row_id in ids)
+        return f"{article} {row.label}", col.label
+    return row.label, col.label
+
+
+__all__ = ["TABLE_SHEETS", "Grid", "GridCell", "marks_by_field", "sheet_grid", "sheet_of", "where_labels"]

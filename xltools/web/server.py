@@ -1,0 +1,80 @@
+"""Running the web page with uvicorn: bind the address first (a clear message when it is taken),
+then serve until Ctrl+C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import webbrowser
+
+import uvicorn
+
+from ..errors import UsageError
+from .app import create_app
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, or UsageError saying in Chinese why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"无法识别的地址“{host}”。请填写 IP 地址，例如 127.0.0.1。") from exc
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except PermissionError as exc:
+        sock.close()
+        raise UsageError(
+            f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。请用 --port 换一个端口，例如 8765。"
+        ) from exc
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"无法在 {host}:{port} 上启动：端口已被占用或地址不属于本机。请用 --port 换一个端口。"
+        ) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+def make_server(sock: socket.socket, *, log_level: str = "warning") -> uvicorn.Server:
+    config = uvicorn.Config(create_app(), log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
+    return uvicorn.Server(config)
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, open_browser: bool = False, echo=print) -> None:
+    """Serve until interrupted. Not on loopback, say plainly that the units' data travels the network."""
+    sock = bind(host, port)
+    url = url_of(host, port)
+    echo(f"xltools 网页版已启动：{url}  （按 Ctrl+C 停止）")
+    if not is_loopback(host):
+        echo(
+            f"注意：正在 {host} 上提供服务，同一网络中能访问本机的人都可以打开此页面并上传文件；"
+            "数据以明文（http）传输。只在可信的内部网络中这样使用。"
+        )
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    make_server(sock).run(sockets=[sock])
+
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "bind", "is_loopback", "make_server", "serve", "url_of"]

@@ -1,0 +1,87 @@
+// xltools web page: the drop zone, a size check before uploading, and sorting the batch table.
+// The page works without this script (plain form upload); it only makes it friendlier.
+"use strict";
+(function () {
+  function mb(n) { return Math.round(n / 1024 / 1024); }
+
+  function setupUpload() {
+    var form = document.getElementById("upload");
+    if (!form) return;
+    var input = document.getElementById("files");
+    var zone = document.getElementById("dropzone");
+    var list = document.getElementById("chosen");
+    var problem = document.getElementById("upload-error");
+    var maxUpload = Number(form.dataset.maxUpload);
+    var maxFiles = Number(form.dataset.maxFiles);
+
+    function check(files) {
+      if (!files.length) return "请先选择要检查的 .xlsx 或 .json 文件。";
+      if (files.length > maxFiles) return "一次最多上传 " + maxFiles + " 个文件，请分批上传。";
+      for (var i = 0; i < files.length; i++) {
+        if (files[i].size > maxUpload) {
+          return "“" + files[i].name + "”过大（超过 " + mb(maxUpload) + " MB），不像是年度报告模板。";
+        }
+      }
+      return "";
+    }
+
+    function show(files) {
+      list.textContent = "";
+      for (var i = 0; i < files.length && i < 50; i++) {
+        var li = document.createElement("li");
+        li.textContent = files[i].name;
+        list.appendChild(li);
+      }
+      if (files.length > 50) {
+        var more = document.createElement("li");
+        more.textContent = "……共 " + files.length + " 个文件";
+        list.appendChild(more);
+      }
+      var message = check(files);
+      problem.textContent = message;
+      problem.hidden = !message;
+      return !message;
+    }
+
+    input.addEventListener("change", function () {
+      if (show(input.files)) form.requestSubmit();
+    });
+    form.addEventListener("submit", function (e) {
+      if (!show(input.files)) e.preventDefault();
+    });
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      input.files = e.dataTransfer.files;
+      if (show(input.files)) form.requestSubmit();
+    });
+  }
+
+  function setupSort() {
+    var table = document.getElementById("batch");
+    if (!table) return;
+    var body = table.tBodies[0];
+    var state = {};
+    table.querySelectorAll("button.sort").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var key = button.dataset.key;
+        var dir = state[key] === 1 ? -1 : 1;
+        state = {}; state[key] = dir;
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var d = Number(a.dataset[key]) - Number(b.dataset[key]);
+          return d * dir || Number(a.dataset.index) - Number(b.dataset.index);
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setupUpload(); setupSort(); });
+})();

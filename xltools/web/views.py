@@ -1,0 +1,119 @@
+"""What the pages show for a checked upload: plain data built from the library's results, so the
+templates only lay it out. No checking happens here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .. import spec
+from ..api import FileResult
+from ..model import ERROR, Finding
+from .grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
+
+# Status of a unit, worst first: the batch view sorts on this order.
+STATUS_ORDER = ("unusable", "errors", "warnings", "ok")
+STATUS_TEXT = {"unusable": "无法使用", "errors": "未通过", "warnings": "通过（有提示）", "ok": "通过"}
+WHOLE = "全文"  # findings that belong to no sheet (a JSON report's structure, the whole text)
+
+
+@dataclass
+class FindingView:
+    rule: str
+    severity: str
+    sheet: str
+    cell: str  # "D31" (workbook input), or "" for JSON input
+    row_label: str
+    col_label: str
+    message: str
+    field: str | None
+
+
+@dataclass
+class UnitView:
+    index: int
+    filename: str
+    status: str
+    agency: str = ""
+    year: int | None = None
+    error_code: str = ""
+    error_message: str = ""
+    errors: dict[str, list[FindingView]] = field(default_factory=dict)  # by sheet, in sheet order
+    warnings: dict[str, list[FindingView]] = field(default_factory=dict)
+    grids: list[Grid] = field(default_factory=list)
+    n_errors: int = 0
+    n_warnings: int = 0
+    report_json: str = ""  # the JSON form, posted back for the downloads
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+    @property
+    def status_rank(self) -> int:
+        return STATUS_ORDER.index(self.status)
+
+    @property
+    def verdict(self) -> str:
+        if self.status == "unusable":
+            return f"无法使用：{self.error_message}"
+        if self.n_errors:
+            more = f"，另有 {self.n_warnings} 处提示" if self.n_warnings else ""
+            return f"未通过：{self.n_errors} 处错误{more}。改正后才能生成正式报告。"
+        if self.n_warnings:
+            return f"通过：没有错误，有 {self.n_warnings} 处提示请核实。"
+        return "通过：没有发现错误。"
+
+
+def finding_view(f: Finding) -> FindingView:
+    sheet = f.sheet or sheet_of(f.field) or WHOLE
+    cell = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else ""
+    row_label, col_label = where_labels(f.field)
+    return FindingView(f.rule, f.severity, sheet, cell, row_label, col_label, f.message, f.field)
+
+
+def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
+    order = {name: i for i, name in enumerate(spec.SHEETS)}
+    groups: dict[str, list[FindingView]] = {}
+    for f in sorted(findings, key=lambda f: order.get(f.sheet, len(order))):
+        groups.setdefault(f.sheet, []).append(f)
+    return groups
+
+
+def unit_view(index: int, r: FileResult) -> UnitView:
+    """One upload as the page shows it; the affected tables drawn with their cells marked."""
+    if r.error is not None:
+        return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=r.error.message)
+    from ..jsonform import report_to_json
+
+    result = r.result
+    views = [finding_view(f) for f in result.findings]
+    errors = [v for v in views if v.severity == ERROR]
+    warnings = [v for v in views if v.severity != ERROR]
+    status = "errors" if errors else "warnings" if warnings else "ok"
+    affected = {v.sheet for v in views}
+    grids = [sheet_grid(s, result.report, result.findings) for s in TABLE_SHEETS if s in affected]
+    return UnitView(
+        index,
+        r.path,
+        status,
+        agency=result.report.name,
+        year=result.report.year,
+        errors=_by_sheet(errors),
+        warnings=_by_sheet(warnings),
+        grids=grids,
+        n_errors=len(errors),
+        n_warnings=len(warnings),
+        report_json=json.dumps(report_to_json(result.report), ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def summary_counts(units: Sequence[UnitView]) -> dict[str, int]:
+    counts = {s: 0 for s in STATUS_ORDER}
+    for u in units:
+        counts[u.status] += 1
+    return counts
+
+
+__all__ = ["STATUS_ORDER", "STATUS_TEXT", "FindingView", "UnitView", "finding_view", "summary_counts", "unit_view"]
