@@ -185,9 +185,11 @@ def _body(d, p: Paragraph) -> None:
 
 def column_widths(grid: Grid) -> list[int]:
     """Column widths in EMU across the text block, in proportion to what the columns hold."""
-    from .txt import _column_widths
+    from .txt import _widths
 
-    weights = [max(w, 6) for w in _column_widths(grid)]
+    m = grid.matrix()
+    value_cols = {k for k in range(grid.n_cols) if any(row[k] is not None and row[k].kind == VALUE for row in m)}
+    weights = [6 if k in value_cols and grid.n_cols > 4 else max(w, 6) for k, w in enumerate(_widths(grid, 8, 28))]
     total = sum(weights)
     widths = [int(TEXT_WIDTH * w / total) for w in weights]
     widths[-1] += int(TEXT_WIDTH) - sum(widths)
@@ -201,6 +203,8 @@ def _table(d, grid: Grid) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = column_widths(grid)
+    for k, column in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word does)
+        column.width = widths[k]
     for row in table.rows:
         for k, cell in enumerate(row.cells):
             cell.width = widths[k]

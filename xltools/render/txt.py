@@ -65,12 +65,12 @@ def wrap(text: str, limit: int) -> list[str]:
     return lines
 
 
-def _cap(c: Cell, header: int) -> int:
+def _cap(c: Cell, header: int, label: int) -> int:
     if c.kind == VALUE:
         return max(width(c.text), 1)
     if c.rowspan >= 3:
         return MAX_TALL
-    return header if c.kind == HEADER else MAX_CELL
+    return header if c.kind == HEADER else label
 
 
 def _column_widths(grid: Grid) -> list[int]:
@@ -81,11 +81,11 @@ def _column_widths(grid: Grid) -> list[int]:
     return widths
 
 
-def _widths(grid: Grid, header: int) -> list[int]:
+def _widths(grid: Grid, header: int, label: int = MAX_CELL) -> list[int]:
     widths = [2] * grid.n_cols
     for c in grid.cells:
         if c.colspan == 1:
-            widths[c.col] = max(widths[c.col], min(width(c.text), _cap(c, header)))
+            widths[c.col] = max(widths[c.col], min(width(c.text), _cap(c, header, label)))
     for c in grid.cells:  # a wide value across merged columns widens the last of them
         if c.colspan > 1 and c.kind == VALUE:
             span = sum(widths[c.col : c.col + c.colspan]) + 3 * (c.colspan - 1)
