@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 from . import spec
 from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, SumRule, cell_flag_formula, total_formula
 from .spec import FIELDS, Kind
@@ -63,15 +61,29 @@ class SheetLayout:
         return [i for i in self.items if isinstance(i, Slot)]
 
 
+def col_name(col: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (kept here so reading never imports the workbook writer)."""
+    name = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_name(col)}{row + 1}"
+
+
 def cell_ref(sheet: str, row: int, col: int) -> str:
     """A human cell reference as findings carry it: 三、依申请公开!D31."""
-    return f"{sheet}!{xl_rowcol_to_cell(row, col)}"
+    return f"{sheet}!{a1(row, col)}"
 
 
 def abs_ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int | None = None) -> str:
-    ref = f"'{sheet}'!${xl_col_to_name(col)}${row + 1}"
+    ref = f"'{sheet}'!${col_name(col)}${row + 1}"
     if row2 is not None:
-        ref += f":${xl_col_to_name(col2 if col2 is not None else col)}${row2 + 1}"
+        ref += f":${col_name(col2 if col2 is not None else col)}${row2 + 1}"
     return ref
 
 

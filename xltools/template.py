@@ -255,7 +255,7 @@ def _validate(ws, item: Slot, f: spec.Field) -> None:
 def _mark_colours(ws, item: Slot, styles) -> None:
     """Red when the input itself is not a clean number, or when a failing check concerns it."""
     f = FIELDS[item.path]
-    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    cell = layout.a1(item.row, item.col)
     if not f.computed and f.kind.numeric:
         from .rules import cell_flag_formula
 
@@ -269,14 +269,14 @@ def _mark_colours(ws, item: Slot, styles) -> None:
 
 
 def _check_colours(ws, item: Formula, styles) -> None:
-    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    cell = layout.a1(item.row, item.col)
     ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "✗", "format": styles["red"]})
     ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "✓", "format": styles["green"]})
     ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "通过", "format": styles["green"]})
 
 
 def _status_colours(ws, item: Formula, styles) -> None:
-    cell = layout.xl_rowcol_to_cell(item.row, item.col)
+    cell = layout.a1(item.row, item.col)
     ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "本表校验通过",
                                  "format": styles["green"]})
 
