@@ -229,6 +229,38 @@ def export_cmd(input_path: str, output: str | None, force: bool) -> None:
     _write_or_print(output, export_json(result).encode("utf-8"), force=force, inputs=[input_path])
 
 
+@main.command("import")
+@click.argument("input_path", metavar="报告.docx|.html|.txt")
+@click.option("-o", "--output", metavar="文件.json", help="报告数据保存到的文件（不给则在屏幕上输出）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def import_cmd(input_path: str, output: str | None, force: bool) -> None:
+    """读取已发布的年度报告（Word、网页或文本），得到报告数据（JSON），总计按原报告所印。
+
+    可用 xltools check 检查导入的数据，或作为下一年的 --previous 上年数据。
+    """
+    from .importer import import_report
+    from .jsonform import dumps
+
+    if output:
+        from .files import check_target
+
+        check_target(output, force=force, inputs=[input_path])
+    imported = import_report(input_path)
+    if imported.notes:
+        from .verdict import finding_line
+
+        emit(f"{input_path}：导入时请核对以下 {len(imported.notes)} 处：", err=True)
+        emit("\n".join(finding_line(f) for f in imported.notes), err=True)
+    errors = imported.check().errors
+    if errors:
+        emit(
+            f"注意：导入的数据有 {len(errors)} 处错误（原报告本身的问题，如总计与各项之和不符）。"
+            f"运行 xltools check {output or '导入的 .json 文件'} 查看详情。",
+            err=True,
+        )
+    _write_or_print(output, dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
+
+
 # --- merge --------------------------------------------------------------------------------------
 
 

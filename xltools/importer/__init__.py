@@ -1,0 +1,149 @@
+"""Reading reports that already exist — a Word file, a saved web page, plain text — into the
+JSON form (FORMAT.md §3), and a narrative written in Word into a workbook's report (issue #9).
+
+Each format reader turns its file into the same paragraphs and table rows (`blocks`); one reader
+of the text structure (`structure`) and one of the tables (`tables`) do the rest, so a report
+reads the same whatever it was saved as. Totals are kept as printed, so `check` finds a
+published report's arithmetic errors.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import spec
+from ..errors import UnusableInput
+from ..model import Finding
+from .blocks import MAX_INPUT, Block
+from .structure import read_structure
+from .tables import read_appeals, read_proactive, read_requests
+
+READABLE = {
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".txt": "txt",
+    ".text": "txt",
+}
+NARRATIVE_FIELDS = tuple(p for p in spec.FIELDS if p.startswith("overview.") or p in ("problems", "other_matters"))
+
+
+@dataclass
+class Imported:
+    """What a report file states, by id path (JSON-ready values; None for a cell printed blank),
+    and what the clerk should know about how it was read."""
+
+    path: str
+    kind: str
+    values: dict[str, Any] = field(default_factory=dict)
+    notes: list[Finding] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The JSON form: every stated value in spec order, tables nested by row id."""
+        from ..jsonform import json_keys
+
+        out: dict[str, Any] = {"format": spec.FORMAT_ID}
+        for path in spec.FIELDS:
+            if path not in self.values:
+                continue
+            node = out
+            *heads, last = json_keys(path)
+            for key in heads:
+                node = node.setdefault(key, {})
+            node[last] = self.values[path]
+        return out
+
+    def check(self):
+        """The imported data checked as its JSON form would be (what `check report.json` says)."""
+        from ..checker import check
+        from ..jsonform import source_from_object
+
+        return check(source_from_object(self.to_json(), self.path))
+
+
+def blocks_of(data: bytes, kind: str) -> list[Block]:
+    if kind == "docx":
+        from .docx import read_docx
+
+        return read_docx(data)
+    if kind == "html":
+        from .html import read_html
+
+        return read_html(data)
+    from .txt import read_txt
+
+    return read_txt(data)
+
+
+def kind_of(path: str | os.PathLike, *, narrative: bool = False) -> str:
+    suffix = Path(path).suffix.lower()
+    kinds = {k: v for k, v in READABLE.items() if not narrative or v != "html"}
+    if suffix in kinds:
+        return kinds[suffix]
+    accepted = (
+        "Word 文档（.docx）或文本文件（.txt）" if narrative else "Word 文档（.docx）、网页（.html）或文本文件（.txt）"
+    )
+    hint = {
+        ".doc": "这是旧版 Word 97-2003 文件，请在 Word/WPS 中另存为 .docx 后再试。",
+        ".wps": "这是 WPS 文字文件，请在 WPS 中另存为 .docx 后再试。",
+        ".pdf": "PDF 无法可靠地读出表格。请使用同一报告的 Word 或网页版本；只有 PDF 时，可复制全文另存为 .txt 再导入。",
+        ".xlsx": "这是填报模板，不需要导入，可直接用 xltools check 检查。",
+        ".json": "这已是报告数据（JSON），不需要导入，可直接用 xltools check 检查。",
+        ".mht": "这是单文件网页（.mht），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
+        ".mhtml": "这是单文件网页（.mhtml），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
+    }.get(suffix, "")
+    raise UnusableInput(
+        f"不支持的文件类型“{suffix or '无扩展名'}”。请提供{accepted}。{hint}", code="unsupported", path=str(path)
+    )
+
+
+def read_file(path: str | os.PathLike) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
+    if p.is_dir():
+        raise UnusableInput("这是一个文件夹，不是文件。", code="is_dir", path=str(path))
+    from ..reader import read_bytes
+
+    try:
+        return read_bytes(p, MAX_INPUT)
+    except UnusableInput as exc:
+        exc.path = str(path)
+        raise
+
+
+def import_bytes(data: bytes, kind: str, display: str) -> Imported:
+    """A published report -> what it states. UnusableInput when it is not one (or a 2019 one)."""
+    blocks = blocks_of(data, kind)
+    st = read_structure(blocks)
+    if not st.found:
+        raise UnusableInput(
+            "找不到报告的各部分标题（“一、总体情况”至“六、其他需要报告的事项”），这不像是一份政府信息公开工作年度报告。",
+            code="not_report",
+        )
+    result = Imported(display, kind, notes=list(st.notes))
+    values = dict(st.values)
+    for reader, part in ((read_proactive, "proactive"), (read_requests, "requests"), (read_appeals, "appeals")):
+        found, notes = reader(st.parts[part])
+        values.update(found)
+        result.notes += notes
+    result.values = {p: values[p] for p in spec.FIELDS if p in values}
+    return result
+
+
+def import_report(path: str | os.PathLike) -> Imported:
+    kind = kind_of(path)
+    data = read_file(path)
+    try:
+        return import_bytes(data, kind, str(path))
+    except UnusableInput as exc:
+        exc.path = exc.path or str(path)
+        raise
+
+
+__all__ = ["NARRATIVE_FIELDS", "Imported", "import_bytes", "import_report", "kind_of"]

@@ -1,0 +1,56 @@
+"""The document as the importer sees it, whatever the file type: paragraphs and table rows in
+reading order. Each format reader (txt, html, docx) produces this; the structure reader only
+ever looks at it, so the three formats cannot drift apart.
+
+A table row keeps each printed cell once: a cell spanning columns (colspan, gridSpan) appears
+once, a cell continued from the row above (rowspan, vMerge) does not appear again. That is also
+how a `label | values` line of a text file reads, so all three formats give the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import UnusableInput
+
+MAX_INPUT = 30 * 1024 * 1024  # a report is a few hundred KB; a saved page with images a few MB
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph (`cells` is None) or one table row (`cells` holds its cell texts)."""
+
+    text: str
+    cells: tuple[str, ...] | None = None
+    container: tuple[int, ...] = field(default=(), compare=False)  # html: the element path, for scoping
+
+    @property
+    def is_row(self) -> bool:
+        return self.cells is not None
+
+    @classmethod
+    def row(cls, cells, container: tuple[int, ...] = ()) -> Block:
+        cells = tuple(cells)
+        return cls(" | ".join(cells), cells, container)
+
+
+def clean(text: str) -> str:
+    """A paragraph's text without the indentation and padding that printing adds."""
+    return text.replace("\xa0", " ").replace("\u200b", "").strip(" \t\r\n\u3000\ufeff")
+
+
+def decode_text(data: bytes, what: str) -> str:
+    """Text files come as UTF-8 (with or without BOM) or, saved on a Chinese Windows, as GBK."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnusableInput(f"{what}的文字编码无法识别。请另存为 UTF-8 编码后再试。", code="encoding")
+
+
+def check_size(data: bytes) -> None:
+    if not data:
+        raise UnusableInput("文件是空的（0 字节），可能没有保存完整或复制失败。请重新获取原文件。", code="empty")
+    if len(data) > MAX_INPUT:
+        raise UnusableInput(f"文件过大（{len(data) // 1024 // 1024} MB），不像是一份年度报告。", code="too_large")

@@ -1,0 +1,96 @@
+"""Reading a Word report (.docx) with python-docx: body paragraphs and tables in document order.
+
+The package is checked before python-docx inflates anything (zip bombs), and python-docx parses
+its XML without resolving entities.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..errors import UnusableInput
+from ..xlsx import MAX_ENTRIES, MAX_PART, MAX_RATIO, MAX_TOTAL, OLE_MAGIC, ZIP_MAGIC
+from .blocks import Block, check_size, clean
+
+
+def read_docx(data: bytes) -> list[Block]:
+    check_size(data)
+    _check_package(data)
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several kinds for a broken package
+        raise UnusableInput(
+            "Word 文件已损坏或不是 .docx 文档，无法打开。请在 Word/WPS 中打开后另存为 .docx 再试。", code="corrupt"
+        ) from exc
+
+    blocks: list[Block] = []
+
+    def walk(parent) -> None:
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                for line in Paragraph(child, document).text.split("\n"):
+                    if clean(line):
+                        blocks.append(Block(clean(line)))
+            elif child.tag == qn("w:tbl"):
+                table = Table(child, document)
+                for tr in child.tr_lst:
+                    cells = []
+                    for tc in tr.tc_lst:
+                        if tc.vMerge == "continue":  # the rest of a vertically merged cell
+                            continue
+                        texts = [clean(p.text) for p in _cell_paragraphs(tc, table)]
+                        cells.append("\n".join(t for t in texts if t))
+                    if len(cells) == 1:
+                        if cells[0]:
+                            blocks.append(Block(cells[0]))
+                    elif cells:
+                        blocks.append(Block.row(cells))
+            elif child.tag == qn("w:sdt"):
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    walk(content)
+
+    walk(document.element.body)
+    return blocks
+
+
+def _cell_paragraphs(tc, table):
+    from docx.table import _Cell
+
+    return _Cell(tc, table).paragraphs
+
+
+def _check_package(data: bytes) -> None:
+    if data.startswith(OLE_MAGIC):
+        raise UnusableInput(
+            "这是旧版 Word 97-2003 文件（.doc）或加密的文档，程序无法读取。请在 Word/WPS 中打开，"
+            "另存为 .docx（如有密码请先取消）后再试。",
+            code="doc",
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise UnusableInput(
+            "这不是 Word 文档（.docx），可能只是改了扩展名。请提供 .docx、.html 或 .txt 文件。", code="not_docx"
+        )
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnusableInput("Word 文件已损坏（压缩包不完整），请重新获取原文件。", code="corrupt") from exc
+    if len(infos) > MAX_ENTRIES:
+        raise UnusableInput("文件中的部件数量异常多，不像是一份年度报告，已停止读取。", code="too_large")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_PART or total > MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
+            raise UnusableInput(
+                "文件解压后过大（可能是恶意构造的压缩包，即“压缩炸弹”），已停止读取，没有解压任何内容。",
+                code="zip_bomb",
+            )
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise UnusableInput("这不是 Word 文档（.docx）：压缩包中没有正文内容。", code="not_docx")

@@ -1,0 +1,190 @@
+"""Reading a saved web page: the report's paragraphs and its data tables, through html5lib (the
+parser browsers follow, with their encoding sniffing: government pages are often GB2312/GBK).
+
+Layout tables (a table holding other tables, or a single column of text) are read as ordinary
+paragraphs; the innermost tables are the report's tables.
+"""
+
+from __future__ import annotations
+
+import html5lib
+
+from .blocks import Block, check_size, clean
+
+_SKIP = frozenset(
+    [
+        "head",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "map",
+        "audio",
+        "video",
+        "canvas",
+    ]
+)
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "ul",
+        "caption",
+    ]
+)
+_SECTIONS = frozenset({"thead", "tbody", "tfoot"})
+
+
+def read_html(data: bytes) -> list[Block]:
+    check_size(data)
+    root = html5lib.parse(data, treebuilder="etree", namespaceHTMLElements=False)
+    blocks: list[Block] = []
+    title = root.find("./head/title")
+    if title is not None and clean("".join(title.itertext())):
+        blocks.append(Block(clean("".join(title.itertext()))))
+    body = root.find("./body")
+    if body is not None:
+        _Walker(blocks).walk(body, (0,))
+    return blocks
+
+
+def _hidden(el) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
+
+
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+class _Walker:
+    """Depth-first over the body: text gathers into a line until a block boundary ends it."""
+
+    def __init__(self, blocks: list[Block]):
+        self.blocks = blocks
+        self.line: list[str] = []
+        self.where: tuple[int, ...] = ()
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.line).replace("\xa0", " ").split())
+        self.line = []
+        if text:
+            self.blocks.append(Block(text, container=self.where))
+
+    def text(self, s: str | None, where: tuple[int, ...]) -> None:
+        if s:
+            if not self.line:
+                self.where = where
+            self.line.append(s.replace("\r", "").replace("\n", " ").replace("\t", " "))
+
+    def walk(self, el, where: tuple[int, ...]) -> None:
+        tag = _tag(el)
+        if tag in _SKIP or _hidden(el) or not tag:
+            return
+        if tag == "table" and _is_data_table(el):
+            self.flush()
+            for row in _rows(el):
+                self.blocks.append(Block.row(row, container=where))
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in _BLOCK or tag in ("table", "tr", "td", "th") or tag in _SECTIONS
+        if block:
+            self.flush()
+        self.text(el.text, where)
+        for i, child in enumerate(el):
+            self.walk(child, (*where, i))
+            self.text(child.tail, where)
+        if block:
+            self.flush()
+
+
+def _direct_rows(table) -> list:
+    rows = []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            rows.append(child)
+        elif tag in _SECTIONS:
+            rows += [r for r in child if _tag(r) == "tr"]
+    return rows
+
+
+def _cells(tr) -> list:
+    return [c for c in tr if _tag(c) in ("td", "th") and not _hidden(c)]
+
+
+def _is_data_table(table) -> bool:
+    if any(_tag(t) == "table" for t in table.iter() if t is not table):
+        return False
+    return any(len(_cells(tr)) > 1 for tr in _direct_rows(table))
+
+
+def _rows(table) -> list[list[str]]:
+    """Each printed cell once; a cell spanning rows or columns is not repeated (see blocks)."""
+    return [[_cell_text(c) for c in _cells(tr)] for tr in _direct_rows(table) if _cells(tr)]
+
+
+def _cell_text(cell) -> str:
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        tag = _tag(el)
+        if tag in _SKIP or _hidden(el):
+            return
+        if tag == "br" or tag in _BLOCK:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _BLOCK:
+            parts.append("\n")
+
+    walk(cell)
+    lines = [clean(" ".join(line.split())) for line in "".join(parts).split("\n")]
+    return "\n".join(line for line in lines if line)
