@@ -195,3 +195,35 @@ def test_python_dash_m_runs():
 
     proc = subprocess.run([sys.executable, "-m", "xltools", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and "xltools" in proc.stdout
+
+
+def _cf_formulas(ws, coordinate):
+    out = []
+    for rng in ws.conditional_formatting:
+        if coordinate in rng.sqref:
+            for rule in rng.rules:
+                out += rule.formula or []
+    return out
+
+
+def test_failing_checks_turn_their_cells_red(wb):
+    ws = wb[spec.SHEET_REQUESTS]
+    for path in ("requests.new.natural", "requests.carried_in.natural", "requests.results_total.natural",
+                 "requests.carried_over.natural"):
+        coordinate = _cell(wb, FIELDS[path].name).coordinate
+        assert any("check_R3_3_natural" in f for f in _cf_formulas(ws, coordinate)), path
+    total = _cell(wb, "appeals_review_total")
+    assert any("check_R4_1_review" in f for f in _cf_formulas(wb[spec.SHEET_APPEALS], total.coordinate))
+
+
+def test_every_numeric_input_is_marked_when_not_a_clean_number(wb):
+    for f in spec.INPUT_FIELDS:
+        if f.kind.numeric:
+            c = _cell(wb, f.name)
+            assert any(f"ISNUMBER({f.name})" in x for x in _cf_formulas(c.parent, c.coordinate)), f.path
+
+
+def test_guide_explains_yellow_red_paste_and_the_commands(wb):
+    text = "\n".join(str(c.value) for row in wb[spec.SHEET_GUIDE].iter_rows() for c in row if c.value)
+    for needle in ("黄色", "红色", "F2", "双击", "xltools check", "xltools build", "校验"):
+        assert needle in text
