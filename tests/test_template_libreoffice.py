@@ -1,5 +1,6 @@
 """The template in a real spreadsheet program: LibreOffice recalculates it and saves it back."""
 
+import datetime
 import io
 import re
 import zipfile
@@ -26,6 +27,10 @@ CONSISTENT = {
     "appeals.review.upheld": 4,
     "appeals.review.corrected": 7,
     "proactive.fees.amount_wan": 96171.6,
+    "processing_fee.amount_yuan": 3940,
+    "publish_date": datetime.datetime(2025, 1, 20),
+    "agency.deadline": "01-31",
+    "problems": "一是公开内容不够全面。\n二是解读形式单一。\n=下一步，加强培训（以等号开头也是文字）。",
 }
 
 
@@ -146,6 +151,8 @@ def test_a_libreoffice_saved_file_reads_back_to_the_same_data(recalculated):
     assert theirs.report.values == ours.report.values
     assert [f.message for f in theirs.findings] == [f.message for f in ours.findings]
     assert theirs.ok
+    assert theirs.report["publish_date"] == "2025-01-20"
+    assert theirs.report["problems"].count("\n") == 2 and theirs.report["problems"].splitlines()[2].startswith("=")
 
 
 def test_checker_agrees_with_the_sheet_on_the_broken_fill(recalculated):
