@@ -1,0 +1,81 @@
+"""`build --narrative`: the narrative parts from a Word or text file written the way offices
+write it, the numbers from the workbook. Whatever the file lacks falls back to the workbook's
+text; a part found in neither is the usual S4 error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from .. import spec
+from ..errors import UnusableInput
+from ..model import WARNING, Finding, Source
+from . import NARRATIVE_FIELDS, blocks_of, kind_of, read_file
+from .structure import read_structure
+
+
+def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, object], list[Finding]]:
+    """(narrative texts by path, the 信息处理费 the file states, notes). UnusableInput when the
+    file has none of the part titles."""
+    kind = kind_of(path, narrative=True)
+    data = read_file(path)
+    try:
+        st = read_structure(blocks_of(data, kind), narrative_only=True)
+    except UnusableInput as exc:
+        exc.path = exc.path or str(path)
+        raise
+    if not st.found:
+        titles = "、".join(title for _, title in spec.PARTS if title[:1] in "一五六")
+        raise UnusableInput(
+            f"文字稿中找不到部分标题（如 {titles}），程序无法判断各段文字属于哪一部分。"
+            "请按年度报告的结构写：部分标题单独成行，一、总体情况下用（一）至（五）小标题。",
+            code="not_narrative",
+            path=str(path),
+        )
+    texts = {p: v for p, v in st.values.items() if p in NARRATIVE_FIELDS and isinstance(v, str) and v.strip()}
+    return texts, st.fee_stated, st.notes
+
+
+def merge_narrative(source: Source, texts: dict[str, str], fee: dict[str, object], notes: list[Finding], display: str) -> Source:
+    """The workbook's Source with the file's texts in place of the cells' (pure). A replaced text
+    no longer sits in a cell, so its cell reference is dropped."""
+    values = dict(source.values)
+    cells = dict(source.cells)
+    for path, text in texts.items():
+        values[path] = text
+        cells.pop(path, None)
+    findings = list(source.findings) + [replace(n, message=f"文字稿 {display}：{n.message}") for n in notes]
+    stated = fee.get("amount_yuan")
+    if stated is not None:
+        try:
+            in_book = Decimal(str(source.values.get("processing_fee.amount_yuan") or 0))
+            differs = Decimal(str(stated)) != in_book
+        except InvalidOperation:
+            differs = False
+        if differs:
+            findings.append(
+                Finding(
+                    "T1",
+                    WARNING,
+                    "processing_fee.amount_yuan",
+                    f"文字稿 {display} 中写的信息处理费 {stated} 元与模板中填写的 {format(in_book, 'f')} 元不一致。"
+                    "报告中的这句话按模板中的数字生成，请核对后改正其中一处。",
+                    cell=source.cell("processing_fee.amount_yuan"),
+                )
+            )
+    return Source(source.path, source.kind, values, cells, findings)
+
+
+def load_with_narrative(path: str | os.PathLike, narrative: str | os.PathLike, **check_options):
+    """Read the workbook (or JSON), take the narrative from the file, check: what `build` uses."""
+    from ..checker import check
+    from ..reader import read_input
+
+    texts, fee, notes = read_narrative(narrative)
+    source = merge_narrative(read_input(path), texts, fee, notes, str(narrative))
+    return check(source, **check_options)
+
+
+__all__ = ["load_with_narrative", "merge_narrative", "read_narrative"]
