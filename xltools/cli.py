@@ -171,7 +171,10 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @click.option("--draft", is_flag=True, help="有错误也生成，稿子上标明“草稿（未通过校验）”，仅供审阅；退出码仍为 1。")
 @click.option("--templates", "templates_dir", metavar="文件夹", help="用本机关自己的措辞模板（.j2 文件）生成句子。")
-def build_cmd(input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None) -> None:
+@click.option("--narrative", metavar="文字稿.docx|.txt", help="各部分文字取自这份 Word/文本文字稿，数字仍取自模板；文字稿缺少的部分用模板中的文字。")
+def build_cmd(
+    input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None, narrative: str | None = None
+) -> None:
     """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
 
     有错误时列出错误、不生成任何文件（退出码 1）；提示（警告）显示在屏幕上，不影响生成。
@@ -184,8 +187,13 @@ def build_cmd(input_path: str, output: str | None, fmt: str | None, force: bool,
     if output:
         from .files import check_target
 
-        check_target(output, force=force, inputs=[input_path])
-    result = api.load_report(input_path)
+        check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
+    if narrative:
+        from .importer.narrative import load_with_narrative
+
+        result = load_with_narrative(input_path, narrative)
+    else:
+        result = api.load_report(input_path)
     _show_findings(input_path, result)
     data = build(result, fmt, draft=draft, templates_dir=templates_dir)
     _write_or_print(output, data, force=force, inputs=[input_path])
