@@ -89,7 +89,16 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
 
 
 def _figure(values: dict, paths: tuple[str, ...]):
-    """The sum of the fields, or None when one of them could not be read."""
+    """The sum of the fields, or None when one of them (or a part of a total) could not be read."""
+    from .rules import TOTAL_PARTS
+
+    needed, seen = list(paths), set()
+    while needed:
+        p = needed.pop()
+        if values.get(p) is None:
+            return None
+        seen.add(p)
+        needed += [q for q in TOTAL_PARTS.get(p, ()) if q not in seen]
     parts = [values.get(p) for p in paths]
     if any(v is None for v in parts):
         return None
@@ -119,7 +128,8 @@ def workbook_bytes(rows: Sequence[SummaryRow], problems: Sequence[ProblemRow]) -
         ws.set_column(i, i, w)
     for n, row in enumerate(rows, start=1):
         ws.write_string(n, 0, row.path, text)
-        ws.write_string(n, 1, row.name, text)
+        if row.name:
+            ws.write_string(n, 1, row.name, text)
         if row.year is not None:
             ws.write_number(n, 2, row.year, text)
         ws.write_string(n, 3, row.status, good if row.status == STATUS_OK else bad)
@@ -140,7 +150,8 @@ def workbook_bytes(rows: Sequence[SummaryRow], problems: Sequence[ProblemRow]) -
         ws.set_column(i, i, w)
     for n, p in enumerate(problems, start=1):
         for i, value in enumerate(p):
-            ws.write_string(n, i, value, wrap if i == len(p) - 1 else text)
+            if value:
+                ws.write_string(n, i, value, wrap if i == len(p) - 1 else text)
     _finish(ws, len(problems), len(PROBLEM_HEADERS))
     wb.close()
     return buf.getvalue()

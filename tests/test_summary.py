@@ -1,0 +1,119 @@
+"""The summary workbook: one row per file with the key figures, one row per finding, unusable
+files listed with the reason; autofilter and frozen header on both sheets."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from decimal import Decimal
+
+import openpyxl
+
+from benchmarks.generate import unit_values
+from xltools import summary
+from xltools.api import FileResult, check_file
+from xltools.checker import check
+from xltools.errors import UnusableInput
+from xltools.jsonform import report_to_json
+from xltools.model import Source
+
+
+def _result(tmp_path, values: dict, name: str = "u.json") -> FileResult:
+    path = tmp_path / name
+    report = check(Source("", "json", values)).report
+    path.write_text(json.dumps(report_to_json(report), ensure_ascii=False), encoding="utf-8")
+    return check_file(path)
+
+
+def _book(rows, problems):
+    return openpyxl.load_workbook(io.BytesIO(summary.workbook_bytes(rows, problems)))
+
+
+def test_one_row_per_file_with_the_key_figures(tmp_path):
+    values = unit_values(random.Random(5), "测试县财政局")
+    values["processing_fee.amount_yuan"] = Decimal("12.5")
+    r = _result(tmp_path, values)
+    row, problems = summary.rows_of(r)
+    assert problems == []
+    wb = _book([row], problems)
+    ws = wb[summary.SHEET_SUMMARY]
+    assert [c.value for c in ws[1]] == list(summary.SUMMARY_HEADERS)
+    assert summary.SUMMARY_HEADERS[6:13] == (
+        "本年新收", "上年结转", "办理结果总计", "结转下年度", "复议总计", "诉讼总计", "信息处理费（元）",
+    )
+    got = dict(zip(summary.SUMMARY_HEADERS, (c.value for c in ws[2]), strict=True))
+    v = r.result.report.values
+    assert got["文件"] == str(tmp_path / "u.json")
+    assert got["机关全称"] == "测试县财政局" and got["年度"] == 2024
+    assert got["状态"] == "通过" and got["错误数"] == 0 and got["提示数"] == 0
+    assert got["本年新收"] == v["requests.new.total"]
+    assert got["上年结转"] == v["requests.carried_in.total"]
+    assert got["办理结果总计"] == v["requests.results_total.total"]
+    assert got["结转下年度"] == v["requests.carried_over.total"]
+    assert got["复议总计"] == v["appeals.review.total"]
+    assert got["诉讼总计"] == v["appeals.suit_direct.total"] + v["appeals.suit_after_review.total"]
+    assert got["信息处理费（元）"] == 12.5
+    assert got["无法使用的原因"] is None
+
+
+def test_findings_and_unusable_files_are_listed(tmp_path):
+    values = {**unit_values(random.Random(1), "测试乡"), "problems": "XX"}
+    bad = _result(tmp_path, values, "bad.json")
+    unusable = FileResult("坏.xlsx", error=UnusableInput("文件已损坏。", code="corrupt"))
+    rows, problems = [], []
+    for r in (bad, unusable):
+        row, found = summary.rows_of(r)
+        rows.append(row)
+        problems += found
+    wb = _book(rows, problems)
+    ws = wb[summary.SHEET_SUMMARY]
+    assert [c.value for c in ws[2]][3:6] == ["未通过", len(bad.result.errors), len(bad.result.warnings)]
+    assert len(bad.result.errors) == 1
+    last = [c.value for c in ws[3]]
+    assert last[0] == "坏.xlsx" and last[3] == "无法使用" and last[-1] == "文件已损坏。"
+    assert last[4:13] == [None] * 9  # no counts or figures invented for a file never read
+    ps = wb[summary.SHEET_PROBLEMS]
+    assert [c.value for c in ps[1]] == list(summary.PROBLEM_HEADERS)
+    assert ps.max_row == 1 + len(bad.result.findings) + 1
+    s3 = [c.value for c in ps[2]]  # errors first
+    assert s3[:6] == [str(tmp_path / "bad.json"), "测试乡", None, "S3", "错误", "problems"]
+    assert "含有占位符“XX”" in s3[6]
+    assert [c.value for c in ps[ps.max_row]] == ["坏.xlsx", None, None, "无法使用", "错误", "corrupt", "文件已损坏。"]
+
+
+def test_header_frozen_and_filtered_on_both_sheets(tmp_path):
+    r = _result(tmp_path, unit_values(random.Random(2), "甲"))
+    row, problems = summary.rows_of(r)
+    wb = _book([row, row, row], problems)
+    assert wb[summary.SHEET_SUMMARY].freeze_panes == "A2"
+    assert wb[summary.SHEET_SUMMARY].auto_filter.ref == "A1:N4"
+    assert wb[summary.SHEET_PROBLEMS].freeze_panes == "A2"
+    assert wb[summary.SHEET_PROBLEMS].auto_filter.ref == "A1:G2"
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    r = _result(tmp_path, {**unit_values(random.Random(3), "=HYPERLINK(\"http://x\")")})
+    row, problems = summary.rows_of(r)
+    ws = _book([row], problems)[summary.SHEET_SUMMARY]
+    assert ws["B2"].data_type == "s" and ws["B2"].value == '=HYPERLINK("http://x")'
+
+
+def test_unreadable_figure_is_left_blank(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text(
+        json.dumps({"format": "xltools.report/1", "agency": {"name": "乙"}, "year": 2024, "requests": {"new": {"natural": "十"}}}),
+        encoding="utf-8",
+    )
+    row, _ = summary.rows_of(check_file(path))
+    assert row.status == "未通过" and row.figures[0] is None and row.figures[1] == 0
+
+
+def test_a_total_over_an_unreadable_result_row_is_left_blank(tmp_path):
+    path = tmp_path / "y.json"
+    path.write_text(
+        json.dumps({"format": "xltools.report/1", "agency": {"name": "丙"}, "year": 2024, "requests": {"granted": {"legal": "两"}}}),
+        encoding="utf-8",
+    )
+    row, _ = summary.rows_of(check_file(path))
+    assert row.figures[2] is None and row.figures[0] == 0
