@@ -31,8 +31,9 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _check_chunk(paths: Sequence[str], strict: bool) -> list[FileResult]:
-    return [check_file(p, strict=strict) for p in paths]
+def _check_chunk(paths: Sequence[str], strict: bool, pairing=None) -> list[FileResult]:
+    one = check_file if pairing is None else pairing.check_file  # pairing: previous.Pairing (--previous)
+    return [one(p, strict=strict) for p in paths]
 
 
 def check_many(
@@ -41,6 +42,7 @@ def check_many(
     strict: bool = False,
     jobs: int | None = None,
     threshold: int | None = None,
+    pairing=None,
 ) -> Iterator[FileResult]:
     """Check every path, yielding one FileResult per path, in input order.
 
@@ -50,8 +52,9 @@ def check_many(
     jobs = workers() if jobs is None else max(1, jobs)
     threshold = POOL_THRESHOLD if threshold is None else threshold
     if jobs == 1 or len(paths) < max(threshold, 2):
+        one = check_file if pairing is None else pairing.check_file
         for p in paths:
-            yield check_file(p, strict=strict)
+            yield one(p, strict=strict)
         return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     limit = jobs * IN_FLIGHT_PER_WORKER
@@ -60,7 +63,7 @@ def check_many(
         todo = iter(chunks)
         try:
             for chunk in todo:
-                pending.append(pool.submit(_check_chunk, chunk, strict))
+                pending.append(pool.submit(_check_chunk, chunk, strict, pairing))
                 if len(pending) >= limit:
                     yield from pending.popleft().result()
             while pending:
@@ -118,9 +121,10 @@ def run(
     strict: bool = False,
     jobs: int | None = None,
     progress: Callable[[FileResult], None] | None = None,
+    pairing=None,
 ) -> Tally:
     """Check every path into `tally`; `progress` is called after each file."""
-    for r in check_many(paths, strict=strict, jobs=jobs):
+    for r in check_many(paths, strict=strict, jobs=jobs, pairing=pairing):
         tally.add(r)
         if progress is not None:
             progress(r)

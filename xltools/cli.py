@@ -85,11 +85,18 @@ def emit(text: str, *, err: bool = False) -> None:
 @main.command("template")
 @click.option("-o", "--output", "output", default="年度报告模板.xlsx", show_default=True, help="模板保存到的文件。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
-def template_cmd(output: str, force: bool) -> None:
+@click.option("--previous", "previous", metavar="上年报告", help="用上年填好的模板（或 .json）生成下一年度的模板：预填机关信息、年度和上年结转。")
+def template_cmd(output: str, force: bool, previous: str | None) -> None:
     """生成受保护的 Excel 填报模板。"""
     from .files import write_atomic
     from .template import template_bytes
 
+    if previous:
+        from .previous import next_template
+
+        write_atomic(output, next_template(previous), force=force, inputs=[previous])
+        emit(f"已生成下一年度的模板：{output}（已预填机关信息、年度、上年结转和上年数据，请核对）")
+        return
     write_atomic(output, template_bytes(), force=force)
     emit(f"已生成模板：{output}")
 
@@ -104,7 +111,9 @@ def template_cmd(output: str, force: bool) -> None:
 @click.option("--summary", "summary_path", metavar="汇总.xlsx", help="另存一份汇总工作簿：每个文件一行，并列出全部问题。")
 @click.option("--force", is_flag=True, help="汇总文件已存在时覆盖它。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时检查的进程数（默认用全部 CPU 核心）。")
-def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path: str | None, force: bool, jobs) -> None:
+@click.option("--previous", "previous", metavar="上年报告", help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。")
+@click.option("--previous-dir", "previous_dir", metavar="文件夹", help="上年报告所在的文件夹：每份报告按机关全称找到自己上年的报告。")
+def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path: str | None, force: bool, jobs, previous, previous_dir) -> None:
     """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。
 
     可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
@@ -121,9 +130,12 @@ def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path
         if not summary_path.lower().endswith(".xlsx"):
             raise UsageError(f"汇总文件应以 .xlsx 结尾（现为 {summary_path}）。")
         check_target(summary_path, force=force, inputs=paths)
+    from .previous import pairing
+
+    pairs = pairing(previous, previous_dir)
     tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path))
     with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
-        batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1))
+        batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1), pairing=pairs)
     if summary_path:
         from .files import write_atomic
         from .summary import workbook_bytes
@@ -172,8 +184,10 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
 @click.option("--draft", is_flag=True, help="有错误也生成，稿子上标明“草稿（未通过校验）”，仅供审阅；退出码仍为 1。")
 @click.option("--templates", "templates_dir", metavar="文件夹", help="用本机关自己的措辞模板（.j2 文件）生成句子。")
 @click.option("--narrative", metavar="文字稿.docx|.txt", help="各部分文字取自这份 Word/文本文字稿，数字仍取自模板；文字稿缺少的部分用模板中的文字。")
+@click.option("--previous", "previous", metavar="上年报告", help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。")
 def build_cmd(
-    input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None, narrative: str | None = None
+    input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None, narrative: str | None = None,
+    previous: str | None = None,
 ) -> None:
     """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
 
@@ -188,12 +202,21 @@ def build_cmd(
         from .files import check_target
 
         check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
+    last = None
+    if previous:
+        from .previous import load_previous
+
+        last = load_previous(previous)
     if narrative:
         from .importer.narrative import load_with_narrative
 
-        result = load_with_narrative(input_path, narrative)
+        result = load_with_narrative(input_path, narrative, previous=last)
     else:
-        result = api.load_report(input_path)
+        result = api.load_report(input_path, previous=last)
+    if last is not None:
+        from .previous import require_year
+
+        require_year(result.report, last, previous)
     _show_findings(input_path, result)
     data = build(result, fmt, draft=draft, templates_dir=templates_dir)
     _write_or_print(output, data, force=force, inputs=[input_path])

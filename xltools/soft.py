@@ -74,7 +74,9 @@ _REQ = "requests"
 _SECTION_ROWS = {
     section: tuple(r.id for r in spec.REQUESTS.rows if r.section == section) for section in spec.REQUEST_SECTIONS
 }
-_SECTION_OF = dict(zip(("refused", "unavailable", "not_processed", "other_handled"), spec.REQUEST_SECTIONS, strict=True))
+_SECTION_OF = dict(
+    zip(("refused", "unavailable", "not_processed", "other_handled"), spec.REQUEST_SECTIONS, strict=True)
+)
 
 
 def _req_total(row: str) -> str:
@@ -104,7 +106,9 @@ def _candidates(claim: Claim) -> list[tuple[str, tuple[str, ...]]]:
         return [("", (simple[m],))]
     if m in _SECTION_OF:
         section = _SECTION_OF[m]
-        return [(f"{spec.SHEET_REQUESTS} {section}各项之和（总计列）", tuple(_req_total(r) for r in _SECTION_ROWS[section]))]
+        return [
+            (f"{spec.SHEET_REQUESTS} {section}各项之和（总计列）", tuple(_req_total(r) for r in _SECTION_ROWS[section]))
+        ]
     if m == "suit":
         return [("未经复议直接起诉总计 + 复议后起诉总计", suits)]
     if m == "review_suit":
@@ -114,7 +118,9 @@ def _candidates(claim: Claim) -> list[tuple[str, tuple[str, ...]]]:
         label = spec.APPEALS.column(column).label
         if group == "review":
             return [("", (f"appeals.review.{column}",))]
-        return [(f"行政诉讼两类的{label}之和", (f"appeals.suit_direct.{column}", f"appeals.suit_after_review.{column}"))]
+        return [
+            (f"行政诉讼两类的{label}之和", (f"appeals.suit_direct.{column}", f"appeals.suit_after_review.{column}"))
+        ]
     if m in ("in_force", "issued", "repealed"):
         column = {"in_force": "in_force", "issued": "issued", "repealed": "repealed"}[m]
         rows = (d,) if d else ("regulations", "normative_documents")
@@ -201,7 +207,9 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
 
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?政府信息公开(?:工作)?年度报告")
-_LEAD_YEAR = re.compile(r"^[（(]?[一二三四五六七八九十]?[）)]?\s*(?:[^，。]{0,12}?。)?\s*(\d{4})\s*年(?:度|以来)?[，,]?")
+_LEAD_YEAR = re.compile(
+    r"^[（(]?[一二三四五六七八九十]?[）)]?\s*(?:[^，。]{0,12}?。)?\s*(\d{4})\s*年(?:度|以来)?[，,]?"
+)
 _REVIEWING_LAST_YEAR = re.compile(r"整改|上年|上一年|去年|指出|反映|提出的问题")
 
 
@@ -289,7 +297,12 @@ def _sentence_at(text: str, at: int) -> str:
 def c1_findings(report: Report, source: Source | None) -> list[Finding]:
     out: list[Finding] = []
     amount_path, count_path = "processing_fee.amount_yuan", "processing_fee.count"
-    if source is not None and source.kind == "xlsx" and amount_path not in source.values and amount_path in source.cells:
+    if (
+        source is not None
+        and source.kind == "xlsx"
+        and amount_path not in source.values
+        and amount_path in source.cells
+    ):
         out.append(
             _warn(
                 "C1",
@@ -472,7 +485,11 @@ X3_FIGURES = (
     # (name, fields summed, words that show the text discusses it)
     ("本年新收政府信息公开申请数量", ("requests.new.total",), ("申请",)),
     ("行政复议总计", ("appeals.review.total",), ("复议",)),
-    ("行政诉讼总计（直接起诉与复议后起诉）", ("appeals.suit_direct.total", "appeals.suit_after_review.total"), ("诉讼",)),
+    (
+        "行政诉讼总计（直接起诉与复议后起诉）",
+        ("appeals.suit_direct.total", "appeals.suit_after_review.total"),
+        ("诉讼",),
+    ),
     ("规章现行有效件数", ("proactive.regulations.in_force",), ("规章", "清理")),
     ("行政规范性文件现行有效件数", ("proactive.normative_documents.in_force",), ("规范性文件", "清理")),
     ("行政事业性收费金额（万元）", ("proactive.fees.amount_wan",), ("收费",)),
@@ -582,9 +599,7 @@ def name_previous_cells(findings: list[Finding], previous: Report | None) -> lis
     for f in findings:
         if f.rule in ("X1", "X2") and f.field:
             parts = f.field.split(".")
-            last = (
-                f"requests.carried_over.{parts[-1]}" if f.rule == "X1" else f"proactive.{parts[1]}.in_force"
-            )
+            last = f"requests.carried_over.{parts[-1]}" if f.rule == "X1" else f"proactive.{parts[1]}.in_force"
             cell = previous.cells.get(last)
             where = f"上年报告 {FIELDS[last].label}" + (f"（{cell}）" if cell else "")
             f = Finding(f.rule, f.severity, f.field, f"{f.message}对照的是{where}。", f.cell, f.expected, f.actual)

@@ -15,7 +15,20 @@ from decimal import Decimal, InvalidOperation
 # --- numbers ------------------------------------------------------------------------------------
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10**4, "亿": 10**8}
 CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG)
@@ -85,7 +98,11 @@ def _mask(sentence: str) -> str:
         return re.sub(r"[\d〇零一二三四五六七八九十]", "Y", m.group(0))
 
     s = re.sub(r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年", blank, s)
-    s = re.sub(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月份?|第\s*\d+|\d+(?:\.\d+)?\s*[%％]|\d+(?:\.\d+)?\s*个?百分点", blank, s)
+    s = re.sub(
+        r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月份?|第\s*\d+|\d+(?:\.\d+)?\s*[%％]|\d+(?:\.\d+)?\s*个?百分点",
+        blank,
+        s,
+    )
     return s
 
 
@@ -238,14 +255,17 @@ def sentence_claims(sentence: str) -> list[Claim]:
         taken.add(num_start)
         approx = kw.pop("approx", None)
         tail = masked[end : end + 2]
-        if approx is None and (tail[:1] in ("余", "多") or masked[num_start + len(num_text) : num_start + len(num_text) + 1] in ("余", "多")):
+        if approx is None and (
+            tail[:1] in ("余", "多")
+            or masked[num_start + len(num_text) : num_start + len(num_text) + 1] in ("余", "多")
+        ):
             approx = "at_least"
-        found.append(
-            Claim(metric, value, sentence, sentence[m_start:end], m_start, approx=approx, scope=scope, **kw)
-        )
+        found.append(Claim(metric, value, sentence, sentence[m_start:end], m_start, approx=approx, scope=scope, **kw))
 
     for p in _KEYWORD_FIRST:
-        rx = re.compile(rf"(?P<kw>{p.keyword})(?P<gap>{_gap(p.gap)})(?P<num>{NUMBER})(?P<rest>[余多]?)(?P<unit>{p.unit})")
+        rx = re.compile(
+            rf"(?P<kw>{p.keyword})(?P<gap>{_gap(p.gap)})(?P<num>{NUMBER})(?P<rest>[余多]?)(?P<unit>{p.unit})"
+        )
         for m in rx.finditer(masked):
             gap = m.group("gap")
             plain_gap = re.sub(r"（[^）]*）|\([^)]*\)", "", gap)
@@ -272,7 +292,16 @@ def sentence_claims(sentence: str) -> list[Claim]:
             approx = "about" if _APPROX_BEFORE.search(gap) else None
             if p.metric == "review_suit" and m.group("kw").endswith("各"):
                 for metric in ("review", "suit"):
-                    found.append(Claim(metric, read_number(m.group("num")) or 0, sentence, sentence[m.start() : m.end()], m.start(), scope=scope))
+                    found.append(
+                        Claim(
+                            metric,
+                            read_number(m.group("num")) or 0,
+                            sentence,
+                            sentence[m.start() : m.end()],
+                            m.start(),
+                            scope=scope,
+                        )
+                    )
                 taken.add(m.start("num"))
                 continue
             add(p.metric, m.start(), m.start("num"), m.group("num"), m.end(), detail=detail, approx=approx)
@@ -314,12 +343,22 @@ def _appeal_parts(sentence: str, masked: str, found: list[Claim], scope, taken: 
             if value is None:
                 continue
             taken.add(m.start("num"))
-            out.append(Claim("appeal_part", value, sentence, sentence[m.start() : m.end()], m.start(), detail=f"{group.metric}.{column}", scope=scope))
+            out.append(
+                Claim(
+                    "appeal_part",
+                    value,
+                    sentence,
+                    sentence[m.start() : m.end()],
+                    m.start(),
+                    detail=f"{group.metric}.{column}",
+                    scope=scope,
+                )
+            )
     return out
 
 
 def _negations(sentence: str, masked: str, found: list[Claim], scope) -> list[Claim]:
-    """"未收到政府信息公开申请", "未发生行政复议和行政诉讼", "没有收取信息处理费": a claim of 0."""
+    """ "未收到政府信息公开申请", "未发生行政复议和行政诉讼", "没有收取信息处理费": a claim of 0."""
     out: list[Claim] = []
     stated = {c.metric for c in found}
     for m in _NEGATION.finditer(masked):
@@ -329,7 +368,7 @@ def _negations(sentence: str, masked: str, found: list[Claim], scope) -> list[Cl
         for metric, rx in _NEG_TARGETS:
             if metric in stated or not rx.search(window):
                 continue
-            if metric == "received" and "收" not in window[:4] and "受理" not in window and "无" != window[:1]:
+            if metric == "received" and "收" not in window[:4] and "受理" not in window and window[:1] != "无":
                 continue
             out.append(Claim(metric, 0, sentence, sentence[m.start() : m.end()], m.start(), scope=scope))
     return out

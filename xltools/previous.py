@@ -1,0 +1,232 @@
+"""Last year's report: loading it for `--previous`, pairing reports with last year's of the same
+agency for `--previous-dir`, and the values of next year's pre-filled template.
+
+A `Pairing` is small and picklable (paths, not reports), so a batch can hand it to worker
+processes; each worker loads last year's files itself, once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .checker import CheckResult, check, normalise
+from .errors import UnusableInput, UsageError, XltoolsError
+from .model import ERROR, WARNING, Finding, Report
+from .reader import read_input
+from .spec import APPLICANT_COLUMNS, FIELDS
+
+
+def load_previous(path: str) -> Report:
+    """Last year's report, normalised; UnusableInput when it cannot be read or has no year."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    return _load(str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, _mtime: int, _size: int) -> Report:
+    """Cached per file version: a batch pairs many reports with the same few files."""
+    try:
+        source = read_input(path)
+    except UnusableInput as exc:
+        raise UnusableInput(f"上年报告无法使用：{exc.message}", code=exc.code, path=exc.path or path) from exc
+    report, _, _ = normalise(source)
+    if report.year is None:
+        raise UnusableInput(
+            "上年报告中没有可用的年度，无法确定它是哪一年的报告。请在上年报告的“基本信息”中填写年度。",
+            code="previous_year",
+            path=path,
+        )
+    return report
+
+
+def wrong_year(report: Report, previous: Report, previous_path: str) -> UnusableInput | None:
+    """The error when last year's report is not of year N−1 (FORMAT.md §6: exit 2)."""
+    if report.year is None or previous.year == report.year - 1:
+        return None
+    return UnusableInput(
+        f"用作对照的上年报告 {previous_path} 是 {previous.year} 年度的，本报告是 {report.year} 年度，"
+        f"应使用 {report.year - 1} 年度的报告。请换一个上年报告文件。",
+        code="previous_year",
+    )
+
+
+def require_year(report: Report, previous: Report, previous_path: str) -> None:
+    """Raise the wrong-year error, if any (for commands that check one report)."""
+    error = wrong_year(report, previous, str(previous_path))
+    if error is not None:
+        raise error
+
+
+def check_with_previous(path: str | os.PathLike, previous_path: str, *, strict: bool = False) -> CheckResult:
+    """Read and check one input against last year's report; UnusableInput for a wrong year."""
+    previous = load_previous(str(previous_path))
+    result = check(read_input(path), previous=previous, strict=strict)
+    error = wrong_year(result.report, previous, str(previous_path))
+    if error is not None:
+        raise error
+    return result
+
+
+# --- pairing a batch with last year's folder ----------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+
+
+@dataclass(frozen=True)
+class Entry:
+    year: int
+    name: str
+    path: str
+
+
+@dataclass
+class Pairing:
+    """How each input finds last year's report: one file for all (`--previous`) or, from a
+    folder (`--previous-dir`), the report of the same agency for year N−1."""
+
+    last: str | None = None
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files of the folder that could not be read
+
+    @classmethod
+    def of_file(cls, path: str) -> Pairing:
+        load_previous(str(path))  # fail early: a missing --previous is exit 2 before any work
+        return cls(last=str(path))
+
+    @classmethod
+    def of_dir(cls, directory: str) -> Pairing:
+        from .api import expand_inputs
+
+        if not Path(directory).is_dir():
+            raise UsageError(f"--previous-dir 应是一个文件夹（现为 {directory}）。")
+        pairing = cls()
+        for p in expand_inputs([directory]):
+            try:
+                report = load_previous(p)
+            except XltoolsError:
+                pairing.skipped.append(p)
+                continue
+            pairing.entries.append(Entry(report.year, report.name, p))
+        return pairing
+
+    def find(self, report: Report) -> tuple[str | None, str | None]:
+        """(last year's path, or None with the reason) for one report of a batch."""
+        if self.last is not None:
+            return self.last, None
+        if report.year is None:
+            return None, None
+        want = report.year - 1
+        key = name_key(report.name)
+        same = [e for e in self.entries if e.year == want and name_key(e.name) == key]
+        if not same and key:
+            # renamed agencies: 洪泽区人民政府 → 淮安市洪泽区人民政府
+            same = [
+                e
+                for e in self.entries
+                if e.year == want
+                and name_key(e.name)
+                and (key.endswith(name_key(e.name)) or name_key(e.name).endswith(key))
+            ]
+        if len(same) == 1:
+            return same[0].path, None
+        if len(same) > 1:
+            listed = "、".join(Path(e.path).name for e in same[:5])
+            return (
+                None,
+                f"上年报告文件夹中有 {len(same)} 份可能是本机关 {want} 年度的报告（{listed}），无法确定用哪一份，未做同比核对。",
+            )
+        return (
+            None,
+            f"上年报告文件夹中没有找到“{report.name}”{want} 年度的报告，未做同比核对（上年结转、现行有效、文字雷同等）。",
+        )
+
+    def check_file(self, path: str, *, strict: bool = False):
+        """One input's FileResult, checked against last year's report where one is found."""
+        from .api import FileResult
+
+        try:
+            source = read_input(path)
+            report, _, _ = normalise(source)
+            last, why = self.find(report)
+            if last is None:
+                result = check(source, strict=strict)
+                if why:
+                    severity = ERROR if strict else WARNING
+                    result.findings.append(Finding("X0", severity, None, why))
+                return FileResult(str(path), result)
+            previous = load_previous(last)
+            result = check(source, previous=previous, strict=strict)
+            error = wrong_year(result.report, previous, last)
+            if error is not None:
+                return FileResult(str(path), error=error)
+            return FileResult(str(path), result)
+        except XltoolsError as exc:
+            return FileResult(str(path), error=exc)
+
+
+def pairing(previous: str | None, previous_dir: str | None) -> Pairing | None:
+    """The pairing the command line asked for, or None."""
+    if previous and previous_dir:
+        raise UsageError("--previous 和 --previous-dir 只能用一个：前者给一份上年报告，后者给上年报告所在的文件夹。")
+    if previous:
+        return Pairing.of_file(previous)
+    if previous_dir:
+        return Pairing.of_dir(previous_dir)
+    return None
+
+
+# --- next year's template -----------------------------------------------------------------------
+
+CARRIED_FIELDS = (
+    "agency.name",
+    "agency.self",
+    "agency.level",
+    "agency.deadline",
+    "contact",
+    *(p for p in FIELDS if p.startswith("overview.headings.")),
+)
+
+
+def next_year_values(last: Report) -> dict[str, Any]:
+    """The input values of next year's template: agency fields and headings kept, year + 1,
+    上年结转 = last year's 结转下年度 (editable), and last year's figures in `previous.*` so the
+    in-sheet X1/X2 checks work while staff type."""
+    values: dict[str, Any] = {p: last.values.get(p) for p in CARRIED_FIELDS if last.values.get(p) not in (None, "")}
+    values["year"] = last.year + 1
+    for col in APPLICANT_COLUMNS:
+        carried = last.values.get(f"requests.carried_over.{col}") or 0
+        values[f"requests.carried_in.{col}"] = carried
+        values[f"previous.carried_over.{col}"] = carried
+    for row in ("regulations", "normative_documents"):
+        values[f"previous.in_force.{row}"] = last.values.get(f"proactive.{row}.in_force") or 0
+    return values
+
+
+def next_template(previous_path: str) -> bytes:
+    """Next year's template as .xlsx bytes, pre-filled from last year's workbook or JSON."""
+    from .template import template_bytes
+
+    return template_bytes(next_year_values(load_previous(str(previous_path))))
+
+
+__all__ = [
+    "Pairing",
+    "check_with_previous",
+    "load_previous",
+    "next_template",
+    "next_year_values",
+    "pairing",
+    "require_year",
+    "wrong_year",
+]
