@@ -51,13 +51,17 @@ def width(text: str) -> int:
 
 
 def wrap(text: str, limit: int) -> list[str]:
-    """Break text into lines of at most `limit` display columns (CJK text has no spaces to break at)."""
+    """Break text into lines of at most `limit` display columns (CJK text has no spaces to break at).
+
+    Closing punctuation never starts a line: the character before it moves down with it.
+    """
     lines, line, w = [], "", 0
     for ch in text:
         cw = width(ch)
-        if line and w + cw > limit and ch not in _NO_LINE_START:
-            lines.append(line)
-            line, w = "", 0
+        if line and w + cw > limit:
+            carry = line[-1] if ch in _NO_LINE_START and len(line) > 1 else ""
+            lines.append(line[: len(line) - len(carry)])
+            line, w = carry, width(carry)
         line += ch
         w += cw
     if line or not lines:
