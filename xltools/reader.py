@@ -67,16 +67,15 @@ def read_book(book: Book, display: str) -> Source:
     version = _identify(book)
     source = Source(display, "xlsx")
     findings = source.findings
-    _check_sheets(book, findings)
+    missing_sheets = _check_sheets(book, findings)
+    lost: dict[str, list[str]] = {}  # template sheet -> fields whose name no longer resolves
     if version != TEMPLATE_VERSION:
         findings.append(_s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning"))
     mismatched: dict[str, list[str]] = {}
     for path, f in FIELDS.items():
         where = book.resolve(f.name)
         if where is None:
-            findings.append(
-                _s1(path, None, f"找不到“{f.label}”的单元格（名称 {f.name} 已被删除或失效）。模板被改动过，请把数据复制到新生成的模板中。")
-            )
+            lost.setdefault(FIELD_CELLS[path][0], []).append(path)
             continue
         sheet, row, col = where
         ref = cell_ref(sheet, row, col)
@@ -97,6 +96,18 @@ def read_book(book: Book, display: str) -> Source:
             findings.append(_s1(path, ref, f"{f.label}：单元格显示错误值 {cell.error}，请重新填写。", kind="S2"))
         elif cell.value is not None:
             source.values[path] = cell.value
+    for sheet, paths in lost.items():
+        if sheet in missing_sheets:
+            continue  # the missing sheet is reported once, not once per cell
+        shown = "、".join(f"“{FIELDS[p].label}”" for p in paths[:3]) + (f" 等 {len(paths)} 项" if len(paths) > 3 else "")
+        findings.append(
+            _s1(
+                paths[0],
+                None,
+                f"工作表“{sheet}”中找不到 {shown} 的单元格（名称 {FIELDS[paths[0]].name} 等已被删除或失效）。"
+                f"模板被改动过，请把数据复制到新生成的模板中。",
+            )
+        )
     for sheet, refs in mismatched.items():
         shown = "、".join(refs[:5]) + (f" 等 {len(refs)} 处" if len(refs) > 5 else "")
         findings.append(
@@ -116,6 +127,8 @@ def _identify(book: Book) -> str:
     if not version and spec.SHEET_META in book.sheets:
         version = str(book.cell(spec.SHEET_META, 0, 1).value or "")
     text = "\n".join(book.strings[:5000])
+    if not version:  # say what it is instead: other programs often write their text into the cells
+        text += "\n" + _inline_text(book)
     if any(m in text for m in _FORMAT_2019_MARKS):
         raise UnusableInput(
             "这是按 2019 年试行格式（国办公开办函〔2019〕60号）制作的表格：表二含“第二十条第（九）项”，"
@@ -140,6 +153,17 @@ def _identify(book: Book) -> str:
     return version
 
 
+def _inline_text(book: Book, limit: int = 5000) -> str:
+    texts: list[str] = []
+    for sheet in book.sheets[:12]:
+        try:
+            cells = book.cells(sheet)
+        except KeyError:  # a sheet entry without a part
+            continue
+        texts += [c.value for c in cells.values() if isinstance(c.value, str)][: limit - len(texts)]
+    return "\n".join(texts)
+
+
 def _name_constant(text: str | None) -> str:
     m = re.fullmatch(r'="?([^"]*)"?', text or "")
     return m.group(1) if m else ""
@@ -151,7 +175,7 @@ def _version_key(version: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in version.split("."))
 
 
-def _check_sheets(book: Book, findings: list[Finding]) -> None:
+def _check_sheets(book: Book, findings: list[Finding]) -> list[str]:
     expected = list(SHEETS)
     present = [s for s in book.sheets if s != spec.SHEET_META]
     missing = [s for s in expected if s not in present]
@@ -162,6 +186,7 @@ def _check_sheets(book: Book, findings: list[Finding]) -> None:
         )
     elif missing:
         findings.append(_s1(None, None, f"缺少工作表“{'”“'.join(missing)}”。请使用完整的模板，不要删除工作表。"))
+    return missing
 
 
 def _norm(text) -> str:

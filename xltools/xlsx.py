@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,6 +28,7 @@ MAX_PART = 30 * 1024 * 1024  # inflated size of any one XML part
 MAX_TOTAL = 120 * 1024 * 1024  # inflated size of everything we read
 MAX_ENTRIES = 5000
 MAX_RATIO = 200  # compression ratio above which a part is a bomb, not a spreadsheet
+MAX_ELEMENTS = 200_000  # XML elements in all parts read; a filled template has 3,000-6,000
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -59,10 +62,11 @@ class Book:
     _paths: dict[str, str]
     _cells: dict[str, dict[tuple[int, int], Cell]] = field(default_factory=dict)
     _budget: list[int] = field(default_factory=lambda: [MAX_TOTAL])
+    _elements: list[int] = field(default_factory=lambda: [MAX_ELEMENTS])
 
     def cells(self, sheet: str) -> dict[tuple[int, int], Cell]:
         if sheet not in self._cells:
-            self._cells[sheet] = _parse_sheet(self._read(self._paths[sheet]), self.strings)
+            self._cells[sheet] = _parse_sheet(self._read(self._paths[sheet]), self.strings, self._elements)
         return self._cells[sheet]
 
     def cell(self, sheet: str, row: int, col: int) -> Cell:
@@ -97,6 +101,7 @@ def col_index(letters: str) -> int:
 def open_book(data: bytes) -> Book:
     """Open .xlsx bytes; raises UnusableInput with a clerk's message for anything else."""
     sniff_container(data)
+    _check_end_record(data)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -105,11 +110,22 @@ def open_book(data: bytes) -> Book:
     _check_directory(infos)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise UnusableInput("这不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容。", code="not_xlsx")
+        raise UnusableInput(
+            "这不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容（可能是改了扩展名的 Word 文档或其他压缩包）。"
+            "请使用 xltools template 生成的模板填写。",
+            code="not_xlsx",
+        )
     has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+    if has_macros:
+        raise UnusableInput(
+            "文件中含有宏（VBA 代码）。为防止恶意代码，本工具不接受带宏的工作簿，也从不运行宏。"
+            "请在 Excel/WPS 中“另存为”“Excel 工作簿（*.xlsx）”（宏会被去掉）后再试。",
+            code="macro",
+        )
+    elements = [MAX_ELEMENTS]
     try:
-        workbook = _xml(_read_part(zf, "xl/workbook.xml"))
-        rels = _rels(zf, "xl/_rels/workbook.xml.rels")
+        workbook = _xml(_read_part(zf, "xl/workbook.xml"), elements)
+        rels = _rels(zf, "xl/_rels/workbook.xml.rels", elements)
         sheets, paths, defined = [], {}, {}
         for sh in workbook.iter(_NS_MAIN + "sheet"):
             name = sh.get("name", "")
@@ -120,13 +136,14 @@ def open_book(data: bytes) -> Book:
         for dn in workbook.iter(_NS_MAIN + "definedName"):
             if dn.get("localSheetId") is None:
                 defined[dn.get("name", "")] = (dn.text or "").strip()
-        strings = _shared_strings(zf, "xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else []
-        props = _custom_properties(zf) if "docProps/custom.xml" in names else {}
+        strings = _shared_strings(zf, "xl/sharedStrings.xml", elements) if "xl/sharedStrings.xml" in names else []
+        props = _custom_properties(zf, elements) if "docProps/custom.xml" in names else {}
     except UnusableInput:
         raise
-    except (DefusedXmlException, SafeET.ParseError, KeyError, ValueError, zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (DefusedXmlException, SafeET.ParseError, KeyError, ValueError) as exc:
         raise _xml_problem(exc) from exc
     book = Book(sheets, defined, props, has_macros, strings, zf, paths)
+    book._elements = elements
     return book
 
 
@@ -164,6 +181,22 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
+def _check_end_record(data: bytes) -> None:
+    """Refuse a zip whose central directory claims more entries than a workbook has, before
+    zipfile builds an object for each of them."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at < 0 or at + 22 > len(data):
+        return  # zipfile will say the archive is broken
+    entries, cd_size = struct.unpack_from("<HI", data, at + 10)
+    locator = at - 20
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and data[locator: locator + 4] == b"PK\x06\x07":
+        (offset,) = struct.unpack_from("<Q", data, locator + 8)
+        if offset + 56 <= len(data) and data[offset: offset + 4] == b"PK\x06\x06":
+            entries, cd_size = struct.unpack_from("<QQ", data, offset + 32)
+    if entries > MAX_ENTRIES or cd_size > MAX_ENTRIES * 400:
+        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。", code="too_large")
+
+
 def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。", code="too_large")
@@ -178,17 +211,41 @@ def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, RuntimeError, ValueError)
+
+
 def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """Inflate one part, never more than MAX_PART bytes, whatever the directory claims."""
-    with zf.open(name) as fh:
-        data = fh.read(MAX_PART + 1)
+    """Inflate one part, never more than MAX_PART bytes, whatever the directory claims.
+
+    A damaged member (bad CRC, broken deflate data, a part the directory names but the archive
+    lacks, an encrypted or unknown compression) is a corrupt file, not a program error."""
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(MAX_PART + 1)
+    except _DAMAGED as exc:
+        raise UnusableInput(
+            "文件已损坏（压缩包中的数据不完整或校验失败），可能没有完整复制。请重新获取原文件，"
+            "或用 Excel/WPS 打开后另存为 .xlsx 再试。",
+            code="corrupt",
+        ) from exc
     if len(data) > MAX_PART:
         raise UnusableInput("文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。", code="zip_bomb")
     return data
 
 
-def _xml(data: bytes):
-    return SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+def _xml(data: bytes, budget: list[int]):
+    """Parse one part without any DTD, entity or external reference, counting its elements
+    against the book's budget as they stream in, so no tree grows past it."""
+    events = SafeET.iterparse(
+        io.BytesIO(data), events=("start",), forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    for _ in events:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise UnusableInput(
+                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。", code="too_large"
+            )
+    return events.root
 
 
 def _xml_problem(exc: Exception) -> UnusableInput:
@@ -200,8 +257,8 @@ def _xml_problem(exc: Exception) -> UnusableInput:
     return UnusableInput("文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt")
 
 
-def _rels(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
-    root = _xml(_read_part(zf, name))
+def _rels(zf: zipfile.ZipFile, name: str, budget: list[int]) -> dict[str, str]:
+    root = _xml(_read_part(zf, name), budget)
     out = {}
     for rel in root.iter(_NS_PKG_REL + "Relationship"):
         target = rel.get("Target", "")
@@ -227,17 +284,31 @@ def _text_of(si) -> str:
     """The text of a shared or inline string: plain <t>, or rich-text runs, without phonetics."""
     t = si.find(_NS_MAIN + "t")
     if t is not None:
-        return t.text or ""
-    return "".join((r.findtext(_NS_MAIN + "t") or "") for r in si.findall(_NS_MAIN + "r"))
+        return unescape(t.text or "")
+    return unescape("".join((r.findtext(_NS_MAIN + "t") or "") for r in si.findall(_NS_MAIN + "r")))
 
 
-def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
-    root = _xml(_read_part(zf, name))
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """Undo the `_xHHHH_` escapes (ECMA-376 ST_Xstring) that spreadsheet writers use for characters
+    XML cannot hold (control characters) and for a literal "_x": Excel shows the character, so do we."""
+    if "_x" not in text:
+        return text
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):  # escaped UTF-16 halves: pair them, drop strays
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _shared_strings(zf: zipfile.ZipFile, name: str, budget: list[int]) -> list[str]:
+    root = _xml(_read_part(zf, name), budget)
     return [_text_of(si) for si in root.findall(_NS_MAIN + "si")]
 
 
-def _custom_properties(zf: zipfile.ZipFile) -> dict[str, str]:
-    root = _xml(_read_part(zf, "docProps/custom.xml"))
+def _custom_properties(zf: zipfile.ZipFile, budget: list[int]) -> dict[str, str]:
+    root = _xml(_read_part(zf, "docProps/custom.xml"), budget)
     out = {}
     for prop in root.findall(_NS_CUSTOM + "property"):
         value = next(iter(prop), None)
@@ -245,11 +316,15 @@ def _custom_properties(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _parse_sheet(data: bytes, strings: list[str]) -> dict[tuple[int, int], Cell]:
+def _parse_sheet(data: bytes, strings: list[str], budget: list[int]) -> dict[tuple[int, int], Cell]:
     try:
-        root = _xml(data)
-    except (DefusedXmlException, SafeET.ParseError) as exc:
+        root = _xml(data, budget)
+        return _sheet_cells(root, strings)
+    except (DefusedXmlException, SafeET.ParseError, ValueError) as exc:
         raise _xml_problem(exc) from exc
+
+
+def _sheet_cells(root, strings: list[str]) -> dict[tuple[int, int], Cell]:
     cells: dict[tuple[int, int], Cell] = {}
     sheet_data = root.find(_NS_MAIN + "sheetData")
     if sheet_data is None:
@@ -287,7 +362,7 @@ def _cell(c, strings: list[str]) -> Cell:
         is_el = c.find(_NS_MAIN + "is")
         value = _text_of(is_el) if is_el is not None else ""
     elif t == "str":
-        value = v or ""
+        value = unescape(v or "")
     elif t == "b":
         value = v == "1"
     elif t == "e":
