@@ -123,7 +123,7 @@ def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path
 
     paths = batch.input_paths(inputs, outputs=[summary_path])
     if not paths:
-        raise UsageError("给出的文件夹中没有 .xlsx 或 .json 文件。")
+        raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
     if summary_path:
         from .files import check_target
 
@@ -322,7 +322,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     scope = merge.parse_scope(scopes)
     paths = batch.input_paths(inputs, outputs=[output, parent])
     if not paths:
-        raise UsageError("给出的文件夹中没有 .xlsx 或 .json 文件。")
+        raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
     sources = [*paths, *([parent] if parent else [])]
     check_target(output, force=force, inputs=sources)
     with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
