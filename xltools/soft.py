@@ -144,13 +144,15 @@ _LAST_YEAR_WORDS = re.compile(r"(?:去年|上一?年度?|前一年)(?!度?结转
 
 
 def _about_other_year(claim: Claim, year: int | None) -> bool:
-    """A sentence about another year ("2023年受理申请20件", "上年度受理…") is not about these tables."""
-    before = claim.sentence[: claim.start]
+    """A statement about another year ("2023年受理申请20件", "上年度受理…") is not about these tables.
+
+    The year that governs a claim is the last one named before it in the sentence."""
+    before = unicodedata.normalize("NFKC", claim.sentence[: claim.start])
     clause = re.split(r"[，,；;]", before)[-1]
-    if claim.metric not in ("carried_in",) and _LAST_YEAR_WORDS.search(clause):
+    if claim.metric != "carried_in" and _LAST_YEAR_WORDS.search(clause):
         return True
-    years = [int(y) for y in _OTHER_YEAR.findall(unicodedata.normalize("NFKC", claim.sentence))]
-    return bool(years) and year is not None and year not in years and all(y < year for y in years)
+    years = [int(y) for y in _OTHER_YEAR.findall(before)]
+    return bool(years) and year is not None and years[-1] < year
 
 
 def t1_findings(report: Report) -> list[Finding]:

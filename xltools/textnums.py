@@ -45,12 +45,16 @@ def chinese_to_int(text: str) -> int | None:
         return int("".join(str(_CN_DIGITS[ch]) for ch in text)) if len(text) > 1 or text in _CN_DIGITS else None
     total = section = 0
     digit: int | None = None
+    last_unit = 10**4  # units fall within a section: 三千一百一十九, never 十十
     for ch in text:
         if ch in _CN_DIGITS:
             if digit:  # 三四 inside a numeral with units (零 may precede a digit: 一百零三)
                 return None
             digit = _CN_DIGITS[ch]
         elif ch in _CN_UNITS:
+            if _CN_UNITS[ch] >= last_unit:
+                return None
+            last_unit = _CN_UNITS[ch]
             section += (1 if digit is None else digit) * _CN_UNITS[ch]
             digit = None
         else:
@@ -58,7 +62,7 @@ def chinese_to_int(text: str) -> int | None:
             if section == 0:
                 return None
             total += section * _CN_BIG[ch]
-            section, digit = 0, None
+            section, digit, last_unit = 0, None, 10**4
     return total + section + (digit or 0)
 
 
@@ -284,7 +288,8 @@ def sentence_claims(sentence: str) -> list[Claim]:
                     continue
             detail = None
             if p.doc:
-                detail = _doc_kind(m.group("gap") + masked[m.end() : m.end() + 8])
+                after = re.split(rf"[{_BREAK}]", masked[m.end() : m.end() + 8])[0]
+                detail = _doc_kind(m.group("gap")) or _doc_kind(after)
                 if detail is None and p.metric != "in_force":
                     continue  # "制发12件" of what? Too vague to compare
                 if detail is None and re.search(r"条|项|个", m.group("unit")):
