@@ -7,6 +7,9 @@ paragraphs; the innermost tables are the report's tables.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import html5lib
 
 from .blocks import Block, check_size, clean
@@ -107,7 +110,7 @@ class _Walker:
         self.where: tuple[int, ...] = ()
 
     def flush(self) -> None:
-        text = " ".join("".join(self.line).replace("\xa0", " ").split())
+        text = " ".join(_join_lines("".join(self.line)).replace("\xa0", " ").split())
         self.line = []
         if text:
             self.blocks.append(Block(text, container=self.where))
@@ -116,7 +119,7 @@ class _Walker:
         if s:
             if not self.line:
                 self.where = where
-            self.line.append(s.replace("\r", "").replace("\n", " ").replace("\t", " "))
+            self.line.append(s.replace("\r", "").replace("\t", " "))
 
     def walk(self, el, where: tuple[int, ...]) -> None:
         tag = _tag(el)
@@ -139,6 +142,26 @@ class _Walker:
             self.text(child.tail, where)
         if block:
             self.flush()
+
+
+_BREAK = "\x00"  # a <br> or block edge inside a cell, unlike a line break of the page source
+_SOURCE_BREAK = re.compile(r"[ \t\u3000]*\n\s*")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _join_lines(text: str) -> str:
+    """A line break in the page source between two Chinese characters is not a space (as
+    browsers render it, CSS Text 3); elsewhere it is one."""
+
+    def repl(m: re.Match) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        return "" if before and after and _wide(before) and _wide(after) else " "
+
+    return _SOURCE_BREAK.sub(repl, text)
 
 
 def _direct_rows(table) -> list:
@@ -175,7 +198,7 @@ def _cell_text(cell) -> str:
         if tag in _SKIP or _hidden(el):
             return
         if tag == "br" or tag in _BLOCK:
-            parts.append("\n")
+            parts.append(_BREAK)
         if el.text:
             parts.append(el.text)
         for child in el:
@@ -183,8 +206,8 @@ def _cell_text(cell) -> str:
             if child.tail:
                 parts.append(child.tail)
         if tag in _BLOCK:
-            parts.append("\n")
+            parts.append(_BREAK)
 
     walk(cell)
-    lines = [clean(" ".join(line.split())) for line in "".join(parts).split("\n")]
+    lines = [clean(" ".join(_join_lines(line).split())) for line in "".join(parts).split(_BREAK)]
     return "\n".join(line for line in lines if line)

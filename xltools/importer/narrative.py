@@ -38,7 +38,9 @@ def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, o
     return texts, st.fee_stated, st.notes
 
 
-def merge_narrative(source: Source, texts: dict[str, str], fee: dict[str, object], notes: list[Finding], display: str) -> Source:
+def merge_narrative(
+    source: Source, texts: dict[str, str], fee: dict[str, object], notes: list[Finding], display: str
+) -> Source:
     """The workbook's Source with the file's texts in place of the cells' (pure). A replaced text
     no longer sits in a cell, so its cell reference is dropped."""
     values = dict(source.values)

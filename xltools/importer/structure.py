@@ -175,7 +175,17 @@ def _read_front(st: Structure, front: list[Block]) -> None:
             if _CONTACT.search(sentence) and re.search(r"\d{3,}|@", sentence):
                 contact.append(sentence.strip())
     if contact:
-        st.values["contact"] = "".join(contact)
+        st.values["contact"] = _unwrap_contact("".join(contact), st.values.get("agency.name"))
+
+
+_CONTACT_SENTENCE = re.compile(r"^如对本报告有疑问，请与(?P<who>.+?)联系（(?P<contact>.+)）。$")
+
+
+def _unwrap_contact(sentence: str, name: object) -> str:
+    """The contact itself when the sentence is the standard one around the agency's own name
+    (as `build` words it), else the sentence as printed."""
+    m = _CONTACT_SENTENCE.match(sentence)
+    return m.group("contact") if m and m.group("who") == name else sentence
 
 
 def level_of(name: str) -> str:
@@ -208,17 +218,17 @@ def _read_self(st: Structure) -> None:
 
 def split_heading(rest: str) -> tuple[str | None, str]:
     """A sub-section paragraph after its numeral -> (heading, body). The heading ends at 。, ：
-    or a space, or after 方面/情况 when printed without a stop; a short line is all heading."""
+    or a space, or after 方面/情况 (printed with or without a stop after it: "政府信息管理方面，…");
+    a short line is all heading."""
     rest = rest.strip()
-    stops = [i for i, ch in enumerate(rest[:_HEAD_MAX]) if ch in _HEAD_STOP]
-    if stops:
-        i = stops[0]
-        return rest[:i].strip(), rest[i + 1 :].lstrip(" 　，,、：:。")
-    for word in _HEAD_WORDS:
-        i = rest.find(word, 0, _HEAD_MAX)
-        if i >= 0:
-            end = i + len(word)
-            return rest[:end], rest[end:].lstrip(" 　，,、：:。")
+    stop = next((i for i, ch in enumerate(rest[:_HEAD_MAX]) if ch in _HEAD_STOP), None)
+    limit = _HEAD_MAX if stop is None else stop
+    ends = [m.end() for m in re.finditer("|".join(_HEAD_WORDS), rest[:limit])]
+    if ends:
+        end = ends[0] if stop is None else ends[-1]
+        return rest[:end], rest[end:].lstrip(" 　，,、：:。.")
+    if stop is not None:
+        return rest[:stop].strip(), rest[stop + 1 :].lstrip(" 　，,、：:。")
     if len(rest) <= _HEAD_MAX:
         return rest, ""
     return None, rest

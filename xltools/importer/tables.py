@@ -129,7 +129,7 @@ def _col_label(table: spec.Table, col_id: str) -> str:
 
 
 def _match_row(reader: TableReader, labels: list[str], candidates: dict[str, str]) -> str | None:
-    fragments = [frag for label in labels for frag in re.split(r"\s*/\s*|\n", label) if frag.strip()]
+    fragments = [frag for label in labels for frag in re.split(r"\s*/\s*", label) if frag.strip()]
     for frag in reversed(fragments):
         m = match_label(frag, candidates, fuzzy=False)
         if m:
@@ -219,7 +219,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             if columns is None:
                 header.append(" ".join(labels))
             continue
-        last = norm(re.split(r"/|\n", labels[-1])[-1]) if labels else ""
+        last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
             raise format_2019("表三“（六）其他处理”只有一行，没有分为 1.至 3. 三项")
         if last in sections:
