@@ -57,7 +57,7 @@ _STATUS_MESSAGES = {
     400: "请求格式不正确。请回到首页重新选择文件上传。",
     404: "没有这个页面。请回到首页。",
     405: "不支持这种访问方式。请回到首页重新操作。",
-    413: "上传的内容过大：每个文件不超过 {upload} MB，一次上传的文件合计不超过 {request} MB、最多 {files} 个。",
+    413: "上传的内容过大：每个文件不超过 {upload}，一次上传的文件合计不超过 {request}、最多 {files} 个。",
     415: "不支持这种文件类型。",
     422: "文件无法使用。",
     500: "程序内部错误，已记录。请把所用文件和操作步骤反馈给维护人员。",
@@ -73,7 +73,6 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         docs_url=None,  # the interactive docs load scripts from a CDN; the machines have no internet
         redoc_url=None,
         openapi_url="/openapi.json",
-        max_body_size=max_request,
         form_limits={"max_files": max_files, "max_fields": 20, "max_part_size": MAX_FIELD},
     )
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -82,12 +81,13 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         status_text=STATUS_TEXT,
         format_names=FORMAT_NAMES,
         max_upload=max_upload,
-        max_upload_mb=max_upload // 1024 // 1024,
+        max_upload_text=size_text(max_upload),
         max_files=max_files,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(BodyLimit, limit=max_request, reject=lambda request: error(request, 413, _too_large(limits)))
     limiter = anyio.CapacityLimiter(WORKERS)
-    limits = {"upload": max_upload // 1024 // 1024, "request": max_request // 1024 // 1024, "files": max_files}
+    limits = {"upload": size_text(max_upload), "request": size_text(max_request), "files": max_files}
 
     def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -104,8 +104,12 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 400 and str(exc.detail).startswith("Too many files"):  # the multipart parser's limit
+            exc = HTTPException(413)
+        if exc.status_code == 413:
+            return error(request, 413, _too_large(limits))
         message = exc.detail if _is_chinese(exc.detail) else _STATUS_MESSAGES.get(exc.status_code, "请求无法处理。")
-        return error(request, exc.status_code, message.format(**limits))
+        return error(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -136,6 +140,8 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     async def read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes | None]]:
         """(display name, bytes), or None for a file over the limit (not read)."""
+        if len(files) > max_files:
+            raise HTTPException(413)
         out = []
         for f in files:
             if not f.filename and not f.size:
@@ -156,7 +162,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         for name, data in uploads:
             if data is None:
                 too_large = UnusableInput(
-                    f"文件过大（超过 {max_upload // 1024 // 1024} MB），不像是年度报告。", code="too_large"
+                    f"文件过大（超过 {size_text(max_upload)}），不像是年度报告。", code="too_large"
                 )
                 results.append(FileResult(name, error=too_large))
                 continue
@@ -262,6 +268,41 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     return app
 
 
+class BodyLimit:
+    """Refuse a request body over `limit` bytes: at once when Content-Length says so, else as soon
+    as the bytes read pass it (raised inside the handler, so the 413 page is ours)."""
+
+    def __init__(self, app, limit: int, reject):
+        self.app, self.limit, self.reject = app, limit, reject
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        try:
+            declared = int(request.headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            response = self.reject(request)
+            return await response(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _too_large(limits: dict) -> str:
+    return _STATUS_MESSAGES[413].format(**limits)
+
+
 # --- pure helpers: library calls the handlers run in a worker thread -----------------------------
 
 
@@ -324,6 +365,10 @@ def display_name(filename: str | None) -> str:
         stem, dot, ext = name.rpartition(".")
         name = (stem[:100] + "…" + dot + ext) if dot and len(ext) <= 8 else name[:120]
     return name
+
+
+def size_text(n: int) -> str:
+    return f"{n // 1024 // 1024} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
 def report_filename(agency: str, year: int | None, fmt: str) -> str:

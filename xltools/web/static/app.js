@@ -2,7 +2,7 @@
 // The page works without this script (plain form upload); it only makes it friendlier.
 "use strict";
 (function () {
-  function mb(n) { return Math.round(n / 1024 / 1024); }
+  function size(n) { return n >= 1048576 ? Math.floor(n / 1048576) + " MB" : Math.floor(n / 1024) + " KB"; }
 
   function setupUpload() {
     var form = document.getElementById("upload");
@@ -19,7 +19,7 @@
       if (files.length > maxFiles) return "一次最多上传 " + maxFiles + " 个文件，请分批上传。";
       for (var i = 0; i < files.length; i++) {
         if (files[i].size > maxUpload) {
-          return "“" + files[i].name + "”过大（超过 " + mb(maxUpload) + " MB），不像是年度报告模板。";
+          return "“" + files[i].name + "”过大（超过 " + size(maxUpload) + "），不像是年度报告模板。";
         }
       }
       return "";
