@@ -1,0 +1,191 @@
+"""`--previous` and `--previous-dir` on check and build, and `--strict`, through the CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.test_soft import BASE
+from tests.workbooks import VALID_TEXTS, fill_to
+from xltools.cli import main
+from xltools.layout import field_ref
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def write(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def this_year(**changes) -> dict:
+    data = copy.deepcopy(BASE)
+    data.update(changes)
+    return data
+
+
+def last_year(name: str = BASE["agency"]["name"], year: int = 2023, carried_over: int = 1) -> dict:
+    data = copy.deepcopy(BASE)
+    data["year"] = year
+    data["agency"]["name"] = name
+    data["requests"] = {"new": {"natural": 11}, "granted": {"natural": 11 - carried_over}, "carried_over": {"natural": carried_over}}
+    data["proactive"] = {"normative_documents": {"in_force": 9}}
+    data["appeals"] = {"review": {"upheld": 2}, "suit_direct": {"upheld": 2}}
+    for key in data["overview"]:
+        data["overview"][key] = "上年的文字完全不同，只谈当年的工作安排和成效。"
+    data["problems"] = "上年问题在于队伍建设薄弱，人员流动较快，培训不足，需要加强。"
+    return data
+
+
+def test_check_previous_consistent(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2023.json", last_year())
+    result = invoke("check", this, "--previous", last)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{this}（测试市测试区教育局 2024年）：通过"
+
+
+def test_check_previous_x1_warning_human_and_json(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2023.json", last_year(carried_over=3))
+    result = invoke("check", this, "--previous", last)
+    assert result.exit_code == 0
+    assert "! [X1]" in result.output and "上年报告的结转下年度继续办理为 3" in result.output
+    data = json.loads(invoke("check", this, "--previous", last, "--json").output)
+    (f,) = [f for f in data["files"][0]["findings"] if f["rule"] == "X1"]
+    assert f["severity"] == "warning" and f["expected"] == 3 and f["actual"] == 1
+    assert data["summary"]["warnings"] >= 1 and data["summary"]["errors"] == 0
+
+
+def test_check_previous_workbooks_name_both_cells(tmp_path):
+    last = fill_to(tmp_path / "2023.xlsx", {**VALID_TEXTS, "year": 2023, "requests.new.natural": 3, "requests.carried_over.natural": 3})
+    this = fill_to(tmp_path / "2024.xlsx", {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2})
+    result = invoke("check", this, "--previous", last)
+    assert result.exit_code == 0
+    line = next(ln for ln in result.output.splitlines() if "[X1]" in ln)
+    this_cell = field_ref("requests.carried_in.natural").split("!")[1]
+    assert line.strip().startswith(f"! [X1] {this_cell} ")
+    assert f"（{field_ref('requests.carried_over.natural')}）" in line
+
+
+def test_check_previous_wrong_year_is_exit_2(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2022.json", last_year(year=2022))
+    result = invoke("check", this, "--previous", last)
+    assert result.exit_code == 2
+    assert f"用作对照的上年报告 {last} 是 2022 年度的，本报告是 2024 年度，应使用 2023 年度的报告。" in result.output
+    data = json.loads(invoke("check", this, "--previous", last, "--json").output)
+    assert data["files"][0]["error"]["code"] == "previous_year"
+
+
+def test_check_previous_missing_is_exit_2(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    result = invoke("check", this, "--previous", tmp_path / "nope.json")
+    assert result.exit_code == 2
+    assert "上年报告无法使用：文件不存在" in result.stderr
+
+
+def test_check_previous_and_dir_together_is_usage_error(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    result = invoke("check", this, "--previous", this, "--previous-dir", tmp_path)
+    assert result.exit_code == 2 and "只能用一个" in result.stderr
+
+
+def test_check_previous_renamed_agency_warns(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2023.json", last_year(name="测试区教育局"))
+    result = invoke("check", this, "--previous", last)
+    assert result.exit_code == 0
+    assert "! [X0] agency.name 机关全称与上年报告不同：本年“测试市测试区教育局”，上年“测试区教育局”" in result.output
+
+
+def test_previous_dir_pairs_by_agency(tmp_path):
+    now, before = tmp_path / "2024", tmp_path / "2023"
+    now.mkdir()
+    before.mkdir()
+    a = write(now / "a.json", this_year())
+    b_data = this_year()
+    b_data["agency"] = {**b_data["agency"], "name": "淮安市洪泽区人民政府", "level": "department"}
+    b = write(now / "b.json", b_data)
+    c_data = this_year()
+    c_data["agency"] = {**c_data["agency"], "name": "没有上年报告的单位"}
+    c = write(now / "c.json", c_data)
+    write(before / "a-2023.json", last_year(carried_over=5))  # same agency: X1 fires
+    write(before / "a-2022.json", last_year(year=2022))  # same agency, other year: ignored
+    write(before / "b-2023.json", last_year(name="洪泽区人民政府"))  # renamed: paired, X0 shown
+    (before / "broken.json").write_text("{", encoding="utf-8")
+    data = json.loads(invoke("check", now, "--previous-dir", before, "--json").output)
+    by_path = {Path(f["path"]).name: [x["rule"] for x in f["findings"]] for f in data["files"]}
+    assert by_path == {"a.json": ["X1"], "b.json": ["X0"], "c.json": ["X0"]}
+    c_msg = next(f for f in data["files"] if f["path"] == str(c))["findings"][0]["message"]
+    assert "没有找到“没有上年报告的单位”2023 年度的报告" in c_msg
+    assert {str(a), str(b), str(c)} == {f["path"] for f in data["files"]}
+
+
+def test_previous_dir_ambiguous(tmp_path):
+    now, before = tmp_path / "2024", tmp_path / "2023"
+    now.mkdir()
+    before.mkdir()
+    write(now / "a.json", this_year())
+    write(before / "one.json", last_year(carried_over=5))
+    write(before / "two.json", last_year(carried_over=5))
+    data = json.loads(invoke("check", now, "--previous-dir", before, "--json").output)
+    (f,) = data["files"][0]["findings"]
+    assert f["rule"] == "X0" and "有 2 份可能是本机关 2023 年度的报告" in f["message"]
+
+
+def test_previous_dir_not_a_folder(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    result = invoke("check", this, "--previous-dir", tmp_path / "missing")
+    assert result.exit_code == 2 and "应是一个文件夹" in result.stderr
+
+
+# --- strict -----------------------------------------------------------------------------------------
+
+
+def test_strict_makes_warnings_block(tmp_path):
+    data = this_year(problems="无")
+    path = write(tmp_path / "thin.json", data)
+    relaxed = invoke("check", path)
+    assert relaxed.exit_code == 0 and "通过，1 处提示请核实" in relaxed.output
+    strict = invoke("check", path, "--strict")
+    assert strict.exit_code == 1
+    assert "未通过：1 处错误" in strict.output and "× [C4]" in strict.output
+    js = json.loads(invoke("check", path, "--strict", "--json").output)
+    assert js["files"][0]["findings"][0]["severity"] == "error"
+
+
+def test_strict_with_previous_dir_missing_pair_is_error(tmp_path):
+    now, before = tmp_path / "2024", tmp_path / "2023"
+    now.mkdir()
+    before.mkdir()
+    write(now / "a.json", this_year())
+    result = invoke("check", now, "--previous-dir", before, "--strict")
+    assert result.exit_code == 1 and "× [X0]" in result.output
+
+
+# --- build ------------------------------------------------------------------------------------------
+
+
+def test_build_previous_warnings_on_stderr(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2023.json", last_year(carried_over=3))
+    result = invoke("build", this, "--previous", last)
+    assert result.exit_code == 0, result.stderr
+    assert "[X1]" in result.stderr and "[X1]" not in result.stdout
+    assert "测试市测试区教育局2024年政府信息公开工作年度报告" in result.stdout
+
+
+def test_build_previous_wrong_year_is_exit_2(tmp_path):
+    this = write(tmp_path / "2024.json", this_year())
+    last = write(tmp_path / "2024b.json", this_year())
+    out = tmp_path / "r.txt"
+    result = invoke("build", this, "--previous", last, "-o", out)
+    assert result.exit_code == 2
+    assert "应使用 2023 年度的报告" in result.stderr
+    assert not out.exists()
