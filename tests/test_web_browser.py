@@ -1,0 +1,184 @@
+"""The web page in a real browser: Debian's chromium driven by Playwright against the app served
+by uvicorn on 127.0.0.1 in a background thread. Skips when chromium or playwright is missing,
+unless XLTOOLS_REQUIRE_LIBREOFFICE is set (CI), where it fails instead."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.workbooks import VALID_TEXTS, fill
+from xltools import spec
+from xltools.layout import field_ref
+
+CHROMIUM = "/usr/bin/chromium"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "suoluo-2024.json"
+AGENCY = "平凉市崆峒区索罗乡人民政府"
+TITLE = spec.TITLE.format(name=AGENCY, year=2024)
+CARRIED_OVER = field_ref("requests.carried_over.natural").split("!", 1)[1]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
+        "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
+
+
+def _require_browser() -> None:
+    problem = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "playwright (Python) is not installed"
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        problem = "Debian's chromium is not installed"
+    if problem:
+        if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
+            pytest.fail(f"{problem}, but the browser test is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set)")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    _require_browser()
+    from xltools.web.server import bind, make_server
+
+    sock = bind("127.0.0.1", 0)
+    server = make_server(sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(15)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+        b = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(base_url + "/")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("web") / "坏的报表.xlsx"
+    path.write_bytes(fill({**VALID_TEXTS, "requests.new.natural": 3}))
+    return path
+
+
+def _upload(page, files) -> None:
+    """Choosing files submits the form (the page's script); wait for the answer."""
+    with page.expect_navigation():
+        page.set_input_files("#files", files)
+
+
+def test_example_verdict_preview_and_docx_download(page, tmp_path):
+    _upload(page, str(EXAMPLE))
+    verdict = page.locator("#verdict-0")
+    assert verdict.get_attribute("data-status") in ("ok", "warnings")
+    assert "通过：没有" in verdict.inner_text() and AGENCY in verdict.inner_text()
+    assert page.frame_locator("iframe.preview-frame").locator("h1").inner_text() == TITLE
+    with page.expect_download() as info:
+        page.click('button.download[data-format="docx"]')
+    download = info.value
+    assert download.suggested_filename == f"{TITLE}.docx"
+    saved = tmp_path / "report.docx"
+    download.save_as(saved)
+    import docx
+
+    document = docx.Document(str(saved))
+    assert TITLE in [p.text for p in document.paragraphs]
+    assert document.tables, "the report's tables are in the Word file"
+
+
+def test_broken_workbook_verdict_and_highlighted_cell(page, broken, tmp_path):
+    _upload(page, str(broken))
+    verdict = page.locator("#verdict-0")
+    assert verdict.get_attribute("data-status") == "errors"
+    assert "未通过：2 处错误" in verdict.inner_text()
+    cell = page.locator(f'table.sheet td.mark-error[data-cell="{CARRIED_OVER}"]')
+    cell.scroll_into_view_if_needed()
+    assert cell.is_visible() and cell.inner_text() == "0"
+    style = cell.evaluate("e => { const s = getComputedStyle(e); return [s.outlineStyle, s.backgroundColor]; }")
+    plain = page.locator('table.sheet td[data-field="requests.new.business"]')
+    assert style[0] == "solid"
+    assert style[1] != plain.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert "应为 3" in cell.get_attribute("title")
+    first = page.locator("section.errors tr.finding").first
+    assert first.locator("td.cell").inner_text() == CARRIED_OVER
+    # a report with errors downloads only as a marked draft
+    with page.expect_download() as info:
+        page.click('button.download[data-format="docx"]')
+    saved = tmp_path / "draft.docx"
+    info.value.save_as(saved)
+    import docx
+
+    assert any("草稿" in p.text for p in docx.Document(str(saved)).paragraphs)
+
+
+def test_drop_zone_takes_a_dropped_file(page):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    with page.expect_navigation():
+        page.evaluate(
+            """text => {
+                const data = new DataTransfer();
+                data.items.add(new File([text], "拖进来的.json", {type: "application/json"}));
+                const zone = document.getElementById("dropzone");
+                zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+            }""",
+            text,
+        )
+    assert "拖进来的.json" in page.locator("#verdict-0").inner_text()
+
+
+def test_oversized_file_is_refused_before_uploading(page):
+    from xltools.web.app import MAX_UPLOAD
+
+    page.set_input_files("#files", {"name": "太大.xlsx", "mimeType": "application/octet-stream",
+                                    "buffer": b"\0" * (MAX_UPLOAD + 1)})  # fmt: skip
+    problem = page.locator("#upload-error")
+    problem.wait_for(state="visible")
+    assert "“太大.xlsx”过大（超过 20 MB）" in problem.inner_text()
+    assert page.url.endswith("/")
+
+
+def test_batch_sorts_by_status_and_gives_the_summary_workbook(page, broken, tmp_path):
+    notes = tmp_path / "说明.txt"
+    notes.write_text("不是报表", encoding="utf-8")
+    _upload(page, [str(EXAMPLE), str(broken), str(notes)])
+    rows = page.locator("#batch tbody tr")
+    assert rows.count() == 3
+    statuses = lambda: [rows.nth(i).get_attribute("data-status") for i in range(3)]  # noqa: E731
+    assert statuses()[1:] == ["errors", "unusable"]
+    page.click('#batch button.sort[data-key="rank"]')
+    assert statuses()[:2] == ["unusable", "errors"]
+    page.click('#batch button.sort[data-key="rank"]')
+    assert statuses()[2] == "unusable"
+    with page.expect_download() as info:
+        page.click("#summary-download")
+    saved = tmp_path / "summary.xlsx"
+    info.value.save_as(saved)
+    assert info.value.suggested_filename == "检查汇总.xlsx"
+    ws = openpyxl.load_workbook(saved).worksheets[0]
+    assert [c.value for c in ws["A"]][1:] == [EXAMPLE.name, broken.name, notes.name]
