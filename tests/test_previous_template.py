@@ -1,0 +1,195 @@
+"""`xltools template --previous LAST -o next.xlsx`: next year's template, pre-filled, with the
+in-sheet X1/X2 checks proven by a real LibreOffice recalculation."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests import libreoffice
+from tests.workbooks import VALID_TEXTS, fill, fill_to
+from xltools.api import load_report
+from xltools.cli import main
+from xltools.model import WARNING
+from xltools.previous import next_year_values
+from xltools.reader import read_input
+from xltools.spec import APPLICANT_COLUMNS
+
+LAST = {
+    **VALID_TEXTS,
+    "agency.deadline": "02-15",
+    "contact": "地址：测试镇政府大院，电话：0000-1234567",
+    "overview.headings.platform": "政府信息公开平台建设情况",
+    "requests.new.natural": 5,
+    "requests.new.legal": 1,
+    "requests.granted.natural": 2,
+    "requests.carried_over.natural": 3,
+    "requests.carried_over.legal": 1,
+    "proactive.regulations.in_force": 11,
+    "proactive.normative_documents.in_force": 66,
+}
+
+
+@pytest.fixture
+def last_xlsx(tmp_path):
+    return fill_to(tmp_path / "2024.xlsx", LAST)
+
+
+def _named(wb, name):
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    return wb[sheet][ref.replace("$", "")].value
+
+
+def test_template_previous_prefills(tmp_path, last_xlsx):
+    out = tmp_path / "2025.xlsx"
+    result = CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "已生成下一年度的模板" in result.output
+    wb = openpyxl.load_workbook(out)
+    assert _named(wb, "agency_name") == "测试市测试区测试镇人民政府"
+    assert _named(wb, "agency_self") == "我镇"
+    assert _named(wb, "agency_level") == "乡镇人民政府、街道办事处"
+    assert _named(wb, "agency_deadline") == "02-15"
+    assert _named(wb, "contact") == LAST["contact"]
+    assert _named(wb, "year") == 2025
+    assert _named(wb, "overview_headings_platform") == "政府信息公开平台建设情况"
+    assert _named(wb, "requests_carried_in_natural") == 3
+    assert _named(wb, "requests_carried_in_legal") == 1
+    assert _named(wb, "previous_carried_over_natural") == 3
+    assert _named(wb, "previous_in_force_regulations") == 11
+    assert _named(wb, "previous_in_force_normative_documents") == 66
+    assert _named(wb, "overview_summary") is None  # last year's text is not carried: C3 would flag it
+    assert _named(wb, "requests_new_natural") == 0
+
+
+def test_next_template_reads_back_and_checks_against_last(tmp_path, last_xlsx):
+    out = tmp_path / "2025.xlsx"
+    CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
+    result = load_report(out)
+    v = result.report.values
+    assert v["year"] == 2025 and v["agency.level"] == "township"
+    assert [v[f"requests.carried_in.{c}"] for c in APPLICANT_COLUMNS] == [3, 0, 0, 0, 1, 0]
+    assert not [f for f in result.findings if f.rule == "X1"]
+    (x2,) = [f for f in result.findings if f.rule == "X2" and f.field == "proactive.regulations.in_force"]
+    assert x2.severity == WARNING and "上年现行有效 11 + 本年制发 0 − 本年废止 0 = 11 件" in x2.message
+
+
+def test_template_previous_from_json(tmp_path):
+    last = tmp_path / "2024.json"
+    last.write_text(
+        json.dumps(
+            {
+                "format": "xltools.report/1",
+                "agency": {"name": "淮安市人民政府", "level": "government"},
+                "year": 2024,
+                "requests": {"carried_over": {"natural": 103}},
+                "proactive": {"regulations": {"in_force": 11}},
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    values = next_year_values(check_report(last))
+    assert values["year"] == 2025 and values["requests.carried_in.natural"] == 103
+    assert values["previous.in_force.regulations"] == 11 and values["previous.in_force.normative_documents"] == 0
+    assert values["agency.level"] == "government" and "agency.self" not in values
+    out = tmp_path / "next.xlsx"
+    assert CliRunner().invoke(main, ["template", "--previous", str(last), "-o", str(out)]).exit_code == 0
+
+
+def check_report(path):
+    from xltools.checker import check
+
+    return check(read_input(path)).report
+
+
+def test_template_previous_refuses_overwrite_and_missing(tmp_path, last_xlsx):
+    exists = tmp_path / "exists.xlsx"
+    exists.write_bytes(b"keep")
+    r = CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(exists)])
+    assert r.exit_code == 2 and "已存在" in r.stderr and exists.read_bytes() == b"keep"
+    r = CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(last_xlsx), "--force"])
+    assert r.exit_code == 2 and "就是输入文件" in r.stderr
+    r = CliRunner().invoke(main, ["template", "--previous", str(tmp_path / "none.xlsx"), "-o", str(tmp_path / "n.xlsx")])
+    assert r.exit_code == 2 and "文件不存在" in r.stderr and not (tmp_path / "n.xlsx").exists()
+
+
+# --- LibreOffice: the in-sheet X1/X2 checks ---------------------------------------------------------
+
+
+def _poison(data: bytes) -> bytes:
+    """Wrong cached results everywhere, so only a real recalculation gives the right ones."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"</f><v>[^<]*</v>", b"</f><v>999</v>", body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory):
+    libreoffice.require()
+    d = tmp_path_factory.mktemp("next")
+    last = d / "2024.xlsx"
+    last.write_bytes(fill(LAST))
+    runner = CliRunner()
+    nxt = d / "2025.xlsx"
+    assert runner.invoke(main, ["template", "--previous", str(last), "-o", str(nxt)]).exit_code == 0
+    base = nxt.read_bytes()
+    cases = {
+        "fresh": _poison(base),
+        "typed_ok": _poison(
+            fill(
+                {
+                    "proactive.regulations.issued": 2,
+                    "proactive.regulations.repealed": 1,
+                    "proactive.regulations.in_force": 12,
+                    "proactive.normative_documents.in_force": 66,
+                },
+                base=base,
+            )
+        ),
+        "typed_wrong": _poison(
+            fill({"proactive.regulations.in_force": 15, "requests.carried_in.natural": 4}, base=base)
+        ),
+    }
+    paths = []
+    for name, data in cases.items():
+        p = d / f"{name}.xlsx"
+        p.write_bytes(data)
+        paths.append(p)
+    out = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", d / "out")
+    return {name: openpyxl.load_workbook(o, data_only=True) for name, o in zip(cases, out, strict=True)}
+
+
+def test_libreoffice_fresh_next_template(recalculated):
+    wb = recalculated["fresh"]
+    for col in APPLICANT_COLUMNS:
+        assert _named(wb, f"check_X1_{col}") == "✓"
+    # last year's 11 in force and nothing typed yet: the X2 check shows the carry-over to reach
+    assert _named(wb, "check_X2_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11"
+    assert _named(wb, "check_X2_normative_documents") == "✗ 现行有效0，上年现行有效+制发−废止为66"
+
+
+def test_libreoffice_typed_consistent(recalculated):
+    wb = recalculated["typed_ok"]
+    assert _named(wb, "check_X2_regulations") == "✓"
+    assert _named(wb, "check_X2_normative_documents") == "✓"
+    assert _named(wb, "check_X1_natural") == "✓"
+
+
+def test_libreoffice_typed_inconsistent(recalculated):
+    wb = recalculated["typed_wrong"]
+    assert _named(wb, "check_X2_regulations") == "✗ 现行有效15，上年现行有效+制发−废止为11"
+    assert _named(wb, "check_X1_natural") == "✗ 上年结转4，上年结转下年度3"
+    assert _named(wb, "check_X1_legal") == "✓"
