@@ -17,6 +17,7 @@ from .spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX,
 
 MAX_JSON = 10 * 1024 * 1024  # a report is a few tens of KB
 MAX_DEPTH = 8
+MAX_LISTED = 30  # structure findings listed one by one
 
 
 def json_keys(path: str) -> tuple[str, ...]:
@@ -39,7 +40,10 @@ def read_json(path: Path) -> Source:
 
     data = read_bytes(path, MAX_JSON)
     if len(data) > MAX_JSON:
-        raise UnusableInput(f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告。", code="too_large")
+        raise UnusableInput(
+            f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告，未读取。请确认选择的是报告数据文件。",
+            code="too_large",
+        )
     return parse_json(data, str(path))
 
 
@@ -49,14 +53,34 @@ def parse_json(data: bytes, display: str) -> Source:
     except UnicodeDecodeError as exc:
         raise UnusableInput("JSON 文件不是 UTF-8 编码，请另存为 UTF-8 后再试。", code="encoding") from exc
     if not text.strip():
-        raise UnusableInput("JSON 文件是空的。", code="empty")
+        raise UnusableInput("JSON 文件是空的。请重新导出或重新获取报告数据。", code="empty")
     try:
         obj = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise UnusableInput(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。", code="malformed") from exc
+        what = next((v for k, v in _JSON_ERRORS.items() if exc.msg.startswith(k)), exc.msg)
+        raise UnusableInput(
+            f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列：{what}）。请用文本编辑器改正该处，"
+            "或重新用 xltools export 导出。",
+            code="malformed",
+        ) from exc
     except (RecursionError, ValueError) as exc:
-        raise UnusableInput("JSON 结构异常（嵌套过深或含有非法数值），不像是一份年度报告。", code="malformed") from exc
+        raise UnusableInput(
+            "JSON 结构异常（嵌套过深或含有 NaN、Infinity 等非法数值），不像是一份年度报告。请确认选择的是报告数据文件。",
+            code="malformed",
+        ) from exc
     return source_from_object(obj, display)
+
+
+_JSON_ERRORS = {  # the json module's messages, as a clerk reads them
+    "Expecting value": "缺少值，或多了逗号",
+    "Expecting property name enclosed in double quotes": "名称应加英文双引号，或多了逗号",
+    "Expecting ',' delimiter": "缺少英文逗号",
+    "Expecting ':' delimiter": "缺少英文冒号",
+    "Unterminated string": "文字缺少结尾的英文双引号",
+    "Invalid control character": "文字中含有换行等控制字符，请写作 \\n",
+    "Invalid \\escape": "反斜杠 \\ 的用法不对，文字中的反斜杠应写作 \\\\",
+    "Extra data": "结尾处有多余的内容",
+}
 
 
 def _no_constant(name: str):
@@ -66,14 +90,20 @@ def _no_constant(name: str):
 def source_from_object(obj: Any, display: str) -> Source:
     """Validate a parsed JSON object against the form and flatten it to a Source."""
     if not isinstance(obj, dict):
-        raise UnusableInput("JSON 的最外层应是一个对象 {…}，这不是 xltools 的报告数据。", code="not_report")
+        raise UnusableInput(
+            "JSON 的最外层应是一个对象 {…}，这不是 xltools 的报告数据。请提供 xltools export 导出的报告数据。",
+            code="not_report",
+        )
     fmt = obj.get("format")
     if fmt != FORMAT_ID:
         raise UnusableInput(
-            f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{fmt}”。", code="not_report"
+            f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{str(fmt)[:40]}”。"
+            "请提供 xltools export 导出的报告数据。",
+            code="not_report",
         )
     requests = obj.get("requests")
-    if isinstance(requests, dict) and ("other" in requests or "procurement" in (obj.get("proactive") or {})):
+    proactive = obj.get("proactive")
+    if isinstance(requests, dict) and ("other" in requests or (isinstance(proactive, dict) and "procurement" in proactive)):
         raise UnusableInput(
             "这份数据是 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”只有一行。"
             "2021 年起应按国办公开办函〔2021〕30号格式，把（六）分为 other.no_correction、other.no_fee、other.other 三行。",
@@ -81,12 +111,17 @@ def source_from_object(obj: Any, display: str) -> Source:
         )
     source = Source(display, "json")
     _walk(obj, _TREE, (), source, depth=0)
+    if len(source.findings) > MAX_LISTED:  # a document of a million stray keys gets one line, not a million
+        more = len(source.findings) - MAX_LISTED
+        source.findings[MAX_LISTED:] = [
+            Finding("S2", ERROR, None, f"另有 {more} 处同类问题未列出。请对照 xltools schema 输出的格式检查这份数据。")
+        ]
     return source
 
 
 def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: int) -> None:
     for key, value in obj.items():
-        here = (*where, str(key))
+        here = (*where, str(key)[:60])
         dotted = ".".join(here)
         if not where and key in ("format", "merge"):  # "merge": how a merged report was summed (xltools merge)
             continue

@@ -22,6 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b-\u200f\u202a
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTHDAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_DECIMALS = 10  # real amounts carry up to 6 decimals; more is noise (or 1E-99999999)
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)
 _LEVEL_WORDS = {
     **{v: k for k, v in LEVELS.items()},
     **{k: k for k in LEVELS},
@@ -100,6 +102,8 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         return Parsed(None, f"不能为负数（现为 {_fmt(number)}）。", "error")
     if number >= MAX_NUMBER:
         return Parsed(None, f"数字 {_fmt(number)} 过大，请核对是否多输了位数。", "error")
+    if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(_QUANTUM):
+        return Parsed(None, f"小数位数过多（现为 {_fmt(number)}），请最多保留 {MAX_DECIMALS} 位小数。", "error")
     if f.kind is Kind.DECIMAL:
         value: Any = Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
     elif number != number.to_integral_value():
@@ -126,6 +130,8 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
 
 def _fmt(number: Any) -> str:
     if isinstance(number, Decimal):
+        if number != 0 and abs(number.adjusted()) > 20:  # 1E+99999999 in full would be 100 MB of zeros
+            return f"{number:.3E}"
         return format(number.normalize(), "f") if number != 0 else "0"
     return str(number)
 

@@ -87,7 +87,7 @@ class Book:
         data = _read_part(self._zip, part)
         self._budget[0] -= len(data)
         if self._budget[0] < 0:
-            raise UnusableInput("文件解压后过大，不像是年度报告模板（可能是恶意构造的压缩包），已停止读取。", code="too_large")
+            raise UnusableInput("文件解压后过大，不像是年度报告模板（可能是恶意构造的压缩包），已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
         return data
 
 
@@ -194,19 +194,20 @@ def _check_end_record(data: bytes) -> None:
         if offset + 56 <= len(data) and data[offset: offset + 4] == b"PK\x06\x06":
             entries, cd_size = struct.unpack_from("<QQ", data, offset + 32)
     if entries > MAX_ENTRIES or cd_size > MAX_ENTRIES * 400:
-        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。", code="too_large")
+        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
 
 
 def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
-        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。", code="too_large")
+        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_PART or total > MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
             raise UnusableInput(
-                "文件解压后过大（可能是恶意构造的压缩包，即“压缩炸弹”），已停止读取，没有解压任何内容。",
+                "文件解压后过大（可能是恶意构造的压缩包，即“压缩炸弹”），已停止读取，没有解压任何内容。"
+                "请向报送单位重新索取用 Excel/WPS 保存的原文件。",
                 code="zip_bomb",
             )
 
@@ -229,7 +230,7 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
             code="corrupt",
         ) from exc
     if len(data) > MAX_PART:
-        raise UnusableInput("文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。", code="zip_bomb")
+        raise UnusableInput("文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。请向报送单位重新索取原文件。", code="zip_bomb")
     return data
 
 
@@ -243,7 +244,7 @@ def _xml(data: bytes, budget: list[int]):
         budget[0] -= 1
         if budget[0] < 0:
             raise UnusableInput(
-                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。", code="too_large"
+                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large"
             )
     return events.root
 
@@ -251,7 +252,8 @@ def _xml(data: bytes, budget: list[int]):
 def _xml_problem(exc: Exception) -> UnusableInput:
     if isinstance(exc, DefusedXmlException):
         return UnusableInput(
-            "文件中含有不安全的 XML 内容（文档类型定义、实体或外部引用），可能是恶意构造的文件，已拒绝读取。",
+            "文件中含有不安全的 XML 内容（文档类型定义、实体或外部引用），可能是恶意构造的文件，已拒绝读取，"
+            "没有访问其中引用的任何文件或网址。请向报送单位重新索取用 Excel/WPS 保存的原文件。",
             code="hostile_xml",
         )
     return UnusableInput("文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt")
