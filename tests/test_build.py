@@ -210,11 +210,12 @@ def test_existing_output_needs_force(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("平凉市")
 
 
-def test_output_can_never_be_the_input(tmp_path):
-    src = tmp_path / "r.json"
-    src.write_bytes((EXAMPLES / "suoluo-2024.json").read_bytes())
+@pytest.mark.parametrize("source", ["suoluo-2024.json", "suoluo-2024.xlsx"])
+def test_output_can_never_be_the_input(tmp_path, source):
+    src = tmp_path / source
+    src.write_bytes((EXAMPLES / source).read_bytes())
     before = src.read_bytes()
-    for extra in ([], ["--force"]):
+    for extra in ([], ["--force"], ["--force", "--format", "json"]):
         result = run("build", str(src), "-o", str(src), *extra)
         assert result.exit_code == 2
         assert "就是输入文件" in result.stderr

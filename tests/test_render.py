@@ -245,7 +245,7 @@ def test_markdown_tables_flatten_the_merged_labels(huaian):
     assert "| 三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |" in rows
     assert "| 行政事业性收费 | 96171.6 |" in rows
     assert "**第二十条第（八）项**" in md
-    assert "**（一）主动公开情况。**2024年，市政府网站" in md
+    assert "<strong>（一）主动公开情况。</strong>2024年，市政府网站" in md
     for table in md.split("\n\n"):
         lines = [line for line in table.splitlines() if line.startswith("|")]
         if lines:

@@ -197,11 +197,11 @@ def build_cmd(
     from .errors import ReportHasErrors
     from .render import build, output_format
 
-    fmt = output_format(output, fmt)
-    if output:
+    if output:  # first: "that is your input" says more than "unknown extension"
         from .files import check_target
 
         check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
+    fmt = output_format(output, fmt)
     last = None
     if previous:
         from .previous import load_previous

@@ -203,20 +203,21 @@ def _table(d, grid: Grid) -> None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = column_widths(grid)
+    # table.cell() rebuilds the whole cell list on every call (quadratic); take it once, before merging.
+    cells = table._cells
     for k, column in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word does)
         column.width = widths[k]
-    for row in table.rows:
-        for k, cell in enumerate(row.cells):
-            cell.width = widths[k]
+    for i, cell in enumerate(cells):
+        cell.width = widths[i % grid.n_cols]
     for i in range(grid.header_rows):
         trpr = table.rows[i]._tr.get_or_add_trPr()
         head = OxmlElement("w:tblHeader")
         head.set(qn("w:val"), "true")
         trpr.append(head)
     for c in grid.cells:
-        cell = table.cell(c.row, c.col)
+        cell = cells[c.row * grid.n_cols + c.col]
         if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(table.cell(c.row + c.rowspan - 1, c.col + c.colspan - 1))
+            cell = cell.merge(cells[(c.row + c.rowspan - 1) * grid.n_cols + c.col + c.colspan - 1])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         para = cell.paragraphs[0]
         pf = para.paragraph_format

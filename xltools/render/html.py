@@ -79,8 +79,10 @@ def page_of(doc: Document) -> str:
 
 
 def _para(p) -> str:
+    """A paragraph; one the program wrote (not staff) is marked, for reviewers and stylesheets."""
     lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
-    return f"<p>{lead}{escape(p.text)}</p>"
+    cls = ' class="generated"' if p.generated else ""
+    return f"<p{cls}>{lead}{escape(p.text)}</p>"
 
 
 def _cell(c: Cell, in_head: bool) -> str:

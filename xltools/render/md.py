@@ -30,7 +30,8 @@ def markdown_of(doc: Document) -> str:
             if isinstance(block, Grid):
                 out += grid_markdown(block)
             elif block.lead:
-                out += [f"**{escape(block.lead)}**{escape(block.text)}", ""]
+                # Raw <strong>: CommonMark will not close ** between "。" and a CJK letter.
+                out += [f"<strong>{escape(block.lead)}</strong>{escape(block.text, line_start=False)}", ""]
             else:
                 out += [escape(block.text), ""]
     return "\n".join(out).rstrip("\n") + "\n"
