@@ -16,3 +16,11 @@ settings.load_profile("ci" if os.environ.get("CI") or os.environ.get("XLTOOLS_RE
 @pytest.fixture
 def suoluo_json() -> Path:
     return EXAMPLES / "suoluo-2024.json"
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory):
+    """The broken/foreign/hostile corpus of tests/corpus.py, each case made on first use."""
+    from tests.corpus import Corpus
+
+    return Corpus(tmp_path_factory.mktemp("corpus"))

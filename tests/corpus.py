@@ -722,6 +722,21 @@ CASES: tuple[Case, ...] = (
 BY_NAME = {c.name: c for c in CASES}
 
 
+class Corpus:
+    """The corpus made lazily in one folder: each case in its own sub-folder, made on first use."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._made: dict[str, Path] = {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self._made:
+            sub = self.folder / name
+            sub.mkdir(parents=True)
+            self._made[name] = BY_NAME[name].build(sub)
+        return self._made[name]
+
+
 def make_all(folder: Path, *, soffice: bool = True) -> dict[str, Path]:
     """Every case as a file in `folder` (the LibreOffice one only when `soffice`)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -746,7 +761,7 @@ def tree(folder: Path) -> dict[str, str | None]:
     return {str(p.relative_to(folder)): sha(p) for p in sorted(folder.rglob("*"))}
 
 
-__all__ = ["BY_NAME", "CASES", "Case", "make_all", "sha", "tree"]
+__all__ = ["BY_NAME", "CASES", "Case", "Corpus", "make_all", "sha", "tree"]
 
 
 if __name__ == "__main__":  # python -m tests.corpus FOLDER: write the corpus to look at it

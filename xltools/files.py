@@ -21,6 +21,7 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False, i
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _ordinary_mode())  # mkstemp makes 0600; a report is shared like any saved file
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"无法写入 {target}：{exc.strerror or exc}。请检查磁盘空间和写入权限。") from exc
@@ -43,6 +44,12 @@ def check_target(path: str | os.PathLike, *, force: bool = False, inputs: Iterab
     if not parent.is_dir():
         raise OutputError(f"输出文件夹 {parent} 不存在，请先创建它或换一个位置。")
     return target
+
+
+def _ordinary_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _same(a: Path, b: Path) -> bool:

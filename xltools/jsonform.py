@@ -106,7 +106,7 @@ def source_from_object(obj: Any, display: str) -> Source:
     if isinstance(requests, dict) and ("other" in requests or (isinstance(proactive, dict) and "procurement" in proactive)):
         raise UnusableInput(
             "这份数据是 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”只有一行。"
-            "2021 年起应按国办公开办函〔2021〕30号格式，把（六）分为 other.no_correction、other.no_fee、other.other 三行。",
+            "2021 年起格式已改变，请按国办公开办函〔2021〕30号格式，把（六）分为 other.no_correction、other.no_fee、other.other 三行。",
             code="format_2019",
         )
     source = Source(display, "json")

@@ -81,7 +81,7 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
             return Parsed(None, "单元格中只有空格，已按空白处理。请清空该单元格或填写数字。", "warning")
         if not _NUMBER.fullmatch(text):
             if text.lstrip().startswith("-") and _NUMBER.fullmatch(text.lstrip()[1:].strip()):
-                return Parsed(None, f"不能为负数（现为“{_show(raw)}”）。", "error")
+                return Parsed(None, f"不能为负数（现为“{_show(raw)}”）。请填写 0 或正数。", "error")
             return Parsed(None, f"“{_show(raw)}”不是数字。请填写阿拉伯数字，没有的填 0。", "error")
         number = Decimal(text.lstrip("+").replace(",", ""))
         read_from_text = not (f.kind is Kind.DECIMAL and text_decimals and text == raw)
@@ -89,17 +89,17 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         number = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return Parsed(None, f"“{raw}”不是有效数字。", "error")
+            return Parsed(None, f"“{raw}”不是有效数字。请填写数字。", "error")
         number = Decimal(repr(raw))
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
-            return Parsed(None, f"“{raw}”不是有效数字。", "error")
+            return Parsed(None, f"“{raw}”不是有效数字。请填写数字。", "error")
         number = raw
     else:
         return Parsed(None, f"“{_show(raw)}”不是数字。", "error")
 
     if number < 0:
-        return Parsed(None, f"不能为负数（现为 {_fmt(number)}）。", "error")
+        return Parsed(None, f"不能为负数（现为 {_fmt(number)}）。请填写 0 或正数。", "error")
     if number >= MAX_NUMBER:
         return Parsed(None, f"数字 {_fmt(number)} 过大，请核对是否多输了位数。", "error")
     if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(_QUANTUM):
@@ -108,7 +108,7 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         value: Any = Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
     elif number != number.to_integral_value():
         what = "年度" if f.kind is Kind.YEAR else "件数"
-        return Parsed(None, f"{what}应为整数（现为 {_fmt(number)}）。", "error")
+        return Parsed(None, f"{what}应为整数（现为 {_fmt(number)}）。请填写整数。", "error")
     else:
         value = int(number)
     if f.kind is Kind.YEAR and not YEAR_MIN <= value <= YEAR_MAX:
