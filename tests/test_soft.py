@@ -443,3 +443,12 @@ def test_decimal_fee_values_compare_exactly():
     data = report_of({"other_matters": "收取信息处理费12.5元。", "processing_fee/amount_yuan": "12.50"})
     assert warnings(run(data), "T1") == []
     assert run(data).report.values["processing_fee.amount_yuan"] == Decimal("12.5")
+
+
+def test_t1_applicant_breakdown():
+    ok = "2024年，我局共收到政府信息公开申请12件，其中自然人申请10件，法人或其他组织申请2件。"
+    assert warnings(run(report_of({"overview/on_request": ok})), "T1") == []
+    wrong = "2024年，我局共收到政府信息公开申请12件，其中自然人申请9件，法人或其他组织申请3件。"
+    found = warnings(run(report_of({"overview/on_request": wrong})), "T1")
+    assert [(f.expected, f.actual) for f in found] == [(10, 9), (2, 3)]
+    assert "本年新收 法人或其他组织五列之和为 2" in found[1].message

@@ -203,3 +203,24 @@ def test_claim_quotes_whole_sentence():
     (c,) = sentence_claims("我局共受理政府信息公开申请17件。")
     assert c.sentence == "我局共受理政府信息公开申请17件。"
     assert c.fragment == "受理政府信息公开申请17件"
+
+
+def test_applicant_breakdown_after_a_received_claim():
+    text = "本年度共收到政府信息公开申请28件，其中自然人申请25件，法人或其他组织申请3件。"
+    assert _as_tuples(text) == [("received", 28, None), ("received_part", 25, "natural"), ("received_part", 3, "orgs")]
+    assert _as_tuples("自然人申请25件。") == []  # no 收到/受理 claim to bind it to
+
+
+def test_carried_over_to_a_named_year():
+    assert _as_tuples("结转至2025年继续办理3件。") == [("carried_over", 3, None)]
+
+
+def test_negation_covers_an_enumeration():
+    text = "无因政府信息公开被申请行政复议、提起行政诉讼的情况。"
+    assert _as_tuples(text) == [("review", 0, None), ("suit", 0, None)]
+    assert _as_tuples("全年未发生因政府信息公开申请引起的行政复议。") == [("review", 0, None)]
+
+
+def test_published_interpretations_are_not_issued_documents():
+    assert _as_tuples("在网站发布规范性文件解读8件。") == []
+    assert _as_tuples("清理规范性文件30件，废止规范性文件5件。") == [("repealed", 5, "normative_documents")]

@@ -90,6 +90,13 @@ def _candidates(claim: Claim) -> list[tuple[str, tuple[str, ...]]]:
     suits = ("appeals.suit_direct.total", "appeals.suit_after_review.total")
     if m == "received":
         return [("", (new,)), ("本年新收加上年结转", (new, carried_in))]
+    if m == "received_part" and d:
+        columns = tuple(c for c in spec.APPLICANT_COLUMNS if c != "natural") if d == "orgs" else (d,)
+        who = "法人或其他组织五列之和" if d == "orgs" else f"{spec.REQUESTS.column(d).label}列"
+        return [
+            (f"{spec.SHEET_REQUESTS} 本年新收 {who}", tuple(f"{_REQ}.new.{c}" for c in columns)),
+            (f"本年新收加上年结转 {who}", tuple(f"{_REQ}.{r}.{c}" for r in ("new", "carried_in") for c in columns)),
+        ]
     if m == "handled":
         return [("", (new,)), ("本年新收加上年结转", (new, carried_in)), ("", (_req_total("results_total"),))]
     simple = {

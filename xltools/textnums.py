@@ -135,6 +135,7 @@ class Claim:
 
 METRICS = {
     "received": "收到/受理申请",
+    "received_part": "按申请人统计的申请",
     "carried_in": "上年结转申请",
     "answered": "办结/答复申请",
     "handled": "办理申请",
@@ -189,7 +190,10 @@ class _Pattern:
 _KEYWORD_FIRST = (
     _Pattern("review_suit", r"行政复议(?:和|及|与|、|或)(?:提起)?行政诉讼(?:案件)?(?:共|合计|各)?"),
     _Pattern("carried_in", r"上一?年度?结转|上年度?遗留"),
-    _Pattern("carried_over", r"结转(?:至|到)?下一?年度?(?:继续办理|办理)?|(?:顺延|转入)(?:至|到)?下一?年度?"),
+    _Pattern(
+        "carried_over",
+        r"结转(?:至|到)?(?:下一?年度?|Y{4}年度?)(?:继续办理|办理)?|(?:顺延|转入)(?:至|到)?(?:下一?年度?|Y{4}年度?)",
+    ),
     _Pattern("received", r"收到|受理|新收|接收|共收", needs_request=True),
     _Pattern("answered", r"办结|答复|办理完毕|处理完毕|作出答复", needs_request=True),
     _Pattern("handled", r"办理", needs_request=True),
@@ -217,6 +221,15 @@ _NUMBER_FIRST = {
     "unavailable": r"(?:申请)?无法提供",
     "not_processed": r"(?:申请)?不予处理",
 }
+_APPLICANT_PARTS = (
+    ("natural", r"自然人"),
+    ("orgs", r"法人(?:或|和|及)其他组织"),
+    ("business", r"商业企业"),
+    ("research", r"科研机构"),
+    ("nonprofit", r"社会公益组织"),
+    ("legal", r"法律服务机构"),
+)
+_DOC_NOT_ISSUED = re.compile(r"解读|清理|备案|审查|审核|征求意见|草案|评估|宣传|培训|转发")
 _APPEAL_PARTS = (
     ("upheld", r"结果维持|维持(?:原(?:行政行为|决定))?"),
     ("corrected", r"结果纠正|纠正|撤销"),
@@ -224,8 +237,8 @@ _APPEAL_PARTS = (
     ("pending", r"尚未审结|未审结|正在审理|审理中"),
 )
 _NEGATION = re.compile(
-    r"(?:未收到|未受理|未发生|未产生|未出现|未收取|未因|未被|没有收到|没有受理|没有发生|没有收取|没有产生|没有出现|没有被|均未|无(?=政府信息公开|依申请|行政复议|行政诉讼|信息处理费))"
-    rf"([^{_BREAK}]{{0,30}})"
+    r"(?:未收到|未受理|未发生|未产生|未出现|未收取|未因|未被|无因|没有因|没有收到|没有受理|没有发生|没有收取|没有产生|没有出现|没有被|均未|无(?=政府信息公开|依申请|行政复议|行政诉讼|信息处理费))"
+    r"([^，。；！？,;!?\n]{0,30})"  # an enumeration (、) stays inside: 行政复议、行政诉讼
 )
 _NEG_TARGETS = (
     ("received", re.compile(r"(?:公开|依)申请|申请公开|依申请公开件")),
@@ -288,6 +301,8 @@ def sentence_claims(sentence: str) -> list[Claim]:
                     continue
             detail = None
             if p.doc:
+                if p.metric != "in_force" and _DOC_NOT_ISSUED.search(gap):
+                    continue  # 发布规范性文件解读8件: not documents issued
                 after = re.split(rf"[{_BREAK}]", masked[m.end() : m.end() + 8])[0]
                 detail = _doc_kind(m.group("gap")) or _doc_kind(after)
                 if detail is None and p.metric != "in_force":
@@ -321,6 +336,7 @@ def sentence_claims(sentence: str) -> list[Claim]:
             add(metric, start, start, m.group("num"), m.end())
 
     found += _appeal_parts(sentence, masked, found, scope, taken)
+    found += _applicant_parts(sentence, masked, found, scope, taken)
     found += _negations(sentence, masked, found, scope)
     return sorted(found, key=lambda c: c.start)
 
@@ -359,6 +375,25 @@ def _appeal_parts(sentence: str, masked: str, found: list[Claim], scope, taken: 
                     scope=scope,
                 )
             )
+    return out
+
+
+def _applicant_parts(sentence: str, masked: str, found: list[Claim], scope, taken: set[int]) -> list[Claim]:
+    """ "其中自然人申请25件，法人或其他组织申请3件" after a 收到/受理 claim: per applicant column."""
+    owners = sorted((c for c in found if c.metric == "received"), key=lambda c: c.start)
+    out: list[Claim] = []
+    for column, keyword in _APPLICANT_PARTS:
+        rx = re.compile(rf"(?P<kw>{keyword})(?P<gap>[^\d{_BREAK}]{{0,8}}?)(?P<num>{NUMBER}){_COUNT_UNIT}")
+        for m in rx.finditer(masked):
+            owner = [c for c in owners if c.start < m.start()]
+            if not owner or m.start("num") in taken or "。" in masked[owner[-1].start : m.start()]:
+                continue
+            value = read_number(m.group("num"))
+            if value is None:
+                continue
+            taken.add(m.start("num"))
+            fragment = sentence[m.start() : m.end()]
+            out.append(Claim("received_part", value, sentence, fragment, m.start(), detail=column, scope=scope))
     return out
 
 
