@@ -226,8 +226,15 @@ def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
         central.write(b"PK\x01\x02" + struct.pack("<H", 20) + fields
                       + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, offset) + raw)
     cd = central.getvalue()
-    eocd = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(cd), out.tell(), 0)
-    return out.getvalue() + cd + eocd
+    start, n = out.tell(), len(members)
+    zip64 = b""
+    if n > 0xFFFF:  # the count goes to a zip64 end record
+        at = start + len(cd)
+        zip64 = (b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, n, n, len(cd), start)
+                 + b"PK\x06\x07" + struct.pack("<IQI", 0, at, 1))
+        n = 0xFFFF
+    eocd = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, n, n, len(cd), start, 0)
+    return out.getvalue() + cd + zip64 + eocd
 
 
 def _members(data: bytes) -> list[tuple[str, bytes, int, int, int]]:
@@ -253,6 +260,35 @@ def zip_bomb(*, forged: bool, gib: float = 2.0) -> bytes:
     for i, (name, _comp, _crc, real_size, method) in enumerate(members):
         if name == part:
             members[i] = (name, stream, 0x12345678, real_size if forged else size, method)
+    return _raw_zip(members)
+
+
+def many_entries(count: int = 120_000) -> bytes:
+    """A zip of a hundred thousand empty members: a reader that builds an object per entry
+    before looking would spend its memory there."""
+    members = _members(filled())
+    members += [(f"x/{i}", b"\x03\x00", 0, 0, 8) for i in range(count)]
+    return _raw_zip(members)
+
+
+def huge_sheet(rows: int = 95_000) -> bytes:
+    """A filled template whose 三、依申请公开 sheet holds about a million extra cells (27 MB of XML,
+    an ordinary compression ratio): parsing it whole would take seconds and most of a gigabyte."""
+    base = typed({})
+    part = sheet_part(base, spec.SHEET_REQUESTS)
+    body = zipfile.ZipFile(io.BytesIO(base)).read(part)
+    cells = "".join(f'<c r="{c}{{r}}"><v>1</v></c>' for c in "KLMNOPQRST")
+    extra = "".join(f'<row r="{r}">' + cells.replace("{r}", str(r)) + "</row>" for r in range(200, 200 + rows))
+    return rezip(base, {part: body.replace(b"</sheetData>", extra.encode() + b"</sheetData>")})
+
+
+def nested_xml(depth: int = 1_000_000) -> bytes:
+    """A sheet part of a million nested elements, stored uncompressed (so no ratio gives it away)."""
+    base = filled()
+    part = sheet_part(base, spec.SHEET_REQUESTS)
+    body = _SHEET_HEAD + b"<a>" * depth + b"</a>" * depth + b"</sheetData></worksheet>"
+    members = [(n, c, crc, size, m) if n != part else (n, body, zlib.crc32(body), len(body), 0)
+               for n, c, crc, size, m in _members(base)]
     return _raw_zip(members)
 
 
@@ -646,6 +682,9 @@ CASES: tuple[Case, ...] = (
     # hostile
     Case("zip_bomb", _xlsx("压缩炸弹.xlsx", lambda: zip_bomb(forged=False)), 2, ("压缩炸弹", "已停止"), "zip_bomb"),
     Case("zip_bomb_forged", _xlsx("伪造大小.xlsx", lambda: zip_bomb(forged=True)), 2, ("损坏", "请"), "corrupt"),
+    Case("many_entries", _xlsx("条目过多.xlsx", many_entries), 2, ("数量异常多", "请确认"), "too_large"),
+    Case("huge_sheet", _xlsx("单元格过多.xlsx", huge_sheet), 2, ("数量异常多", "请确认"), "too_large"),
+    Case("nested_xml", _xlsx("层层嵌套.xlsx", nested_xml), 2, ("数量异常多", "请确认"), "too_large"),
     Case("laughs_sheet", _xlsx("实体膨胀表.xlsx", lambda: billion_laughs("sheet")), 2, ("不安全", "已拒绝"),
          "hostile_xml"),
     Case("laughs_strings", _xlsx("实体膨胀串.xlsx", lambda: billion_laughs("strings")), 2, ("不安全", "已拒绝"),

@@ -308,7 +308,7 @@ def test_xlsx_keeps_a_leading_equals_as_text(hostile_json, tmp_path):
 
 
 def _gbk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONPATH": str(ROOT)}  # this tree's xltools
     return subprocess.run([sys.executable, "-m", "xltools", *args], capture_output=True, env=env, cwd=cwd, timeout=120)
 
 
