@@ -536,3 +536,31 @@ def test_labels_match_whatever_the_spacing_and_width(row, cuts, wide):
     labels = {r.id: r.label for r in spec.REQUESTS.rows}
     m = match_label(label, labels)
     assert m is not None and m.key == row.id and m.exact
+
+
+def test_page_without_a_charset_declaration_is_read_as_chinese(tmp_path):
+    page = (
+        (FIXTURES / "county-2024-gbk.html")
+        .read_bytes()
+        .replace(b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />', b"")
+    )
+    assert b"charset" not in page
+    assert import_bytes(page, "html", "p.html").to_json() == import_report(FIXTURES / "county-2024-gbk.html").to_json()
+
+
+def test_deeply_nested_page_is_refused():
+    page = b"<html><body>" + b"<div>" * 5000 + "一、总体情况".encode() + b"</div>" * 5000 + b"</body></html>"
+    with pytest.raises(UnusableInput) as err:
+        import_bytes(page, "html", "p.html")
+    assert err.value.code == "malformed"
+
+
+def test_zip_bomb_renamed_docx_is_refused_before_inflating(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b"<" + b"a" * (40 * 1024 * 1024))
+    with pytest.raises(UnusableInput) as err:
+        import_report(path)
+    assert err.value.code == "zip_bomb"

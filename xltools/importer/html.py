@@ -12,6 +12,7 @@ import unicodedata
 
 import html5lib
 
+from ..errors import UnusableInput
 from .blocks import Block, check_size, clean
 
 _SKIP = frozenset(
@@ -81,15 +82,30 @@ _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 
 def read_html(data: bytes) -> list[Block]:
     check_size(data)
-    root = html5lib.parse(data, treebuilder="etree", namespaceHTMLElements=False)
+    root = html5lib.parse(
+        data, treebuilder="etree", namespaceHTMLElements=False, likely_encoding=_likely_encoding(data)
+    )
     blocks: list[Block] = []
     title = root.find("./head/title")
     if title is not None and clean("".join(title.itertext())):
         blocks.append(Block(clean("".join(title.itertext()))))
     body = root.find("./body")
     if body is not None:
-        _Walker(blocks).walk(body, (0,))
+        try:
+            _Walker(blocks).walk(body, (0,))
+        except RecursionError as exc:
+            raise UnusableInput("网页的结构嵌套过深，不像是一份年度报告的网页，已停止读取。", code="malformed") from exc
     return blocks
+
+
+def _likely_encoding(data: bytes) -> str:
+    """For a page that declares no charset: UTF-8 when it decodes as such, else GBK's superset
+    (a Chinese page saved without a <meta charset> is one or the other, never windows-1252)."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
 
 
 def _hidden(el) -> bool:

@@ -118,7 +118,7 @@ def _within_article(blocks: list[Block], marks: list[tuple[int, int]]) -> list[B
 
 
 def paragraphs(blocks: list[Block]) -> list[str]:
-    return [b.text if not b.is_row else "".join(c for c in b.cells if c.strip()) for b in blocks]
+    return [b.text if not b.is_row else " ".join(c for c in b.cells if c.strip()) for b in blocks]
 
 
 def read_structure(blocks: list[Block], *, narrative_only: bool = False) -> Structure:
