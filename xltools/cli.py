@@ -285,7 +285,7 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
     errors = imported.check().errors
     if errors:
         emit(
-            f"注意：导入的数据有 {len(errors)} 处错误（原报告本身的问题，如总计与各项之和不符）。"
+            f"注意：导入的数据有 {len(errors)} 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容）。"
             f"运行 xltools check {output or '导入的 .json 文件'} 查看详情。",
             err=True,
         )
