@@ -452,3 +452,17 @@ def test_t1_applicant_breakdown():
     found = warnings(run(report_of({"overview/on_request": wrong})), "T1")
     assert [(f.expected, f.actual) for f in found] == [(10, 9), (2, 3)]
     assert "本年新收 法人或其他组织五列之和为 2" in found[1].message
+
+
+def test_x1_from_typed_previous_cells_names_both_cells(tmp_path):
+    from tests.workbooks import VALID_TEXTS, fill_to
+    from xltools.api import load_report
+
+    values = {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2}
+    values["previous.carried_over.natural"] = 3
+    result = load_report(fill_to(tmp_path / "typed.xlsx", values))
+    (x1,) = warnings(result, "X1")
+    assert x1.cell == field_ref("requests.carried_in.natural")
+    assert f"上年数据取自 {field_ref('previous.carried_over.natural')}（上年数据 结转下年度继续办理 自然人）" in x1.message
+    values["previous.carried_over.natural"] = 2
+    assert warnings(load_report(fill_to(tmp_path / "same.xlsx", values)), "X1") == []

@@ -104,7 +104,7 @@ def check(source: Source, *, previous: Report | None = None, strict: bool = Fals
     findings += text_findings(report, unreadable)
     from .soft import name_previous_cells, soft_findings  # the text-reading rules; kept apart, they are long
 
-    findings = name_previous_cells(findings, previous) + soft_findings(report, previous, source)
+    findings = name_previous_cells(findings, previous, report) + soft_findings(report, previous, source)
     if strict:
         findings = [replace(f, severity=ERROR) for f in findings]
     return CheckResult(report, findings)

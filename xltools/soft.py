@@ -600,18 +600,27 @@ def c3_findings(report: Report, previous: Report) -> list[Finding]:
 # --- naming last year's cells in X1/X2 ------------------------------------------------------------
 
 
-def name_previous_cells(findings: list[Finding], previous: Report | None) -> list[Finding]:
-    """With last year's report at hand, X1 and X2 name the cell of last year's report they used."""
-    if previous is None:
-        return findings
+def name_previous_cells(
+    findings: list[Finding], previous: Report | None, report: Report | None = None
+) -> list[Finding]:
+    """X1 and X2 name both cells: this year's (the finding's cell) and the one last year's figure
+    came from: last year's report with `--previous`, else the 上年数据 cell staff typed it into."""
     out = []
     for f in findings:
         if f.rule in ("X1", "X2") and f.field:
             parts = f.field.split(".")
-            last = f"requests.carried_over.{parts[-1]}" if f.rule == "X1" else f"proactive.{parts[1]}.in_force"
-            cell = previous.cells.get(last)
-            where = f"上年报告 {FIELDS[last].label}" + (f"（{cell}）" if cell else "")
-            f = Finding(f.rule, f.severity, f.field, f"{f.message}对照的是{where}。", f.cell, f.expected, f.actual)
+            if previous is not None:
+                last = f"requests.carried_over.{parts[-1]}" if f.rule == "X1" else f"proactive.{parts[1]}.in_force"
+                cell = previous.cells.get(last)
+                where = f"对照的是上年报告 {FIELDS[last].label}" + (f"（{cell}）" if cell else "")
+            else:
+                typed = f"previous.carried_over.{parts[-1]}" if f.rule == "X1" else f"previous.in_force.{parts[1]}"
+                cell = report.cells.get(typed) if report is not None else None
+                if not cell:
+                    out.append(f)
+                    continue
+                where = f"上年数据取自 {cell}（{FIELDS[typed].label}），抄录有误的请改正"
+            f = Finding(f.rule, f.severity, f.field, f"{f.message}{where}。", f.cell, f.expected, f.actual)
         out.append(f)
     return out
 
