@@ -564,3 +564,18 @@ def test_zip_bomb_renamed_docx_is_refused_before_inflating(tmp_path):
     with pytest.raises(UnusableInput) as err:
         import_report(path)
     assert err.value.code == "zip_bomb"
+
+
+def test_table_four_as_three_labelled_rows_and_table_three_spaced_like_pdftotext():
+    text = SHIPPED["huaian"].read_text("utf-8")
+    text = text.replace(
+        "72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 | 12 | 1 | 1 | 6 | 20",
+        "行政复议 | 72 | 64 | 178 | 37 | 351\n未经复议直接起诉 | 13 | 4 | 8 | 1 | 26\n复议后起诉 | 12 | 1 | 1 | 6 | 20",
+    )
+    text = text.replace(
+        "四、结转下年度继续办理 | 103 | 0 | 0 | 0 | 0 | 0 | 103",
+        "四、结转下年度继续办理   103   0   0   0   0   0   103",
+    )
+    result = import_bytes(text.encode("utf-8"), "txt", "x.txt")
+    assert result.notes == []
+    assert result.to_json() == fixture("huaian-2024.json")
