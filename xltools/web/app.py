@@ -36,7 +36,7 @@ MAX_UPLOAD = 20 * 1024 * 1024  # one file; a filled template is about 60 KB
 MAX_REQUEST = 100 * 1024 * 1024  # one request, all files together
 MAX_FILES = 500  # files in one request: a 区/县 has a few hundred units at most
 MAX_FIELD = 4 * 1024 * 1024  # a non-file form field: the report data posted back for a download
-WORKERS = 4  # checks and renders running at once; bounds memory under load
+WORKERS = 2  # checks and renders at once: bounds memory; more threads only contend for the GIL (benchmarks/web_load.py)
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
