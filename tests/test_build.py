@@ -285,6 +285,16 @@ def test_fee_sentence(tmp_path, fee, sentence):
     assert part6[0].endswith(sentence + "无其他需要报告的事项。")
 
 
+@pytest.mark.parametrize("first", ["（一）落实政务公开工作要点情况。按要求落实。", "一、人大代表建议办理情况。全部公开。", "1.年度创新。无。"])
+def test_a_numbered_first_other_matter_stands_alone(tmp_path, first):
+    obj = example()
+    obj["other_matters"] = first + "\n第二项。"
+    out = run("build", str(write_json(tmp_path / "f.json", obj))).stdout
+    part6 = [line.strip() for line in out.split("六、其他需要报告的事项", 1)[1].strip().splitlines()]
+    assert part6[0].endswith("本年度没有收取信息公开处理费的情况。")
+    assert part6[1:] == [first, "第二项。"]
+
+
 def test_fee_sentence_alone_when_there_are_no_other_matters(tmp_path):
     obj = example()
     del obj["other_matters"]

@@ -126,9 +126,13 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
     blocks["problems"] += paragraphs(report.text("problems"))
     fee = words.render("processing_fee", ctx)
     other = paragraphs(report.text("other_matters"))
-    if other:  # the seed prints the fee sentence and the first paragraph as one paragraph
+    if other and not _NUMBERED.match(_nfkc(other[0].text)):
+        # The seed prints the fee sentence and the first paragraph as one paragraph; a first
+        # paragraph opening with its own numbering (（一）, 一、, 1.) is an item and stands alone.
         blocks["other"].append(Paragraph(fee + other[0].text, generated=True))
         blocks["other"] += other[1:]
+    elif other:
+        blocks["other"] += [Paragraph(fee, generated=True), *other]
     else:
         blocks["other"].append(Paragraph(fee, generated=True))
     parts = tuple(Part(title, tuple(blocks[pid])) for pid, title in spec.PARTS)
@@ -141,6 +145,7 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 _OWN_NUMERAL = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
+_NUMBERED = re.compile(r"^([(][一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、](?!\d))")
 _LEAD_END = "。：:．."
 _MAX_LEAD = 40  # a run-in heading is short; a longer first sentence is body text
 

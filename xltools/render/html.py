@@ -31,6 +31,7 @@ th, td { border: 1px solid var(--line); padding: 0.3em 0.4em; vertical-align: mi
 th { background: var(--head); font-weight: normal; text-align: center; }
 td.label { text-align: left; }
 td.value { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th, td.value { min-width: 3.2em; }
 @media print {
   @page { size: A4; margin: 20mm 18mm; }
   body { font-size: 12pt; }
