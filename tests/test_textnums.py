@@ -224,3 +224,9 @@ def test_negation_covers_an_enumeration():
 def test_published_interpretations_are_not_issued_documents():
     assert _as_tuples("在网站发布规范性文件解读8件。") == []
     assert _as_tuples("清理规范性文件30件，废止规范性文件5件。") == [("repealed", 5, "normative_documents")]
+
+
+def test_fee_figures_in_later_clauses():
+    text = "按照规定对申请人收取信息处理费，全年共收取2笔，金额共计150元。"
+    assert _as_tuples(text) == [("fee_count", 2, None), ("fee_yuan", 150, None)]
+    assert _as_tuples("全年共收取2笔，金额共计150元。") == []  # no 处理费: some other charge
