@@ -189,3 +189,20 @@ def test_build_previous_wrong_year_is_exit_2(tmp_path):
     assert result.exit_code == 2
     assert "应使用 2023 年度的报告" in result.stderr
     assert not out.exists()
+
+
+def test_previous_dir_through_the_process_pool(tmp_path):
+    """A batch large enough for worker processes pairs exactly as one process does."""
+    now, before = tmp_path / "2024", tmp_path / "2023"
+    now.mkdir()
+    before.mkdir()
+    for i in range(20):
+        data = this_year()
+        data["agency"] = {**data["agency"], "name": f"测试区第{i}局"}
+        write(now / f"u{i:02}.json", data)
+        write(before / f"u{i:02}.json", last_year(name=f"测试区第{i}局", carried_over=1 if i % 2 else 4))
+    pooled = json.loads(invoke("check", now, "--previous-dir", before, "--json", "-j", "2").stdout)
+    single = json.loads(invoke("check", now, "--previous-dir", before, "--json", "-j", "1").stdout)
+    assert pooled == single
+    rules = [[f["rule"] for f in f["findings"]] for f in pooled["files"]]
+    assert rules == [["X1"] if i % 2 == 0 else [] for i in range(20)]
