@@ -111,6 +111,7 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
     contact = report.text("contact")
     if contact:
         preamble.append(Paragraph(words.render("contact", ctx, contact=contact), generated=True))
+    preamble = [p for p in preamble if p.text]  # an office's template may leave a sentence out
 
     blocks: dict[str, list[Paragraph | Grid]] = {pid: [] for pid, _ in spec.PARTS}
     blocks["overview"] += paragraphs(report.text("overview.summary"))
@@ -131,10 +132,9 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
         # paragraph opening with its own numbering (（一）, 一、, 1.) is an item and stands alone.
         blocks["other"].append(Paragraph(fee + other[0].text, generated=True))
         blocks["other"] += other[1:]
-    elif other:
-        blocks["other"] += [Paragraph(fee, generated=True), *other]
     else:
-        blocks["other"].append(Paragraph(fee, generated=True))
+        blocks["other"] += [Paragraph(fee, generated=True)] if fee else []
+        blocks["other"] += other
     parts = tuple(Part(title, tuple(blocks[pid])) for pid, title in spec.PARTS)
     return Document(title, tuple(preamble), parts, draft=draft)
 

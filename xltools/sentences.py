@@ -70,6 +70,10 @@ class Sentences:
             raise UsageError(f"措辞模板 {file} 用到了不存在的变量（{exc.message}）。请对照说明改正该模板。") from exc
         except jinja2.TemplateError as exc:
             raise UsageError(f"措辞模板 {file} 无法使用：{exc}。") from exc
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"措辞模板 {file} 不是 UTF-8 编码。请用记事本等程序另存为 UTF-8 编码后再试。") from exc
+        except OSError as exc:
+            raise UsageError(f"无法读取措辞模板 {file}：{exc.strerror or exc}。") from exc
         return "".join(line.strip() for line in text.splitlines())
 
     @staticmethod
