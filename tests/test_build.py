@@ -374,3 +374,20 @@ def test_missing_templates_dir(tmp_path):
     result = run("build", str(EXAMPLES / "suoluo-2024.json"), "--templates", str(tmp_path / "nope"))
     assert result.exit_code == 2
     assert "措辞模板文件夹" in result.stderr
+
+
+def test_draft_from_a_workbook_with_unreadable_cells(tmp_path):
+    from tests.workbooks import VALID_TEXTS, fill_to
+
+    values = {**VALID_TEXTS, "requests.new.natural": "五件", "problems": None}
+    wb = fill_to(tmp_path / "草稿.xlsx", values)
+    out = tmp_path / "草稿.txt"
+    result = run("build", str(wb), "-o", str(out), "--draft")
+    assert result.exit_code == 1
+    assert "[S2]" in result.stderr and "[S4]" in result.stderr
+    assert "以上生成的只是草稿，改正前不能发布" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("【草稿（未通过校验）】")
+    row = next(line for line in text.splitlines() if line.startswith("| 一、本年新收"))
+    assert row.split("|")[2].strip() == ""  # the unreadable cell is left empty, not invented
+    assert "五、存在的主要问题及改进情况\n\n六、" in text
