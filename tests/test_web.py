@@ -22,7 +22,7 @@ from lxml import html as lhtml
 
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
-from xltools.api import load_report
+from xltools.api import load_bytes, load_report
 from xltools.cli import main
 from xltools.layout import SHEETS, Label, Slot, field_ref
 from xltools.model import Report
@@ -234,6 +234,18 @@ def test_every_download_format(client, fmt):
         assert json.loads(r.content)["agency"]["name"] == "平凉市崆峒区索罗乡人民政府"
     else:
         assert title in r.content.decode("utf-8")
+
+
+def test_next_years_template_from_a_passing_report(client, broken_xlsx):
+    r = client.post("/next-template.xlsx", data={"report": _report_field(client)})
+    assert r.status_code == 200 and r.headers["content-type"] == webapp.XLSX
+    assert "2025" in r.headers["content-disposition"]
+    result = load_bytes(r.content, "下一年.xlsx")
+    assert result.report.year == 2025 and result.report.name == "平凉市崆峒区索罗乡人民政府"
+    page = doc(upload(client, ("坏.xlsx", broken_xlsx)))
+    assert not page.cssselect("form.next-year")  # its 结转下年度 cannot be trusted yet
+    refused = client.post("/next-template.xlsx", data={"report": page.cssselect("input[name=report]")[0].get("value")})
+    assert refused.status_code == 422 and "改正后才能据此生成下一年度的模板" in message(refused)
 
 
 def test_download_of_an_unknown_format_or_bad_data(client):

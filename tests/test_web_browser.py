@@ -18,7 +18,9 @@ from xltools import spec
 from xltools.layout import field_ref
 
 CHROMIUM = "/usr/bin/chromium"
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "suoluo-2024.json"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE = EXAMPLES / "suoluo-2024.json"
+EXAMPLE_XLSX = EXAMPLES / "suoluo-2024.xlsx"  # the shipped filled workbook
 AGENCY = "平凉市崆峒区索罗乡人民政府"
 TITLE = spec.TITLE.format(name=AGENCY, year=2024)
 CARRIED_OVER = field_ref("requests.carried_over.natural").split("!", 1)[1]
@@ -94,10 +96,11 @@ def _upload(page, files) -> None:
 
 
 def test_example_verdict_preview_and_docx_download(page, tmp_path):
-    _upload(page, str(EXAMPLE))
+    _upload(page, str(EXAMPLE_XLSX))
     verdict = page.locator("#verdict-0")
     assert verdict.get_attribute("data-status") in ("ok", "warnings")
     assert "通过：没有" in verdict.inner_text() and AGENCY in verdict.inner_text()
+    assert page.locator("section.errors").count() == 0
     assert page.frame_locator("iframe.preview-frame").locator("h1").inner_text() == TITLE
     with page.expect_download() as info:
         page.click('button.download[data-format="docx"]')

@@ -221,6 +221,16 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         data = report.encode("utf-8")
         return await build_response(request, data, "report.json", fmt, draft)
 
+    @app.post("/next-template.xlsx", tags=["页面"], summary="按回传的本年报告数据生成下一年度的模板")
+    async def next_template_download(
+        request: Request, report: Annotated[str, Form(description="本年报告数据（xltools.report/1 JSON）")]
+    ):
+        try:
+            body, filename = await work(_next_template, report.encode("utf-8"), "report.json")
+        except XltoolsError as exc:
+            return error(request, 422, exc.message, exc.code)
+        return _attachment(body, XLSX, filename)
+
     @app.get("/template.xlsx", tags=["页面"], summary="下载空白填报模板")
     async def template_download():
         return _attachment(_template(), XLSX, TEMPLATE_NAME)
@@ -319,6 +329,21 @@ def _build(data: bytes, name: str, fmt: str, draft: bool) -> tuple[bytes, str]:
         )
     body = render(result.report, fmt, draft=bool(result.errors))
     return body, report_filename(result.report.name, result.report.year, fmt)
+
+
+def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
+    """Next year's template pre-filled from this year's report (xltools.previous), which must
+    pass: its 结转下年度 becomes next year's 上年结转."""
+    from ..errors import ReportHasErrors
+    from ..previous import next_year_values
+    from ..template import template_bytes
+
+    result = load_bytes(data, name)
+    if result.errors or result.report.year is None:
+        raise ReportHasErrors("本年报告还有错误，改正后才能据此生成下一年度的模板（上年结转数取自本年报告）。")
+    year = result.report.year + 1
+    filename = display_name(f"{result.report.name}{year}年度报告模板.xlsx")
+    return template_bytes(next_year_values(result.report)), filename
 
 
 def _preview(r: FileResult) -> str | None:
