@@ -211,12 +211,13 @@ def format_value(value: Any) -> str:
 
 def table_grid(table: spec.Table, report: Report) -> Grid:
     """A table's grid, taken from the template layout of its sheet (below the sheet's title and
-    status lines), so the report prints exactly the merged cells staff filled in."""
+    status lines, within its printed width: helper columns beside a table are the template's,
+    not the report's), so the report prints exactly the merged cells staff filled in."""
     sl = layout.SHEETS[table.sheet]
     top = layout.TOP
     cells: list[Cell] = []
     for item in sl.items:
-        if item.row < top:
+        if item.row < top or item.col > sl.last_col:
             continue
         if isinstance(item, layout.Label):
             rowspan = (item.row2 - item.row + 1) if item.row2 is not None else 1

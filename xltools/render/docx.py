@@ -106,6 +106,12 @@ def _style_font(style, name: str, size, *, bold: bool = False) -> None:
 def _styles(d) -> None:
     normal = d.styles["Normal"]
     _style_font(normal, BODY_FONT, SIZE_3)
+    rpr = normal.element.get_or_add_rPr()
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE
