@@ -391,3 +391,27 @@ def test_draft_from_a_workbook_with_unreadable_cells(tmp_path):
     row = next(line for line in text.splitlines() if line.startswith("| 一、本年新收"))
     assert row.split("|")[2].strip() == ""  # the unreadable cell is left empty, not invented
     assert "五、存在的主要问题及改进情况\n\n六、" in text
+
+
+def test_build_format_choices_are_the_renderers():
+    from xltools.cli import build_cmd
+    from xltools.render import FORMATS
+
+    (fmt,) = [p for p in build_cmd.params if p.name == "fmt"]
+    assert tuple(fmt.type.choices) == FORMATS
+
+
+def test_check_and_text_build_do_not_load_the_word_writer(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from xltools.cli import main\n"
+        "for args in (['check', {src!r}], ['build', {src!r}, '-o', {out!r}]):\n"
+        "    main.main(args, standalone_mode=False)\n"
+        "assert 'docx' not in sys.modules and 'xltools.render.docx' not in sys.modules, 'docx loaded'\n"
+        "print('ok')\n"
+    ).format(src=str(EXAMPLES / "suoluo-2024.json"), out=str(tmp_path / "r.html"))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip().endswith("ok"), proc.stderr
