@@ -63,7 +63,7 @@ class _Recording(concurrent.futures.ProcessPoolExecutor):
 
 
 def test_pool_findings_identical_to_the_one_file_path(mixed, monkeypatch):
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", _Recording)
+    monkeypatch.setattr(batch, "_executor", lambda n: _Recording(max_workers=n))
     monkeypatch.setattr(batch, "CHUNK", 2)
     pooled = list(batch.check_many(mixed, jobs=2, threshold=0))
     assert _Recording.tasks == 6  # the work really went through worker processes
@@ -92,7 +92,7 @@ def test_work_in_flight_is_bounded(tmp_path, monkeypatch):
             submitted.append(1)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(batch, "_executor", lambda n: Counting(max_workers=n))
     paths = [str(tmp_path / f"missing-{i:04d}.xlsx") for i in range(400)]
     limit = 2 * batch.IN_FLIGHT_PER_WORKER
     ahead = []
@@ -107,7 +107,7 @@ def test_small_runs_stay_in_process(monkeypatch, mixed):
     def refuse(*a, **k):
         raise AssertionError("no pool for a handful of files")
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(batch, "_executor", refuse)
     assert len(list(batch.check_many(mixed[:3]))) == 3
     assert len(list(batch.check_many(mixed, jobs=1, threshold=0))) == len(mixed)
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .api import FileResult, check_file
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 # Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 16
@@ -29,6 +32,13 @@ def workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def _executor(workers: int) -> Executor:
+    """The worker pool (imported only when one is needed: a one-file check starts faster)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers)
 
 
 def _check_chunk(paths: Sequence[str], strict: bool, pairing=None) -> list[FileResult]:
@@ -58,7 +68,7 @@ def check_many(
         return
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     limit = jobs * IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+    with _executor(min(jobs, len(chunks))) as pool:
         pending: deque[Future] = deque()
         todo = iter(chunks)
         try:
