@@ -190,12 +190,19 @@ def _body(d, p: Paragraph) -> None:
 
 
 def column_widths(grid: Grid) -> list[int]:
-    """Column widths in EMU across the text block, in proportion to what the columns hold."""
+    """Column widths in EMU across the text block, in proportion to what the columns hold: label
+    columns by their (wrapped) text, number columns by their longest number, so 3119 never wraps."""
     from .txt import _widths
 
     m = grid.matrix()
-    value_cols = {k for k in range(grid.n_cols) if any(row[k] is not None and row[k].kind == VALUE for row in m)}
-    weights = [6 if k in value_cols and grid.n_cols > 4 else max(w, 6) for k, w in enumerate(_widths(grid, 8, 28))]
+    label_widths = _widths(grid, 8, 24)
+    weights = []
+    for k in range(grid.n_cols):
+        values = [row[k].text for row in m if row[k] is not None and row[k].kind == VALUE and row[k].colspan == 1]
+        if values and grid.n_cols > 4:
+            weights.append(max(6, max(len(v) for v in values) + 3))
+        else:
+            weights.append(max(label_widths[k], 6))
     total = sum(weights)
     widths = [int(TEXT_WIDTH * w / total) for w in weights]
     widths[-1] += int(TEXT_WIDTH) - sum(widths)
