@@ -337,3 +337,32 @@ def test_xlsx_units_merge_like_json_units(tmp_path):
     out = tmp_path / "o.json"
     assert run(*xs, "-o", out, "--name", "汇总", "--self", "乡0").exit_code == 0
     assert Decimal(load_out(out)["proactive"]["fees"]["amount_wan"]) == sum(v["proactive.fees.amount_wan"] for v in vals)
+
+
+def test_output_is_required_with_a_chinese_message(tmp_path):
+    paths, _ = units(tmp_path, 1)
+    result = run(*paths, "--name", "汇总")
+    assert result.exit_code == 2
+    assert "请用 -o 指定汇总报告保存到的文件，例如 -o 汇总.xlsx 或 -o 汇总.json。" in result.output
+
+
+def test_parent_inside_the_input_folder_is_not_a_unit(tmp_path):
+    paths, vals = units(tmp_path, 2)
+    parent = write_json(paths[0].parent / "区本身.json", {**vals[0], "agency.name": "测试区人民政府"})
+    out = tmp_path / "o.json"
+    result = run(paths[0].parent, "-o", out, "--self", paths[0], "--parent", parent)
+    assert result.exit_code == 0, result.output
+    assert load_out(out)["merge"]["unit_names"] == ["测试区第1局", "测试区第2局"]
+
+
+def test_scope_record_fits_an_excel_text_property(tmp_path):
+    rng = random.Random(9)
+    long_name = "某" * 200
+    p = tmp_path / "u.json"
+    write_json(p, unit_values(rng, long_name))
+    out = tmp_path / "o.xlsx"
+    assert run(p, "-o", out, "--name", "汇总", "--self", long_name).exit_code == 0
+    with zipfile.ZipFile(out) as zf:
+        custom = zf.read("docProps/custom.xml").decode("utf-8")
+    record = custom.split('name="xltools_merge"', 1)[1].split("<vt:lpwstr>", 1)[1].split("</vt:lpwstr>", 1)[0]
+    assert len(record) <= 255 and json.loads(record)["scope"]["二（一）"] == "本级"

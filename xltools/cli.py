@@ -297,7 +297,7 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
 
 @main.command("merge")
 @click.argument("inputs", nargs=-1, required=True, metavar="文件或文件夹...")
-@click.option("-o", "--output", "output", required=True, metavar="汇总.json|汇总.xlsx", help="汇总报告保存到的文件。")
+@click.option("-o", "--output", "output", metavar="汇总.json|汇总.xlsx", help="汇总报告保存到的文件（必填）。")
 @click.option("--name", "name", metavar="机关全称", help="汇总报告的机关全称（给出 --parent 时默认取上级报告的）。")
 @click.option("--self", "self_unit", metavar="单位", help="本级单位：机关全称或文件名。按本级取数的表从它的报告中取。")
 @click.option("--scope", "scopes", multiple=True, metavar="表=本级|汇总", help="改变某表或行组的口径，如 --scope 二（一）=汇总。可多次使用。")
@@ -316,6 +316,8 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     from . import batch, merge
     from .files import check_target, write_atomic
 
+    if not output:
+        raise UsageError("请用 -o 指定汇总报告保存到的文件，例如 -o 汇总.xlsx 或 -o 汇总.json。")
     suffix = Path(output).suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise UsageError(f"输出文件应以 .json 或 .xlsx 结尾（现为 {output}）。")

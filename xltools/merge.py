@@ -437,8 +437,12 @@ def output_bytes(result: MergeResult, suffix: str) -> bytes:
     from .template import template_bytes
 
     values = {p: v for p, v in result.report.values.items() if not FIELDS[p].computed and v not in (None, "")}
-    record = json.dumps(result.record(), ensure_ascii=False, separators=(",", ":"))
-    return template_bytes(values, properties={"xltools_merge": record[:255]})
+    rec = result.record()
+    record = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    if len(record) > 255 and rec["self"]:  # Excel keeps at most 255 characters in a text property
+        rec["self"] = rec["self"][: max(0, len(rec["self"]) - (len(record) - 255) - 1)] + "…"
+        record = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    return template_bytes(values, properties={"xltools_merge": record})
 
 
 __all__ = [
