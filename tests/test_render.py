@@ -204,7 +204,7 @@ def test_docx_tables_have_merged_headers(huaian_docx):
     assert three.cell(7, 1)._tc is three.cell(14, 1)._tc and three.cell(7, 1).text == "（三）不予公开"
     assert [three.cell(3, k).text for k in range(3, 10)] == ["3001", "53", "0", "0", "61", "4", "3119"]
     assert three.cell(27, 9).text == "103"
-    assert all(col.width.mm >= 11 for col in three.columns[3:])  # room for 3119 at 小五 without wrapping
+    assert all(col.width.mm >= 11 for col in list(three.columns)[3:])  # room for 3119 at 小五 without wrapping
     assert round(sum(col.width.mm for col in three.columns)) == 210 - 28 - 26  # the text block's width
     for i in range(3):  # header rows repeat on every page
         assert three.rows[i]._tr.trPr.find(qn("w:tblHeader")) is not None
