@@ -294,7 +294,11 @@ def test_reconciliation_lists_each_differing_cell_and_missing_units(tmp_path):
     reg = vals[0]["proactive.regulations.issued"]
     assert f"上级报告为 {reg + 1}，本级单位（测试区第1局）为 {reg}（相差 +1）" in result.output
     assert "单位名单中有 1 个单位没有报告：\n    测试区第4局" in result.output
+    record = load_out(tmp_path / "o2.json")["merge"]
     assert load_out(tmp_path / "o2.json")["agency"]["name"] == "测试区人民政府"  # --name defaults to the parent's
+    assert record["parent"] == "测试区人民政府" and record["missing"] == ["测试区第4局"]
+    assert {f["field"] for f in record["reconciliation"]} == {"proactive.licensing.decisions", "proactive.regulations.issued"}
+    assert record["reconciliation"][0]["severity"] == "warning"
 
 
 def test_reconcile_is_pure_and_silent_when_everything_agrees():
@@ -366,3 +370,9 @@ def test_scope_record_fits_an_excel_text_property(tmp_path):
         custom = zf.read("docProps/custom.xml").decode("utf-8")
     record = custom.split('name="xltools_merge"', 1)[1].split("<vt:lpwstr>", 1)[1].split("</vt:lpwstr>", 1)[0]
     assert len(record) <= 255 and json.loads(record)["scope"]["二（一）"] == "本级"
+
+
+def test_a_self_unit_not_found_is_an_error_even_when_no_table_needs_it(tmp_path):
+    paths, _ = units(tmp_path, 2)
+    result = run(*paths, "-o", tmp_path / "o.json", "--name", "汇总", "--scope", "二（一）=汇总", "--self", "第九局")
+    assert result.exit_code == 2 and "在输入中找不到本级单位“第九局”" in result.output

@@ -185,6 +185,12 @@ class MergeResult:
     def record_full(self) -> dict:
         rec = self.record()
         rec["unit_names"] = [u.name for u in self.units]
+        if self.parent is not None:
+            rec["parent"] = self.parent.name
+            rec["reconciliation"] = [f.as_json() for f in self.reconciliation]
+        if self.missing or self.unexpected:
+            rec["missing"] = list(self.missing)
+            rec["unexpected"] = list(self.unexpected)
         return rec
 
 
@@ -257,14 +263,14 @@ def merge(
     if lines:
         raise MergeRefused("无法汇总：\n" + "\n".join(lines), code)
     needs_self = [g for g in SCOPE_GROUPS if scope[g.key] == SELF]
+    if acc.self_key is not None and acc.self_unit is None:
+        raise UsageError(f"在输入中找不到本级单位“{acc.self_key}”。请写它的机关全称（与报告中一致）或文件路径，并把它列入输入。")
     if needs_self and acc.self_unit is None:
         what = "、".join(g.title for g in needs_self)
-        if acc.self_key is None:
-            raise UsageError(
-                f"{what}按本级取数，需要用 --self 指明本级单位（机关全称或文件名）。"
-                f"如确需把各单位相加，请加 --scope {needs_self[0].key}=汇总。"
-            )
-        raise UsageError(f"在输入中找不到本级单位“{acc.self_key}”。请写它的机关全称（与报告中一致）或文件路径，并把它列入输入。")
+        raise UsageError(
+            f"{what}按本级取数，需要用 --self 指明本级单位（机关全称或文件名）。"
+            f"如确需把各单位相加，请加 --scope {needs_self[0].key}=汇总。"
+        )
     values: dict[str, Any] = {"agency.name": name, "year": acc.units[0].year}
     unknown = []
     for p in SUMMED:
