@@ -179,12 +179,15 @@ def test_libreoffice_fresh_next_template(recalculated):
     # last year's 11 in force and nothing typed yet: the X2 check shows the carry-over to reach
     assert _named(wb, "check_X2_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11"
     assert _named(wb, "check_X2_normative_documents") == "✗ 现行有效0，上年现行有效+制发−废止为66"
+    # shown beside table 二 too, where staff type
+    assert _named(wb, "x2_beside_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11（上年现行有效 11 件）"
 
 
 def test_libreoffice_typed_consistent(recalculated):
     wb = recalculated["typed_ok"]
     assert _named(wb, "check_X2_regulations") == "✓"
     assert _named(wb, "check_X2_normative_documents") == "✓"
+    assert _named(wb, "x2_beside_normative_documents") == "✓（上年现行有效 66 件）"
     assert _named(wb, "check_X1_natural") == "✓"
 
 
@@ -193,3 +196,25 @@ def test_libreoffice_typed_inconsistent(recalculated):
     assert _named(wb, "check_X2_regulations") == "✗ 现行有效15，上年现行有效+制发−废止为11"
     assert _named(wb, "check_X1_natural") == "✗ 上年结转4，上年结转下年度3"
     assert _named(wb, "check_X1_legal") == "✓"
+
+
+def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
+    """Without recalculation too (the cached results): the carry-over shows beside the table."""
+    from xltools import layout, spec
+
+    out = tmp_path / "2025.xlsx"
+    CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert _named(wb, "x2_beside_regulations") == "✗（上年现行有效 11 件）"
+    cell = wb.defined_names["x2_beside_regulations"]
+    ((sheet, ref),) = list(cell.destinations)
+    assert sheet == spec.SHEET_PROACTIVE
+    ws = wb[sheet]
+    header = ws[ref.replace("$", "")].offset(row=-1)
+    assert header.value == layout.X2_BESIDE_HEADER
+    assert ws[ref.replace("$", "")].offset(column=-1).coordinate == layout.field_ref("proactive.regulations.in_force").split("!")[1]
+    from xltools.template import template_bytes
+
+    fresh = template_bytes()
+    assert "ISBLANK(previous_in_force_regulations)" in _named(openpyxl.load_workbook(io.BytesIO(fresh)), "x2_beside_regulations")
+    assert _named(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations") == layout.X2_BESIDE_BLANK

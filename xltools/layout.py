@@ -134,9 +134,21 @@ def _overview() -> SheetLayout:
     return sl
 
 
+X2_BESIDE_HEADER = "与上年核对（上年现行有效 + 本年制发 − 本年废止）"
+X2_BESIDE_BLANK = "— 未填上年现行有效件数（基本信息），不核对"
+
+
+def _x2_beside(row_id: str) -> str:
+    """Beside 规章 / 行政规范性文件: last year's 现行有效 and the X2 check, so staff see the carry-over
+    while they type (the 上年数据 cell sits on 基本信息; `template --previous` fills it)."""
+    prev = FIELDS[f"previous.in_force.{row_id}"].name
+    check = next(r.name for r in SOFT_SUM_RULES if r.rule == "X2" and r.where == row_id)
+    return f'=IF(ISBLANK({prev}),"{X2_BESIDE_BLANK}",{check}&"（上年现行有效 "&{prev}&" 件）")'
+
+
 def _proactive() -> SheetLayout:
     t = spec.PROACTIVE
-    sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18}, last_col=3, status_checks=_checks_for("proactive"))
+    sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18, 4: 44}, last_col=3, status_checks=_checks_for("proactive"))
     _title(sl, t.part)
     row = TOP
     for article, header, row_ids in spec.PROACTIVE_BLOCKS:
@@ -145,6 +157,7 @@ def _proactive() -> SheetLayout:
         if header is None:
             for i, col_id in enumerate(spec.PROACTIVE_CELLS[row_ids[0]]):
                 sl.items.append(Label(row + 1, 1 + i, t.column(col_id).label, "header"))
+            sl.items.append(Label(row + 1, 4, X2_BESIDE_HEADER, "header"))
         else:
             sl.items.append(Label(row + 1, 1, header, "header", col2=3))
         for j, row_id in enumerate(row_ids):
@@ -153,6 +166,7 @@ def _proactive() -> SheetLayout:
             cols = spec.PROACTIVE_CELLS[row_id]
             if header is None:
                 sl.items += [Slot(r, 1 + i, f"proactive.{row_id}.{c}") for i, c in enumerate(cols)]
+                sl.items.append(Formula(r, 4, _x2_beside(row_id), "check", name=f"x2_beside_{row_id}"))
             else:
                 sl.items.append(Slot(r, 1, f"proactive.{row_id}.{cols[0]}", col2=3))
         row += 2 + len(row_ids)

@@ -120,6 +120,10 @@ def _computed(values: dict[str, Any]) -> dict[str, Any]:
         results[f"check_S4_{f.name}"] = "✓" if filled else "✗ 未填写"
     hard = [c.name for c in CHECKS if c.hard]
     results["check_status"] = "通过" if all(results[n] == "✓" for n in hard) else "未通过"
+    for row in ("regulations", "normative_documents"):  # beside table 二: last year's 现行有效 and X2
+        prev = nums.get(f"previous.in_force.{row}")
+        beside = f"{results[f'check_X2_{row}']}（上年现行有效 {prev} 件）" if prev is not None else layout.X2_BESIDE_BLANK
+        results[f"x2_beside_{row}"] = beside
     return {"nums": nums, "flags": flags, "checks": results}
 
 
