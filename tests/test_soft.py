@@ -466,3 +466,21 @@ def test_x1_from_typed_previous_cells_names_both_cells(tmp_path):
     assert f"上年数据取自 {field_ref('previous.carried_over.natural')}（上年数据 结转下年度继续办理 自然人）" in x1.message
     values["previous.carried_over.natural"] = 2
     assert warnings(load_report(fill_to(tmp_path / "same.xlsx", values)), "X1") == []
+
+
+def test_messages_print_on_a_gbk_console():
+    prev = last_year({"agency/name": "测试区教育局"})
+    prev["requests"] = {"new": {"natural": 2}, "carried_over": {"natural": 2}}
+    data = report_of(
+        {
+            "problems": "无",
+            "overview/summary": "2024年，区政府办共受理政府信息公开申请5件。统计期限为2023年1月1日至12月31日。",
+            "processing_fee/count": 2,
+            "agency/level": "township",
+        },
+        publish_date="2025-03-01",
+    )
+    result = run(data, previous=prev)
+    assert {f.rule for f in result.findings} >= {"T1", "T2", "C1", "C2", "C4", "C5", "X0", "X1", "X3"}
+    for f in result.findings:
+        f.message.encode("gbk")
