@@ -274,3 +274,15 @@ def test_newcomer_path_template_libreoffice_check_build(tmp_path: Path):
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "测试市测试区测试镇人民政府2024年政府信息公开工作年度报告"
     assert d.tables[1].cell(3, 3).text == "5"
+
+
+def test_fill_refuses_a_text_no_cell_can_hold(tmp_path):
+    obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
+    obj["problems"] = "问题" * 20000
+    src = tmp_path / "long.json"
+    src.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "long.xlsx"
+    result = run("fill", str(src), "-o", str(out))
+    assert result.exit_code == 1
+    assert "五、存在的主要问题及改进情况：共 40000 个字符，超过 Excel 单元格的上限 32767 个字符" in result.stderr
+    assert not out.exists()

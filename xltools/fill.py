@@ -12,7 +12,7 @@ from typing import Any
 
 from .checker import CheckResult
 from .errors import ReportHasErrors
-from .model import Report
+from .model import ERROR, Finding, Report
 from .spec import INPUT_FIELDS, Kind
 
 
@@ -31,6 +31,9 @@ def input_values(report: Report) -> dict[str, Any]:
     return values
 
 
+EXCEL_CELL_LIMIT = 32767  # characters a spreadsheet cell holds; more would be cut off silently
+
+
 def _refuse(result: CheckResult, what: str) -> None:
     if result.errors:
         raise ReportHasErrors(
@@ -39,11 +42,30 @@ def _refuse(result: CheckResult, what: str) -> None:
         )
 
 
+def too_long(report: Report) -> list[Finding]:
+    """Texts a workbook cell cannot hold whole."""
+    return [
+        Finding(
+            "S2",
+            ERROR,
+            f.path,
+            f"{f.label}：共 {len(report.text(f.path))} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT} 个字符，"
+            "写入模板会被截断。请精简这部分文字后再生成填报文件。",
+        )
+        for f in INPUT_FIELDS
+        if f.kind in (Kind.TEXT, Kind.NARRATIVE) and len(report.text(f.path)) > EXCEL_CELL_LIMIT
+    ]
+
+
 def fill_bytes(result: CheckResult) -> bytes:
-    """A filled template (.xlsx bytes) holding the checked report; ReportHasErrors if it has errors."""
+    """A filled template (.xlsx bytes) holding the checked report; ReportHasErrors if it has errors
+    or a text no spreadsheet cell can hold."""
     from .template import template_bytes
 
     _refuse(result, "生成填报文件")
+    long = too_long(result.report)
+    if long:
+        raise ReportHasErrors("未生成填报文件。" + " ".join(f.message for f in long), findings=long)
     return template_bytes(input_values(result.report))
 
 
