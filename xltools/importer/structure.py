@@ -224,6 +224,8 @@ def split_heading(rest: str) -> tuple[str | None, str]:
     stop = next((i for i, ch in enumerate(rest[:_HEAD_MAX]) if ch in _HEAD_STOP), None)
     limit = _HEAD_MAX if stop is None else stop
     ends = [m.end() for m in re.finditer("|".join(_HEAD_WORDS), rest[:limit])]
+    if stop is None:  # a heading runs on into its text only when it has no clause of its own
+        ends = [e for e in ends if not re.search(r"[，,；;、]", rest[:e])]
     if ends:
         end = ends[0] if stop is None else ends[-1]
         return rest[:end], rest[end:].lstrip(" 　，,、：:。.")
