@@ -338,3 +338,30 @@ def test_gbk_console_never_fails_on_output(hostile, tmp_path):
         assert proc.returncode == status, (args, err)
         assert "Traceback" not in err and "UnicodeEncodeError" not in err and "程序内部错误" not in err, (args, err)
         proc.stdout.decode("gbk")  # what was printed is valid GBK
+
+
+def test_a_folder_of_everything_lists_every_file(hostile, tmp_path):
+    """A district's folder with every kind of file: each one is listed with its own outcome,
+    spreadsheets in other formats included (refused with their reason, not silently left out)."""
+    cases = [c for c in CASES if c.name not in ("missing", "folder", "unsupported_suffix")]
+    for case in cases:
+        src = hostile[case.name]
+        (tmp_path / f"{case.name}{src.suffix}").write_bytes(src.read_bytes())
+    result = invoke("check", "--json", str(tmp_path))
+    assert result.exit_code == 2
+    files = {Path(f["path"]).stem: f for f in json.loads(result.stdout)["files"]}
+    assert set(files) == {c.name for c in cases}
+    for case in cases:
+        entry = files[case.name]
+        if case.code:
+            assert entry["error"]["code"] == case.code, case.name
+        else:
+            assert entry["ok"] == (case.status == 0), case.name
+
+
+def test_previous_that_is_missing_or_broken(hostile, valid_json):
+    for previous in (hostile["missing"], hostile["encrypted"], hostile["json_malformed"]):
+        result = invoke("check", str(valid_json), "--previous", str(previous))
+        assert result.exit_code == 2, result.output
+        assert_clean(result.output)
+        assert previous.name in result.output

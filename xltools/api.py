@@ -16,6 +16,8 @@ from .model import Report
 from .reader import read_input
 
 INPUT_SUFFIXES = (".xlsx", ".json")
+# Found in a folder too, so each is refused with its reason instead of silently left out.
+OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
 
 
 @dataclass
@@ -34,7 +36,8 @@ class FileResult:
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Files as given, and folders searched (recursively, sorted) for .xlsx and .json files.
+    """Files as given, and folders searched (recursively, sorted) for .xlsx and .json files
+    (and other spreadsheet files, which are then refused with a reason).
 
     Office lock files (~$name.xlsx) and hidden files are skipped.
     """
@@ -45,7 +48,9 @@ def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
             found = sorted(
                 f
                 for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES and not f.name.startswith(("~$", "."))
+                if f.is_file()
+                and f.suffix.lower() in INPUT_SUFFIXES + OTHER_SPREADSHEETS
+                and not f.name.startswith(("~$", "."))
             )
             out += [str(f) for f in found]
         else:
