@@ -37,6 +37,10 @@ def read_docx(data: bytes) -> list[Block]:
                 for line in Paragraph(child, document).text.split("\n"):
                     if clean(line):
                         blocks.append(Block(clean(line)))
+            elif child.tag == qn("w:tbl") and _is_layout(child, qn):
+                for tr in child.tr_lst:  # a table that only lays the page out: read what it holds
+                    for tc in tr.tc_lst:
+                        walk(tc)
             elif child.tag == qn("w:tbl"):
                 table = Table(child, document)
                 for tr in child.tr_lst:
@@ -58,6 +62,14 @@ def read_docx(data: bytes) -> list[Block]:
 
     walk(document.element.body)
     return blocks
+
+
+def _is_layout(tbl, qn) -> bool:
+    """A table holding other tables, or a single column of text, lays a page out (a web page
+    saved as Word); the report's own tables are the innermost ones with several columns."""
+    if any(True for _ in tbl.iterdescendants(qn("w:tbl"))):
+        return True
+    return all(len(tr.tc_lst) <= 1 for tr in tbl.tr_lst)
 
 
 def _cell_paragraphs(tc, table):

@@ -352,14 +352,17 @@ def _read_other(st: Structure, texts: list[str], narrative_only: bool) -> None:
 
 
 def _strip_signature(st: Structure, texts: list[str], narrative_only: bool) -> list[str]:
-    """A report may end with the issuing office and a date: a date, not text of part 六."""
+    """A report ends with the issuing office and a date; what follows the date (a saved page's
+    footer) is not the report's either. The date is the publication date when none is known."""
     texts = list(texts)
-    if texts:
-        m = _DATE_LINE.match(unicodedata.normalize("NFKC", texts[-1]).replace(" ", ""))
-        if m:
-            texts.pop()
-            if not narrative_only and "publish_date" not in st.values:
-                _set_date(st, m.groups())
-            if texts and len(texts[-1]) <= 30 and not re.search(r"[。，,；;！？]", texts[-1]):
-                texts.pop()
+    tail = range(len(texts) - 1, max(len(texts) - 6, -1), -1)
+    at = next((i for i in tail if _DATE_LINE.match(unicodedata.normalize("NFKC", texts[i]).replace(" ", ""))), None)
+    if at is None:
+        return texts
+    m = _DATE_LINE.match(unicodedata.normalize("NFKC", texts[at]).replace(" ", ""))
+    if not narrative_only and "publish_date" not in st.values:
+        _set_date(st, m.groups())
+    texts = texts[:at]
+    if texts and len(texts[-1]) <= 30 and not re.search(r"[。，,；;！？]", texts[-1]):
+        texts.pop()
     return texts
