@@ -365,3 +365,25 @@ def test_previous_that_is_missing_or_broken(hostile, valid_json):
         assert result.exit_code == 2, result.output
         assert_clean(result.output)
         assert previous.name in result.output
+
+
+def test_output_where_nothing_can_be_written(valid_json):
+    result = invoke("build", str(valid_json), "-o", "/proc/年度报告.html")
+    assert result.exit_code == 2
+    assert_clean(result.output)
+    assert "无法" in result.output and "请" in result.output
+
+
+def test_output_with_a_long_name(valid_json, tmp_path):
+    out = tmp_path / ("很长的机关名称" * 11 + "abcdefgh.html")  # 244 bytes: fits, and so must its temporary file
+    assert 240 < len(out.name.encode()) < 255
+    result = invoke("build", str(valid_json), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+def test_a_pipe_is_not_read(tmp_path):
+    pipe = tmp_path / "管道.json"
+    os.mkfifo(pipe)
+    result = invoke("check", str(pipe))
+    assert result.exit_code == 2 and "不是普通文件" in result.output

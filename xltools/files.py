@@ -15,7 +15,12 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False, i
     run leaves whatever was there before."""
     target = check_target(path, force=force, inputs=inputs)
     parent = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
+    try:  # a short prefix: the temporary name must fit where the target's own long name fits
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:32]}.", suffix=".part", dir=parent)
+    except OSError as exc:
+        raise OutputError(
+            f"无法在 {parent} 中写入文件：{exc.strerror or exc}。请检查写入权限和磁盘空间，或换一个位置。"
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

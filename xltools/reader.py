@@ -27,7 +27,13 @@ def read_input(path: str | Path) -> Source:
     if not p.exists():
         raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
     if p.is_dir():
-        raise UnusableInput("这是一个文件夹，不是文件。", code="is_dir", path=str(path))
+        raise UnusableInput(
+            "这是一个文件夹，不是文件。请给出其中的某个文件（检查整个文件夹请用 xltools check 文件夹）。",
+            code="is_dir",
+            path=str(path),
+        )
+    if not p.is_file():  # a pipe or a device would block or never end
+        raise UnusableInput("这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path))
     suffix = p.suffix.lower()
     try:
         if suffix == ".json":
@@ -51,9 +57,9 @@ def read_bytes(path: Path, limit: int) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except PermissionError as exc:
-        raise UnusableInput("没有读取该文件的权限。", code="unreadable") from exc
+        raise UnusableInput("没有读取该文件的权限。请检查文件权限，或把文件复制到自己的文件夹后再试。", code="unreadable") from exc
     except OSError as exc:
-        raise UnusableInput(f"无法读取文件：{exc.strerror or exc}。", code="unreadable") from exc
+        raise UnusableInput(f"无法读取文件：{exc.strerror or exc}。请把文件复制到本机磁盘后再试。", code="unreadable") from exc
     return data
 
 
@@ -142,7 +148,7 @@ def _identify(book: Book) -> str:
             f"这个工作簿{what}（没有模板版本标记）。请使用 xltools template 生成的模板填写。", code="foreign"
         )
     if _version_key(version) is None:
-        raise UnusableInput(f"模板版本标记“{version}”无法识别。请使用 xltools template 生成的模板。", code="foreign")
+        raise UnusableInput(f"模板版本标记“{version[:40]}”无法识别。请使用 xltools template 生成的模板。", code="foreign")
     if _version_key(version) > _version_key(TEMPLATE_VERSION):
         raise UnusableInput(
             f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools（pip install -U xltools）后再试。",
