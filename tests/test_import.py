@@ -640,3 +640,51 @@ def test_any_built_report_imports_back(fmt, obj):
     assert back.notes == []
     want, got = _effective(obj), _effective(back.to_json())
     assert got == want
+
+
+def test_word_automatic_numbering_of_part_titles_and_sub_heads(tmp_path):
+    """Offices number 一、… and （一）… with Word's list numbering: the numbers are not in the text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    doc = docx.Document()
+    numbering = doc.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+            "</w:abstractNum>"
+        ),
+    )
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
+
+    def numbered(text: str, level: int) -> None:
+        p = doc.add_paragraph(text)
+        p._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>')
+        )
+
+    doc.add_paragraph("测试镇人民政府2024年政府信息公开工作年度报告")
+    numbered("总体情况", 0)
+    doc.add_paragraph("2024年，我镇政务公开工作有序推进。")
+    for heading in ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障"):
+        numbered(heading, 1)
+        doc.add_paragraph(f"{heading}的正文。")
+    for title in ("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况"):
+        numbered(title, 0)
+    numbered("存在的主要问题及改进情况", 0)
+    doc.add_paragraph("问题与改进的正文。")
+    numbered("其他需要报告的事项", 0)
+    doc.add_paragraph("本年度未收取信息处理费。")
+    path = tmp_path / "numbered.docx"
+    doc.save(path)
+    d = import_report(path).to_json()
+    assert d["agency"]["name"] == "测试镇人民政府"
+    assert d["overview"]["summary"] == "2024年，我镇政务公开工作有序推进。"
+    assert d["overview"]["headings"]["platform"] == "平台建设"
+    assert d["overview"]["platform"] == "平台建设的正文。"
+    assert d["problems"] == "问题与改进的正文。"
+    assert d["processing_fee"] == {"amount_yuan": "0"}

@@ -30,11 +30,15 @@ def read_docx(data: bytes) -> list[Block]:
         ) from exc
 
     blocks: list[Block] = []
+    numbers = _ListNumbers(document, qn)
 
     def walk(parent) -> None:
         for child in parent.iterchildren():
             if child.tag == qn("w:p"):
-                for line in Paragraph(child, document).text.split("\n"):
+                paragraph = Paragraph(child, document)
+                lines = paragraph.text.split("\n")
+                lines[0] = numbers.label(paragraph) + lines[0]
+                for line in lines:
                     if clean(line):
                         blocks.append(Block(clean(line)))
             elif child.tag == qn("w:tbl") and _is_layout(child, qn):
@@ -62,6 +66,87 @@ def read_docx(data: bytes) -> list[Block]:
 
     walk(document.element.body)
     return blocks
+
+
+_CHINESE = "〇一二三四五六七八九"
+_CHINESE_FORMATS = {
+    "chineseCounting",
+    "chineseCountingThousand",
+    "chineseLegalSimplified",
+    "ideographTraditional",
+    "japaneseCounting",
+    "taiwaneseCounting",
+    "koreanCounting",
+}
+
+
+def _chinese(n: int) -> str:
+    if n < 10:
+        return _CHINESE[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CHINESE[tens]) + "十" + (_CHINESE[ones] if ones else "")
+
+
+class _ListNumbers:
+    """The numbers Word draws before list paragraphs ("一、", "（一）"): python-docx gives the
+    text only, and offices often number their part titles and sub-heads this way."""
+
+    def __init__(self, document, qn):
+        self.qn = qn
+        self.levels: dict[tuple[str, int], tuple[int, str, str]] = {}  # (numId, ilvl) -> start, format, text
+        self.counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {a.get(qn("w:abstractNumId")): a for a in root.iter(qn("w:abstractNum"))}
+        for num in root.iter(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            a = abstract.get(ref.get(qn("w:val"))) if ref is not None else None
+            if a is None:
+                continue
+            for lvl in a.iter(qn("w:lvl")):
+                start, fmt, text = lvl.find(qn("w:start")), lvl.find(qn("w:numFmt")), lvl.find(qn("w:lvlText"))
+                self.levels[(num.get(qn("w:numId")), int(lvl.get(qn("w:ilvl"), "0")))] = (
+                    int(start.get(qn("w:val"), "1")) if start is not None else 1,
+                    fmt.get(qn("w:val"), "decimal") if fmt is not None else "decimal",
+                    text.get(qn("w:val"), "") if text is not None else "",
+                )
+
+    def _num_pr(self, paragraph):
+        p_pr = paragraph._p.pPr
+        if p_pr is not None and p_pr.numPr is not None:
+            return p_pr.numPr
+        style = paragraph.style
+        while style is not None:
+            s_pr = style.element.pPr
+            if s_pr is not None and s_pr.numPr is not None:
+                return s_pr.numPr
+            style = style.base_style
+        return None
+
+    def label(self, paragraph) -> str:
+        if not self.levels:
+            return ""
+        num_pr = self._num_pr(paragraph)
+        if num_pr is None or num_pr.numId is None:
+            return ""
+        num_id = str(num_pr.numId.val)
+        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        if (num_id, ilvl) not in self.levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        start = self.levels[(num_id, ilvl)][0]
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        text = self.levels[(num_id, ilvl)][2]
+        for level in range(ilvl + 1):
+            fmt = self.levels.get((num_id, level), (1, "decimal", ""))[1]
+            n = counters[level] or self.levels.get((num_id, level), (1, "", ""))[0]
+            shown = _chinese(n) if fmt in _CHINESE_FORMATS else str(n)
+            text = text.replace(f"%{level + 1}", shown)
+        return text
 
 
 def _is_layout(tbl, qn) -> bool:
