@@ -688,3 +688,11 @@ def test_word_automatic_numbering_of_part_titles_and_sub_heads(tmp_path):
     assert d["overview"]["platform"] == "平台建设的正文。"
     assert d["problems"] == "问题与改进的正文。"
     assert d["processing_fee"] == {"amount_yuan": "0"}
+
+
+def test_tables_copied_out_of_a_browser_come_tab_separated():
+    text = SHIPPED["huaian"].read_text("utf-8").replace(" | ", "\t").replace(" / ", "\t")
+    assert "\t" in text and " | " not in text
+    result = import_bytes(text.encode("utf-8"), "txt", "x.txt")
+    assert result.notes == []
+    assert result.to_json() == fixture("huaian-2024.json")

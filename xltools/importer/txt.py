@@ -1,5 +1,5 @@
 """Reading a report saved as plain text: one paragraph a line, tables either flattened into
-`label | values` rows (as scraped from the web) or drawn as a grid of merged cells with + - |
+`label | values` rows (as scraped from the web; tab-separated when copied out of a browser) or drawn as a grid of merged cells with + - |
 (as `xltools build` writes them, CJK characters two columns wide)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from .blocks import Block, check_size, clean, decode_text
 
 # Column separators: the ASCII bar of scraped text and the box-drawing bars of a drawn grid.
 _SEPARATORS = "|｜│┃║"
-_SPLIT = re.compile(f"[{_SEPARATORS}]")
+_SPLIT = re.compile(f"[{_SEPARATORS}]|\t+")  # a table copied out of a browser comes tab-separated
 # A ruling line of a drawn grid: nothing but rules, corners and spaces.
 _RULE = re.compile(r"^[\s+\-=_─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬╒╓╕╖╘╙╛╜╞╟╡╢╤╥╧╨╪╫│┃║|｜:]*$")
 
