@@ -192,3 +192,20 @@ def test_progress_bar_for_long_runs_only(tmp_path):
     assert result.exit_code == 0
     assert "正在检查" in result.stderr
     assert "共 25 个文件：通过 25 个" in result.stdout
+
+
+def test_one_file_check_imports_no_pool_and_no_writer(tmp_path):
+    """A single check starts fast: no process pool, no workbook writer, no Word or HTML machinery."""
+    import subprocess
+    import sys
+
+    ok = fill_to(tmp_path / "ok.xlsx", VALID_TEXTS)
+    code = (
+        "import sys\nfrom xltools.cli import main\n"
+        f"rc = main.main(['check', {str(ok)!r}], standalone_mode=False)\n"
+        "heavy = [m for m in ('concurrent.futures.process', 'multiprocessing', 'xlsxwriter.workbook', 'openpyxl',"
+        " 'docx', 'jinja2', 'xltools.summary', 'xltools.merge') if m in sys.modules]\n"
+        "print(rc, heavy, file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    assert run.stderr.strip().splitlines()[-1] == "0 []", run.stderr
