@@ -157,7 +157,7 @@ def _proactive() -> SheetLayout:
         if header is None:
             for i, col_id in enumerate(spec.PROACTIVE_CELLS[row_ids[0]]):
                 sl.items.append(Label(row + 1, 1 + i, t.column(col_id).label, "header"))
-            sl.items.append(Label(row + 1, 4, X2_BESIDE_HEADER, "header"))
+            sl.items.append(Label(row + 1, 4, X2_BESIDE_HEADER, "hint"))  # an aside, not part of the official table
         else:
             sl.items.append(Label(row + 1, 1, header, "header", col2=3))
         for j, row_id in enumerate(row_ids):
