@@ -218,3 +218,15 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     fresh = template_bytes()
     assert "ISBLANK(previous_in_force_regulations)" in _named(openpyxl.load_workbook(io.BytesIO(fresh)), "x2_beside_regulations")
     assert _named(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations") == layout.X2_BESIDE_BLANK
+
+
+def test_next_template_from_an_upload_in_memory(last_xlsx):
+    from xltools.errors import UnusableInput
+    from xltools.previous import next_template_from_bytes
+
+    data = next_template_from_bytes(last_xlsx.read_bytes(), "2024.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert _named(wb, "year") == 2025 and _named(wb, "requests_carried_in_natural") == 3
+    with pytest.raises(UnusableInput) as info:
+        next_template_from_bytes(fill({"year": None}), "blank.xlsx")
+    assert "没有可用的年度" in info.value.message
