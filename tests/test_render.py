@@ -12,6 +12,8 @@ import docx
 import html5lib
 import pytest
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import libreoffice
 from tests.conftest import EXAMPLES
@@ -309,3 +311,38 @@ def test_render_with_an_office_template_dir(huaian, tmp_path: Path):
     (tmp_path / "preamble.j2").write_text("本报告由{{ name }}编制，统计期限为{{ year }}年1月1日至12月31日。", encoding="utf-8")
     text = render(huaian, "txt", templates_dir=tmp_path).decode("utf-8")
     assert text.splitlines()[2] == "\u3000\u3000本报告由淮安市人民政府编制，统计期限为2024年1月1日至12月31日。"
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+_chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"), blacklist_characters="\u2028\u2029\x85")
+_para = st.text(_chars, min_size=1, max_size=40).filter(lambda t: t.strip(" \t\u3000") == t and t.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_para, min_size=1, max_size=4))
+def test_any_staff_text_comes_out_of_html_as_written(paras):
+    obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
+    obj["problems"] = "\n".join(paras)
+    report = check(parse_json(json.dumps(obj, ensure_ascii=False).encode(), "p.json")).report
+    expected = [p for p in report.text("problems").split("\n") if p.strip(" \t\u3000")]
+    root = parse_html(render(report, "html"))
+    (section,) = [s for s in root.iter("{http://www.w3.org/1999/xhtml}section") if s.get("id") == "part-5"]
+    got = ["".join(p.itertext()) for p in section.findall("h:p", NS)]
+    assert got == [p.strip(" \t\u3000") for p in expected]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**12 - 1), min_size=15, max_size=15))
+def test_text_grids_stay_aligned_for_any_numbers(numbers):
+    obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
+    groups = [g.id for g in spec.APPEALS.rows]
+    obj["appeals"] = {g: dict(zip(spec.APPEAL_PARTS, numbers[5 * i : 5 * i + 4], strict=True)) for i, g in enumerate(groups)}
+    obj["requests"] = {"granted": {"natural": numbers[4]}, "new": {"natural": numbers[4]}}
+    report = check(parse_json(json.dumps(obj).encode(), "n.json")).report
+    for grid in build_document(report).grids():
+        lines = [line for line in draw_grid(grid) if line.startswith(("|", "+"))]
+        assert len({width(line.rstrip()) for line in lines}) == 1, grid.id
+    text = render(report, "txt").decode("utf-8")
+    for n in numbers[:4]:
+        assert f" {n} |" in text

@@ -130,7 +130,7 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
     if other and not _NUMBERED.match(_nfkc(other[0].text)):
         # The seed prints the fee sentence and the first paragraph as one paragraph; a first
         # paragraph opening with its own numbering (（一）, 一、, 1.) is an item and stands alone.
-        blocks["other"].append(Paragraph(fee + other[0].text, generated=True))
+        blocks["other"].append(Paragraph(fee + other[0].text))  # part staff text: not marked generated
         blocks["other"] += other[1:]
     else:
         blocks["other"] += [Paragraph(fee, generated=True)] if fee else []
