@@ -82,7 +82,7 @@ def test_t1_received_disagrees_quotes_sentence_and_names_cell():
     assert f.field == "overview.on_request"
     assert f.expected == 12 and f.actual == 17
     assert f"文字“{text}”" in f.message
-    assert "三、依申请公开 一、本年新收政府信息公开申请数量行 总计列为 12" in f.message
+    assert "但表格中“三、依申请公开 一、本年新收政府信息公开申请数量行 总计列”为 12" in f.message
     assert "本年新收加上年结转为 13" in f.message
 
 
@@ -100,7 +100,7 @@ def test_t1_every_match_in_a_sentence_is_compared():
     text = "我局共收到政府信息公开申请12件，上年结转1件，办结11件，结转下年度继续办理1件。"
     (f,) = warnings(run(report_of({"overview/on_request": text})), "T1")
     assert "办结/答复申请 11 件" in f.message
-    assert "（七）总计行 总计列为 12" in f.message
+    assert "（七）总计行 总计列”为 12" in f.message
 
 
 def test_t1_scope_word_lowers_confidence_and_says_so():
@@ -114,7 +114,7 @@ def test_t1_suit_is_both_suit_groups():
     assert warnings(run(report_of({"overview/oversight": ok})), "T1") == []
     wrong = "全年发生政府信息公开行政诉讼1件。"
     (f,) = warnings(run(report_of({"overview/oversight": wrong})), "T1")
-    assert "未经复议直接起诉总计 + 复议后起诉总计为 3" in f.message
+    assert "“未经复议直接起诉总计 + 复议后起诉总计”为 3" in f.message
 
 
 def test_t1_review_breakdown():
@@ -122,7 +122,7 @@ def test_t1_review_breakdown():
     assert warnings(run(report_of({"overview/oversight": ok})), "T1") == []
     wrong = "行政复议2件，其中结果维持2件。"
     (f,) = warnings(run(report_of({"overview/oversight": wrong})), "T1")
-    assert "行政复议 结果维持为 1" in f.message
+    assert "行政复议 结果维持”为 1" in f.message
 
 
 def test_t1_in_force_and_issued():
@@ -134,7 +134,7 @@ def test_t1_in_force_and_issued():
 def test_t1_fee_amount():
     text = "全年收取信息处理费100元。"
     (f,) = warnings(run(report_of({"other_matters": text})), "T1")
-    assert "信息处理费金额 100 元" in f.message and "信息处理费收取金额（元）为 0" in f.message
+    assert "信息处理费金额 100 元" in f.message and "“信息处理费收取金额（元）”为 0" in f.message
     assert warnings(run(report_of({"other_matters": text, "processing_fee/amount_yuan": "100"})), "T1") == []
 
 
@@ -451,7 +451,7 @@ def test_t1_applicant_breakdown():
     wrong = "2024年，我局共收到政府信息公开申请12件，其中自然人申请9件，法人或其他组织申请3件。"
     found = warnings(run(report_of({"overview/on_request": wrong})), "T1")
     assert [(f.expected, f.actual) for f in found] == [(10, 9), (2, 3)]
-    assert "本年新收 法人或其他组织五列之和为 2" in found[1].message
+    assert "本年新收 法人或其他组织五列之和”为 2" in found[1].message
 
 
 def test_x1_from_typed_previous_cells_names_both_cells(tmp_path):

@@ -194,8 +194,9 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
     cells = "、".join(c for c in (report.cells.get(p) for p in paths) if c)
     where = f"（{cells}）" if cells and len(paths) <= 3 else ""
     also = ""
-    if len(options) > 1:
-        also = "；" + "；".join(f"{lb or FIELDS[ps[0]].label}为 {_fmt(v)}" for lb, ps, v in options[1:])
+    others = [(lb, ps, v) for lb, ps, v in options[1:] if v != actual]
+    if others:
+        also = "；" + "；".join(f"{lb or FIELDS[ps[0]].label}为 {_fmt(v)}" for lb, ps, v in others)
     unit = "元" if claim.metric == "fee_yuan" else "件"
     said = {"at_least": "至少", "about": "约"}.get(claim.approx or "", "")
     scope = ""
@@ -206,7 +207,7 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
         )
     message = (
         f"{FIELDS[path].label}：文字“{quote(claim.sentence, claim.fragment)}”说{METRICS[claim.metric]}{said} "
-        f"{_fmt(claim.value)} {unit}，但表格中{name}为 {_fmt(actual)}{where}{also}。{scope}"
+        f"{_fmt(claim.value)} {unit}，但表格中“{name}”为 {_fmt(actual)}{where}{also}。{scope}"
         f"请核对文字和表格，改正有误的一方。"
     )
     return _warn("T1", path, message, report, expected=actual, actual=claim.value)
