@@ -484,3 +484,8 @@ def test_messages_print_on_a_gbk_console():
     assert {f.rule for f in result.findings} >= {"T1", "T2", "C1", "C2", "C4", "C5", "X0", "X1", "X3"}
     for f in result.findings:
         f.message.encode("gbk")
+
+
+def test_t2_since_last_year_is_silent():
+    text = "2023年以来，我局持续推进政务公开标准化规范化建设。"
+    assert warnings(run(report_of({"overview/summary": text})), "T2") == []

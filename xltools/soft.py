@@ -218,7 +218,7 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?政府信息公开(?:工作)?年度报告")
 _LEAD_YEAR = re.compile(
-    r"^[（(]?[一二三四五六七八九十]?[）)]?\s*(?:[^，。]{0,12}?。)?\s*(\d{4})\s*年(?:度|以来)?[，,]?"
+    r"^[（(]?[一二三四五六七八九十]?[）)]?\s*(?:[^，。]{0,12}?。)?\s*(\d{4})\s*年(?!以来|来)(?:度)?[，,]?"
 )
 _REVIEWING_LAST_YEAR = re.compile(r"整改|上年|上一年|去年|指出|反映|提出的问题")
 
@@ -231,11 +231,9 @@ def t2_findings(report: Report) -> list[Finding]:
     texts = [(p, report.text(p)) for p in (*NARRATIVES, "contact") if report.text(p)]
     for path, text in texts:
         norm = unicodedata.normalize("NFKC", text)
-        seen: set[str] = set()
         for m in _PERIOD.finditer(norm):
             years = {int(y) for y in m.groups() if y}
             if years != {year}:
-                seen.add(m.group(0))
                 out.append(
                     _warn(
                         "T2",
