@@ -257,7 +257,12 @@ def claims(text: str) -> list[Claim]:
     return out
 
 
+_MAY_CLAIM = re.compile(r"[件起宗例元笔]|未|没有|无")  # a claim needs a unit, or is a negation
+
+
 def sentence_claims(sentence: str) -> list[Claim]:
+    if not _MAY_CLAIM.search(sentence):
+        return []
     masked = _mask(sentence)
     scope = next((w for w in SCOPE_WORDS if w in sentence), None)
     taken: set[int] = set()  # start positions of numbers already read
