@@ -346,3 +346,13 @@ def test_text_grids_stay_aligned_for_any_numbers(numbers):
     text = render(report, "txt").decode("utf-8")
     for n in numbers[:4]:
         assert f" {n} |" in text
+
+
+def test_a_merged_cell_reads_whole_down_its_rows(huaian):
+    """Column A of table 三: the 22-row 三、本年度办理结果 cell, read down, is its label."""
+    grid = next(g for g in build_document(huaian).grids() if g.id == "requests")
+    lines = draw_grid(grid)
+    first = next(i for i, line in enumerate(lines) if "（一）予以公开" in line)
+    column_a = [re.split(r"[|+]", line)[1].strip() for line in lines[first - 1 : -2]]
+    assert column_a[0] == column_a[-1] == "-" * 10  # the rules above and below it
+    assert "".join(column_a[1:-1]) == spec.REQUESTS_RESULTS

@@ -113,7 +113,9 @@ def _pad(text: str, w: int, kind: str) -> str:
 
 
 def draw_grid(grid: Grid) -> list[str]:
-    """The grid drawn with + - | borders; a merged cell has no inner borders."""
+    """The grid drawn with + - | borders. A merged cell has no inner borders: its text runs on
+    through the lines of all its rows, the border lines between them included, centred
+    vertically."""
     widths = _column_widths(grid)
     m = grid.matrix()
     wrapped = {(c.row, c.col): wrap(c.text, _span_width(widths, c)) for c in grid.cells}
@@ -122,7 +124,7 @@ def draw_grid(grid: Grid) -> list[str]:
         if c.rowspan == 1:
             heights[c.row] = max(heights[c.row], len(wrapped[(c.row, c.col)]))
     for c in grid.cells:  # a tall cell whose text does not fit its rows gets more room in its last row
-        need = len(wrapped[(c.row, c.col)]) - sum(heights[c.row : c.row + c.rowspan])
+        need = len(wrapped[(c.row, c.col)]) - _room(heights, c)
         if need > 0:
             heights[c.row + c.rowspan - 1] += need
 
@@ -133,18 +135,33 @@ def draw_grid(grid: Grid) -> list[str]:
         """A vertical line at column boundary j (left of column j) in row r."""
         return j in (0, grid.n_cols) or owner(r, j - 1) is not owner(r, j)
 
+    def text_at(c: Cell, line: int) -> str:
+        """The text of a cell on its `line`-th physical line (border lines inside it counted)."""
+        lines = wrapped[(c.row, c.col)]
+        i = line - (_room(heights, c) - len(lines)) // 2
+        return lines[i] if 0 <= i < len(lines) else ""
+
     def border(r: int) -> str:
         """The line above row r (r == n_rows: the bottom line)."""
         out = []
-        for j in range(grid.n_cols + 1):
+        j = 0
+        while j <= grid.n_cols:
             up = r > 0 and vbar(r - 1, j)
             down = r < grid.n_rows and vbar(r, j)
             left = j > 0 and owner(r - 1, j - 1) is not owner(r, j - 1)
             right = j < grid.n_cols and owner(r - 1, j) is not owner(r, j)
             out.append("+" if (up or down) and (left or right) else "|" if up or down else "-" if left or right else " ")
-            if j < grid.n_cols:
-                out.append(("-" if right else " ") * (widths[j] + 2))
-        return "".join(out).rstrip()
+            if j == grid.n_cols:
+                break
+            c = owner(r, j)
+            if c is not None and c is owner(r - 1, j):  # inside a merged cell: its text, no rule
+                line = sum(heights[c.row : r]) + (r - c.row) - 1
+                out.append(" " + _pad(text_at(c, line), _span_width(widths, c), c.kind) + " ")
+                j += c.colspan
+                continue
+            out.append(("-" if right else " ") * (widths[j] + 2))
+            j += 1
+        return "".join(out)
 
     lines = [border(0)]
     for r in range(grid.n_rows):
@@ -157,15 +174,17 @@ def draw_grid(grid: Grid) -> list[str]:
                     out.append("| " + " " * widths[k] + " ")
                     k += 1
                     continue
-                span = _span_width(widths, c)
-                text_lines = wrapped[(c.row, c.col)]
-                offset = sum(heights[c.row : r]) + i  # a merged cell's text runs on through its rows
-                text = text_lines[offset] if offset < len(text_lines) else ""
-                out.append("| " + _pad(text, span, c.kind) + " ")
+                line = sum(heights[c.row : r]) + (r - c.row) + i
+                out.append("| " + _pad(text_at(c, line), _span_width(widths, c), c.kind) + " ")
                 k += c.colspan
             lines.append("".join(out) + "|")
         lines.append(border(r + 1))
     return lines
+
+
+def _room(heights: list[int], c: Cell) -> int:
+    """Physical lines inside a cell: its rows' lines and the border lines between them."""
+    return sum(heights[c.row : c.row + c.rowspan]) + c.rowspan - 1
 
 
 __all__ = ["draw_grid", "render_document", "text_of", "width", "wrap"]
