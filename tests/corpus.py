@@ -399,6 +399,26 @@ def macro_workbook() -> bytes:
     )
 
 
+def strict_ooxml() -> bytes:
+    """A filled template as Excel saves it with "Strict Open XML Spreadsheet": ISO namespaces."""
+    pairs = ((b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+             (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+             (b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+              b"http://purl.oclc.org/ooxml/officeDocument/customProperties"),
+             (b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+              b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes"))
+
+    def iso(body: bytes) -> bytes:
+        for transitional, strict in pairs:
+            body = body.replace(transitional, strict)
+        return body
+
+    base = filled(LO_VALUES)
+    names = zipfile.ZipFile(io.BytesIO(base)).namelist()
+    return rezip(base, {n: iso for n in names if n.endswith((".xml", ".rels"))})
+
+
 def truncated(fraction: float) -> bytes:
     data = filled()
     return data[: int(len(data) * fraction)]
@@ -704,6 +724,7 @@ CASES: tuple[Case, ...] = (
          "format_2019"),
     Case("json_2019", _json_2019, 2, ("2019", "other.no_correction"), "format_2019"),
     # our template, edited
+    Case("strict_ooxml", _xlsx("严格格式.xlsx", strict_ooxml), 0, ("通过",)),
     Case("renamed_sheet", _xlsx("改了表名.xlsx", lambda: renamed_sheet(names_follow=False)), 1,
          (spec.SHEET_REQUESTS, "依申请公开情况", "请恢复")),
     Case("renamed_sheet_names_follow", _xlsx("改了表名2.xlsx", lambda: renamed_sheet(names_follow=True)), 1,

@@ -387,3 +387,11 @@ def test_a_pipe_is_not_read(tmp_path):
     os.mkfifo(pipe)
     result = invoke("check", str(pipe))
     assert result.exit_code == 2 and "不是普通文件" in result.output
+
+
+def test_strict_open_xml_reads_right(hostile):
+    """Excel's "Strict Open XML" save uses ISO namespaces for the same content."""
+    result = api.load_report(hostile["strict_ooxml"])
+    assert result.ok, result.findings
+    for field, value in LO_VALUES.items():
+        assert result.report.values[field] == value

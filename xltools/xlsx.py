@@ -234,9 +234,24 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
+# Excel's "Strict Open XML" save: the same elements under ISO namespaces.
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"),
+    (b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+     b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"),
+)
+
+
 def _xml(data: bytes, budget: list[int]):
     """Parse one part without any DTD, entity or external reference, counting its elements
     against the book's budget as they stream in, so no tree grows past it."""
+    if b"http://purl.oclc.org/ooxml/" in data:
+        for strict, transitional in _STRICT:
+            data = data.replace(strict, transitional)
     events = SafeET.iterparse(
         io.BytesIO(data), events=("start",), forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
