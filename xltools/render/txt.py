@@ -114,8 +114,8 @@ def _pad(text: str, w: int, kind: str) -> str:
 
 def draw_grid(grid: Grid) -> list[str]:
     """The grid drawn with + - | borders. A merged cell has no inner borders: its text runs on
-    through the lines of all its rows, the border lines between them included, centred
-    vertically."""
+    through the lines of all its rows, centred vertically. Border lines carry no text, so every
+    line is either a rule or a row of cells (what `xltools import` reads back)."""
     widths = _column_widths(grid)
     m = grid.matrix()
     wrapped = {(c.row, c.col): wrap(c.text, _span_width(widths, c)) for c in grid.cells}
@@ -135,32 +135,25 @@ def draw_grid(grid: Grid) -> list[str]:
         """A vertical line at column boundary j (left of column j) in row r."""
         return j in (0, grid.n_cols) or owner(r, j - 1) is not owner(r, j)
 
+    starts = {(c.row, c.col): _first_line(heights, c, len(wrapped[(c.row, c.col)])) for c in grid.cells}
+
     def text_at(c: Cell, line: int) -> str:
-        """The text of a cell on its `line`-th physical line (border lines inside it counted)."""
+        """The text of a cell on its `line`-th text line."""
         lines = wrapped[(c.row, c.col)]
-        i = line - (_room(heights, c) - len(lines)) // 2
+        i = line - starts[(c.row, c.col)]
         return lines[i] if 0 <= i < len(lines) else ""
 
     def border(r: int) -> str:
         """The line above row r (r == n_rows: the bottom line)."""
         out = []
-        j = 0
-        while j <= grid.n_cols:
+        for j in range(grid.n_cols + 1):
             up = r > 0 and vbar(r - 1, j)
             down = r < grid.n_rows and vbar(r, j)
             left = j > 0 and owner(r - 1, j - 1) is not owner(r, j - 1)
             right = j < grid.n_cols and owner(r - 1, j) is not owner(r, j)
             out.append("+" if (up or down) and (left or right) else "|" if up or down else "-" if left or right else " ")
-            if j == grid.n_cols:
-                break
-            c = owner(r, j)
-            if c is not None and c is owner(r - 1, j):  # inside a merged cell: its text, no rule
-                line = sum(heights[c.row : r]) + (r - c.row) - 1
-                out.append(" " + _pad(text_at(c, line), _span_width(widths, c), c.kind) + " ")
-                j += c.colspan
-                continue
-            out.append(("-" if right else " ") * (widths[j] + 2))
-            j += 1
+            if j < grid.n_cols:
+                out.append(("-" if right else " ") * (widths[j] + 2))
         return "".join(out)
 
     lines = [border(0)]
@@ -174,7 +167,7 @@ def draw_grid(grid: Grid) -> list[str]:
                     out.append("| " + " " * widths[k] + " ")
                     k += 1
                     continue
-                line = sum(heights[c.row : r]) + (r - c.row) + i
+                line = sum(heights[c.row : r]) + i
                 out.append("| " + _pad(text_at(c, line), _span_width(widths, c), c.kind) + " ")
                 k += c.colspan
             lines.append("".join(out) + "|")
@@ -182,9 +175,22 @@ def draw_grid(grid: Grid) -> list[str]:
     return lines
 
 
+def _first_line(heights: list[int], c: Cell, n: int) -> int:
+    """Where a cell's n text lines start, counted in text lines from its top: within one of its
+    rows when one is tall enough (the one nearest its middle, so no rule cuts through the text),
+    else centred over all of them."""
+    rows = range(c.row, c.row + c.rowspan)
+    middle = (c.rowspan - 1) / 2
+    fits = sorted((r for r in rows if heights[r] >= n), key=lambda r: (abs(r - c.row - middle), -r))
+    if fits:
+        r = fits[0]
+        return sum(heights[c.row : r]) + (heights[r] - n) // 2
+    return (_room(heights, c) - n) // 2
+
+
 def _room(heights: list[int], c: Cell) -> int:
-    """Physical lines inside a cell: its rows' lines and the border lines between them."""
-    return sum(heights[c.row : c.row + c.rowspan]) + c.rowspan - 1
+    """Text lines inside a cell: its rows' lines."""
+    return sum(heights[c.row : c.row + c.rowspan])
 
 
 __all__ = ["draw_grid", "render_document", "text_of", "width", "wrap"]
