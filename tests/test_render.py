@@ -80,6 +80,8 @@ def test_html_is_a_standalone_page(huaian):
     assert [_text(h) for h in root.findall(".//h:h2", NS)] == [t for _, t in spec.PARTS]
     assert "@media print" in text and "@page { size: A4" in text
     assert "<script" not in text and "<link" not in text  # nothing loaded from elsewhere
+    for page in (data, render(huaian, "html", draft=True)):
+        html5lib.HTMLParser(strict=True).parse(page)  # no parse error at all
 
 
 def test_html_table_three_has_the_official_merged_layout(huaian):
