@@ -419,6 +419,26 @@ def strict_ooxml() -> bytes:
     return rezip(base, {n: iso for n in names if n.endswith((".xml", ".rels"))})
 
 
+def word_document() -> bytes:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(VALID_TEXTS["agency.name"] + "2024年政府信息公开工作年度报告")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def ods_spreadsheet() -> bytes:
+    """An OpenDocument spreadsheet (what LibreOffice saves by default): mimetype first, stored."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", '<?xml version="1.0"?><office:document-content '
+                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+    return out.getvalue()
+
+
 def truncated(fraction: float) -> bytes:
     data = filled()
     return data[: int(len(data) * fraction)]
@@ -691,7 +711,9 @@ CASES: tuple[Case, ...] = (
     Case("xls_renamed_xlsx", _xlsx("旧格式改名.xlsx", biff8_workbook), 2, ("97-2003", "请使用"), "xls"),
     Case("csv_renamed", _xlsx("表格.xlsx", lambda: "项目,数量\n本年新收,3\n".encode("gb18030")), 2,
          ("CSV", "请使用"), "not_xlsx"),
-    Case("docx_renamed", _xlsx("文档.xlsx", lambda: rezip(filled(), {"xl/workbook.xml": None})), 2,
+    Case("docx_renamed", _xlsx("文档.xlsx", word_document), 2, ("Word 文档", "请提供"), "not_xlsx"),
+    Case("ods", _xlsx("开放格式.ods", ods_spreadsheet), 2, ("OpenDocument", "另存为"), "not_xlsx"),
+    Case("zip_not_workbook", _xlsx("压缩包.xlsx", lambda: rezip(filled(), {"xl/workbook.xml": None})), 2,
          ("不是 Excel 工作簿", "请"), "not_xlsx"),
     Case("xlsm_macro", _xlsx("带宏.xlsm", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),
     Case("xlsx_with_macro", _xlsx("带宏改名.xlsx", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),

@@ -110,11 +110,7 @@ def open_book(data: bytes) -> Book:
     _check_directory(infos)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise UnusableInput(
-            "这不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容（可能是改了扩展名的 Word 文档或其他压缩包）。"
-            "请使用 xltools template 生成的模板填写。",
-            code="not_xlsx",
-        )
+        raise UnusableInput(_what_zip(zf, names), code="not_xlsx")
     has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     if has_macros:
         raise UnusableInput(
@@ -145,6 +141,21 @@ def open_book(data: bytes) -> Book:
     book = Book(sheets, defined, props, has_macros, strings, zf, paths)
     book._elements = elements
     return book
+
+
+def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """Say what a zip that is not a workbook is, and what to do."""
+    if "word/document.xml" in names:
+        return "这是 Word 文档（.docx），不是 Excel 工作簿（可能改了扩展名）。请提供填好的年度报告模板（.xlsx）。"
+    if "mimetype" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype")[:100]:
+        return (
+            "这是 OpenDocument 表格（.ods），不是 Excel 工作簿。请在 WPS 或 LibreOffice 中"
+            "“另存为”“Excel 2007-365 (.xlsx)”后再试。"
+        )
+    return (
+        "这不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容（可能是改了扩展名的其他压缩包）。"
+        "请使用 xltools template 生成的模板填写。"
+    )
 
 
 def sniff_container(data: bytes) -> None:
