@@ -222,11 +222,15 @@ def _table(d, grid: Grid) -> None:
         column.width = widths[k]
     for i, cell in enumerate(cells):
         cell.width = widths[i % grid.n_cols]
-    for i in range(grid.header_rows):
-        trpr = table.rows[i]._tr.get_or_add_trPr()
-        head = OxmlElement("w:tblHeader")
-        head.set(qn("w:val"), "true")
-        trpr.append(head)
+    for i, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        keep = OxmlElement("w:cantSplit")  # a row is never cut across two pages
+        keep.set(qn("w:val"), "true")
+        trpr.append(keep)
+        if i < grid.header_rows:  # the header rows repeat on every page
+            head = OxmlElement("w:tblHeader")
+            head.set(qn("w:val"), "true")
+            trpr.append(head)
     for c in grid.cells:
         cell = cells[c.row * grid.n_cols + c.col]
         if c.rowspan > 1 or c.colspan > 1:
