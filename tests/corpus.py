@@ -575,6 +575,20 @@ def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, 
     return dst
 
 
+def _lo_saved_as(fmt: str) -> Callable[[Path], Path]:
+    """A filled template saved by real LibreOffice in another format (.xls, .ods)."""
+
+    def make(folder: Path) -> Path:
+        from tests.libreoffice import convert
+
+        src = write(folder, "另存为.xlsx", filled())
+        (out,) = convert([src], fmt, folder / "out")
+        src.unlink()
+        return out
+
+    return make
+
+
 def _lo_rows(folder: Path) -> Path:
     src = write(folder, "插入行前.xlsx", filled(LO_VALUES))
     dst = libreoffice_inserted_rows(src, folder / "LibreOffice插入行.xlsx",
@@ -708,6 +722,8 @@ CASES: tuple[Case, ...] = (
          ("不支持的文件类型", "请提供"), "unsupported"),
     # not an .xlsx
     Case("xls_biff", _xlsx("旧格式.xls", biff8_workbook), 2, ("97-2003", "请使用"), "xls"),
+    Case("xls_libreoffice", _lo_saved_as("xls"), 2, ("97-2003", "请使用"), "xls", soffice=True),
+    Case("ods_libreoffice", _lo_saved_as("ods"), 2, ("OpenDocument", "另存为"), "not_xlsx", soffice=True),
     Case("xls_renamed_xlsx", _xlsx("旧格式改名.xlsx", biff8_workbook), 2, ("97-2003", "请使用"), "xls"),
     Case("csv_renamed", _xlsx("表格.xlsx", lambda: "项目,数量\n本年新收,3\n".encode("gb18030")), 2,
          ("CSV", "请使用"), "not_xlsx"),
