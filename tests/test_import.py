@@ -696,3 +696,14 @@ def test_tables_copied_out_of_a_browser_come_tab_separated():
     result = import_bytes(text.encode("utf-8"), "txt", "x.txt")
     assert result.notes == []
     assert result.to_json() == fixture("huaian-2024.json")
+
+
+def test_grid_cell_text_running_across_a_rule_line():
+    grid = [
+        "+------+------+",
+        "| 甲   |    1 |",
+        "| 乙   +------+",
+        "| 丙   |    2 |",
+        "+------+------+",
+    ]
+    assert grid_rows(grid) == [["甲乙丙", "1"], ["2"]]

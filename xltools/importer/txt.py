@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -69,6 +70,9 @@ def _cells_matrix(lines: list[str]) -> list[list[str]]:
     return matrix
 
 
+_RULE_PIECE = re.compile(r"[+]-|-[+]")
+
+
 def _is_rule(line: str) -> bool:
     return "+" in line and set(line) <= set("+-| ")
 
@@ -87,8 +91,15 @@ def grid_rows(lines: list[str]) -> list[list[str]]:
     def at(y: int, x: int) -> str:
         return m[y][x] if 0 <= y < len(m) and 0 <= x < len(m[y]) else " "
 
-    rules = [k for k, line in enumerate(lines) if _is_rule(line)]
+    rules = [k for k, line in enumerate(lines) if _is_rule(line) or _RULE_PIECE.search(line)]
     texts: dict[tuple[int, int], str] = {}
+    for k in rules:  # a merged cell's text may run across a rule line drawn beside it
+        edges = [x for x, ch in enumerate(m[k]) if ch in ("|", "+")]
+        for left, right in itertools.pairwise(edges):
+            piece = m[k][left + 1 : right]
+            if "-" not in piece and "".join(piece).strip():
+                texts[(k, left)] = "".join(piece).strip()
+                m[k][left + 1 : right] = [" "] * len(piece)
     for k in range(len(m)):
         if k in rules:
             continue
