@@ -191,6 +191,14 @@ def encrypted_workbook() -> bytes:
     return data
 
 
+def encrypted_container() -> bytes:
+    """The shape of any password-to-open Office file, built by hand: a compound file holding an
+    EncryptionInfo stream (standard encryption, version 3.2) and the EncryptedPackage."""
+    info = struct.pack("<HHI", 3, 2, 0x24) + b"\0" * 200
+    package = struct.pack("<Q", 51_000) + bytes(range(256)) * 200
+    return compound_file({"EncryptionInfo": info, "EncryptedPackage": package})
+
+
 # --- zip bombs ------------------------------------------------------------------------------------
 
 _SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -734,6 +742,7 @@ CASES: tuple[Case, ...] = (
     Case("xlsm_macro", _xlsx("带宏.xlsm", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),
     Case("xlsx_with_macro", _xlsx("带宏改名.xlsx", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),
     Case("encrypted", _xlsx("加密.xlsx", encrypted_workbook), 2, ("密码", "请"), "encrypted"),
+    Case("encrypted_constructed", _xlsx("加密2.xlsx", encrypted_container), 2, ("密码", "请"), "encrypted"),
     Case("truncated_half", _xlsx("复制一半.xlsx", lambda: truncated(0.5)), 2, ("损坏", "请重新获取"), "corrupt"),
     Case("truncated_tail", _xlsx("少了结尾.xlsx", lambda: truncated(0.995)), 2, ("损坏", "请重新获取"), "corrupt"),
     Case("corrupt_member", _xlsx("数据损坏.xlsx", corrupt_member), 2, ("损坏", "请"), "corrupt"),
