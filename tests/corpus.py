@@ -168,7 +168,8 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
               + struct.pack("<IIIIIIIII", 0, fat_sectors, dir_start, 0, 4096, _END, 0, _END, 0))
     difat = [fat_start + i for i in range(fat_sectors)] + [_FREE] * (109 - fat_sectors)
     header += struct.pack("<109I", *difat)
-    body = b"".join(b for _, b in blobs) + directory + struct.pack(f"<{len(fat)}I", *fat)
+    body = b"".join(b.ljust(-(-len(b) // sector) * sector, b"\0") for _, b in blobs)
+    body += directory + struct.pack(f"<{len(fat)}I", *fat)
     return header + body
 
 

@@ -395,3 +395,14 @@ def test_strict_open_xml_reads_right(hostile):
     assert result.ok, result.findings
     for field, value in LO_VALUES.items():
         assert result.report.values[field] == value
+
+
+def test_hand_built_compound_files_are_real_ones():
+    """The .xls and encrypted containers the corpus builds by hand open as compound files."""
+    import olefile
+
+    xls = olefile.OleFileIO(corpus.biff8_workbook())
+    assert xls.listdir() == [["Workbook"]]
+    assert xls.openstream("Workbook").read(4) == bytes.fromhex("09081000")  # a BIFF8 BOF record
+    enc = olefile.OleFileIO(corpus.encrypted_container())
+    assert sorted(enc.listdir()) == [["EncryptedPackage"], ["EncryptionInfo"]]
