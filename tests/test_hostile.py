@@ -406,3 +406,15 @@ def test_hand_built_compound_files_are_real_ones():
     assert xls.openstream("Workbook").read(4) == bytes.fromhex("09081000")  # a BIFF8 BOF record
     enc = olefile.OleFileIO(corpus.encrypted_container())
     assert sorted(enc.listdir()) == [["EncryptedPackage"], ["EncryptionInfo"]]
+
+
+def test_the_zip_bomb_is_real_and_small(hostile):
+    """2 GiB of XML in a file of about 2 MB; the first megabytes really inflate."""
+    path = hostile["zip_bomb"]
+    assert path.stat().st_size < 3 * 1024 * 1024
+    with zipfile.ZipFile(path) as zf:
+        biggest = max(zf.infolist(), key=lambda i: i.file_size)
+        assert biggest.file_size >= 2 * 1024**3
+        with zf.open(biggest) as fh:
+            head = fh.read(4 * 1024 * 1024)
+    assert head.startswith(b"<?xml") and head.endswith(b" " * 1024)
