@@ -33,7 +33,11 @@ def last_year(name: str = BASE["agency"]["name"], year: int = 2023, carried_over
     data = copy.deepcopy(BASE)
     data["year"] = year
     data["agency"]["name"] = name
-    data["requests"] = {"new": {"natural": 11}, "granted": {"natural": 11 - carried_over}, "carried_over": {"natural": carried_over}}
+    data["requests"] = {
+        "new": {"natural": 11},
+        "granted": {"natural": 11 - carried_over},
+        "carried_over": {"natural": carried_over},
+    }
     data["proactive"] = {"normative_documents": {"in_force": 9}}
     data["appeals"] = {"review": {"upheld": 2}, "suit_direct": {"upheld": 2}}
     for key in data["overview"]:
@@ -63,8 +67,13 @@ def test_check_previous_x1_warning_human_and_json(tmp_path):
 
 
 def test_check_previous_workbooks_name_both_cells(tmp_path):
-    last = fill_to(tmp_path / "2023.xlsx", {**VALID_TEXTS, "year": 2023, "requests.new.natural": 3, "requests.carried_over.natural": 3})
-    this = fill_to(tmp_path / "2024.xlsx", {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2})
+    last = fill_to(
+        tmp_path / "2023.xlsx",
+        {**VALID_TEXTS, "year": 2023, "requests.new.natural": 3, "requests.carried_over.natural": 3},
+    )
+    this = fill_to(
+        tmp_path / "2024.xlsx", {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2}
+    )
     result = invoke("check", this, "--previous", last)
     assert result.exit_code == 0
     line = next(ln for ln in result.output.splitlines() if "[X1]" in ln)

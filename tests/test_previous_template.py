@@ -116,7 +116,9 @@ def test_template_previous_refuses_overwrite_and_missing(tmp_path, last_xlsx):
     assert r.exit_code == 2 and "已存在" in r.stderr and exists.read_bytes() == b"keep"
     r = CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(last_xlsx), "--force"])
     assert r.exit_code == 2 and "就是输入文件" in r.stderr
-    r = CliRunner().invoke(main, ["template", "--previous", str(tmp_path / "none.xlsx"), "-o", str(tmp_path / "n.xlsx")])
+    r = CliRunner().invoke(
+        main, ["template", "--previous", str(tmp_path / "none.xlsx"), "-o", str(tmp_path / "n.xlsx")]
+    )
     assert r.exit_code == 2 and "文件不存在" in r.stderr and not (tmp_path / "n.xlsx").exists()
 
 
@@ -212,12 +214,20 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     ws = wb[sheet]
     header = ws[ref.replace("$", "")].offset(row=-1)
     assert header.value == layout.X2_BESIDE_HEADER
-    assert ws[ref.replace("$", "")].offset(column=-1).coordinate == layout.field_ref("proactive.regulations.in_force").split("!")[1]
+    assert (
+        ws[ref.replace("$", "")].offset(column=-1).coordinate
+        == layout.field_ref("proactive.regulations.in_force").split("!")[1]
+    )
     from xltools.template import template_bytes
 
     fresh = template_bytes()
-    assert "ISBLANK(previous_in_force_regulations)" in _named(openpyxl.load_workbook(io.BytesIO(fresh)), "x2_beside_regulations")
-    assert _named(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations") == layout.X2_BESIDE_BLANK
+    assert "ISBLANK(previous_in_force_regulations)" in _named(
+        openpyxl.load_workbook(io.BytesIO(fresh)), "x2_beside_regulations"
+    )
+    assert (
+        _named(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations")
+        == layout.X2_BESIDE_BLANK
+    )
 
 
 def test_next_template_from_an_upload_in_memory(last_xlsx):

@@ -354,9 +354,14 @@ def test_x1_names_last_years_cell_in_a_workbook(tmp_path):
     from xltools.api import load_report
     from xltools.reader import read_input
 
-    last = fill_to(tmp_path / "last.xlsx", {**VALID_TEXTS, "year": 2023, "requests.new.natural": 3, "requests.carried_over.natural": 3})
+    last = fill_to(
+        tmp_path / "last.xlsx",
+        {**VALID_TEXTS, "year": 2023, "requests.new.natural": 3, "requests.carried_over.natural": 3},
+    )
     prev = check(read_input(last)).report
-    this = fill_to(tmp_path / "this.xlsx", {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2})
+    this = fill_to(
+        tmp_path / "this.xlsx", {**VALID_TEXTS, "requests.carried_in.natural": 2, "requests.granted.natural": 2}
+    )
     (x1,) = warnings(load_report(this, previous=prev), "X1")
     assert x1.cell == field_ref("requests.carried_in.natural")
     assert f"（{field_ref('requests.carried_over.natural')}）" in x1.message
@@ -463,7 +468,9 @@ def test_x1_from_typed_previous_cells_names_both_cells(tmp_path):
     result = load_report(fill_to(tmp_path / "typed.xlsx", values))
     (x1,) = warnings(result, "X1")
     assert x1.cell == field_ref("requests.carried_in.natural")
-    assert f"上年数据取自 {field_ref('previous.carried_over.natural')}（上年数据 结转下年度继续办理 自然人）" in x1.message
+    assert (
+        f"上年数据取自 {field_ref('previous.carried_over.natural')}（上年数据 结转下年度继续办理 自然人）" in x1.message
+    )
     values["previous.carried_over.natural"] = 2
     assert warnings(load_report(fill_to(tmp_path / "same.xlsx", values)), "X1") == []
 

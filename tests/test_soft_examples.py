@@ -46,7 +46,9 @@ def test_huaian_text_is_actually_read():
     found = [c for text in texts for c in claims(text)]
     metrics = sorted({c.metric for c in found})
     assert len(found) >= 15
-    assert {"received", "answered", "carried_in", "carried_over", "review", "suit", "appeal_part", "issued"} <= set(metrics)
+    assert {"received", "answered", "carried_in", "carried_over", "review", "suit", "appeal_part", "issued"} <= set(
+        metrics
+    )
 
 
 def test_huaian_with_a_wrong_table_figure_warns():

@@ -145,7 +145,9 @@ def test_chinese_fullwidth_and_separated_numbers():
 
 
 def test_years_dates_and_percentages_are_not_counts():
-    assert _as_tuples("2024年1月1日至12月31日，我局受理政府信息公开申请12件，按时答复率100%。") == [("received", 12, None)]
+    assert _as_tuples("2024年1月1日至12月31日，我局受理政府信息公开申请12件，按时答复率100%。") == [
+        ("received", 12, None)
+    ]
     assert _as_tuples("二〇二四年受理政府信息公开申请5件。") == [("received", 5, None)]
 
 
