@@ -38,7 +38,14 @@ def _executor(workers: int) -> Executor:
     """The worker pool (imported only when one is needed: a one-file check starts faster)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers)
+    return ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C is the main process's to handle: a worker stopped by it would print a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_chunk(paths: Sequence[str], strict: bool, pairing=None) -> list[FileResult]:
