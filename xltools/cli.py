@@ -268,6 +268,7 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
     """读取已发布的年度报告（Word、网页或文本），得到报告数据（JSON），总计按原报告所印。
 
     可用 xltools check 检查导入的数据，或作为下一年的 --previous 上年数据。
+    退出码：0 导入成功；1 已导入，但数据有错误（原报告中的问题）；2 文件无法使用。
     """
     from .importer import import_report
     from .jsonform import dumps
@@ -282,14 +283,16 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
 
         emit(f"{input_path}：导入时请核对以下 {len(imported.notes)} 处：", err=True)
         emit("\n".join(finding_line(f) for f in imported.notes), err=True)
+    _write_or_print(output, dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
     errors = imported.check().errors
     if errors:
-        emit(
-            f"注意：导入的数据有 {len(errors)} 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容）。"
+        from .errors import ReportHasErrors
+
+        raise ReportHasErrors(
+            f"导入的数据有 {len(errors)} 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容），数据已照原样导出。"
             f"运行 xltools check {output or '导入的 .json 文件'} 查看详情。",
-            err=True,
+            findings=errors,
         )
-    _write_or_print(output, dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
 
 
 # --- merge --------------------------------------------------------------------------------------
