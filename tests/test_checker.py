@@ -155,9 +155,9 @@ def test_json_unknown_keys_and_wrong_types_are_reported_by_path():
     obj["requests"] = {"new": {"natrual": 3}, "granted": [1]}
     obj["colour"] = "red"
     messages = [(f.field, f.message) for f in _check(obj).errors]
-    assert ("requests.new.natrual", "“requests.new.natrual”不是报告数据中的项目（拼写错误？），已忽略。请删除或改正它。") in messages
+    assert ("requests.new.natrual", "“requests.new.natrual”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。") in messages
     assert ("requests.granted", "“requests.granted”应是一个对象 {…}，现为列表。") in messages
-    assert ("colour", "“colour”不是报告数据中的项目（拼写错误？），已忽略。请删除或改正它。") in messages
+    assert ("colour", "“colour”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。") in messages
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: 
             continue
         node = tree.get(key)
         if node is None:
-            source.findings.append(_structure(dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），已忽略。请删除或改正它。"))
+            source.findings.append(_structure(dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。"))
         elif isinstance(node, str):
             if isinstance(value, dict | list):
                 source.findings.append(_structure(node, f"“{dotted}”应是一个数字或文字，不能是{_kind(value)}。", node))

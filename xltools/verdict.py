@@ -43,7 +43,8 @@ def verdict_line(r: FileResult) -> str:
     if r.error is not None:
         return f"{r.path}：无法使用 —— {r.error.message}"
     report = r.result.report
-    who = f"（{report.name} {report.year or ''}年）" if report.name else ""
+    when = f" {report.year}年" if report.year else ""
+    who = f"（{report.name}{when}）" if report.name else ""
     errors, warnings = len(r.result.errors), len(r.result.warnings)
     if errors:
         state = f"未通过：{errors} 处错误" + (f"，{warnings} 处提示" if warnings else "")
