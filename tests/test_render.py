@@ -358,3 +358,12 @@ def test_a_merged_cell_reads_whole_down_its_rows(huaian):
     column_a = [re.split(r"[|+]", line)[1].strip() for line in lines[first - 1 : -2]]
     assert column_a[0] == column_a[-1] == "-" * 10  # the rules above and below it
     assert "".join(column_a[1:-1]) == spec.REQUESTS_RESULTS
+
+
+def test_html_marks_only_what_the_program_wrote():
+    obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
+    del obj["other_matters"]
+    report = check(parse_json(json.dumps(obj, ensure_ascii=False).encode(), "g.json")).report
+    root = parse_html(render(report, "html"))
+    generated = [_text(p) for p in root.findall(".//h:p[@class='generated']", NS)]
+    assert [g[:8] for g in generated] == ["根据《中华人民共", "（二）依申请公开", "按照《国务院办公"]
