@@ -349,6 +349,39 @@ def test_bad_and_hostile_uploads_answer_with_a_page_and_4xx(client, name, data, 
     assert upload(client, (EXAMPLE.name, EXAMPLE.read_bytes())).status_code == 200
 
 
+def _corpus_cases():
+    from tests.corpus import CASES
+
+    return [c for c in CASES if not c.soffice and c.name not in ("missing", "folder")]
+
+
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: c.name)
+def test_every_corpus_input_gets_the_answer_check_gives(client, tmp_path, case):
+    """Issue #7's corpus of broken, foreign and hostile files, uploaded: the same verdict as
+    `xltools check`, as a 4xx for an unusable file, and the server keeps serving."""
+    path = case.build(tmp_path)
+    data = path.read_bytes()
+    r = upload(client, (path.name, data), url="/api/check")
+    if len(data) > webapp.MAX_REQUEST:  # refused before it is read
+        assert r.status_code == 413 and "上传的内容过大" in r.json()["error"]["message"]
+        return
+    (entry,) = r.json()["files"]
+    if len(data) > webapp.MAX_UPLOAD:
+        assert r.status_code == 413 and entry["error"]["code"] == "too_large"
+    elif case.status == 2:
+        assert r.status_code in (413, 415, 422)
+        assert entry["error"]["code"] == case.code
+        assert all(words in entry["error"]["message"] for words in case.says)
+    else:
+        assert r.status_code == 200
+        assert entry["ok"] is (case.status == 0)
+        messages = " ".join(f["message"] for f in entry["findings"])
+        assert all(words in messages for words in case.says if words != "通过")
+    page = upload(client, (path.name, data))
+    assert page.status_code == r.status_code and "Traceback" not in page.text
+    assert client.get("/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("given", "shown"),
     [
