@@ -7,10 +7,13 @@ XLTOOLS_REQUIRE_LIBREOFFICE is set (CI sets it), in which case they fail.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,22 @@ def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) ->
     if missing:
         raise AssertionError(f"LibreOffice did not write {missing}: {proc.stdout} {proc.stderr}")
     return out
+
+
+def poison_cached_results(data: bytes) -> bytes:
+    """Store a wrong result (999) for every formula, so only a real recalculation gives the right ones."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"</f><v>[^<]*</v>", b"</f><v>999</v>", body)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def named_value(wb, name: str):
+    """The value of the cell a workbook-level defined name points at (openpyxl workbook)."""
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    return wb[sheet][ref.replace("$", "")].value

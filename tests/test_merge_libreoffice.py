@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from benchmarks.generate import unit_values
 from tests import libreoffice
+from tests.libreoffice import named_value
 from xltools import layout
 from xltools.checker import check
 from xltools.cli import main
@@ -33,10 +34,6 @@ def merged(tmp_path_factory):
     return out, recalculated, values
 
 
-def _named(wb, name):
-    ((sheet, ref),) = list(wb.defined_names[name].destinations)
-    return wb[sheet][ref.replace("$", "")].value
-
 
 def test_every_table_check_holds_after_recalculation(merged):
     _, recalculated, values = merged
@@ -44,11 +41,11 @@ def test_every_table_check_holds_after_recalculation(merged):
     table_checks = [c for c in layout.CHECKS if c.hard and c.rule.startswith(("R", "S2"))]
     assert table_checks
     for c in table_checks:
-        assert _named(wb, c.name) == "✓", c.name
-    assert _named(wb, "requests_new_total") == sum(
+        assert named_value(wb, c.name) == "✓", c.name
+    assert named_value(wb, "requests_new_total") == sum(
         v[f"requests.new.{col}"] for v in values for col in ("natural", "business", "research", "nonprofit", "legal", "other")
     )
-    assert _named(wb, "check_status") == "未通过"  # the narrative is the summing office's to write
+    assert named_value(wb, "check_status") == "未通过"  # the narrative is the summing office's to write
 
 
 def test_reader_reads_back_the_merged_numbers_after_libreoffice_saved_it(merged):

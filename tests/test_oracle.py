@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests import libreoffice
+from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import layout, spec
 from xltools.checker import check
@@ -103,10 +104,6 @@ def _expected_cell(rule, source) -> str:
     return "✓" if rule.holds(lambda p: _sheet_value(source, p)) else "✗"
 
 
-def _named(wb, name):
-    ((sheet, ref),) = list(wb.defined_names[name].destinations)
-    return wb[sheet][ref.replace("$", "")].value
-
 
 def test_sheet_and_python_agree_on_every_rule(tmp_path):
     libreoffice.require()
@@ -127,7 +124,7 @@ def test_sheet_and_python_agree_on_every_rule(tmp_path):
         context = f"{src.name}: {values}"
 
         for rule in SUM_RULES:
-            assert str(_named(wb, rule.name))[:1] == _expected_cell(rule, source), (rule.name, context)
+            assert str(named_value(wb, rule.name))[:1] == _expected_cell(rule, source), (rule.name, context)
 
         meta = wb[spec.SHEET_META]
         flagged = {p for p, r in layout.META_FLAG_ROW.items() if meta.cell(r + 1, 2).value == 1}
@@ -135,20 +132,20 @@ def test_sheet_and_python_agree_on_every_rule(tmp_path):
         assert flagged == reported, context
         for group in spec.NUMERIC_GROUPS:
             bad = any(FIELDS[p].group == group for p in reported)
-            assert str(_named(wb, f"check_S2_{group}"))[:1] == ("✗" if bad else "✓"), (group, context)
+            assert str(named_value(wb, f"check_S2_{group}"))[:1] == ("✗" if bad else "✓"), (group, context)
 
         for f in spec.REQUIRED_FIELDS:
-            assert str(_named(wb, f"check_S4_{f.name}"))[:1] == ("✗" if not values.get(f.path) else "✓")
+            assert str(named_value(wb, f"check_S4_{f.name}"))[:1] == ("✗" if not values.get(f.path) else "✓")
 
         if not reported:
             clean_fills += 1
-            failing_cells = {r.name for r in SUM_RULES if str(_named(wb, r.name)).startswith("✗")}
+            failing_cells = {r.name for r in SUM_RULES if str(named_value(wb, r.name)).startswith("✗")}
             by_target = {(r.rule, r.target): r.name for r in SUM_RULES}
             failing_findings = {by_target[(f.rule, f.field)] for f in result.findings if (f.rule, f.field) in by_target}
             assert failing_findings == failing_cells, context
             hard_fail = any(f.severity == "error" and f.rule.startswith("R") for f in result.findings)
             s1 = any(f.rule == "S1" and f.severity == "error" for f in result.findings)
             s4 = any(f.rule == "S4" for f in result.findings)
-            assert (_named(wb, "check_status") == "通过") == (not (hard_fail or s4)), context
+            assert (named_value(wb, "check_status") == "通过") == (not (hard_fail or s4)), context
             assert s1 == any(p in values for p in TOTALS), context  # an overwritten total is tampering
     assert clean_fills >= len(samples) // 5  # the generator keeps producing plenty of clean fills

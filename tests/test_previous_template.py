@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import zipfile
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from tests import libreoffice
+from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, fill, fill_to
 from xltools.api import load_report
 from xltools.cli import main
@@ -41,10 +40,6 @@ def last_xlsx(tmp_path):
     return fill_to(tmp_path / "2024.xlsx", LAST)
 
 
-def _named(wb, name):
-    ((sheet, ref),) = list(wb.defined_names[name].destinations)
-    return wb[sheet][ref.replace("$", "")].value
-
 
 def test_template_previous_prefills(tmp_path, last_xlsx):
     out = tmp_path / "2025.xlsx"
@@ -52,20 +47,20 @@ def test_template_previous_prefills(tmp_path, last_xlsx):
     assert result.exit_code == 0, result.output
     assert "已生成下一年度的模板" in result.output
     wb = openpyxl.load_workbook(out)
-    assert _named(wb, "agency_name") == "测试市测试区测试镇人民政府"
-    assert _named(wb, "agency_self") == "我镇"
-    assert _named(wb, "agency_level") == "乡镇人民政府、街道办事处"
-    assert _named(wb, "agency_deadline") == "02-15"
-    assert _named(wb, "contact") == LAST["contact"]
-    assert _named(wb, "year") == 2025
-    assert _named(wb, "overview_headings_platform") == "政府信息公开平台建设情况"
-    assert _named(wb, "requests_carried_in_natural") == 3
-    assert _named(wb, "requests_carried_in_legal") == 1
-    assert _named(wb, "previous_carried_over_natural") == 3
-    assert _named(wb, "previous_in_force_regulations") == 11
-    assert _named(wb, "previous_in_force_normative_documents") == 66
-    assert _named(wb, "overview_summary") is None  # last year's text is not carried: C3 would flag it
-    assert _named(wb, "requests_new_natural") == 0
+    assert named_value(wb, "agency_name") == "测试市测试区测试镇人民政府"
+    assert named_value(wb, "agency_self") == "我镇"
+    assert named_value(wb, "agency_level") == "乡镇人民政府、街道办事处"
+    assert named_value(wb, "agency_deadline") == "02-15"
+    assert named_value(wb, "contact") == LAST["contact"]
+    assert named_value(wb, "year") == 2025
+    assert named_value(wb, "overview_headings_platform") == "政府信息公开平台建设情况"
+    assert named_value(wb, "requests_carried_in_natural") == 3
+    assert named_value(wb, "requests_carried_in_legal") == 1
+    assert named_value(wb, "previous_carried_over_natural") == 3
+    assert named_value(wb, "previous_in_force_regulations") == 11
+    assert named_value(wb, "previous_in_force_normative_documents") == 66
+    assert named_value(wb, "overview_summary") is None  # last year's text is not carried: C3 would flag it
+    assert named_value(wb, "requests_new_natural") == 0
 
 
 def test_next_template_reads_back_and_checks_against_last(tmp_path, last_xlsx):
@@ -125,19 +120,6 @@ def test_template_previous_refuses_overwrite_and_missing(tmp_path, last_xlsx):
 # --- LibreOffice: the in-sheet X1/X2 checks ---------------------------------------------------------
 
 
-def _poison(data: bytes) -> bytes:
-    """Wrong cached results everywhere, so only a real recalculation gives the right ones."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename.startswith("xl/worksheets/"):
-                body = re.sub(rb"</f><v>[^<]*</v>", b"</f><v>999</v>", body)
-            dst.writestr(info, body)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory):
     libreoffice.require()
@@ -149,8 +131,8 @@ def recalculated(tmp_path_factory):
     assert runner.invoke(main, ["template", "--previous", str(last), "-o", str(nxt)]).exit_code == 0
     base = nxt.read_bytes()
     cases = {
-        "fresh": _poison(base),
-        "typed_ok": _poison(
+        "fresh": libreoffice.poison_cached_results(base),
+        "typed_ok": libreoffice.poison_cached_results(
             fill(
                 {
                     "proactive.regulations.issued": 2,
@@ -161,7 +143,7 @@ def recalculated(tmp_path_factory):
                 base=base,
             )
         ),
-        "typed_wrong": _poison(
+        "typed_wrong": libreoffice.poison_cached_results(
             fill({"proactive.regulations.in_force": 15, "requests.carried_in.natural": 4}, base=base)
         ),
     }
@@ -177,27 +159,27 @@ def recalculated(tmp_path_factory):
 def test_libreoffice_fresh_next_template(recalculated):
     wb = recalculated["fresh"]
     for col in APPLICANT_COLUMNS:
-        assert _named(wb, f"check_X1_{col}") == "✓"
+        assert named_value(wb, f"check_X1_{col}") == "✓"
     # last year's 11 in force and nothing typed yet: the X2 check shows the carry-over to reach
-    assert _named(wb, "check_X2_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11"
-    assert _named(wb, "check_X2_normative_documents") == "✗ 现行有效0，上年现行有效+制发−废止为66"
+    assert named_value(wb, "check_X2_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11"
+    assert named_value(wb, "check_X2_normative_documents") == "✗ 现行有效0，上年现行有效+制发−废止为66"
     # shown beside table 二 too, where staff type
-    assert _named(wb, "x2_beside_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11（上年现行有效 11 件）"
+    assert named_value(wb, "x2_beside_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11（上年现行有效 11 件）"
 
 
 def test_libreoffice_typed_consistent(recalculated):
     wb = recalculated["typed_ok"]
-    assert _named(wb, "check_X2_regulations") == "✓"
-    assert _named(wb, "check_X2_normative_documents") == "✓"
-    assert _named(wb, "x2_beside_normative_documents") == "✓（上年现行有效 66 件）"
-    assert _named(wb, "check_X1_natural") == "✓"
+    assert named_value(wb, "check_X2_regulations") == "✓"
+    assert named_value(wb, "check_X2_normative_documents") == "✓"
+    assert named_value(wb, "x2_beside_normative_documents") == "✓（上年现行有效 66 件）"
+    assert named_value(wb, "check_X1_natural") == "✓"
 
 
 def test_libreoffice_typed_inconsistent(recalculated):
     wb = recalculated["typed_wrong"]
-    assert _named(wb, "check_X2_regulations") == "✗ 现行有效15，上年现行有效+制发−废止为11"
-    assert _named(wb, "check_X1_natural") == "✗ 上年结转4，上年结转下年度3"
-    assert _named(wb, "check_X1_legal") == "✓"
+    assert named_value(wb, "check_X2_regulations") == "✗ 现行有效15，上年现行有效+制发−废止为11"
+    assert named_value(wb, "check_X1_natural") == "✗ 上年结转4，上年结转下年度3"
+    assert named_value(wb, "check_X1_legal") == "✓"
 
 
 def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
@@ -207,7 +189,7 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     out = tmp_path / "2025.xlsx"
     CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
     wb = openpyxl.load_workbook(out, data_only=True)
-    assert _named(wb, "x2_beside_regulations") == "✗（上年现行有效 11 件）"
+    assert named_value(wb, "x2_beside_regulations") == "✗（上年现行有效 11 件）"
     cell = wb.defined_names["x2_beside_regulations"]
     ((sheet, ref),) = list(cell.destinations)
     assert sheet == spec.SHEET_PROACTIVE
@@ -221,11 +203,11 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     from xltools.template import template_bytes
 
     fresh = template_bytes()
-    assert "ISBLANK(previous_in_force_regulations)" in _named(
+    assert "ISBLANK(previous_in_force_regulations)" in named_value(
         openpyxl.load_workbook(io.BytesIO(fresh)), "x2_beside_regulations"
     )
     assert (
-        _named(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations")
+        named_value(openpyxl.load_workbook(io.BytesIO(fresh), data_only=True), "x2_beside_regulations")
         == layout.X2_BESIDE_BLANK
     )
 
@@ -236,7 +218,7 @@ def test_next_template_from_an_upload_in_memory(last_xlsx):
 
     data = next_template_from_bytes(last_xlsx.read_bytes(), "2024.xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert _named(wb, "year") == 2025 and _named(wb, "requests_carried_in_natural") == 3
+    assert named_value(wb, "year") == 2025 and named_value(wb, "requests_carried_in_natural") == 3
     with pytest.raises(UnusableInput) as info:
         next_template_from_bytes(fill({"year": None}), "blank.xlsx")
     assert "没有可用的年度" in info.value.message

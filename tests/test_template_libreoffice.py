@@ -1,14 +1,12 @@
 """The template in a real spreadsheet program: LibreOffice recalculates it and saves it back."""
 
 import datetime
-import io
-import re
-import zipfile
 
 import openpyxl
 import pytest
 
 from tests import libreoffice
+from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, cell_of, fill
 from xltools import layout, spec
 from xltools.checker import check
@@ -34,19 +32,6 @@ CONSISTENT = {
 }
 
 
-def _poison_cached_values(data: bytes) -> bytes:
-    """Store deliberately wrong results for every formula, so only a real recalculation can fix them."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename.startswith("xl/worksheets/"):
-                body = re.sub(rb"</f><v>[^<]*</v>", b"</f><v>999</v>", body)
-            dst.writestr(info, body)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory):
     """Several fills, recalculated and saved by one LibreOffice run: name -> (input bytes, output workbook)."""
@@ -56,7 +41,7 @@ def recalculated(tmp_path_factory):
         "consistent": fill(CONSISTENT),
         "r33_broken": fill({**CONSISTENT, "requests.carried_over.business": 1}),
         "text_numbers": fill({**CONSISTENT, "requests.new.research": "12", "appeals.review.pending": "１２"}),
-        "poisoned": _poison_cached_values(fill(CONSISTENT)),
+        "poisoned": libreoffice.poison_cached_results(fill(CONSISTENT)),
     }
     paths = []
     for name, data in cases.items():
@@ -71,18 +56,14 @@ def _values(path):
     return openpyxl.load_workbook(path, data_only=True)
 
 
-def _named(wb, name):
-    ((sheet, ref),) = list(wb.defined_names[name].destinations)
-    return wb[sheet][ref.replace("$", "")].value
-
 
 def test_recalculation_really_happens(recalculated):
     src, out = recalculated["poisoned"]
-    assert _named(_values(src), "requests_new_total") == 999  # the stored result is wrong before
+    assert named_value(_values(src), "requests_new_total") == 999  # the stored result is wrong before
     wb = _values(out)
-    assert _named(wb, "requests_new_total") == 7
-    assert _named(wb, "check_status") == "通过"
-    assert _named(wb, "check_R3_3_natural") == "✓"
+    assert named_value(wb, "requests_new_total") == 7
+    assert named_value(wb, "check_status") == "通过"
+    assert named_value(wb, "check_R3_3_natural") == "✓"
 
 
 def test_consistent_fill_passes_every_check(recalculated):
@@ -90,30 +71,30 @@ def test_consistent_fill_passes_every_check(recalculated):
     wb = _values(out)
     for c in layout.CHECKS:
         if c.hard:
-            assert _named(wb, c.name) == "✓", c.name
-    assert _named(wb, "check_status") == "通过"
+            assert named_value(wb, c.name) == "✓", c.name
+    assert named_value(wb, "check_status") == "通过"
     for sheet in (spec.SHEET_PROACTIVE, spec.SHEET_REQUESTS, spec.SHEET_APPEALS):
         assert wb[sheet]["A2"].value == "本表校验通过"
-    assert _named(wb, "appeals_review_total") == 11
+    assert named_value(wb, "appeals_review_total") == 11
 
 
 def test_breaking_r33_in_one_column_fails_exactly_that_check(recalculated):
     _, out = recalculated["r33_broken"]
     wb = _values(out)
-    failing = {c.name for c in layout.CHECKS if c.hard and str(_named(wb, c.name)).startswith("✗")}
+    failing = {c.name for c in layout.CHECKS if c.hard and str(named_value(wb, c.name)).startswith("✗")}
     # the 总计 column sums the six, so it cannot hold either
     assert failing == {"check_R3_3_business", "check_R3_3_total"}
-    assert _named(wb, "check_R3_3_business").startswith("✗ 第一项加第二项为2，第三项加第四项为3")
-    assert _named(wb, "check_status") == "未通过"
+    assert named_value(wb, "check_R3_3_business").startswith("✗ 第一项加第二项为2，第三项加第四项为3")
+    assert named_value(wb, "check_status") == "未通过"
     assert wb[spec.SHEET_REQUESTS]["A2"].value.startswith("本表有2处不一致")
 
 
 def test_text_and_full_width_numbers_are_flagged(recalculated):
     _, out = recalculated["text_numbers"]
     wb = _values(out)
-    assert _named(wb, "check_S2_requests").startswith("✗ 有1个单元格")
-    assert _named(wb, "check_S2_appeals").startswith("✗ 有1个单元格")
-    assert _named(wb, "check_S2_proactive") == "✓"
+    assert named_value(wb, "check_S2_requests").startswith("✗ 有1个单元格")
+    assert named_value(wb, "check_S2_appeals").startswith("✗ 有1个单元格")
+    assert named_value(wb, "check_S2_proactive") == "✓"
     meta = wb["_meta"]
     flagged = {meta.cell(r + 1, 1).value for r in layout.META_FLAG_ROW.values() if meta.cell(r + 1, 2).value == 1}
     assert flagged == {"requests.new.research", "appeals.review.pending"}

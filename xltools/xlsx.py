@@ -107,7 +107,7 @@ def open_book(data: bytes) -> Book:
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UnusableInput("文件已损坏（压缩包不完整或无法打开），可能没有完整复制。请重新获取原文件。", code="corrupt") from exc
-    _check_directory(infos)
+    check_zip_directory(infos)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         raise UnusableInput(_what_zip(zf, names), code="not_xlsx")
@@ -208,9 +208,10 @@ def _check_end_record(data: bytes) -> None:
         raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
 
 
-def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
+def check_zip_directory(infos: list[zipfile.ZipInfo], what: str = "年度报告模板") -> None:
+    """Refuse a package by what its directory declares, before anything is inflated (zip bombs)."""
     if len(infos) > MAX_ENTRIES:
-        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
+        raise UnusableInput(f"压缩包中的文件数量异常多，不像是{what}，已停止读取。请确认选择的是正确的文件。", code="too_large")
     total = 0
     for info in infos:
         total += info.file_size

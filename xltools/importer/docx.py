@@ -10,7 +10,7 @@ import io
 import zipfile
 
 from ..errors import UnusableInput
-from ..xlsx import MAX_ENTRIES, MAX_PART, MAX_RATIO, MAX_TOTAL, OLE_MAGIC, ZIP_MAGIC
+from ..xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
 from .blocks import Block, check_size, clean
 
 
@@ -178,16 +178,6 @@ def _check_package(data: bytes) -> None:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UnusableInput("Word 文件已损坏（压缩包不完整），请重新获取原文件。", code="corrupt") from exc
-    if len(infos) > MAX_ENTRIES:
-        raise UnusableInput("文件中的部件数量异常多，不像是一份年度报告，已停止读取。", code="too_large")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_PART or total > MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
-            raise UnusableInput(
-                "文件解压后过大（可能是恶意构造的压缩包，即“压缩炸弹”），已停止读取，没有解压任何内容。",
-                code="zip_bomb",
-            )
+    check_zip_directory(infos, "一份年度报告")
     if "word/document.xml" not in {i.filename for i in infos}:
         raise UnusableInput("这不是 Word 文档（.docx）：压缩包中没有正文内容。", code="not_docx")
