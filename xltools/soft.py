@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from . import spec
 from .model import WARNING, Finding, Report, Source
-from .spec import FIELDS, Kind
+from .spec import APPEALS_REVIEW, APPEALS_SUIT, FIELDS, PROACTIVE, REQUESTS, Kind
 from .textnums import METRICS, Claim, claims
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
@@ -489,18 +489,22 @@ def name_findings(report: Report, previous: Report) -> list[Finding]:
     ]
 
 
+def _in_force(row: str) -> str:
+    return PROACTIVE.row(row).label + PROACTIVE.column("in_force").label
+
+
 X3_FIGURES = (
     # (name, fields summed, words that show the text discusses it)
-    ("本年新收政府信息公开申请数量", ("requests.new.total",), ("申请",)),
-    ("行政复议总计", ("appeals.review.total",), ("复议",)),
+    (REQUESTS.row("new").label.removeprefix("一、"), ("requests.new.total",), ("申请",)),
+    (f"{APPEALS_REVIEW}总计", ("appeals.review.total",), ("复议",)),
     (
-        "行政诉讼总计（直接起诉与复议后起诉）",
+        f"{APPEALS_SUIT}总计（直接起诉与复议后起诉）",
         ("appeals.suit_direct.total", "appeals.suit_after_review.total"),
         ("诉讼",),
     ),
-    ("规章现行有效件数", ("proactive.regulations.in_force",), ("规章", "清理")),
-    ("行政规范性文件现行有效件数", ("proactive.normative_documents.in_force",), ("规范性文件", "清理")),
-    ("行政事业性收费金额（万元）", ("proactive.fees.amount_wan",), ("收费",)),
+    (_in_force("regulations"), ("proactive.regulations.in_force",), ("规章", "清理")),
+    (_in_force("normative_documents"), ("proactive.normative_documents.in_force",), ("规范性文件", "清理")),
+    (f"{PROACTIVE.row('fees').label}金额（万元）", ("proactive.fees.amount_wan",), ("收费",)),
 )
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|回落|同比|较上年|比上年|较去年|比去年|翻番|大幅|清理|原因")
 
