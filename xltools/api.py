@@ -63,28 +63,35 @@ def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Repo
     return check(read_input(path), strict=strict, previous=previous)
 
 
+def load_for_build(
+    path: str | os.PathLike, *, previous_path: str | None = None, narrative_path: str | None = None
+) -> CheckResult:
+    """Read and check a report as `build` takes it: with last year's report (year N-1, else
+    UnusableInput) and with the narrative from a separate Word or text file, when given."""
+    last = None
+    if previous_path:
+        from .previous import load_previous
+
+        last = load_previous(previous_path)
+    if narrative_path:
+        from .importer.narrative import load_with_narrative
+
+        result = load_with_narrative(path, narrative_path, previous=last)
+    else:
+        result = load_report(path, previous=last)
+    if last is not None:
+        from .previous import require_year
+
+        require_year(result.report, last, previous_path)
+    return result
+
+
 def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
     """Read and check an upload held in memory (the web page); `name` only picks the reader."""
-    suffix = Path(name).suffix.lower()
+    from .reader import read_data
+
     try:
-        if suffix == ".json":
-            from .jsonform import MAX_JSON, parse_json
-
-            if len(data) > MAX_JSON:
-                raise UnusableInput(
-                    f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告。", code="too_large"
-                )
-            source = parse_json(data, name)
-        elif suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods"):
-            from .reader import read_book
-            from .xlsx import open_book
-
-            source = read_book(open_book(data), name)
-        else:
-            raise UnusableInput(
-                f"不支持的文件类型“{suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
-                code="unsupported",
-            )
+        source = read_data(data, name)
     except UnusableInput as exc:
         exc.path = exc.path or name
         raise

@@ -202,21 +202,7 @@ def build_cmd(
 
         check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
     fmt = output_format(output, fmt)
-    last = None
-    if previous:
-        from .previous import load_previous
-
-        last = load_previous(previous)
-    if narrative:
-        from .importer.narrative import load_with_narrative
-
-        result = load_with_narrative(input_path, narrative, previous=last)
-    else:
-        result = api.load_report(input_path, previous=last)
-    if last is not None:
-        from .previous import require_year
-
-        require_year(result.report, last, previous)
+    result = api.load_for_build(input_path, previous_path=previous, narrative_path=narrative)
     _show_findings(input_path, result)
     data = build(result, fmt, draft=draft, templates_dir=templates_dir)
     _write_or_print(output, data, force=force, inputs=[input_path])

@@ -36,18 +36,17 @@ for _path in FIELDS:
 
 
 def read_json(path: Path) -> Source:
-    from .reader import read_bytes
+    from .reader import read_input
 
-    data = read_bytes(path, MAX_JSON)
+    return read_input(path)
+
+
+def parse_json(data: bytes, display: str) -> Source:
     if len(data) > MAX_JSON:
         raise UnusableInput(
             f"JSON 文件过大（超过 {MAX_JSON // 1024 // 1024} MB），不像是一份年度报告，未读取。请确认选择的是报告数据文件。",
             code="too_large",
         )
-    return parse_json(data, str(path))
-
-
-def parse_json(data: bytes, display: str) -> Source:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

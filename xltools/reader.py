@@ -34,22 +34,40 @@ def read_input(path: str | Path) -> Source:
         )
     if not p.is_file():  # a pipe or a device would block or never end
         raise UnusableInput("这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path))
-    suffix = p.suffix.lower()
     try:
-        if suffix == ".json":
-            from .jsonform import read_json
-
-            return read_json(p)
-        if suffix in (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods"):
-            return read_workbook(p)
+        return read_data(read_bytes(p, _limit(p.suffix.lower())), str(path))
     except UnusableInput as exc:
         exc.path = exc.path or str(path)
         raise
+
+
+_SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods")
+
+
+def _limit(suffix: str) -> int:
+    """How many bytes are worth reading: one past the limit, so the reader can say it is too large."""
+    from .jsonform import MAX_JSON
+    from .xlsx import MAX_FILE
+
+    if suffix == ".json":
+        return MAX_JSON
+    if suffix in _SPREADSHEETS:
+        return MAX_FILE
     raise UnusableInput(
-        f"不支持的文件类型“{p.suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
+        f"不支持的文件类型“{suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
         code="unsupported",
-        path=str(path),
     )
+
+
+def read_data(data: bytes, name: str) -> Source:
+    """Read an input held in memory (a file's bytes, an upload); `name` picks the reader."""
+    suffix = Path(name).suffix.lower()
+    _limit(suffix)
+    if suffix == ".json":
+        from .jsonform import parse_json
+
+        return parse_json(data, name)
+    return read_book(open_book(data), name)
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -64,9 +82,7 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 
 def read_workbook(path: Path) -> Source:
-    from .xlsx import MAX_FILE
-
-    return read_book(open_book(read_bytes(path, MAX_FILE)), str(path))
+    return read_input(path)
 
 
 def read_book(book: Book, display: str) -> Source:
@@ -233,4 +249,4 @@ def _s1(path: str | None, cell: str | None, message: str, severity: str = ERROR,
     return Finding(kind, severity, path, message, cell=cell)
 
 
-__all__ = ["FIELD_CELLS", "read_book", "read_input", "read_workbook"]
+__all__ = ["FIELD_CELLS", "read_book", "read_data", "read_input", "read_workbook"]
