@@ -213,12 +213,13 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
 
 
 def test_next_template_from_an_upload_in_memory(last_xlsx):
+    from xltools.api import load_bytes
     from xltools.errors import UnusableInput
-    from xltools.previous import next_template_from_bytes
+    from xltools.previous import next_template_for
 
-    data = next_template_from_bytes(last_xlsx.read_bytes(), "2024.xlsx")
+    data = next_template_for(load_bytes(last_xlsx.read_bytes(), "2024.xlsx").report)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert named_value(wb, "year") == 2025 and named_value(wb, "requests_carried_in_natural") == 3
     with pytest.raises(UnusableInput) as info:
-        next_template_from_bytes(fill({"year": None}), "blank.xlsx")
+        next_template_for(load_bytes(fill({"year": None}), "blank.xlsx").report)
     assert "没有可用的年度" in info.value.message

@@ -215,22 +215,17 @@ def next_year_values(last: Report) -> dict[str, Any]:
 
 def next_template(previous_path: str) -> bytes:
     """Next year's template as .xlsx bytes, pre-filled from last year's workbook or JSON."""
+    return next_template_for(load_previous(str(previous_path)))
+
+
+def next_template_for(last: Report) -> bytes:
+    """Next year's template pre-filled from a report already read (a file or an upload)."""
     from .template import template_bytes
 
-    return template_bytes(next_year_values(load_previous(str(previous_path))))
-
-
-def next_template_from_bytes(data: bytes, name: str) -> bytes:
-    """The same for an upload held in memory (the web page); `name` only picks the reader."""
-    from .api import load_bytes
-    from .template import template_bytes
-
-    last = load_bytes(data, name).report
     if last.year is None:
         raise UnusableInput(
             "上年报告中没有可用的年度，无法生成下一年度的模板。请在“基本信息”中填写年度。",
             code="previous_year",
-            path=name,
         )
     return template_bytes(next_year_values(last))
 
@@ -240,7 +235,7 @@ __all__ = [
     "check_with_previous",
     "load_previous",
     "next_template",
-    "next_template_from_bytes",
+    "next_template_for",
     "next_year_values",
     "pairing",
     "require_year",

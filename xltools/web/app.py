@@ -335,15 +335,14 @@ def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
     """Next year's template pre-filled from this year's report (xltools.previous), which must
     pass: its 结转下年度 becomes next year's 上年结转."""
     from ..errors import ReportHasErrors
-    from ..previous import next_year_values
-    from ..template import template_bytes
+    from ..previous import next_template_for
 
     result = load_bytes(data, name)
     if result.errors or result.report.year is None:
         raise ReportHasErrors("本年报告还有错误，改正后才能据此生成下一年度的模板（上年结转数取自本年报告）。")
     year = result.report.year + 1
     filename = display_name(f"{result.report.name}{year}年度报告模板.xlsx")
-    return template_bytes(next_year_values(result.report)), filename
+    return next_template_for(result.report), filename
 
 
 def _preview(r: FileResult) -> str | None:
