@@ -86,3 +86,15 @@ def named_value(wb, name: str):
     """The value of the cell a workbook-level defined name points at (openpyxl workbook)."""
     ((sheet, ref),) = list(wb.defined_names[name].destinations)
     return wb[sheet][ref.replace("$", "")].value
+
+
+def recalculate(cases: dict[str, bytes], workdir: Path) -> dict[str, tuple[Path, Path]]:
+    """Write each named workbook, recalculate and save them all in one LibreOffice run:
+    name -> (the file as written, the file as LibreOffice saved it)."""
+    paths = []
+    for name, data in cases.items():
+        p = workdir / f"{name}.xlsx"
+        p.write_bytes(data)
+        paths.append(p)
+    out = convert(paths, "xlsx:Calc MS Excel 2007 XML", workdir / "out")
+    return {name: (src, saved) for name, src, saved in zip(cases, paths, out, strict=True)}

@@ -147,13 +147,8 @@ def recalculated(tmp_path_factory):
             fill({"proactive.regulations.in_force": 15, "requests.carried_in.natural": 4}, base=base)
         ),
     }
-    paths = []
-    for name, data in cases.items():
-        p = d / f"{name}.xlsx"
-        p.write_bytes(data)
-        paths.append(p)
-    out = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", d / "out")
-    return {name: openpyxl.load_workbook(o, data_only=True) for name, o in zip(cases, out, strict=True)}
+    saved = libreoffice.recalculate(cases, d)
+    return {name: openpyxl.load_workbook(out, data_only=True) for name, (_, out) in saved.items()}
 
 
 def test_libreoffice_fresh_next_template(recalculated):

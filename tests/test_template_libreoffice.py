@@ -43,13 +43,7 @@ def recalculated(tmp_path_factory):
         "text_numbers": fill({**CONSISTENT, "requests.new.research": "12", "appeals.review.pending": "１２"}),
         "poisoned": libreoffice.poison_cached_results(fill(CONSISTENT)),
     }
-    paths = []
-    for name, data in cases.items():
-        p = d / f"{name}.xlsx"
-        p.write_bytes(data)
-        paths.append(p)
-    out = libreoffice.convert(paths, "xlsx:Calc MS Excel 2007 XML", d / "out")
-    return {name: (d / f"{name}.xlsx", o) for name, o in zip(cases, out, strict=True)}
+    return libreoffice.recalculate(cases, d)
 
 
 def _values(path):
