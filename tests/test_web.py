@@ -168,6 +168,22 @@ def test_broken_workbook_table_drawn_as_in_the_workbook(client, broken_xlsx):
     assert [text_of(th) for th in table.cssselect("th.colname")] == list("ABCDEFGHIJ")
 
 
+def test_strict_check_carries_into_the_downloads(client):
+    # a township silent on 考核/评议/责任追究: a C5 warning, which the report data posted back still carries
+    warned = fill({**VALID_TEXTS, "overview.oversight": "明确专人负责政府信息公开工作。"})
+    lenient = doc(upload(client, ("w.xlsx", warned)))
+    assert not lenient.cssselect("section.downloads input[name=strict]")
+    page = doc(upload(client, ("w.xlsx", warned), strict="true"))
+    forms = page.cssselect("section.downloads form")
+    assert all(f.cssselect("input[name=strict]")[0].get("value") == "true" for f in forms)
+    assert all(f.cssselect("input[name=draft]")[0].get("value") == "true" for f in forms)
+    report = forms[0].cssselect("input[name=report]")[0].get("value")
+    refused = client.post("/download/txt", data={"report": report, "strict": "true"})
+    assert refused.status_code == 422
+    draft = client.post("/download/txt", data={"report": report, "strict": "true", "draft": "true"})
+    assert "草稿（未通过校验）" in draft.content.decode("utf-8")
+
+
 def test_draft_downloads_only_for_a_report_with_errors(client, broken_xlsx):
     page = doc(upload(client, ("坏.xlsx", broken_xlsx)))
     forms = page.cssselect("section.downloads form")

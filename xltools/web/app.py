@@ -193,7 +193,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     ):
         uploads = await read_uploads(files)
         results = await work(check_all, uploads, strict)
-        units = [unit_view(i, r) for i, r in enumerate(results)]
+        units = [unit_view(i, r, strict) for i, r in enumerate(results)]
         status = status_of(results)
         if len(units) == 1:
             unit = units[0]
@@ -217,9 +217,10 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         fmt: Fmt,
         report: Annotated[str, Form(description="报告数据（xltools.report/1 JSON）")],
         draft: Annotated[bool, Form(description="有错误时仍生成，带“草稿”标记")] = False,
+        strict: Annotated[bool, Form(description="把提示也当作错误（与检查时相同）")] = False,
     ):
         data = report.encode("utf-8")
-        return await build_response(request, data, "report.json", fmt, draft)
+        return await build_response(request, data, "report.json", fmt, draft, strict)
 
     @app.post("/next-template.xlsx", tags=["页面"], summary="按回传的本年报告数据生成下一年度的模板")
     async def next_template_download(
@@ -263,9 +264,11 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     async def api_template():
         return _attachment(_template(), XLSX, TEMPLATE_NAME)
 
-    async def build_response(request: Request, data: bytes, name: str, fmt: str, draft: bool) -> Response:
+    async def build_response(
+        request: Request, data: bytes, name: str, fmt: str, draft: bool, strict: bool = False
+    ) -> Response:
         try:
-            body, filename = await work(_build, data, name, fmt, draft)
+            body, filename = await work(_build, data, name, fmt, draft, strict)
         except XltoolsError as exc:
             status = 422 if exc.exit_code == 1 or exc.code != "unsupported" else 415
             if _wants_json(request) and getattr(exc, "findings", None):
@@ -316,12 +319,12 @@ def _too_large(limits: dict) -> str:
 # --- pure helpers: library calls the handlers run in a worker thread -----------------------------
 
 
-def _build(data: bytes, name: str, fmt: str, draft: bool) -> tuple[bytes, str]:
+def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> tuple[bytes, str]:
     """Check, then render; a report with errors only as a marked draft."""
     from ..errors import ReportHasErrors
     from ..render import render
 
-    result = load_bytes(data, name)
+    result = load_bytes(data, name, strict=strict)
     if result.errors and not draft:
         raise ReportHasErrors(
             f"报告有 {len(result.errors)} 处错误，改正后才能生成正式报告（也可以下载标有“草稿”的版本供审阅）。",

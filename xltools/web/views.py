@@ -45,6 +45,7 @@ class UnitView:
     n_errors: int = 0
     n_warnings: int = 0
     report_json: str = ""  # the JSON form, posted back for the downloads
+    strict: bool = False  # checked with warnings as errors; the downloads are judged the same way
 
     @property
     def status_text(self) -> str:
@@ -81,7 +82,7 @@ def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
     return groups
 
 
-def unit_view(index: int, r: FileResult) -> UnitView:
+def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     """One upload as the page shows it; the affected tables drawn with their cells marked."""
     if r.error is not None:
         return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=r.error.message)
@@ -106,6 +107,7 @@ def unit_view(index: int, r: FileResult) -> UnitView:
         n_errors=len(errors),
         n_warnings=len(warnings),
         report_json=json.dumps(report_to_json(result.report), ensure_ascii=False, separators=(",", ":")),
+        strict=strict,
     )
 
 
