@@ -254,11 +254,12 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         fmt: Fmt,
         file: Annotated[UploadFile, File(description="填好的模板（.xlsx）或报告数据（.json）")],
         draft: Annotated[bool, Form()] = False,
+        strict: Annotated[bool, Form(description="把提示也当作错误")] = False,
     ):
         ((name, data),) = await read_uploads([file])
         if data is None:
             raise HTTPException(413)
-        return await build_response(request, data, name, fmt, draft)
+        return await build_response(request, data, name, fmt, draft, strict)
 
     @app.get("/api/template", tags=["接口"], summary="空白填报模板（.xlsx）")
     async def api_template():
