@@ -125,6 +125,8 @@ def test_print_setup(wb):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
         assert ws.page_setup.fitToHeight == 0
     assert wb[spec.SHEET_REQUESTS].print_title_rows == "$4:$6"
+    for ws in wb.worksheets:  # the tables draw their own borders; a printed grid would cover the page
+        assert not ws.print_options.gridLines, ws.title
 
 
 def test_table_three_layout_follows_format_md(wb):

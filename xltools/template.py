@@ -290,7 +290,6 @@ def _setup(ws, sl: layout.SheetLayout) -> None:
     if sl.header_rows:
         ws.repeat_rows(*sl.header_rows)
         ws.freeze_panes(sl.header_rows[1] + 1, 0)
-    ws.hide_gridlines(0)
     _print(ws, sl.landscape)
 
 
