@@ -95,7 +95,7 @@ def _title(sl: SheetLayout, text: str) -> None:
 
 
 def _basic() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_BASIC, {0: 22, 1: 48, 2: 60}, last_col=2)
+    sl = SheetLayout(spec.SHEET_BASIC, {0: 36, 1: 48, 2: 60}, last_col=2)
     _title(sl, "基本信息")
     sl.items.append(Label(1, 0, "黄色单元格为填写项；灰色提示不需要填写。", "hint", col2=2))
     row = 3
