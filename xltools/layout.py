@@ -345,7 +345,7 @@ CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one
 
 
 def _checks_sheet() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_CHECKS, {0: 8, 1: 60, 2: 60}, last_col=2, header_rows=(3, 3))
+    sl = SheetLayout(spec.SHEET_CHECKS, {0: 8, 1: 95, 2: 60}, last_col=2, header_rows=(3, 3))
     _title(sl, "校验结果")
     hard = [c for c in CHECKS if c.hard]
     soft = [c for c in CHECKS if not c.hard]
