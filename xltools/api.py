@@ -6,7 +6,7 @@ Each function takes paths or bytes and returns plain results; failures are domai
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,22 +112,11 @@ def check_file(path: str | os.PathLike, *, strict: bool = False, previous: Repor
         return FileResult(str(path), error=exc)
 
 
-def check_paths(paths: Iterable[str], *, strict: bool = False) -> Iterator[FileResult]:
-    for path in paths:
-        yield check_file(path, strict=strict)
-
-
-def exit_code(results: Iterable[FileResult]) -> int:
-    return max((r.exit_code for r in results), default=0)
-
-
 __all__ = [
     "FileResult",
     "UnusableInput",
     "check_bytes",
     "check_file",
-    "check_paths",
-    "exit_code",
     "expand_inputs",
     "load_bytes",
     "load_report",

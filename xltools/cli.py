@@ -146,9 +146,7 @@ def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path
 
         emit(dumps(tally.as_json()).rstrip("\n"))
     else:
-        if len(paths) > 1 or tally.counts["unusable"]:
-            tally.lines.append(verdict.summary_line(tally.counts))
-        emit("\n".join(tally.lines))
+        emit(verdict.human_text(tally.lines, tally.counts))
     if summary_path:
         emit(f"已生成汇总：{summary_path}", err=True)
     click.get_current_context().exit(tally.exit_code)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from .errors import UnusableInput
@@ -33,12 +32,6 @@ for _path in FIELDS:
     for key in heads:
         node = node.setdefault(key, {})
     node[last] = _path
-
-
-def read_json(path: Path) -> Source:
-    from .reader import read_input
-
-    return read_input(path)
 
 
 def parse_json(data: bytes, display: str) -> Source:
@@ -218,4 +211,4 @@ def json_schema() -> dict:
     return schema
 
 
-__all__ = ["TABLES_BY_ID", "dumps", "json_schema", "parse_json", "read_json", "report_to_json", "source_from_object"]
+__all__ = ["TABLES_BY_ID", "dumps", "json_schema", "parse_json", "report_to_json", "source_from_object"]

@@ -80,12 +80,13 @@ def summary_line(s: dict) -> str:
     )
 
 
+def human_text(lines: Sequence[str], counts: dict) -> str:
+    """The files' lines, closed by a count summary when there is more than one file to sum up."""
+    if counts["files"] > 1 or counts["unusable"]:
+        lines = [*lines, summary_line(counts)]
+    return "\n".join(lines)
+
+
 def human(results: Sequence[FileResult]) -> str:
     """A verdict line per file, its findings grouped by sheet, and a count summary."""
-    lines: list[str] = []
-    for r in results:
-        lines += file_lines(r)
-    s = summary(results)
-    if len(results) > 1 or s["unusable"]:
-        lines.append(summary_line(s))
-    return "\n".join(lines)
+    return human_text([line for r in results for line in file_lines(r)], summary(results))
