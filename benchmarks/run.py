@@ -116,16 +116,22 @@ def main(argv: list[str] | None = None) -> None:
     loop_wall, loop_peak = timed([py, "-c", OPENPYXL_LOOP, *map(str, files)])
 
     mb = 1024 * 1024
-    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; workbooks of {files[0].stat().st_size // 1024} KB\n")
+    print(
+        f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; workbooks of {files[0].stat().st_size // 1024} KB\n"
+    )
     print("| measurement | xltools check | openpyxl | ratio |")
     print("|---|---|---|---|")
-    print(f"| (a) one workbook, wall (median of {args.repeat}) | {ours:.3f} s | {bare:.3f} s | {ours / bare:.2f}× the openpyxl time |")
+    print(
+        f"| (a) one workbook, wall (median of {args.repeat}) | {ours:.3f} s | {bare:.3f} s | {ours / bare:.2f}× the openpyxl time |"
+    )
     print(
         f"| (b) {len(files)} workbooks, wall | {batch_wall:.1f} s | {loop_wall:.1f} s "
         f"| {loop_wall / batch_wall:.1f}× faster |"
     )
     print(f"| (b) peak memory, process tree | {batch_peak / mb:.0f} MB | {loop_peak / mb:.0f} MB | |")
-    print(f"| peak memory at {len(list(tenth.iterdir()))} workbooks ({small_wall:.1f} s) | {small_peak / mb:.0f} MB | | |")
+    print(
+        f"| peak memory at {len(list(tenth.iterdir()))} workbooks ({small_wall:.1f} s) | {small_peak / mb:.0f} MB | | |"
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,11 @@ def edit(data: bytes, change: Callable[[openpyxl.Workbook], None]) -> bytes:
     return out.getvalue()
 
 
-def rezip(data: bytes, replace: dict[str, bytes | Callable[[bytes], bytes] | None] | None = None,
-          add: dict[str, bytes] | None = None) -> bytes:
+def rezip(
+    data: bytes,
+    replace: dict[str, bytes | Callable[[bytes], bytes] | None] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> bytes:
     """Rewrite a zip: parts replaced (bytes or a function of the old bytes), dropped (None) or added."""
     replace, add = replace or {}, add or {}
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -153,8 +156,14 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
 
     def entry(name: str, kind: int, right: int, child: int, start: int, size: int) -> bytes:
         raw = name.encode("utf-16-le") + b"\0\0"
-        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, _FREE, right, child)
-                + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IQ", start, size))
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(raw), kind, 1, _FREE, right, child)
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
+            + struct.pack("<IQ", start, size)
+        )
 
     directory = entry("Root Entry", 5, _FREE, order[0] + 1 if order else _FREE, _END, 0)
     for pos, i in enumerate(order):
@@ -163,9 +172,13 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
         directory += entry(name, 2, right, _FREE, starts[i], len(body))
     directory = directory.ljust(dir_sectors * sector, b"\0")
 
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-              + struct.pack("<IIIIIIIII", 0, fat_sectors, dir_start, 0, 4096, _END, 0, _END, 0))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, fat_sectors, dir_start, 0, 4096, _END, 0, _END, 0)
+    )
     difat = [fat_start + i for i in range(fat_sectors)] + [_FREE] * (109 - fat_sectors)
     header += struct.pack("<109I", *difat)
     body = b"".join(b.ljust(-(-len(b) // sector) * sector, b"\0") for _, b in blobs)
@@ -202,8 +215,10 @@ def encrypted_container() -> bytes:
 
 # --- zip bombs ------------------------------------------------------------------------------------
 
-_SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 
 
 def _deflate_run(head: bytes, gib: float) -> tuple[bytes, int]:
@@ -232,15 +247,24 @@ def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
         offset = out.tell()
         fields = struct.pack("<HHHHHIII", 20, 0x0800, method, 0, 0x21, crc, len(comp), size)
         out.write(b"PK\x03\x04" + fields + struct.pack("<HH", len(raw), 0) + raw + comp)
-        central.write(b"PK\x01\x02" + struct.pack("<H", 20) + fields
-                      + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, offset) + raw)
+        central.write(
+            b"PK\x01\x02"
+            + struct.pack("<H", 20)
+            + fields
+            + struct.pack("<HHHHHII", len(raw), 0, 0, 0, 0, 0, offset)
+            + raw
+        )
     cd = central.getvalue()
     start, n = out.tell(), len(members)
     zip64 = b""
     if n > 0xFFFF:  # the count goes to a zip64 end record
         at = start + len(cd)
-        zip64 = (b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, n, n, len(cd), start)
-                 + b"PK\x06\x07" + struct.pack("<IQI", 0, at, 1))
+        zip64 = (
+            b"PK\x06\x06"
+            + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, n, n, len(cd), start)
+            + b"PK\x06\x07"
+            + struct.pack("<IQI", 0, at, 1)
+        )
         n = 0xFFFF
     eocd = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, n, n, len(cd), start, 0)
     return out.getvalue() + cd + zip64 + eocd
@@ -296,19 +320,22 @@ def nested_xml(depth: int = 1_000_000) -> bytes:
     base = filled()
     part = sheet_part(base, spec.SHEET_REQUESTS)
     body = _SHEET_HEAD + b"<a>" * depth + b"</a>" * depth + b"</sheetData></worksheet>"
-    members = [(n, c, crc, size, m) if n != part else (n, body, zlib.crc32(body), len(body), 0)
-               for n, c, crc, size, m in _members(base)]
+    members = [
+        (n, c, crc, size, m) if n != part else (n, body, zlib.crc32(body), len(body), 0)
+        for n, c, crc, size, m in _members(base)
+    ]
     return _raw_zip(members)
 
 
 # --- hostile XML ----------------------------------------------------------------------------------
 
-_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-           + b"".join(
-               f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
-               for i in range(1, 10)
-           )
-           + b"]>")
+_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+    )
+    + b"]>"
+)
 
 
 def billion_laughs(part: str) -> bytes:
@@ -316,12 +343,16 @@ def billion_laughs(part: str) -> bytes:
     base = typed({})  # written with shared strings, as Excel and WPS do
     if part == "sheet":
         name = sheet_part(base, spec.SHEET_REQUESTS)
-        body = _LAUGHS + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+        body = (
+            _LAUGHS + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+        )
     else:
         name = "xl/sharedStrings.xml"
-        body = _LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+        body = (
+            _LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             b"<si><t>&lol9;</t></si></sst>"
+        )
     return rezip(base, {name: body})
 
 
@@ -331,11 +362,15 @@ def xxe(part: str, url: str = "file:///etc/passwd") -> bytes:
     dtd = f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "{url}">]>'.encode()
     if part == "sheet":
         name = sheet_part(base, spec.SHEET_REQUESTS)
-        body = dtd + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+        body = (
+            dtd + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>'
+        )
     else:
         name = "xl/sharedStrings.xml"
-        body = dtd + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>'
+        body = (
+            dtd + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>'
+        )
     return rezip(base, {name: body})
 
 
@@ -382,8 +417,9 @@ def versioned(version: str) -> bytes:
         base,
         {
             "docProps/custom.xml": lambda b: b.replace(old, new),
-            "xl/workbook.xml": lambda b: b.replace(b'"' + old + b'"', b'"' + new + b'"')
-            .replace(b"&quot;" + old + b"&quot;", b"&quot;" + new + b"&quot;"),
+            "xl/workbook.xml": lambda b: b.replace(b'"' + old + b'"', b'"' + new + b'"').replace(
+                b"&quot;" + old + b"&quot;", b"&quot;" + new + b"&quot;"
+            ),
             "xl/sharedStrings.xml": lambda b: b.replace(b">" + old + b"<", b">" + new + b"<"),
         },
     )
@@ -397,26 +433,41 @@ def future_versions() -> tuple[str, str]:
 def macro_workbook() -> bytes:
     """A filled template saved with a VBA project (what Excel writes for .xlsm)."""
     base = filled()
-    vba = compound_file({"dir": b"Attribute VB_Name = \"Module1\"\nSub AutoOpen()\nShell \"calc\"\nEnd Sub\n"})
+    vba = compound_file({"dir": b'Attribute VB_Name = "Module1"\nSub AutoOpen()\nShell "calc"\nEnd Sub\n'})
     return rezip(
         base,
-        {"[Content_Types].xml": lambda b: b.replace(
-            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-        ).replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')},
+        {
+            "[Content_Types].xml": lambda b: b.replace(
+                b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+            ).replace(
+                b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'
+            )
+        },
         add={"xl/vbaProject.bin": vba},
     )
 
 
 def strict_ooxml() -> bytes:
     """A filled template as Excel saves it with "Strict Open XML Spreadsheet": ISO namespaces."""
-    pairs = ((b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
-             (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-              b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
-             (b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
-              b"http://purl.oclc.org/ooxml/officeDocument/customProperties"),
-             (b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
-              b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes"))
+    pairs = (
+        (
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        ),
+        (
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        ),
+        (
+            b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+            b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
+        ),
+        (
+            b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+            b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+        ),
+    )
 
     def iso(body: bytes) -> bytes:
         for transitional, strict in pairs:
@@ -443,8 +494,11 @@ def ods_spreadsheet() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", '<?xml version="1.0"?><office:document-content '
-                    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+        zf.writestr(
+            "content.xml",
+            '<?xml version="1.0"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        )
     return out.getvalue()
 
 
@@ -462,7 +516,7 @@ def corrupt_member() -> bytes:
     for name, comp, crc, size, method in members:
         if name == part:
             mid = len(comp) // 2
-            comp = comp[:mid] + bytes(b ^ 0x5A for b in comp[mid: mid + 64]) + comp[mid + 64:]
+            comp = comp[:mid] + bytes(b ^ 0x5A for b in comp[mid : mid + 64]) + comp[mid + 64 :]
         out.append((name, comp, crc, size, method))
     return _raw_zip(out)
 
@@ -527,10 +581,14 @@ def openpyxl_inserted_rows() -> bytes:
     return edit(filled(LO_VALUES), change)
 
 
-LO_VALUES = {"requests.new.natural": 7, "requests.granted.natural": 5, "requests.carried_over.natural": 2,
-             "appeals.review.upheld": 1}
+LO_VALUES = {
+    "requests.new.natural": 7,
+    "requests.granted.natural": 5,
+    "requests.carried_over.natural": 2,
+    "appeals.review.upheld": 1,
+}
 
-_LO_MACRO = '''
+_LO_MACRO = """
 import os
 import uno
 from com.sun.star.beans import PropertyValue
@@ -558,7 +616,7 @@ def insert_rows(*args):
 
 
 g_exportedScripts = (insert_rows,)
-'''
+"""
 
 
 def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, row: int = 1, count: int = 2) -> Path:
@@ -572,10 +630,22 @@ def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, 
         (user / "Scripts" / "python" / "xlt.py").write_text(_LO_MACRO, encoding="utf-8")
         # LibreOffice embeds the system Python: keep a pyenv/venv interpreter off its PATH.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV"))}
-        env.update(PATH="/usr/sbin:/usr/bin:/sbin:/bin", XLT_SRC=str(src.resolve()), XLT_DST=str(dst.resolve()),
-                   XLT_SHEETS="|".join(sheets), XLT_ROW=str(row), XLT_COUNT=str(count))
-        cmd = [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--nologo",
-               "vnd.sun.star.script:xlt.py$insert_rows?language=Python&location=user"]
+        env.update(
+            PATH="/usr/sbin:/usr/bin:/sbin:/bin",
+            XLT_SRC=str(src.resolve()),
+            XLT_DST=str(dst.resolve()),
+            XLT_SHEETS="|".join(sheets),
+            XLT_ROW=str(row),
+            XLT_COUNT=str(count),
+        )
+        cmd = [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "vnd.sun.star.script:xlt.py$insert_rows?language=Python&location=user",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     if not dst.exists():
         raise AssertionError(
@@ -600,8 +670,9 @@ def _lo_saved_as(fmt: str) -> Callable[[Path], Path]:
 
 def _lo_rows(folder: Path) -> Path:
     src = write(folder, "插入行前.xlsx", filled(LO_VALUES))
-    dst = libreoffice_inserted_rows(src, folder / "LibreOffice插入行.xlsx",
-                                    (spec.SHEET_REQUESTS, spec.SHEET_APPEALS, spec.SHEET_BASIC))
+    dst = libreoffice_inserted_rows(
+        src, folder / "LibreOffice插入行.xlsx", (spec.SHEET_REQUESTS, spec.SHEET_APPEALS, spec.SHEET_BASIC)
+    )
     src.unlink()
     return dst
 
@@ -613,22 +684,28 @@ def with_formula(path: str, formula: str) -> bytes:
 def external_formula() -> bytes:
     """An input pointing into last year's workbook, with the external-link part Excel writes."""
     data = with_formula("requests.carried_in.natural", f"=[1]{spec.SHEET_REQUESTS}!$D$30")
-    link = (b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><externalBook xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-            b'2006/relationships" r:id="rId1"/></externalLink>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships/externalLinkPath" Target="http://127.0.0.1:9/2023.xlsx" '
-            b'TargetMode="External"/></Relationships>')
-    return rezip(data, add={"xl/externalLinks/externalLink1.xml": link,
-                            "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
+    link = (
+        b'<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><externalBook xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships" r:id="rId1"/></externalLink>'
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/externalLinkPath" Target="http://127.0.0.1:9/2023.xlsx" '
+        b'TargetMode="External"/></Relationships>'
+    )
+    return rezip(
+        data, add={"xl/externalLinks/externalLink1.xml": link, "xl/externalLinks/_rels/externalLink1.xml.rels": rels}
+    )
 
 
 # --- narratives -----------------------------------------------------------------------------------
 
 LONG_TEXT = ("我镇坚持以公开为常态、不公开为例外，持续推进决策、执行、管理、服务、结果公开。" * 1000)[:32767]
-ODD_TEXT = ("坚持主动公开\x07政府信息\x0b，群众满意度高😀👍🏽。"
-            "引用外文资料：مرحبا بالعالم و שלום עולם，\u202e倒序\u202c完毕。")
+ODD_TEXT = (
+    "坚持主动公开\x07政府信息\x0b，群众满意度高😀👍🏽。引用外文资料：مرحبا بالعالم و שלום עולם，\u202e倒序\u202c完毕。"
+)
 SCRIPT_TEXT = '<script>alert("x")</script>依托政府网站公开信息，<b>加粗</b>&amp;转义。'
 EQUALS_TEXT = '=HYPERLINK("http://127.0.0.1:9/","点击查看")，平台运行平稳。'
 
@@ -727,19 +804,34 @@ CASES: tuple[Case, ...] = (
     Case("missing", lambda d: d / "不存在的报告.xlsx", 2, ("文件不存在", "请检查"), "missing"),
     Case("folder", _folder, 2, ("文件夹", "请"), "usage"),
     Case("empty", _xlsx("空文件.xlsx", lambda: b""), 2, ("空的", "请重新获取"), "empty"),
-    Case("unsupported_suffix", lambda d: write(d, "报告.docx", b"PK\x03\x04 not really"), 2,
-         ("不支持的文件类型", "请提供"), "unsupported"),
+    Case(
+        "unsupported_suffix",
+        lambda d: write(d, "报告.docx", b"PK\x03\x04 not really"),
+        2,
+        ("不支持的文件类型", "请提供"),
+        "unsupported",
+    ),
     # not an .xlsx
     Case("xls_biff", _xlsx("旧格式.xls", biff8_workbook), 2, ("97-2003", "请使用"), "xls"),
     Case("xls_libreoffice", _lo_saved_as("xls"), 2, ("97-2003", "请使用"), "xls", soffice=True),
     Case("ods_libreoffice", _lo_saved_as("ods"), 2, ("OpenDocument", "另存为"), "not_xlsx", soffice=True),
     Case("xls_renamed_xlsx", _xlsx("旧格式改名.xlsx", biff8_workbook), 2, ("97-2003", "请使用"), "xls"),
-    Case("csv_renamed", _xlsx("表格.xlsx", lambda: "项目,数量\n本年新收,3\n".encode("gb18030")), 2,
-         ("CSV", "请使用"), "not_xlsx"),
+    Case(
+        "csv_renamed",
+        _xlsx("表格.xlsx", lambda: "项目,数量\n本年新收,3\n".encode("gb18030")),
+        2,
+        ("CSV", "请使用"),
+        "not_xlsx",
+    ),
     Case("docx_renamed", _xlsx("文档.xlsx", word_document), 2, ("Word 文档", "请提供"), "not_xlsx"),
     Case("ods", _xlsx("开放格式.ods", ods_spreadsheet), 2, ("OpenDocument", "另存为"), "not_xlsx"),
-    Case("zip_not_workbook", _xlsx("压缩包.xlsx", lambda: rezip(filled(), {"xl/workbook.xml": None})), 2,
-         ("不是 Excel 工作簿", "请"), "not_xlsx"),
+    Case(
+        "zip_not_workbook",
+        _xlsx("压缩包.xlsx", lambda: rezip(filled(), {"xl/workbook.xml": None})),
+        2,
+        ("不是 Excel 工作簿", "请"),
+        "not_xlsx",
+    ),
     Case("xlsm_macro", _xlsx("带宏.xlsm", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),
     Case("xlsx_with_macro", _xlsx("带宏改名.xlsx", macro_workbook), 2, ("宏", "请", ".xlsx"), "macro"),
     Case("encrypted", _xlsx("加密.xlsx", encrypted_workbook), 2, ("密码", "请"), "encrypted"),
@@ -753,78 +845,193 @@ CASES: tuple[Case, ...] = (
     Case("many_entries", _xlsx("条目过多.xlsx", many_entries), 2, ("数量异常多", "请确认"), "too_large"),
     Case("huge_sheet", _xlsx("单元格过多.xlsx", huge_sheet), 2, ("数量异常多", "请确认"), "too_large"),
     Case("nested_xml", _xlsx("层层嵌套.xlsx", nested_xml), 2, ("数量异常多", "请确认"), "too_large"),
-    Case("laughs_sheet", _xlsx("实体膨胀表.xlsx", lambda: billion_laughs("sheet")), 2, ("不安全", "已拒绝"),
-         "hostile_xml"),
-    Case("laughs_strings", _xlsx("实体膨胀串.xlsx", lambda: billion_laughs("strings")), 2, ("不安全", "已拒绝"),
-         "hostile_xml"),
+    Case(
+        "laughs_sheet",
+        _xlsx("实体膨胀表.xlsx", lambda: billion_laughs("sheet")),
+        2,
+        ("不安全", "已拒绝"),
+        "hostile_xml",
+    ),
+    Case(
+        "laughs_strings",
+        _xlsx("实体膨胀串.xlsx", lambda: billion_laughs("strings")),
+        2,
+        ("不安全", "已拒绝"),
+        "hostile_xml",
+    ),
     Case("xxe_sheet", _xlsx("外部实体表.xlsx", lambda: xxe("sheet")), 2, ("不安全", "已拒绝"), "hostile_xml"),
     Case("xxe_strings", _xlsx("外部实体串.xlsx", lambda: xxe("strings")), 2, ("不安全", "已拒绝"), "hostile_xml"),
     # foreign and outdated
-    Case("other_program", _xlsx("别的表格.xlsx", lambda: foreign_workbook(report_like=False)), 2,
-         ("不是本工具的模板", "请使用 xltools template"), "foreign"),
-    Case("other_program_report", _xlsx("自制报表.xlsx", lambda: foreign_workbook(report_like=True)), 2,
-         ("不是本工具生成的模板", "请使用 xltools template"), "foreign"),
-    Case("future_revision", _xlsx("新版模板.xlsx", lambda: versioned(_NEW_REV)), 2, (_NEW_REV, "请升级"),
-         "newer_version"),
-    Case("future_edition", _xlsx("未来格式.xlsx", lambda: versioned(_NEW_EDITION)), 2, (_NEW_EDITION, "请升级"),
-         "newer_version"),
-    Case("format_2019", _xlsx("2019格式.xlsx", format_2019_workbook), 2, ("2019", "请用 xltools template"),
-         "format_2019"),
+    Case(
+        "other_program",
+        _xlsx("别的表格.xlsx", lambda: foreign_workbook(report_like=False)),
+        2,
+        ("不是本工具的模板", "请使用 xltools template"),
+        "foreign",
+    ),
+    Case(
+        "other_program_report",
+        _xlsx("自制报表.xlsx", lambda: foreign_workbook(report_like=True)),
+        2,
+        ("不是本工具生成的模板", "请使用 xltools template"),
+        "foreign",
+    ),
+    Case(
+        "future_revision", _xlsx("新版模板.xlsx", lambda: versioned(_NEW_REV)), 2, (_NEW_REV, "请升级"), "newer_version"
+    ),
+    Case(
+        "future_edition",
+        _xlsx("未来格式.xlsx", lambda: versioned(_NEW_EDITION)),
+        2,
+        (_NEW_EDITION, "请升级"),
+        "newer_version",
+    ),
+    Case(
+        "format_2019", _xlsx("2019格式.xlsx", format_2019_workbook), 2, ("2019", "请用 xltools template"), "format_2019"
+    ),
     Case("json_2019", _json_2019, 2, ("2019", "other.no_correction"), "format_2019"),
     # our template, edited
     Case("strict_ooxml", _xlsx("严格格式.xlsx", strict_ooxml), 0, ("通过",)),
-    Case("renamed_sheet", _xlsx("改了表名.xlsx", lambda: renamed_sheet(names_follow=False)), 1,
-         (spec.SHEET_REQUESTS, "依申请公开情况", "请恢复")),
-    Case("renamed_sheet_names_follow", _xlsx("改了表名2.xlsx", lambda: renamed_sheet(names_follow=True)), 1,
-         (spec.SHEET_REQUESTS, "依申请公开情况", "请恢复")),
+    Case(
+        "renamed_sheet",
+        _xlsx("改了表名.xlsx", lambda: renamed_sheet(names_follow=False)),
+        1,
+        (spec.SHEET_REQUESTS, "依申请公开情况", "请恢复"),
+    ),
+    Case(
+        "renamed_sheet_names_follow",
+        _xlsx("改了表名2.xlsx", lambda: renamed_sheet(names_follow=True)),
+        1,
+        (spec.SHEET_REQUESTS, "依申请公开情况", "请恢复"),
+    ),
     Case("deleted_sheet", _xlsx("删了表.xlsx", deleted_sheet), 1, (spec.SHEET_APPEALS, "请使用完整的模板")),
     Case("edited_label", _label_case, 1, ("标签与模板不符", "请撤销改动"), cell=EDITED_LABEL_CELL),
-    Case("rows_inserted_openpyxl", _xlsx("插入了行.xlsx", openpyxl_inserted_rows), 1,
-         (spec.SHEET_REQUESTS, "标签与模板不符", "请撤销改动")),
+    Case(
+        "rows_inserted_openpyxl",
+        _xlsx("插入了行.xlsx", openpyxl_inserted_rows),
+        1,
+        (spec.SHEET_REQUESTS, "标签与模板不符", "请撤销改动"),
+    ),
     Case("rows_inserted_libreoffice", _lo_rows, 0, ("通过",), soffice=True),
-    Case("formula_in_input", _xlsx("输入了公式.xlsx", lambda: with_formula("requests.new.natural", "=3+4")), 1,
-         ("公式", "=3+4", "请删除公式"), cell=ref("requests.new.natural")),
-    Case("external_formula", _xlsx("外部引用.xlsx", external_formula), 1, ("引用了其他工作簿", "请删除公式"),
-         cell=ref("requests.carried_in.natural")),
-    Case("total_overwritten", _xlsx("改了总计.xlsx", lambda: with_formula("requests.new.total", 99)), 1,
-         ("数值“99”", "请恢复公式"), cell=ref("requests.new.total")),
+    Case(
+        "formula_in_input",
+        _xlsx("输入了公式.xlsx", lambda: with_formula("requests.new.natural", "=3+4")),
+        1,
+        ("公式", "=3+4", "请删除公式"),
+        cell=ref("requests.new.natural"),
+    ),
+    Case(
+        "external_formula",
+        _xlsx("外部引用.xlsx", external_formula),
+        1,
+        ("引用了其他工作簿", "请删除公式"),
+        cell=ref("requests.carried_in.natural"),
+    ),
+    Case(
+        "total_overwritten",
+        _xlsx("改了总计.xlsx", lambda: with_formula("requests.new.total", 99)),
+        1,
+        ("数值“99”", "请恢复公式"),
+        cell=ref("requests.new.total"),
+    ),
     # numbers as staff type them
-    Case("numbers_as_text", _xlsx("文本数字.xlsx", lambda: filled({"requests.new.natural": "12",
-                                                                    "requests.granted.natural": "12"})), 0,
-         ("是文本而不是数字", "已按 12 读取", "请直接输入数字"), cell=ref("requests.new.natural")),
-    Case("fullwidth_digits", _xlsx("全角数字.xlsx", lambda: filled({"requests.new.natural": "１２",
-                                                                     "requests.granted.natural": "１２"})), 0,
-         ("已按 12 读取", "半角数字"), cell=ref("requests.new.natural")),
-    Case("negative", _xlsx("负数.xlsx", lambda: filled({"appeals.review.upheld": -3})), 1, ("不能为负数",),
-         cell=ref("appeals.review.upheld")),
-    Case("fraction", _xlsx("小数.xlsx", lambda: filled({"appeals.review.upheld": 2.5})), 1, ("应为整数",),
-         cell=ref("appeals.review.upheld")),
-    Case("fraction_text", _xlsx("分数.xlsx", lambda: filled({"appeals.review.upheld": "1/2"})), 1,
-         ("不是数字", "请填写阿拉伯数字"), cell=ref("appeals.review.upheld")),
-    Case("ten_to_15", _xlsx("过大.xlsx", lambda: filled({"proactive.licensing.decisions": 10**15})), 1,
-         ("过大", "请核对"), cell=ref("proactive.licensing.decisions")),
-    Case("text_in_number", _xlsx("文字.xlsx", lambda: filled({"proactive.penalty.decisions": "无"})), 1,
-         ("不是数字", "没有的填 0"), cell=ref("proactive.penalty.decisions")),
+    Case(
+        "numbers_as_text",
+        _xlsx("文本数字.xlsx", lambda: filled({"requests.new.natural": "12", "requests.granted.natural": "12"})),
+        0,
+        ("是文本而不是数字", "已按 12 读取", "请直接输入数字"),
+        cell=ref("requests.new.natural"),
+    ),
+    Case(
+        "fullwidth_digits",
+        _xlsx("全角数字.xlsx", lambda: filled({"requests.new.natural": "１２", "requests.granted.natural": "１２"})),
+        0,
+        ("已按 12 读取", "半角数字"),
+        cell=ref("requests.new.natural"),
+    ),
+    Case(
+        "negative",
+        _xlsx("负数.xlsx", lambda: filled({"appeals.review.upheld": -3})),
+        1,
+        ("不能为负数",),
+        cell=ref("appeals.review.upheld"),
+    ),
+    Case(
+        "fraction",
+        _xlsx("小数.xlsx", lambda: filled({"appeals.review.upheld": 2.5})),
+        1,
+        ("应为整数",),
+        cell=ref("appeals.review.upheld"),
+    ),
+    Case(
+        "fraction_text",
+        _xlsx("分数.xlsx", lambda: filled({"appeals.review.upheld": "1/2"})),
+        1,
+        ("不是数字", "请填写阿拉伯数字"),
+        cell=ref("appeals.review.upheld"),
+    ),
+    Case(
+        "ten_to_15",
+        _xlsx("过大.xlsx", lambda: filled({"proactive.licensing.decisions": 10**15})),
+        1,
+        ("过大", "请核对"),
+        cell=ref("proactive.licensing.decisions"),
+    ),
+    Case(
+        "text_in_number",
+        _xlsx("文字.xlsx", lambda: filled({"proactive.penalty.decisions": "无"})),
+        1,
+        ("不是数字", "没有的填 0"),
+        cell=ref("proactive.penalty.decisions"),
+    ),
     # narratives
     Case("long_text", _xlsx("长文本.xlsx", lambda: filled({"overview.platform": LONG_TEXT})), 0, ("通过",)),
-    Case("odd_characters", _xlsx("特殊字符.xlsx", lambda: typed({"overview.proactive": ODD_TEXT})), 0,
-         ("控制字符", "已删除"), cell=ref("overview.proactive")),
-    Case("script_and_equals", _xlsx("脚本.xlsx", lambda: typed({"overview.platform": SCRIPT_TEXT,
-                                                              "problems": EQUALS_TEXT + VALID_TEXTS["problems"]})),
-         0, ("通过",)),
+    Case(
+        "odd_characters",
+        _xlsx("特殊字符.xlsx", lambda: typed({"overview.proactive": ODD_TEXT})),
+        0,
+        ("控制字符", "已删除"),
+        cell=ref("overview.proactive"),
+    ),
+    Case(
+        "script_and_equals",
+        _xlsx(
+            "脚本.xlsx",
+            lambda: typed({"overview.platform": SCRIPT_TEXT, "problems": EQUALS_TEXT + VALID_TEXTS["problems"]}),
+        ),
+        0,
+        ("通过",),
+    ),
     # JSON
-    Case("json_malformed", lambda d: write(d, "坏.json", b'{"format": "xltools.report/1", "year": 2024,,}'), 2,
-         ("JSON 格式错误", "第 1 行"), "malformed"),
-    Case("json_not_utf8", lambda d: write(d, "编码.json", json.dumps(report_json(), ensure_ascii=False)
-                                          .encode("gb18030")), 2, ("UTF-8", "请另存为"), "encoding"),
+    Case(
+        "json_malformed",
+        lambda d: write(d, "坏.json", b'{"format": "xltools.report/1", "year": 2024,,}'),
+        2,
+        ("JSON 格式错误", "第 1 行"),
+        "malformed",
+    ),
+    Case(
+        "json_not_utf8",
+        lambda d: write(d, "编码.json", json.dumps(report_json(), ensure_ascii=False).encode("gb18030")),
+        2,
+        ("UTF-8", "请另存为"),
+        "encoding",
+    ),
     Case("json_array", lambda d: jwrite(d, "数组.json", [report_json()]), 2, ("最外层",), "not_report"),
     Case("json_wrong_types", _wrong_types, 1, ("不是数字", "应是一个对象")),
     Case("json_unknown_keys", _unknown_keys, 1, ("natual", "remarks", "拼写错误")),
     Case("json_no_agency_name", _no_name, 1, ("机关全称", "未填写")),
     Case("json_deeply_nested", _deep_json, 2, ("嵌套过深",), "malformed"),
     Case("json_100mb", _huge_json, 2, ("过大",), "too_large"),
-    Case("json_nan", lambda d: write(d, "非数.json", json.dumps(report_json())[:-1].encode()
-                                     + b', "processing_fee": {"amount_yuan": NaN}}'), 2, ("非法数值",), "malformed"),
+    Case(
+        "json_nan",
+        lambda d: write(
+            d, "非数.json", json.dumps(report_json())[:-1].encode() + b', "processing_fee": {"amount_yuan": NaN}}'
+        ),
+        2,
+        ("非法数值",),
+        "malformed",
+    ),
 )
 
 BY_NAME = {c.name: c for c in CASES}

@@ -26,7 +26,10 @@ def mixed(tmp_path_factory) -> list[str]:
     d = tmp_path_factory.mktemp("units")
     fill_to(d / "01-ok.xlsx", VALID_TEXTS)
     fill_to(d / "02-r33.xlsx", {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.business": 2})
-    fill_to(d / "03-text.xlsx", {**VALID_TEXTS, "requests.new.legal": "１２", "requests.granted.legal": 12, "problems": "XX"})
+    fill_to(
+        d / "03-text.xlsx",
+        {**VALID_TEXTS, "requests.new.legal": "１２", "requests.granted.legal": 12, "problems": "XX"},
+    )
     fill_to(d / "04-total.xlsx", {**VALID_TEXTS, "appeals.review.total": 3, "agency.name": None})
     fill_to(d / "05-fee.xlsx", {**VALID_TEXTS, "processing_fee.amount_yuan": -3, "year": 2019})
     (d / "06-junk.xlsx").write_bytes(b"just text")
@@ -169,7 +172,11 @@ def test_json_output_is_the_same_with_one_or_two_processes(mixed):
     assert one.exit_code == two.exit_code == 2
     assert json.loads(one.stdout) == json.loads(two.stdout)
     assert json.loads(two.stdout)["summary"] == {
-        "files": 11, "ok": 2, "with_errors": 4, "unusable": 5, "errors": json.loads(one.stdout)["summary"]["errors"],
+        "files": 11,
+        "ok": 2,
+        "with_errors": 4,
+        "unusable": 5,
+        "errors": json.loads(one.stdout)["summary"]["errors"],
         "warnings": json.loads(one.stdout)["summary"]["warnings"],
     }
 

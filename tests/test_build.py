@@ -280,12 +280,17 @@ def test_fee_sentence(tmp_path, fee, sentence):
     src = write_json(tmp_path / "f.json", obj)
     out = run("build", str(src)).stdout
     part6 = [line.strip() for line in out.split("六、其他需要报告的事项", 1)[1].strip().splitlines()]
-    assert part6[0].startswith("按照《国务院办公厅关于印发〈政府信息公开信息处理费管理办法〉的通知》（国办函〔2020〕109号）")
+    assert part6[0].startswith(
+        "按照《国务院办公厅关于印发〈政府信息公开信息处理费管理办法〉的通知》（国办函〔2020〕109号）"
+    )
     assert part6 == [part6[0], "第二段。"]
     assert part6[0].endswith(sentence + "无其他需要报告的事项。")
 
 
-@pytest.mark.parametrize("first", ["（一）落实政务公开工作要点情况。按要求落实。", "一、人大代表建议办理情况。全部公开。", "1.年度创新。无。"])
+@pytest.mark.parametrize(
+    "first",
+    ["（一）落实政务公开工作要点情况。按要求落实。", "一、人大代表建议办理情况。全部公开。", "1.年度创新。无。"],
+)
 def test_a_numbered_first_other_matter_stands_alone(tmp_path, first):
     obj = example()
     obj["other_matters"] = first + "\n第二项。"

@@ -72,7 +72,12 @@ def test_r31_a_stated_row_total_that_disagrees():
 
 def test_r33_names_both_sides_and_the_cell_to_fix():
     obj = _base()
-    obj["requests"] = {"new": {"natural": 5}, "carried_in": {"natural": 1}, "granted": {"natural": 4}, "carried_over": {"natural": 3}}
+    obj["requests"] = {
+        "new": {"natural": 5},
+        "carried_in": {"natural": 1},
+        "granted": {"natural": 4},
+        "carried_over": {"natural": 3},
+    }
     result = _check(obj)
     first = result.errors[0]
     assert (first.rule, first.field, first.expected, first.actual) == ("R3.3", "requests.carried_over.natural", 2, 3)
@@ -83,8 +88,10 @@ def test_r33_names_both_sides_and_the_cell_to_fix():
 
 
 def test_r33_on_a_workbook_names_the_cell(tmp_path):
-    wb = fill_to(tmp_path / "f.xlsx", {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.natural": 4,
-                                        "requests.carried_over.natural": 3})
+    wb = fill_to(
+        tmp_path / "f.xlsx",
+        {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.natural": 4, "requests.carried_over.natural": 3},
+    )
     errors = check(read_input(wb)).errors
     assert [(f.rule, f.cell) for f in errors] == [("R3.3", "三、依申请公开!D31"), ("R3.3", "三、依申请公开!J31")]
 
@@ -93,7 +100,11 @@ def test_s2_null_in_a_table_is_an_error_but_a_missing_key_is_zero():
     obj = _base()
     obj["requests"] = {"new": {"natural": None}}
     assert _errors(obj) == [
-        ("S2", "requests.new.natural", "三、依申请公开 一、本年新收政府信息公开申请数量行 自然人列：未填写（null）。表格中的每个数字都要填写，没有的填 0。")
+        (
+            "S2",
+            "requests.new.natural",
+            "三、依申请公开 一、本年新收政府信息公开申请数量行 自然人列：未填写（null）。表格中的每个数字都要填写，没有的填 0。",
+        )
     ]
 
 
@@ -117,7 +128,11 @@ def test_s3_placeholders(token):
     obj = _base()
     obj["overview"]["platform"] = f"依托{token}平台发布信息。"
     assert _errors(obj) == [
-        ("S3", "overview.platform", f"一、总体情况 （四）平台建设：含有占位符“{token}”，像是没有写完。请替换为实际内容后再生成报告。")
+        (
+            "S3",
+            "overview.platform",
+            f"一、总体情况 （四）平台建设：含有占位符“{token}”，像是没有写完。请替换为实际内容后再生成报告。",
+        )
     ]
 
 
@@ -140,7 +155,11 @@ def test_s4_required_parts_and_on_request_may_be_blank():
     del obj["overview"]["oversight"]
     obj["overview"]["on_request"] = ""
     assert _errors(obj) == [
-        ("S4", "overview.oversight", "一、总体情况 （五）监督保障：未填写。这是报告必须包含的内容（国办公开办函〔2021〕30号要求各部分不能遗漏），请填写后再生成报告。")
+        (
+            "S4",
+            "overview.oversight",
+            "一、总体情况 （五）监督保障：未填写。这是报告必须包含的内容（国办公开办函〔2021〕30号要求各部分不能遗漏），请填写后再生成报告。",
+        )
     ]
 
 
@@ -155,7 +174,10 @@ def test_json_unknown_keys_and_wrong_types_are_reported_by_path():
     obj["requests"] = {"new": {"natrual": 3}, "granted": [1]}
     obj["colour"] = "red"
     messages = [(f.field, f.message) for f in _check(obj).errors]
-    assert ("requests.new.natrual", "“requests.new.natrual”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。") in messages
+    assert (
+        "requests.new.natrual",
+        "“requests.new.natrual”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。",
+    ) in messages
     assert ("requests.granted", "“requests.granted”应是一个对象 {…}，现为列表。") in messages
     assert ("colour", "“colour”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。") in messages
 

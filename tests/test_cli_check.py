@@ -18,8 +18,10 @@ def _run(*args):
 
 
 def _broken(tmp_path):
-    return fill_to(tmp_path / "broken.xlsx", {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.natural": 4,
-                                               "requests.carried_over.natural": 3})
+    return fill_to(
+        tmp_path / "broken.xlsx",
+        {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.natural": 4, "requests.carried_over.natural": 3},
+    )
 
 
 def test_passing_input_exits_0():
@@ -34,7 +36,9 @@ def test_errors_exit_1_and_are_grouped_by_sheet_with_cells(tmp_path):
     lines = result.output.splitlines()
     assert lines[0].endswith("（测试市测试区测试镇人民政府 2024年）：未通过：2 处错误")
     assert lines[1] == "  【三、依申请公开】"
-    assert lines[2].startswith("    × [R3.3] D31 三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 0 = 5）")
+    assert lines[2].startswith(
+        "    × [R3.3] D31 三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 0 = 5）"
+    )
 
 
 def test_unusable_input_exits_2_with_the_reason(tmp_path):
@@ -50,7 +54,9 @@ def test_highest_status_wins_and_summary_counts(tmp_path):
     bad.write_bytes(b"")
     result = _run("check", str(EXAMPLES / "suoluo-2024.json"), str(_broken(tmp_path)), str(bad))
     assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 2 处，提示 1 处。"
+    assert (
+        result.output.splitlines()[-1] == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 2 处，提示 1 处。"
+    )
 
 
 def test_json_output_has_the_contract_shape(tmp_path):
@@ -65,7 +71,13 @@ def test_json_output_has_the_contract_shape(tmp_path):
     f = first["findings"][0]
     assert set(f) == {"rule", "severity", "field", "cell", "expected", "actual", "message"}
     assert (f["rule"], f["severity"], f["field"], f["cell"], f["expected"], f["actual"]) == (
-        "R3.3", "error", "requests.carried_over.natural", "三、依申请公开!D31", 1, 3)
+        "R3.3",
+        "error",
+        "requests.carried_over.natural",
+        "三、依申请公开!D31",
+        1,
+        3,
+    )
     assert second == {"path": str(bad), "ok": False, "error": {"code": "xls", "message": second["error"]["message"]}}
     assert doc["summary"] == {"files": 2, "ok": 0, "with_errors": 1, "unusable": 1, "errors": 2, "warnings": 0}
 

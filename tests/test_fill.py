@@ -183,7 +183,9 @@ def reports(draw) -> dict:
     if draw(st.booleans()):
         obj["processing_fee"]["count"] = draw(_counts)
     if draw(st.booleans()):
-        obj["publish_date"] = draw(st.dates(min_value=datetime.date(2022, 1, 1), max_value=datetime.date(2099, 12, 31))).isoformat()
+        obj["publish_date"] = draw(
+            st.dates(min_value=datetime.date(2022, 1, 1), max_value=datetime.date(2099, 12, 31))
+        ).isoformat()
         obj["agency"]["deadline"] = draw(st.sampled_from(["01-31", "03-31", "02-29"]))
     if draw(st.booleans()):
         obj["contact"] = text(_line)

@@ -102,7 +102,9 @@ def test_openpyxl_inserted_rows_are_refused_not_misread(hostile):
     result = api.load_report(hostile["rows_inserted_openpyxl"])
     s1 = [f for f in result.findings if f.rule == "S1"]
     assert s1 and not result.ok
-    assert all(v in (None, 0, "") for k, v in result.report.values.items() if k.startswith("requests.") and k in LO_VALUES)
+    assert all(
+        v in (None, 0, "") for k, v in result.report.values.items() if k.startswith("requests.") and k in LO_VALUES
+    )
 
 
 def test_renamed_sheet_is_one_message_not_hundreds(hostile):

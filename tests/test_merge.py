@@ -76,9 +76,7 @@ def test_default_scope_sums_tables_and_takes_documents_from_self(tmp_path):
         elif p in vals[0] and not p.startswith("previous."):
             assert report.values[p] == sum(v[p] for v in vals), p
     # totals are computed from the summed parts
-    assert report.values["requests.new.total"] == sum(
-        report_of(v).values["requests.new.total"] for v in vals
-    )
+    assert report.values["requests.new.total"] == sum(report_of(v).values["requests.new.total"] for v in vals)
     assert "二（一）　表二 第二十条第（一）项 规章、行政规范性文件：本级（取自 测试区第2局）" in result.output
     assert "三　表三 收到和处理政府信息公开申请情况：汇总（3 个单位相加）" in result.output
     record = load_out(out)["merge"]
@@ -94,7 +92,11 @@ def test_merged_json_checks_clean_except_the_narrative_left_to_write(tmp_path):
     result = check(read_input(out))
     assert {f.rule for f in result.findings} == {"S4"}  # the "merge" record is not a finding
     assert {f.field for f in result.findings} == {
-        "overview.summary", "overview.proactive", "overview.management", "overview.platform", "overview.oversight",
+        "overview.summary",
+        "overview.proactive",
+        "overview.management",
+        "overview.platform",
+        "overview.oversight",
         "problems",
     }
 
@@ -118,7 +120,10 @@ def test_xlsx_output_is_a_filled_template_with_the_sums_and_the_scope_recorded(t
     assert result.exit_code == 0, result.output
     report = check(read_input(out)).report
     via_json = tmp_path / "区.json"
-    assert run(*paths, "-o", via_json, "--name", "测试区人民政府", "--self", "测试区第1局", "--scope", "四=本级").exit_code == 0
+    assert (
+        run(*paths, "-o", via_json, "--name", "测试区人民政府", "--self", "测试区第1局", "--scope", "四=本级").exit_code
+        == 0
+    )
     same = check(read_input(via_json)).report
     numeric = [p for p, f in FIELDS.items() if f.kind in (Kind.COUNT, Kind.DECIMAL)]
     assert {p: report.values[p] for p in numeric} == {p: same.values[p] for p in numeric}
@@ -132,7 +137,9 @@ def test_xlsx_output_is_a_filled_template_with_the_sums_and_the_scope_recorded(t
 def test_decimals_sum_exactly(amounts):
     acc = merge.Accumulator(self_key="单位0")
     for i, amount in enumerate(amounts):
-        acc.add_report(f"u{i}.json", report_of({"agency.name": f"单位{i}", "year": 2024, "proactive.fees.amount_wan": amount}))
+        acc.add_report(
+            f"u{i}.json", report_of({"agency.name": f"单位{i}", "year": 2024, "proactive.fees.amount_wan": amount})
+        )
     result = merge.merge(acc, name="汇总")
     assert result.report.values["proactive.fees.amount_wan"] == sum(amounts, Decimal(0))
 
@@ -141,7 +148,10 @@ def test_no_float_drift_in_the_output(tmp_path):
     folder = tmp_path / "u"
     folder.mkdir()
     for i, amount in enumerate(("0.1", "0.2", "0.000001")):
-        write_json(folder / f"{i}.json", {**TEXTS, "agency.name": f"单位{i}", "year": 2024, "processing_fee.amount_yuan": Decimal(amount)})
+        write_json(
+            folder / f"{i}.json",
+            {**TEXTS, "agency.name": f"单位{i}", "year": 2024, "processing_fee.amount_yuan": Decimal(amount)},
+        )
     out = tmp_path / "o.json"
     assert run(folder, "-o", out, "--name", "汇总", "--self", "单位0").exit_code == 0
     assert load_out(out)["processing_fee"]["amount_yuan"] == "0.300001"
@@ -181,7 +191,10 @@ def test_bad_scope_is_a_usage_error(tmp_path):
     paths, _ = units(tmp_path, 1)
     result = run(*paths, "-o", tmp_path / "o.json", "--name", "汇总", "--scope", "表九=汇总")
     assert result.exit_code == 2
-    assert "--scope 中的“表九”不是可以选择口径的表或行组。可选：二（一）、二（五）、二（六）、二（八）、三、四、信息处理费。" in result.output
+    assert (
+        "--scope 中的“表九”不是可以选择口径的表或行组。可选：二（一）、二（五）、二（六）、二（八）、三、四、信息处理费。"
+        in result.output
+    )
     result = run(*paths, "-o", tmp_path / "o.json", "--name", "汇总", "--scope", "三")
     assert result.exit_code == 2 and "--scope 的写法是" in result.output
 
@@ -297,7 +310,10 @@ def test_reconciliation_lists_each_differing_cell_and_missing_units(tmp_path):
     record = load_out(tmp_path / "o2.json")["merge"]
     assert load_out(tmp_path / "o2.json")["agency"]["name"] == "测试区人民政府"  # --name defaults to the parent's
     assert record["parent"] == "测试区人民政府" and record["missing"] == ["测试区第4局"]
-    assert {f["field"] for f in record["reconciliation"]} == {"proactive.licensing.decisions", "proactive.regulations.issued"}
+    assert {f["field"] for f in record["reconciliation"]} == {
+        "proactive.licensing.decisions",
+        "proactive.regulations.issued",
+    }
     assert record["reconciliation"][0]["severity"] == "warning"
 
 
@@ -340,7 +356,9 @@ def test_xlsx_units_merge_like_json_units(tmp_path):
         xs.append(p)
     out = tmp_path / "o.json"
     assert run(*xs, "-o", out, "--name", "汇总", "--self", "乡0").exit_code == 0
-    assert Decimal(load_out(out)["proactive"]["fees"]["amount_wan"]) == sum(v["proactive.fees.amount_wan"] for v in vals)
+    assert Decimal(load_out(out)["proactive"]["fees"]["amount_wan"]) == sum(
+        v["proactive.fees.amount_wan"] for v in vals
+    )
 
 
 def test_output_is_required_with_a_chinese_message(tmp_path):

@@ -28,11 +28,12 @@ def merged(tmp_path_factory):
     for i, v in enumerate(values, 1):
         (d / f"u{i}.xlsx").write_bytes(template_bytes(v))
     out = d / "县.xlsx"
-    result = CliRunner().invoke(main, ["merge", str(d), "-o", str(out), "--name", "测试县人民政府", "--self", "测试县第1局"])
+    result = CliRunner().invoke(
+        main, ["merge", str(d), "-o", str(out), "--name", "测试县人民政府", "--self", "测试县第1局"]
+    )
     assert result.exit_code == 0, result.output
     (recalculated,) = libreoffice.convert([out], "xlsx:Calc MS Excel 2007 XML", d / "out")
     return out, recalculated, values
-
 
 
 def test_every_table_check_holds_after_recalculation(merged):
@@ -43,7 +44,9 @@ def test_every_table_check_holds_after_recalculation(merged):
     for c in table_checks:
         assert named_value(wb, c.name) == "✓", c.name
     assert named_value(wb, "requests_new_total") == sum(
-        v[f"requests.new.{col}"] for v in values for col in ("natural", "business", "research", "nonprofit", "legal", "other")
+        v[f"requests.new.{col}"]
+        for v in values
+        for col in ("natural", "business", "research", "nonprofit", "legal", "other")
     )
     assert named_value(wb, "check_status") == "未通过"  # the narrative is the summing office's to write
 
@@ -51,6 +54,8 @@ def test_every_table_check_holds_after_recalculation(merged):
 def test_reader_reads_back_the_merged_numbers_after_libreoffice_saved_it(merged):
     out, recalculated, _ = merged
     ours, theirs = check(read_workbook(out)), check(read_workbook(recalculated))
-    numeric = [p for p in ours.report.values if p.startswith(("proactive.", "requests.", "appeals.", "processing_fee."))]
+    numeric = [
+        p for p in ours.report.values if p.startswith(("proactive.", "requests.", "appeals.", "processing_fee."))
+    ]
     assert {p: ours.report.values[p] for p in numeric} == {p: theirs.report.values[p] for p in numeric}
     assert {f.rule for f in theirs.findings if f.severity == "error"} == {"S4"}

@@ -81,7 +81,8 @@ def test_year_message_names_the_format():
 
 
 @pytest.mark.parametrize(
-    ("raw", "level"), [("乡镇人民政府、街道办事处", "township"), ("department", "department"), ("县级以上地方人民政府", "government")]
+    ("raw", "level"),
+    [("乡镇人民政府、街道办事处", "township"), ("department", "department"), ("县级以上地方人民政府", "government")],
 )
 def test_levels_by_label_or_id(raw, level):
     assert parse(FIELDS["agency.level"], raw).value == level

@@ -78,8 +78,9 @@ def fills(draw):
 def _collect(n: int) -> list[dict]:
     found: list[dict] = []
 
-    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=n, database=None, phases=[Phase.generate], deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(fills())
     def gather(values):
         found.append(values)
@@ -102,7 +103,6 @@ def _expected_cell(rule, source) -> str:
     if any(source.values.get(p) is None for p in rule.optional):
         return "—"
     return "✓" if rule.holds(lambda p: _sheet_value(source, p)) else "✗"
-
 
 
 def test_sheet_and_python_agree_on_every_rule(tmp_path):

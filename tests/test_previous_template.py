@@ -40,7 +40,6 @@ def last_xlsx(tmp_path):
     return fill_to(tmp_path / "2024.xlsx", LAST)
 
 
-
 def test_template_previous_prefills(tmp_path, last_xlsx):
     out = tmp_path / "2025.xlsx"
     result = CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])

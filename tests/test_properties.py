@@ -160,8 +160,9 @@ def test_any_part_replaced_by_junk(part, body):
 # --- JSON documents ----------------------------------------------------------------------------
 
 json_scalar = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text
-json_any = st.recursive(json_scalar, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
-                        max_leaves=20)
+json_any = st.recursive(
+    json_scalar, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4), max_leaves=20
+)
 
 
 def _parse(doc) -> None:
@@ -178,9 +179,7 @@ def test_any_json_document(doc):
     _parse(doc)
 
 
-@given(
-    st.dictionaries(st.sampled_from(INPUTS + TOTALS) | text.map(lambda t: "requests." + t), json_any, max_size=12)
-)
+@given(st.dictionaries(st.sampled_from(INPUTS + TOTALS) | text.map(lambda t: "requests." + t), json_any, max_size=12))
 def test_any_values_in_a_report_shaped_document(changes):
     doc = corpus.report_json()
     for path, value in changes.items():

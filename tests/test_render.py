@@ -109,7 +109,13 @@ def test_html_table_three_has_the_official_merged_layout(huaian):
     assert (_text(refused[0]), _span(refused[0], "rowspan")) == ("（三）不予公开", 8)
     assert _text(refused[1]) == "1.属于国家秘密"
     spans = {_text(c): _span(c, "rowspan") for r in rows[3:] for c in r if c.get("rowspan")}
-    assert spans == {spec.REQUESTS_RESULTS: 22, "（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5, "（六）其他处理": 3}
+    assert spans == {
+        spec.REQUESTS_RESULTS: 22,
+        "（三）不予公开": 8,
+        "（四）无法提供": 3,
+        "（五）不予处理": 5,
+        "（六）其他处理": 3,
+    }
     last = rows[-1]
     assert _text(last[0]) == "四、结转下年度继续办理" and [_text(c) for c in last[1:]][-1] == "103"
     # each body row fills the 10 columns exactly
@@ -168,7 +174,12 @@ def test_docx_reads_back(huaian_docx):
     d = docx.Document(io.BytesIO(huaian_docx))
     sec = d.sections[0]
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
-    assert (round(sec.top_margin.mm), round(sec.bottom_margin.mm), round(sec.left_margin.mm), round(sec.right_margin.mm)) == (
+    assert (
+        round(sec.top_margin.mm),
+        round(sec.bottom_margin.mm),
+        round(sec.left_margin.mm),
+        round(sec.right_margin.mm),
+    ) == (
         37,
         35,
         28,
@@ -218,7 +229,9 @@ def test_docx_tables_have_merged_headers(huaian_docx):
     assert [four.cell(3, k).text for k in range(15)] == APPEALS_ROW
     assert two.cell(0, 0)._tc is two.cell(0, 3)._tc and two.cell(0, 0).text == "第二十条第（一）项"
     assert two.cell(len(two.rows) - 1, 1).text == "96171.6"
-    fonts = {_east_asian(r) for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs}
+    fonts = {
+        _east_asian(r) for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs
+    }
     assert fonts == {BODY_FONT, H1_FONT}
 
 
@@ -310,7 +323,9 @@ def test_render_rejects_an_unknown_format(huaian):
 
 
 def test_render_with_an_office_template_dir(huaian, tmp_path: Path):
-    (tmp_path / "preamble.j2").write_text("本报告由{{ name }}编制，统计期限为{{ year }}年1月1日至12月31日。", encoding="utf-8")
+    (tmp_path / "preamble.j2").write_text(
+        "本报告由{{ name }}编制，统计期限为{{ year }}年1月1日至12月31日。", encoding="utf-8"
+    )
     text = render(huaian, "txt", templates_dir=tmp_path).decode("utf-8")
     assert text.splitlines()[2] == "\u3000\u3000本报告由淮安市人民政府编制，统计期限为2024年1月1日至12月31日。"
 
@@ -339,7 +354,9 @@ def test_any_staff_text_comes_out_of_html_as_written(paras):
 def test_text_grids_stay_aligned_for_any_numbers(numbers):
     obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
     groups = [g.id for g in spec.APPEALS.rows]
-    obj["appeals"] = {g: dict(zip(spec.APPEAL_PARTS, numbers[5 * i : 5 * i + 4], strict=True)) for i, g in enumerate(groups)}
+    obj["appeals"] = {
+        g: dict(zip(spec.APPEAL_PARTS, numbers[5 * i : 5 * i + 4], strict=True)) for i, g in enumerate(groups)
+    }
     obj["requests"] = {"granted": {"natural": numbers[4]}, "new": {"natural": numbers[4]}}
     report = check(parse_json(json.dumps(obj).encode(), "n.json")).report
     for grid in build_document(report).grids():

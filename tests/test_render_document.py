@@ -68,7 +68,14 @@ def test_grid_values_are_formatted_as_published(huaian):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0, "0"), (3119, "3119"), (Decimal("96171.60"), "96171.6"), (Decimal("1E+3"), "1000"), (Decimal("0.000001"), "0.000001"), (None, "")],
+    [
+        (0, "0"),
+        (3119, "3119"),
+        (Decimal("96171.60"), "96171.6"),
+        (Decimal("1E+3"), "1000"),
+        (Decimal("0.000001"), "0.000001"),
+        (None, ""),
+    ],
 )
 def test_format_value(value, text):
     assert format_value(value) == text
@@ -78,7 +85,11 @@ def test_format_value(value, text):
 
 
 def test_paragraphs_keep_staff_paragraphs_and_drop_blank_lines():
-    assert [p.text for p in paragraphs("  第一段。\n\n\u3000\u3000第二段。\r\n第三段。  ")] == ["第一段。", "第二段。", "第三段。"]
+    assert [p.text for p in paragraphs("  第一段。\n\n\u3000\u3000第二段。\r\n第三段。  ")] == [
+        "第一段。",
+        "第二段。",
+        "第三段。",
+    ]
     assert paragraphs("") == [] and paragraphs("\n \n") == []
 
 
@@ -89,7 +100,12 @@ def test_paragraphs_keep_staff_paragraphs_and_drop_blank_lines():
         ("主动公开情况。", "坚持公开。", "（一）主动公开情况。", "坚持公开。"),
         ("主动公开", "主动公开：坚持公开。", "（一）主动公开：", "坚持公开。"),
         ("主动公开", "（一）主动公开。坚持公开。", "（一）主动公开。", "坚持公开。"),
-        ("主动公开", "(一)主动公开情况 坚持公开，全年公开信息5500余条，各项工作有序推进，取得实效。", "(一)", "主动公开情况 坚持公开，全年公开信息5500余条，各项工作有序推进，取得实效。"),
+        (
+            "主动公开",
+            "(一)主动公开情况 坚持公开，全年公开信息5500余条，各项工作有序推进，取得实效。",
+            "(一)",
+            "主动公开情况 坚持公开，全年公开信息5500余条，各项工作有序推进，取得实效。",
+        ),
         ("主动公开情况", "主动公开。坚持。", "（一）主动公开。", "坚持。"),  # the default heading, typed by staff
         ("主动公开", "主动公开政府信息是常态。", "（一）主动公开。", "主动公开政府信息是常态。"),
     ],

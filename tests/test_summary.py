@@ -40,7 +40,13 @@ def test_one_row_per_file_with_the_key_figures(tmp_path):
     ws = wb[summary.SHEET_SUMMARY]
     assert [c.value for c in ws[1]] == list(summary.SUMMARY_HEADERS)
     assert summary.SUMMARY_HEADERS[6:13] == (
-        "本年新收", "上年结转", "办理结果总计", "结转下年度", "复议总计", "诉讼总计", "信息处理费（元）",
+        "本年新收",
+        "上年结转",
+        "办理结果总计",
+        "结转下年度",
+        "复议总计",
+        "诉讼总计",
+        "信息处理费（元）",
     )
     got = dict(zip(summary.SUMMARY_HEADERS, (c.value for c in ws[2]), strict=True))
     v = r.result.report.values
@@ -93,7 +99,7 @@ def test_header_frozen_and_filtered_on_both_sheets(tmp_path):
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    r = _result(tmp_path, {**unit_values(random.Random(3), "=HYPERLINK(\"http://x\")")})
+    r = _result(tmp_path, {**unit_values(random.Random(3), '=HYPERLINK("http://x")')})
     row, problems = summary.rows_of(r)
     ws = _book([row], problems)[summary.SHEET_SUMMARY]
     assert ws["B2"].data_type == "s" and ws["B2"].value == '=HYPERLINK("http://x")'
@@ -102,7 +108,14 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 def test_unreadable_figure_is_left_blank(tmp_path):
     path = tmp_path / "x.json"
     path.write_text(
-        json.dumps({"format": "xltools.report/1", "agency": {"name": "乙"}, "year": 2024, "requests": {"new": {"natural": "十"}}}),
+        json.dumps(
+            {
+                "format": "xltools.report/1",
+                "agency": {"name": "乙"},
+                "year": 2024,
+                "requests": {"new": {"natural": "十"}},
+            }
+        ),
         encoding="utf-8",
     )
     row, _ = summary.rows_of(check_file(path))
@@ -112,7 +125,14 @@ def test_unreadable_figure_is_left_blank(tmp_path):
 def test_a_total_over_an_unreadable_result_row_is_left_blank(tmp_path):
     path = tmp_path / "y.json"
     path.write_text(
-        json.dumps({"format": "xltools.report/1", "agency": {"name": "丙"}, "year": 2024, "requests": {"granted": {"legal": "两"}}}),
+        json.dumps(
+            {
+                "format": "xltools.report/1",
+                "agency": {"name": "丙"},
+                "year": 2024,
+                "requests": {"granted": {"legal": "两"}},
+            }
+        ),
         encoding="utf-8",
     )
     row, _ = summary.rows_of(check_file(path))

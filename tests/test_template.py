@@ -31,7 +31,9 @@ def test_committed_template_is_what_the_code_generates():
     fresh = zipfile.ZipFile(io.BytesIO(template_bytes()))
     assert committed.namelist() == fresh.namelist()
     for name in fresh.namelist():
-        assert committed.read(name) == fresh.read(name), f"{name} differs: run `xltools template -o template.xlsx --force`"
+        assert committed.read(name) == fresh.read(name), (
+            f"{name} differs: run `xltools template -o template.xlsx --force`"
+        )
 
 
 def test_sheets_in_contract_order(wb):
@@ -44,11 +46,24 @@ def test_every_field_and_check_has_its_defined_name(wb):
     assert {f.name for f in FIELDS.values()} <= names
     assert {r.name for r in SUM_RULES} <= names
     assert {"check_status", "xltools_template", "check_S2_requests", "check_R3_3_natural", "check_R4_1_review"} <= names
-    for example in ("agency_name", "year", "overview_proactive", "overview_headings_platform",
-                    "proactive_regulations_issued", "proactive_fees_amount_wan", "requests_new_natural",
-                    "requests_refused_state_secret_business", "appeals_review_upheld", "processing_fee_amount_yuan",
-                    "previous_carried_over_natural", "problems", "other_matters", "requests_new_total",
-                    "requests_results_total_legal", "appeals_suit_after_review_total"):
+    for example in (
+        "agency_name",
+        "year",
+        "overview_proactive",
+        "overview_headings_platform",
+        "proactive_regulations_issued",
+        "proactive_fees_amount_wan",
+        "requests_new_natural",
+        "requests_refused_state_secret_business",
+        "appeals_review_upheld",
+        "processing_fee_amount_yuan",
+        "previous_carried_over_natural",
+        "problems",
+        "other_matters",
+        "requests_new_total",
+        "requests_results_total_legal",
+        "appeals_suit_after_review_total",
+    ):
         assert example in names
 
 
@@ -132,10 +147,30 @@ def test_print_setup(wb):
 def test_table_three_layout_follows_format_md(wb):
     ws = wb[spec.SHEET_REQUESTS]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A4:C6", "D4:J4", "D5:D6", "E5:I5", "J5:J6", "A9:A30", "B11:B18", "B19:B21", "B22:B26", "B27:B29",
-            "A7:C7", "A31:C31", "B9:C9", "B30:C30"} <= merged
+    assert {
+        "A4:C6",
+        "D4:J4",
+        "D5:D6",
+        "E5:I5",
+        "J5:J6",
+        "A9:A30",
+        "B11:B18",
+        "B19:B21",
+        "B22:B26",
+        "B27:B29",
+        "A7:C7",
+        "A31:C31",
+        "B9:C9",
+        "B30:C30",
+    } <= merged
     assert ws["A4"].value == spec.REQUESTS_NOTE
-    assert [ws.cell(6, c).value for c in range(5, 10)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert [ws.cell(6, c).value for c in range(5, 10)] == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
 
 
 def test_table_four_layout_follows_format_md(wb):
@@ -152,8 +187,24 @@ def test_status_line_on_each_table_sheet(wb):
 
 
 def test_formulas_use_only_old_functions(wb):
-    allowed = {"SUM", "IF", "AND", "OR", "NOT", "ABS", "ROUND", "INT", "ISNUMBER", "ISBLANK", "COUNTIF",
-               "SUMPRODUCT", "LEFT", "LEN", "TRIM", "MOD"}
+    allowed = {
+        "SUM",
+        "IF",
+        "AND",
+        "OR",
+        "NOT",
+        "ABS",
+        "ROUND",
+        "INT",
+        "ISNUMBER",
+        "ISBLANK",
+        "COUNTIF",
+        "SUMPRODUCT",
+        "LEFT",
+        "LEN",
+        "TRIM",
+        "MOD",
+    }
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
@@ -210,8 +261,12 @@ def _cf_formulas(ws, coordinate):
 
 def test_failing_checks_turn_their_cells_red(wb):
     ws = wb[spec.SHEET_REQUESTS]
-    for path in ("requests.new.natural", "requests.carried_in.natural", "requests.results_total.natural",
-                 "requests.carried_over.natural"):
+    for path in (
+        "requests.new.natural",
+        "requests.carried_in.natural",
+        "requests.results_total.natural",
+        "requests.carried_over.natural",
+    ):
         coordinate = _cell(wb, FIELDS[path].name).coordinate
         assert any("check_R3_3_natural" in f for f in _cf_formulas(ws, coordinate)), path
     total = _cell(wb, "appeals_review_total")

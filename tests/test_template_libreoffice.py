@@ -50,7 +50,6 @@ def _values(path):
     return openpyxl.load_workbook(path, data_only=True)
 
 
-
 def test_recalculation_really_happens(recalculated):
     src, out = recalculated["poisoned"]
     assert named_value(_values(src), "requests_new_total") == 999  # the stored result is wrong before

@@ -182,8 +182,12 @@ def test_strict_check_carries_into_the_downloads(client):
     assert refused.status_code == 422
     draft = client.post("/download/txt", data={"report": report, "strict": "true", "draft": "true"})
     assert "草稿（未通过校验）" in draft.content.decode("utf-8")
-    api = client.post("/api/build/txt", files={"file": ("w.xlsx", warned)}, data={"strict": "true"},
-                      headers={"accept": "application/json"})
+    api = client.post(
+        "/api/build/txt",
+        files={"file": ("w.xlsx", warned)},
+        data={"strict": "true"},
+        headers={"accept": "application/json"},
+    )
     assert api.status_code == 422 and api.json()["findings"][0]["rule"] == "C5"
 
 

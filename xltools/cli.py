@@ -85,7 +85,12 @@ def emit(text: str, *, err: bool = False) -> None:
 @main.command("template")
 @click.option("-o", "--output", "output", default="年度报告模板.xlsx", show_default=True, help="模板保存到的文件。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
-@click.option("--previous", "previous", metavar="上年报告", help="用上年填好的模板（或 .json）生成下一年度的模板：预填机关信息、年度和上年结转。")
+@click.option(
+    "--previous",
+    "previous",
+    metavar="上年报告",
+    help="用上年填好的模板（或 .json）生成下一年度的模板：预填机关信息、年度和上年结转。",
+)
 def template_cmd(output: str, force: bool, previous: str | None) -> None:
     """生成受保护的 Excel 填报模板。"""
     from .files import write_atomic
@@ -108,12 +113,33 @@ def template_cmd(output: str, force: bool, previous: str | None) -> None:
 @click.argument("inputs", nargs=-1, required=True, metavar="文件或文件夹...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供其他程序读取）。")
 @click.option("--strict", is_flag=True, help="把提示（警告）也当作错误。")
-@click.option("--summary", "summary_path", metavar="汇总.xlsx", help="另存一份汇总工作簿：每个文件一行，并列出全部问题。")
+@click.option(
+    "--summary", "summary_path", metavar="汇总.xlsx", help="另存一份汇总工作簿：每个文件一行，并列出全部问题。"
+)
 @click.option("--force", is_flag=True, help="汇总文件已存在时覆盖它。")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时检查的进程数（默认用全部 CPU 核心）。")
-@click.option("--previous", "previous", metavar="上年报告", help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。")
-@click.option("--previous-dir", "previous_dir", metavar="文件夹", help="上年报告所在的文件夹：每份报告按机关全称找到自己上年的报告。")
-def check_cmd(inputs: tuple[str, ...], as_json: bool, strict: bool, summary_path: str | None, force: bool, jobs, previous, previous_dir) -> None:
+@click.option(
+    "--previous",
+    "previous",
+    metavar="上年报告",
+    help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。",
+)
+@click.option(
+    "--previous-dir",
+    "previous_dir",
+    metavar="文件夹",
+    help="上年报告所在的文件夹：每份报告按机关全称找到自己上年的报告。",
+)
+def check_cmd(
+    inputs: tuple[str, ...],
+    as_json: bool,
+    strict: bool,
+    summary_path: str | None,
+    force: bool,
+    jobs,
+    previous,
+    previous_dir,
+) -> None:
     """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。
 
     可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
@@ -176,15 +202,40 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
 
 @main.command("build")
 @click.argument("input_path", metavar="文件")
-@click.option("-o", "--output", metavar="输出文件", help="保存到的文件；格式按扩展名（.txt .md .html .docx .json）。不给则在屏幕上输出文本。")
-@click.option("--format", "fmt", type=click.Choice(["txt", "md", "html", "docx", "json"]), help="输出格式（不给则按输出文件的扩展名）。")
+@click.option(
+    "-o",
+    "--output",
+    metavar="输出文件",
+    help="保存到的文件；格式按扩展名（.txt .md .html .docx .json）。不给则在屏幕上输出文本。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["txt", "md", "html", "docx", "json"]),
+    help="输出格式（不给则按输出文件的扩展名）。",
+)
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @click.option("--draft", is_flag=True, help="有错误也生成，稿子上标明“草稿（未通过校验）”，仅供审阅；退出码仍为 1。")
 @click.option("--templates", "templates_dir", metavar="文件夹", help="用本机关自己的措辞模板（.j2 文件）生成句子。")
-@click.option("--narrative", metavar="文字稿.docx|.txt", help="各部分文字取自这份 Word/文本文字稿，数字仍取自模板；文字稿缺少的部分用模板中的文字。")
-@click.option("--previous", "previous", metavar="上年报告", help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。")
+@click.option(
+    "--narrative",
+    metavar="文字稿.docx|.txt",
+    help="各部分文字取自这份 Word/文本文字稿，数字仍取自模板；文字稿缺少的部分用模板中的文字。",
+)
+@click.option(
+    "--previous",
+    "previous",
+    metavar="上年报告",
+    help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。",
+)
 def build_cmd(
-    input_path: str, output: str | None, fmt: str | None, force: bool, draft: bool, templates_dir: str | None, narrative: str | None = None,
+    input_path: str,
+    output: str | None,
+    fmt: str | None,
+    force: bool,
+    draft: bool,
+    templates_dir: str | None,
+    narrative: str | None = None,
     previous: str | None = None,
 ) -> None:
     """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
@@ -205,7 +256,9 @@ def build_cmd(
     data = build(result, fmt, draft=draft, templates_dir=templates_dir)
     _write_or_print(output, data, force=force, inputs=[input_path])
     if result.errors:
-        raise ReportHasErrors(f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors)
+        raise ReportHasErrors(
+            f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors
+        )
 
 
 @main.command("fill")
@@ -287,7 +340,13 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
 @click.option("-o", "--output", "output", metavar="汇总.json|汇总.xlsx", help="汇总报告保存到的文件（必填）。")
 @click.option("--name", "name", metavar="机关全称", help="汇总报告的机关全称（给出 --parent 时默认取上级报告的）。")
 @click.option("--self", "self_unit", metavar="单位", help="本级单位：机关全称或文件名。按本级取数的表从它的报告中取。")
-@click.option("--scope", "scopes", multiple=True, metavar="表=本级|汇总", help="改变某表或行组的口径，如 --scope 二（一）=汇总。可多次使用。")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    metavar="表=本级|汇总",
+    help="改变某表或行组的口径，如 --scope 二（一）=汇总。可多次使用。",
+)
 @click.option("--parent", "parent", metavar="上级报告", help="上级机关自己的报告：逐格与下级合计核对。")
 @click.option("--roster", "roster", metavar="名单.txt", help="应报单位名单（每行一个机关全称）：列出缺少的单位。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
@@ -316,11 +375,25 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     check_target(output, force=force, inputs=sources)
     with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
         result = merge.run(
-            paths, name=name, self_key=self_unit, scope=scope, parent=parent, roster=roster, jobs=jobs,
+            paths,
+            name=name,
+            self_key=self_unit,
+            scope=scope,
+            parent=parent,
+            roster=roster,
+            jobs=jobs,
             progress=lambda _r: bar.update(1),
         )
     write_atomic(output, merge.output_bytes(result, suffix), force=force, inputs=sources)
-    emit("\n".join([*merge.describe(result), f"已生成：{output}（文字部分请汇总单位填写）", *merge.reconciliation_lines(result)]))
+    emit(
+        "\n".join(
+            [
+                *merge.describe(result),
+                f"已生成：{output}（文字部分请汇总单位填写）",
+                *merge.reconciliation_lines(result),
+            ]
+        )
+    )
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -340,7 +413,9 @@ WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。默认只有本机能访问；其他地址见 README。")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="监听地址。默认只有本机能访问；其他地址见 README。"
+)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="端口。")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
 def serve_cmd(host: str, port: int, open_browser: bool) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from .errors import OutputError
 
 
-def write_atomic(path: str | os.PathLike, data: bytes, *, force: bool = False, inputs: Iterable[str | os.PathLike] = ()) -> None:
+def write_atomic(
+    path: str | os.PathLike, data: bytes, *, force: bool = False, inputs: Iterable[str | os.PathLike] = ()
+) -> None:
     """Write `data` to `path` through a temporary file and a rename, so a failed or interrupted
     run leaves whatever was there before."""
     target = check_target(path, force=force, inputs=inputs)

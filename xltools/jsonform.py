@@ -95,7 +95,9 @@ def source_from_object(obj: Any, display: str) -> Source:
         )
     requests = obj.get("requests")
     proactive = obj.get("proactive")
-    if isinstance(requests, dict) and ("other" in requests or (isinstance(proactive, dict) and "procurement" in proactive)):
+    if isinstance(requests, dict) and (
+        "other" in requests or (isinstance(proactive, dict) and "procurement" in proactive)
+    ):
         raise UnusableInput(
             "这份数据是 2019 年试行格式（国办公开办函〔2019〕60号）：表三“（六）其他处理”只有一行。"
             "2021 年起格式已改变，请按国办公开办函〔2021〕30号格式，把（六）分为 other.no_correction、other.no_fee、other.other 三行。",
@@ -119,7 +121,11 @@ def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: 
             continue
         node = tree.get(key)
         if node is None:
-            source.findings.append(_structure(dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。"))
+            source.findings.append(
+                _structure(
+                    dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。"
+                )
+            )
         elif isinstance(node, str):
             if isinstance(value, dict | list):
                 source.findings.append(_structure(node, f"“{dotted}”应是一个数字或文字，不能是{_kind(value)}。", node))

@@ -104,9 +104,7 @@ def _basic() -> SheetLayout:
         sl.items += [Label(row, 0, f.label), Slot(row, 1, path), Label(row, 2, f.prompt, "hint")]
         row += 1
     row += 1
-    sl.items.append(
-        Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2)
-    )
+    sl.items.append(Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2))
     row += 1
     for f in FIELDS.values():
         if f.path.startswith("previous."):
@@ -125,7 +123,13 @@ def _overview() -> SheetLayout:
     sl = SheetLayout(spec.SHEET_OVERVIEW, {0: 16, 1: 100}, last_col=1)
     _title(sl, spec.PART_TITLES["overview"])
     sl.items.append(
-        Label(1, 0, "每段写在一个单元格内；粘贴多段文字前先双击单元格（或按 F2）。小标题可改写，编号由程序加。", "hint", col2=1)
+        Label(
+            1,
+            0,
+            "每段写在一个单元格内；粘贴多段文字前先双击单元格（或按 F2）。小标题可改写，编号由程序加。",
+            "hint",
+            col2=1,
+        )
     )
     row = _narrative(sl, 3, "综述", "overview.summary")
     for (sec_id, _, _), numeral in zip(spec.OVERVIEW_SECTIONS, spec.OVERVIEW_NUMERALS, strict=True):
@@ -242,7 +246,9 @@ def _appeals() -> SheetLayout:
 def _problems() -> SheetLayout:
     sl = SheetLayout(spec.SHEET_PROBLEMS, {0: 16, 1: 100}, last_col=1)
     _title(sl, spec.PART_TITLES["problems"])
-    sl.items.append(Label(1, 0, "写存在的主要问题和改进措施（可分“一是、二是”几段），可写上年度问题整改情况。", "hint", col2=1))
+    sl.items.append(
+        Label(1, 0, "写存在的主要问题和改进措施（可分“一是、二是”几段），可写上年度问题整改情况。", "hint", col2=1)
+    )
     _narrative(sl, 3, "问题及改进", "problems", height=300)
     return sl
 
@@ -290,9 +296,7 @@ def _numeric_inputs(group: str) -> list[str]:
 
 
 def _build_checks() -> list[Check]:
-    checks = [
-        Check(r.name, r.rule, r.title, r.formula(), True, _rule_table(r), _rule_marks(r)) for r in HARD_SUM_RULES
-    ]
+    checks = [Check(r.name, r.rule, r.title, r.formula(), True, _rule_table(r), _rule_marks(r)) for r in HARD_SUM_RULES]
     for group in spec.NUMERIC_GROUPS:
         label = {
             "year": "年度",
@@ -315,11 +319,20 @@ def _build_checks() -> list[Check]:
         )
     for f in spec.REQUIRED_FIELDS:
         checks.append(
-            Check(f"check_S4_{f.name}", "S4", f"{f.label}：已填写", f'=IF(LEN(TRIM({f.name}))>0,"✓","✗ 未填写")', True, None)
+            Check(
+                f"check_S4_{f.name}",
+                "S4",
+                f"{f.label}：已填写",
+                f'=IF(LEN(TRIM({f.name}))>0,"✓","✗ 未填写")',
+                True,
+                None,
+            )
         )
     order = {"proactive": 0, "requests": 1, "appeals": 2, None: 3}
     checks.sort(key=lambda c: order[c.table])  # each table's checks contiguous, for its status line
-    checks += [Check(r.name, r.rule, r.title, r.formula(), False, _rule_table(r), _rule_marks(r)) for r in SOFT_SUM_RULES]
+    checks += [
+        Check(r.name, r.rule, r.title, r.formula(), False, _rule_table(r), _rule_marks(r)) for r in SOFT_SUM_RULES
+    ]
     return checks
 
 
@@ -363,7 +376,9 @@ def _checks_sheet() -> SheetLayout:
         sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
         row += 1
     row += 1
-    sl.items.append(Label(row, 0, "提示（与上年数据核对；不影响“通过”，有差异时请核实或在文字中说明）", "section", col2=2))
+    sl.items.append(
+        Label(row, 0, "提示（与上年数据核对；不影响“通过”，有差异时请核实或在文字中说明）", "section", col2=2)
+    )
     row += 1
     for c in soft:
         sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
@@ -425,11 +440,7 @@ def _anchors() -> dict[str, tuple[tuple[int, int, str], ...]]:
             if row_labels:
                 lb = max(row_labels, key=lambda x: x.col)
                 found.append((lb.row - slot.row, lb.col - slot.col, lb.text))
-            above = [
-                lb
-                for lb in labels
-                if lb.style == "header" and lb.row < slot.row and lb.col == slot.col
-            ]
+            above = [lb for lb in labels if lb.style == "header" and lb.row < slot.row and lb.col == slot.col]
             if above:
                 lb = max(above, key=lambda x: x.row)
                 found.append((lb.row - slot.row, 0, lb.text))

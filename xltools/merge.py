@@ -34,7 +34,9 @@ _SCOPE_WORDS = {SELF: SELF, "self": SELF, "own": SELF, SUM: SUM, "sum": SUM, "to
 SUMMED = tuple(
     f.path
     for f in FIELDS.values()
-    if f.kind in (Kind.COUNT, Kind.DECIMAL) and not f.computed and f.group in ("proactive", "requests", "appeals", "processing_fee", "previous")
+    if f.kind in (Kind.COUNT, Kind.DECIMAL)
+    and not f.computed
+    and f.group in ("proactive", "requests", "appeals", "processing_fee", "previous")
 )
 MAX_LISTED = 20  # offenders listed by name in a refusal; the rest counted
 
@@ -66,7 +68,9 @@ def _groups() -> tuple[ScopeGroup, ...]:
             ScopeGroup(f"二{item}", f"表二 {article} {labels}", prefixes, SELF if documents else SUM, aliases=rows)
         )
     groups.append(
-        ScopeGroup("三", f"表三 {REQUESTS.part[2:]}", ("requests.", "previous.carried_over."), SUM, aliases=("requests",))
+        ScopeGroup(
+            "三", f"表三 {REQUESTS.part[2:]}", ("requests.", "previous.carried_over."), SUM, aliases=("requests",)
+        )
     )
     groups.append(ScopeGroup("四", f"表四 {APPEALS.part[2:]}", ("appeals.",), SUM, aliases=("appeals",)))
     groups.append(ScopeGroup("信息处理费", "六 信息处理费", ("processing_fee.",), SUM, aliases=("processing_fee",)))
@@ -98,7 +102,9 @@ def parse_scope(options: Iterable[str]) -> dict[str, str]:
         key, sep, value = opt.replace("＝", "=").partition("=")
         word = _SCOPE_WORDS.get(_norm(value).lower())
         if not sep or word is None:
-            raise UsageError(f"--scope 的写法是“表或行组=本级”或“表或行组=汇总”，例如 --scope 二（一）=汇总（现为“{opt}”）。")
+            raise UsageError(
+                f"--scope 的写法是“表或行组=本级”或“表或行组=汇总”，例如 --scope 二（一）=汇总（现为“{opt}”）。"
+            )
         scope[_group_for(key).key] = word
     return scope
 
@@ -122,7 +128,9 @@ class Accumulator:
     """Running sums over the units' reports, and what a refusal would have to list."""
 
     self_key: str | None = None  # the 本级 unit: a path or a 机关全称
-    sums: dict[str, Any] = field(default_factory=lambda: {p: Decimal(0) if FIELDS[p].kind is Kind.DECIMAL else 0 for p in SUMMED})
+    sums: dict[str, Any] = field(
+        default_factory=lambda: {p: Decimal(0) if FIELDS[p].kind is Kind.DECIMAL else 0 for p in SUMMED}
+    )
     units: list[Unit] = field(default_factory=list)
     unusable: list[tuple[str, str]] = field(default_factory=list)
     invalid: list[tuple[str, str, int]] = field(default_factory=list)
@@ -264,7 +272,9 @@ def merge(
         raise MergeRefused("无法汇总：\n" + "\n".join(lines), code)
     needs_self = [g for g in SCOPE_GROUPS if scope[g.key] == SELF]
     if acc.self_key is not None and acc.self_unit is None:
-        raise UsageError(f"在输入中找不到本级单位“{acc.self_key}”。请写它的机关全称（与报告中一致）或文件路径，并把它列入输入。")
+        raise UsageError(
+            f"在输入中找不到本级单位“{acc.self_key}”。请写它的机关全称（与报告中一致）或文件路径，并把它列入输入。"
+        )
     if needs_self and acc.self_unit is None:
         what = "、".join(g.title for g in needs_self)
         raise UsageError(
@@ -394,7 +404,13 @@ def run(
         raise UsageError("请用 --name 写明汇总报告的机关全称。")
     acc = load(paths, self_key=self_key, jobs=jobs, progress=progress)
     return merge(
-        acc, name=name, scope=scope, parent=parent_report, parent_path=parent or "", parent_errors=parent_errors, roster=names
+        acc,
+        name=name,
+        scope=scope,
+        parent=parent_report,
+        parent_path=parent or "",
+        parent_errors=parent_errors,
+        roster=names,
     )
 
 
@@ -418,7 +434,10 @@ def reconciliation_lines(result: MergeResult) -> list[str]:
             head += f"（该报告本身有 {result.parent_errors} 处错误，可用 xltools check 查看）"
         if result.reconciliation:
             lines.append(f"{head}：{len(result.reconciliation)} 处与下级合计不一致：")
-            lines += [f"  ! [{f.rule}] {f.cell.split('!', 1)[1] + ' ' if f.cell else ''}{f.message}" for f in result.reconciliation]
+            lines += [
+                f"  ! [{f.rule}] {f.cell.split('!', 1)[1] + ' ' if f.cell else ''}{f.message}"
+                for f in result.reconciliation
+            ]
         else:
             lines.append(f"{head}：各项数字与下级合计一致。")
     if result.missing:

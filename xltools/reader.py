@@ -33,7 +33,9 @@ def read_input(path: str | Path) -> Source:
             path=str(path),
         )
     if not p.is_file():  # a pipe or a device would block or never end
-        raise UnusableInput("这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path))
+        raise UnusableInput(
+            "这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path)
+        )
     try:
         return read_data(read_bytes(p, _limit(p.suffix.lower())), str(path))
     except UnusableInput as exc:
@@ -75,9 +77,13 @@ def read_bytes(path: Path, limit: int) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except PermissionError as exc:
-        raise UnusableInput("没有读取该文件的权限。请检查文件权限，或把文件复制到自己的文件夹后再试。", code="unreadable") from exc
+        raise UnusableInput(
+            "没有读取该文件的权限。请检查文件权限，或把文件复制到自己的文件夹后再试。", code="unreadable"
+        ) from exc
     except OSError as exc:
-        raise UnusableInput(f"无法读取文件：{exc.strerror or exc}。请把文件复制到本机磁盘后再试。", code="unreadable") from exc
+        raise UnusableInput(
+            f"无法读取文件：{exc.strerror or exc}。请把文件复制到本机磁盘后再试。", code="unreadable"
+        ) from exc
     return data
 
 
@@ -92,7 +98,9 @@ def read_book(book: Book, display: str) -> Source:
     missing_sheets = _check_sheets(book, findings)
     lost: dict[str, list[str]] = {}  # template sheet -> fields whose name no longer resolves
     if version != TEMPLATE_VERSION:
-        findings.append(_s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning"))
+        findings.append(
+            _s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning")
+        )
     mismatched: dict[str, list[str]] = {}
     for path, f in FIELDS.items():
         where = book.resolve(f.name)
@@ -112,7 +120,9 @@ def read_book(book: Book, display: str) -> Source:
             external = "[" in cell.formula or "://" in cell.formula
             what = "引用了其他工作簿的公式" if external else "公式"
             findings.append(
-                _s1(path, ref, f"{f.label}：输入单元格中是{what}“{cell.formula[:60]}”。请删除公式，直接填写数字或文字。")
+                _s1(
+                    path, ref, f"{f.label}：输入单元格中是{what}“{cell.formula[:60]}”。请删除公式，直接填写数字或文字。"
+                )
             )
         elif cell.error:
             findings.append(_s1(path, ref, f"{f.label}：单元格显示错误值 {cell.error}，请重新填写。", kind="S2"))
@@ -121,7 +131,9 @@ def read_book(book: Book, display: str) -> Source:
     for sheet, paths in lost.items():
         if sheet in missing_sheets:
             continue  # the missing sheet is reported once, not once per cell
-        shown = "、".join(f"“{FIELDS[p].label}”" for p in paths[:3]) + (f" 等 {len(paths)} 项" if len(paths) > 3 else "")
+        shown = "、".join(f"“{FIELDS[p].label}”" for p in paths[:3]) + (
+            f" 等 {len(paths)} 项" if len(paths) > 3 else ""
+        )
         findings.append(
             _s1(
                 paths[0],
@@ -159,12 +171,18 @@ def _identify(book: Book) -> str:
             code="format_2019",
         )
     if not version:
-        what = "像是一份年度报告表格，但不是本工具生成的模板" if any(m in text for m in _REPORT_MARKS) else "不是本工具的模板"
+        what = (
+            "像是一份年度报告表格，但不是本工具生成的模板"
+            if any(m in text for m in _REPORT_MARKS)
+            else "不是本工具的模板"
+        )
         raise UnusableInput(
             f"这个工作簿{what}（没有模板版本标记）。请使用 xltools template 生成的模板填写。", code="foreign"
         )
     if _version_key(version) is None:
-        raise UnusableInput(f"模板版本标记“{version[:40]}”无法识别。请使用 xltools template 生成的模板。", code="foreign")
+        raise UnusableInput(
+            f"模板版本标记“{version[:40]}”无法识别。请使用 xltools template 生成的模板。", code="foreign"
+        )
     if _version_key(version) > _version_key(TEMPLATE_VERSION):
         raise UnusableInput(
             f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools（pip install -U xltools）后再试。",
@@ -204,7 +222,11 @@ def _check_sheets(book: Book, findings: list[Finding]) -> list[str]:
     extra = [s for s in present if s not in expected]
     if missing and extra:
         findings.append(
-            _s1(None, None, f"工作表名称被改动或删除：缺少“{'”“'.join(missing)}”，多出“{'”“'.join(extra)}”。请恢复原来的工作表名称。")
+            _s1(
+                None,
+                None,
+                f"工作表名称被改动或删除：缺少“{'”“'.join(missing)}”，多出“{'”“'.join(extra)}”。请恢复原来的工作表名称。",
+            )
         )
     elif missing:
         findings.append(_s1(None, None, f"缺少工作表“{'”“'.join(missing)}”。请使用完整的模板，不要删除工作表。"))
@@ -229,7 +251,11 @@ def _read_total(source: Source, path: str, ref: str, cell) -> None:
     if cell.formula is not None:
         if _formula_key(cell.formula) != _formula_key(total_formula(path)):
             source.findings.append(
-                _s1(path, ref, f"{f.label}：总计的公式被改动（现为“{cell.formula[:60]}”）。总计由模板公式自动计算，请恢复原公式或使用新模板。")
+                _s1(
+                    path,
+                    ref,
+                    f"{f.label}：总计的公式被改动（现为“{cell.formula[:60]}”）。总计由模板公式自动计算，请恢复原公式或使用新模板。",
+                )
             )
         return
     if cell.value is None and cell.error is None:
@@ -237,7 +263,11 @@ def _read_total(source: Source, path: str, ref: str, cell) -> None:
         return
     source.values[path] = cell.value
     source.findings.append(
-        _s1(path, ref, f"{f.label}：总计的公式被改成了数值“{cell.value}”。总计应由公式自动计算，请恢复公式或使用新模板，不要手工填写。")
+        _s1(
+            path,
+            ref,
+            f"{f.label}：总计的公式被改成了数值“{cell.value}”。总计应由公式自动计算，请恢复公式或使用新模板，不要手工填写。",
+        )
     )
 
 

@@ -424,9 +424,7 @@ REQUIRED_FIELDS = tuple(f for f in FIELDS.values() if f.required)
 NUMERIC_GROUPS = ("year", "proactive", "requests", "appeals", "processing_fee", "previous")
 
 # Values whose blank means "not given" rather than 0 (FORMAT.md §2, §3).
-OPTIONAL_NUMBERS = frozenset(
-    p for p in FIELDS if p.startswith("previous.") or p == "processing_fee.count"
-)
+OPTIONAL_NUMBERS = frozenset(p for p in FIELDS if p.startswith("previous.") or p == "processing_fee.count")
 
 
 def table_field(table: Table, row_id: str, col_id: str) -> Field:

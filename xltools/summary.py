@@ -35,7 +35,16 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 assert all(p in FIELDS for _, paths in KEY_FIGURES for p in paths)
 
-SUMMARY_HEADERS = ("文件", "机关全称", "年度", "状态", "错误数", "提示数", *(h for h, _ in KEY_FIGURES), "无法使用的原因")
+SUMMARY_HEADERS = (
+    "文件",
+    "机关全称",
+    "年度",
+    "状态",
+    "错误数",
+    "提示数",
+    *(h for h, _ in KEY_FIGURES),
+    "无法使用的原因",
+)
 PROBLEM_HEADERS = ("文件", "机关全称", "单元格", "规则", "级别", "项目", "说明")
 SEVERITY_WORDS = {ERROR: "错误", "warning": "提示"}
 

@@ -24,19 +24,37 @@ from .spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_M
 _CREATED = dt.datetime(2021, 1, 1)  # fixed, so the same code writes the same bytes
 
 GUIDE = [
-    ("这是什么", f"政府信息公开工作年度报告填报模板（格式依据{spec.FORMAT_BASIS}，模板版本 {TEMPLATE_VERSION}）。"
-     "填好后用 xltools 检查并生成可发布的报告（文本、网页、Word）。"),
+    (
+        "这是什么",
+        f"政府信息公开工作年度报告填报模板（格式依据{spec.FORMAT_BASIS}，模板版本 {TEMPLATE_VERSION}）。"
+        "填好后用 xltools 检查并生成可发布的报告（文本、网页、Word）。",
+    ),
     ("填哪里", "只有黄色单元格可以填写，其他单元格已锁定。按工作表顺序填写：基本信息 → 一 至 六。"),
-    ("数字", "表格中的数字直接输入半角阿拉伯数字；没有的填 0，不要填“无”“-”。件数为整数；金额可带小数。"
-     "总计（灰色）由公式自动计算，不要也无法手工填写。"),
-    ("红色", "红色单元格表示有问题：数字不是有效数字（例如从别处粘贴来的文本数字、全角数字、负数），"
-     "或者所在行列的合计关系不成立。每张表格顶部一行显示本表是否通过；“校验”表列出全部检查及原因。"),
-    ("多段文字", "一个文字单元格可以写多段。粘贴多段文字前，先双击该单元格（或选中后按 F2）进入编辑状态，"
-     "再粘贴；否则每一段会被粘贴到下面不同的单元格里。单元格内换行按 Alt+Enter。"),
-    ("小标题", "“一、总体情况”的五个小标题已预填常用写法，可以改成本机关习惯的写法；（一）至（五）编号由程序添加。"
-     "“依申请公开”一段可以留空，程序会按表三的数字自动生成。"),
-    ("上年数据", "第一年使用本工具时，请在“基本信息”下方从上年报告抄录结转下年度和现行有效件数，用于核对；"
-     "以后每年可以用上年的填报文件直接生成预填好的新模板。"),
+    (
+        "数字",
+        "表格中的数字直接输入半角阿拉伯数字；没有的填 0，不要填“无”“-”。件数为整数；金额可带小数。"
+        "总计（灰色）由公式自动计算，不要也无法手工填写。",
+    ),
+    (
+        "红色",
+        "红色单元格表示有问题：数字不是有效数字（例如从别处粘贴来的文本数字、全角数字、负数），"
+        "或者所在行列的合计关系不成立。每张表格顶部一行显示本表是否通过；“校验”表列出全部检查及原因。",
+    ),
+    (
+        "多段文字",
+        "一个文字单元格可以写多段。粘贴多段文字前，先双击该单元格（或选中后按 F2）进入编辑状态，"
+        "再粘贴；否则每一段会被粘贴到下面不同的单元格里。单元格内换行按 Alt+Enter。",
+    ),
+    (
+        "小标题",
+        "“一、总体情况”的五个小标题已预填常用写法，可以改成本机关习惯的写法；（一）至（五）编号由程序添加。"
+        "“依申请公开”一段可以留空，程序会按表三的数字自动生成。",
+    ),
+    (
+        "上年数据",
+        "第一年使用本工具时，请在“基本信息”下方从上年报告抄录结转下年度和现行有效件数，用于核对；"
+        "以后每年可以用上年的填报文件直接生成预填好的新模板。",
+    ),
     ("检查", "在命令行运行：xltools check 本文件.xlsx  —— 列出每处错误及需要修改的单元格。"),
     ("生成报告", "在命令行运行：xltools build 本文件.xlsx -o 年度报告.docx  （也可以输出 .html .md .txt）。"),
     ("注意", "请不要插入或删除行列、不要改动工作表名称和灰色标签，否则程序无法识别本文件。"),
@@ -122,7 +140,9 @@ def _computed(values: dict[str, Any]) -> dict[str, Any]:
     results["check_status"] = "通过" if all(results[n] == "✓" for n in hard) else "未通过"
     for row in ("regulations", "normative_documents"):  # beside table 二: last year's 现行有效 and X2
         prev = nums.get(f"previous.in_force.{row}")
-        beside = f"{results[f'check_X2_{row}']}（上年现行有效 {prev} 件）" if prev is not None else layout.X2_BESIDE_BLANK
+        beside = (
+            f"{results[f'check_X2_{row}']}（上年现行有效 {prev} 件）" if prev is not None else layout.X2_BESIDE_BLANK
+        )
         results[f"x2_beside_{row}"] = beside
     return {"nums": nums, "flags": flags, "checks": results}
 
@@ -232,24 +252,52 @@ def _validate(ws, item: Slot, f: spec.Field) -> None:
     rng = (item.row, item.col, item.row, last)
     common = {"input_title": f.label[:32] if len(f.label) <= 32 else f.label[-32:], "error_type": "stop"}
     if f.kind is Kind.COUNT:
-        opts = {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER - 1,
-                "input_message": "填写整数（件），没有的填 0。", "error_title": "请输入整数",
-                "error_message": "这里只能填 0 或正整数（半角数字）。没有的填 0。"}
+        opts = {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": MAX_NUMBER - 1,
+            "input_message": "填写整数（件），没有的填 0。",
+            "error_title": "请输入整数",
+            "error_message": "这里只能填 0 或正整数（半角数字）。没有的填 0。",
+        }
     elif f.kind is Kind.DECIMAL:
-        opts = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER - 1,
-                "input_message": "填写金额，可以有小数，没有的填 0。", "error_title": "请输入金额",
-                "error_message": "这里只能填 0 或正数（半角数字，可带小数）。"}
+        opts = {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": MAX_NUMBER - 1,
+            "input_message": "填写金额，可以有小数，没有的填 0。",
+            "error_title": "请输入金额",
+            "error_message": "这里只能填 0 或正数（半角数字，可带小数）。",
+        }
     elif f.kind is Kind.YEAR:
-        opts = {"validate": "integer", "criteria": "between", "minimum": YEAR_MIN, "maximum": YEAR_MAX,
-                "input_message": f.prompt, "error_title": "请输入年度",
-                "error_message": f"年度应为 {YEAR_MIN} 至 {YEAR_MAX} 之间的四位数字，例如 2024。"}
+        opts = {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": YEAR_MIN,
+            "maximum": YEAR_MAX,
+            "input_message": f.prompt,
+            "error_title": "请输入年度",
+            "error_message": f"年度应为 {YEAR_MIN} 至 {YEAR_MAX} 之间的四位数字，例如 2024。",
+        }
     elif f.kind is Kind.CHOICE:
-        opts = {"validate": "list", "source": list(LEVELS.values()), "input_message": f.prompt,
-                "error_title": "请从列表中选择", "error_message": "请点击单元格右侧的下拉箭头，选择机关类型。"}
+        opts = {
+            "validate": "list",
+            "source": list(LEVELS.values()),
+            "input_message": f.prompt,
+            "error_title": "请从列表中选择",
+            "error_message": "请点击单元格右侧的下拉箭头，选择机关类型。",
+        }
     elif f.kind is Kind.DATE:
-        opts = {"validate": "date", "criteria": ">=", "value": dt.date(YEAR_MIN + 1, 1, 1),
-                "input_message": f.prompt, "error_title": "请输入日期",
-                "error_message": "请按 2025-01-20 的格式输入日期。"}
+        opts = {
+            "validate": "date",
+            "criteria": ">=",
+            "value": dt.date(YEAR_MIN + 1, 1, 1),
+            "input_message": f.prompt,
+            "error_title": "请输入日期",
+            "error_message": "请按 2025-01-20 的格式输入日期。",
+        }
     else:
         opts = {"validate": "any", "input_message": (f.prompt or "填写文字")[:255]}
         common.pop("error_type")
@@ -263,8 +311,15 @@ def _mark_colours(ws, item: Slot, styles) -> None:
     if not f.computed and f.kind.numeric:
         from .rules import cell_flag_formula
 
-        ws.conditional_format(cell, {"type": "formula", "criteria": "=" + cell_flag_formula(item.path),
-                                     "format": styles["red"], "stop_if_true": True})
+        ws.conditional_format(
+            cell,
+            {
+                "type": "formula",
+                "criteria": "=" + cell_flag_formula(item.path),
+                "format": styles["red"],
+                "stop_if_true": True,
+            },
+        )
     for hard, style in ((True, "red"), (False, "orange")):
         names = [c.name for c in CHECKS if c.hard == hard and item.path in c.marks]
         if names:
@@ -281,8 +336,9 @@ def _check_colours(ws, item: Formula, styles) -> None:
 
 def _status_colours(ws, item: Formula, styles) -> None:
     cell = layout.a1(item.row, item.col)
-    ws.conditional_format(cell, {"type": "text", "criteria": "begins with", "value": "本表校验通过",
-                                 "format": styles["green"]})
+    ws.conditional_format(
+        cell, {"type": "text", "criteria": "begins with", "value": "本表校验通过", "format": styles["green"]}
+    )
 
 
 def _setup(ws, sl: layout.SheetLayout) -> None:

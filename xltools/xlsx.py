@@ -87,7 +87,10 @@ class Book:
         data = _read_part(self._zip, part)
         self._budget[0] -= len(data)
         if self._budget[0] < 0:
-            raise UnusableInput("文件解压后过大，不像是年度报告模板（可能是恶意构造的压缩包），已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
+            raise UnusableInput(
+                "文件解压后过大，不像是年度报告模板（可能是恶意构造的压缩包），已停止读取。请确认选择的是填好的年度报告模板。",
+                code="too_large",
+            )
         return data
 
 
@@ -106,7 +109,9 @@ def open_book(data: bytes) -> Book:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise UnusableInput("文件已损坏（压缩包不完整或无法打开），可能没有完整复制。请重新获取原文件。", code="corrupt") from exc
+        raise UnusableInput(
+            "文件已损坏（压缩包不完整或无法打开），可能没有完整复制。请重新获取原文件。", code="corrupt"
+        ) from exc
     check_zip_directory(infos)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
@@ -179,7 +184,10 @@ def sniff_container(data: bytes) -> None:
     if not data.startswith(ZIP_MAGIC):
         head = data[:512]
         kind = "文本或 CSV 文件" if _looks_like_text(head) else "无法识别的文件"
-        raise UnusableInput(f"这不是 Excel 工作簿（.xlsx），而是{kind}（可能只是改了扩展名）。请使用 xltools template 生成的模板。", code="not_xlsx")
+        raise UnusableInput(
+            f"这不是 Excel 工作簿（.xlsx），而是{kind}（可能只是改了扩展名）。请使用 xltools template 生成的模板。",
+            code="not_xlsx",
+        )
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -200,18 +208,23 @@ def _check_end_record(data: bytes) -> None:
         return  # zipfile will say the archive is broken
     entries, cd_size = struct.unpack_from("<HI", data, at + 10)
     locator = at - 20
-    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and data[locator: locator + 4] == b"PK\x06\x07":
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
         (offset,) = struct.unpack_from("<Q", data, locator + 8)
-        if offset + 56 <= len(data) and data[offset: offset + 4] == b"PK\x06\x06":
+        if offset + 56 <= len(data) and data[offset : offset + 4] == b"PK\x06\x06":
             entries, cd_size = struct.unpack_from("<QQ", data, offset + 32)
     if entries > MAX_ENTRIES or cd_size > MAX_ENTRIES * 400:
-        raise UnusableInput("压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large")
+        raise UnusableInput(
+            "压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。",
+            code="too_large",
+        )
 
 
 def check_zip_directory(infos: list[zipfile.ZipInfo], what: str = "年度报告模板") -> None:
     """Refuse a package by what its directory declares, before anything is inflated (zip bombs)."""
     if len(infos) > MAX_ENTRIES:
-        raise UnusableInput(f"压缩包中的文件数量异常多，不像是{what}，已停止读取。请确认选择的是正确的文件。", code="too_large")
+        raise UnusableInput(
+            f"压缩包中的文件数量异常多，不像是{what}，已停止读取。请确认选择的是正确的文件。", code="too_large"
+        )
     total = 0
     for info in infos:
         total += info.file_size
@@ -242,19 +255,27 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
             code="corrupt",
         ) from exc
     if len(data) > MAX_PART:
-        raise UnusableInput("文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。请向报送单位重新索取原文件。", code="zip_bomb")
+        raise UnusableInput(
+            "文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。请向报送单位重新索取原文件。", code="zip_bomb"
+        )
     return data
 
 
 # Excel's "Strict Open XML" save: the same elements under ISO namespaces.
 _STRICT = (
     (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"),
-    (b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
-     b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/customProperties",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    ),
+    (
+        b"http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    ),
 )
 
 
@@ -271,7 +292,8 @@ def _xml(data: bytes, budget: list[int]):
         budget[0] -= 1
         if budget[0] < 0:
             raise UnusableInput(
-                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。", code="too_large"
+                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。",
+                code="too_large",
             )
     return events.root
 

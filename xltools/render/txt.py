@@ -151,7 +151,9 @@ def draw_grid(grid: Grid) -> list[str]:
             down = r < grid.n_rows and vbar(r, j)
             left = j > 0 and owner(r - 1, j - 1) is not owner(r, j - 1)
             right = j < grid.n_cols and owner(r - 1, j) is not owner(r, j)
-            out.append("+" if (up or down) and (left or right) else "|" if up or down else "-" if left or right else " ")
+            out.append(
+                "+" if (up or down) and (left or right) else "|" if up or down else "-" if left or right else " "
+            )
             if j < grid.n_cols:
                 out.append(("-" if right else " ") * (widths[j] + 2))
         return "".join(out)
