@@ -6,7 +6,7 @@ from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SHARED = ROOT.parent / "shared" / "examples"
+PUBLISHED = ROOT / "tests" / "fixtures" / "published"  # the two published example reports
 
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import EXAMPLES, SHARED
+from tests.conftest import EXAMPLES, PUBLISHED
 from xltools.cli import main
 from xltools.document import DRAFT_BANNER
 
-SEED = SHARED / "suoluo-2024-report.txt"
+SEED = PUBLISHED / "suoluo-2024-report.txt"
 HUAIAN = EXAMPLES / "huaian-2024.json"
-HUAIAN_TEXT = SHARED / "huaian-2024-report.txt"
+HUAIAN_TEXT = PUBLISHED / "huaian-2024-report.txt"
 
 
 def run(*args: str):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import EXAMPLES, ROOT, SHARED
+from tests.conftest import EXAMPLES, PUBLISHED, ROOT
 from xltools import spec
 from xltools.checker import check, normalise
 from xltools.cli import main
@@ -23,7 +23,7 @@ from xltools.importer.txt import blocks_of_text, grid_rows
 from xltools.jsonform import json_schema, parse_json, source_from_object
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
-SHIPPED = {"huaian": SHARED / "huaian-2024-report.txt", "suoluo": SHARED / "suoluo-2024-report.txt"}
+SHIPPED = {"huaian": PUBLISHED / "huaian-2024-report.txt", "suoluo": PUBLISHED / "suoluo-2024-report.txt"}
 
 
 def run(*args: str):
@@ -327,7 +327,7 @@ def test_missing_row_is_not_stated_and_check_says_so():
 
 
 def test_table_four_as_fifteen_numbers_in_a_line_of_text():
-    text = SHARED.joinpath("huaian-2024-report.txt").read_text("utf-8")
+    text = PUBLISHED.joinpath("huaian-2024-report.txt").read_text("utf-8")
     flattened = "72 64 178 37 351 13 4 8 1 26 12 1 1 6 20"
     text = text.replace("72 | 64 | 178 | 37 | 351 | 13 | 4 | 8 | 1 | 26 | 12 | 1 | 1 | 6 | 20", flattened)
     assert flattened in text
