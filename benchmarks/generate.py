@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xltools.spec import APPEAL_PARTS, APPEALS, APPLICANT_COLUMNS, PROACTIVE_CELLS, REQUEST_RESULT_ROWS
-from xltools.template import template_bytes
+from xltools.workbook.template import template_bytes
 
 TEXTS = {
     "agency.self": "本机关",

@@ -32,7 +32,7 @@ def _make(args: tuple[Path, int, int]) -> None:
     import random
 
     from benchmarks.generate import unit_values
-    from xltools.template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     folder, start, stop = args
     for i in range(start, stop):

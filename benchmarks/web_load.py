@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.generate import unit_values
-from xltools.template import template_bytes
+from xltools.workbook.template import template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "suoluo-2024.json"

@@ -28,9 +28,9 @@ import openpyxl
 from tests.libreoffice import _XCU, SOFFICE, require
 from tests.workbooks import VALID_TEXTS, cell_of, fill
 from xltools import spec
-from xltools.layout import ANCHORS, FIELD_CELLS, cell_ref
 from xltools.spec import FIELDS, TEMPLATE_VERSION
-from xltools.template import template_bytes
+from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
+from xltools.workbook.template import template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_JSON = ROOT / "examples" / "suoluo-2024.json"

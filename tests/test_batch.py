@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES
 from tests.workbooks import VALID_TEXTS, fill_to
-from xltools import batch
 from xltools.api import check_file
 from xltools.cli import main
-from xltools.xlsx import OLE_MAGIC
+from xltools.collect import batch
+from xltools.workbook.xlsx import OLE_MAGIC
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_one_file_check_imports_no_pool_and_no_writer(tmp_path):
         "import sys\nfrom xltools.cli import main\n"
         f"rc = main.main(['check', {str(ok)!r}], standalone_mode=False)\n"
         "heavy = [m for m in ('concurrent.futures.process', 'multiprocessing', 'xlsxwriter.workbook', 'openpyxl',"
-        " 'docx', 'jinja2', 'xltools.summary', 'xltools.merge') if m in sys.modules]\n"
+        " 'docx', 'jinja2', 'xltools.collect.summary', 'xltools.collect.merge') if m in sys.modules]\n"
         "print(rc, heavy, file=sys.stderr)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, PUBLISHED
 from xltools.cli import main
-from xltools.document import DRAFT_BANNER
+from xltools.render.document import DRAFT_BANNER
 
 SEED = PUBLISHED / "suoluo-2024-report.txt"
 HUAIAN = EXAMPLES / "huaian-2024.json"

@@ -7,10 +7,10 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.workbooks import VALID_TEXTS, fill_to
-from xltools.checker import check
 from xltools.errors import UnusableInput
 from xltools.jsonform import json_schema, parse_json, report_to_json, source_from_object
-from xltools.reader import read_input
+from xltools.rules.checker import check
+from xltools.workbook.reader import read_input
 
 
 def _base() -> dict:

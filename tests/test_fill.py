@@ -17,12 +17,12 @@ from tests import libreoffice
 from tests.conftest import EXAMPLES
 from tests.workbooks import VALID_TEXTS, fill_to
 from xltools import spec
-from xltools.checker import check, placeholder_in
 from xltools.cli import main
-from xltools.fill import export_json, fill_bytes
 from xltools.jsonform import parse_json, report_to_json, source_from_object
-from xltools.reader import read_book
-from xltools.xlsx import open_book
+from xltools.rules.checker import check, placeholder_in
+from xltools.workbook.fill import export_json, fill_bytes
+from xltools.workbook.reader import read_book
+from xltools.workbook.xlsx import open_book
 
 
 def run(*args: str):

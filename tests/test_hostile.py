@@ -26,8 +26,8 @@ from xltools import api
 from xltools.cli import main
 from xltools.errors import OutputError
 from xltools.files import write_atomic
-from xltools.layout import FIELD_CELLS
-from xltools.xlsx import open_book
+from xltools.workbook.layout import FIELD_CELLS
+from xltools.workbook.xlsx import open_book
 
 ROOT = Path(__file__).resolve().parent.parent
 _CJK = re.compile(r"[\u4e00-\u9fff]")

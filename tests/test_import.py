@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, PUBLISHED, ROOT
 from xltools import spec
-from xltools.checker import check, normalise
 from xltools.cli import main
 from xltools.errors import UnusableInput
-from xltools.importer import import_bytes, import_report
-from xltools.importer.labels import match_label
-from xltools.importer.structure import parse_fee, split_heading
-from xltools.importer.txt import blocks_of_text, grid_rows
 from xltools.jsonform import json_schema, parse_json, source_from_object
+from xltools.published import import_bytes, import_report
+from xltools.published.labels import match_label
+from xltools.published.structure import parse_fee, split_heading
+from xltools.published.txt import blocks_of_text, grid_rows
+from xltools.rules.checker import check, normalise
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 SHIPPED = {"huaian": PUBLISHED / "huaian-2024-report.txt", "suoluo": PUBLISHED / "suoluo-2024-report.txt"}

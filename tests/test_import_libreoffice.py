@@ -8,7 +8,7 @@ import shutil
 
 from tests.libreoffice import convert, require
 from tests.test_import import EXAMPLES, FIXTURES, _effective
-from xltools.importer import import_report
+from xltools.published import import_report
 
 WORD = "docx:MS Word 2007 XML"
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from tests.workbooks import VALID_TEXTS, fill_to
 from xltools.cli import main
-from xltools.importer.narrative import load_with_narrative, merge_narrative, read_narrative
-from xltools.reader import read_input
+from xltools.published.narrative import load_with_narrative, merge_narrative, read_narrative
+from xltools.workbook.reader import read_input
 
 NARRATIVE = """\
 测试镇2024年政府信息公开工作年度报告（文字稿）

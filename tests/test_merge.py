@@ -14,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.generate import TEXTS, unit_values
-from xltools import merge
-from xltools.checker import check
 from xltools.cli import main
+from xltools.collect import merge
 from xltools.jsonform import report_to_json
 from xltools.model import Report, Source
-from xltools.reader import read_input
+from xltools.rules.checker import check
 from xltools.spec import FIELDS, Kind
-from xltools.template import template_bytes
+from xltools.workbook.reader import read_input
+from xltools.workbook.template import template_bytes
 
 
 def report_of(values: dict) -> Report:
@@ -336,7 +336,7 @@ def test_parent_of_another_year_is_refused(tmp_path):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_same_result_with_or_without_the_pool(tmp_path, jobs, monkeypatch):
-    from xltools import batch
+    from xltools.collect import batch
 
     monkeypatch.setattr(batch, "POOL_THRESHOLD", 2)
     paths, vals = units(tmp_path, 5)

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from benchmarks.generate import unit_values
 from tests import libreoffice
 from tests.libreoffice import named_value
-from xltools import layout
-from xltools.checker import check
 from xltools.cli import main
-from xltools.reader import read_workbook
-from xltools.template import template_bytes
+from xltools.rules.checker import check
+from xltools.workbook import layout
+from xltools.workbook.reader import read_workbook
+from xltools.workbook.template import template_bytes
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from tests import libreoffice
 from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, fill
-from xltools import layout, spec
-from xltools.checker import check
-from xltools.reader import read_workbook
-from xltools.rules import SUM_RULES, TOTAL_PARTS
+from xltools import spec
+from xltools.rules.checker import check
+from xltools.rules.sums import SUM_RULES, TOTAL_PARTS
 from xltools.spec import APPLICANT_COLUMNS, FIELDS, REQUEST_RESULT_ROWS
-from xltools.template import template_bytes
+from xltools.workbook import layout
+from xltools.workbook.reader import read_workbook
+from xltools.workbook.template import template_bytes
 
 NUMERIC_INPUTS = [f.path for f in spec.INPUT_FIELDS if f.kind.numeric and f.path != "year"]
 TOTALS = list(TOTAL_PARTS)

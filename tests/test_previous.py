@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.test_soft import BASE
 from tests.workbooks import VALID_TEXTS, fill_to
 from xltools.cli import main
-from xltools.layout import field_ref
+from xltools.workbook.layout import field_ref
 
 
 def invoke(*args):

@@ -17,8 +17,8 @@ from xltools.api import load_report
 from xltools.cli import main
 from xltools.model import WARNING
 from xltools.previous import next_year_values
-from xltools.reader import read_input
 from xltools.spec import APPLICANT_COLUMNS
+from xltools.workbook.reader import read_input
 
 LAST = {
     **VALID_TEXTS,
@@ -98,7 +98,7 @@ def test_template_previous_from_json(tmp_path):
 
 
 def check_report(path):
-    from xltools.checker import check
+    from xltools.rules.checker import check
 
     return check(read_input(path)).report
 
@@ -178,7 +178,8 @@ def test_libreoffice_typed_inconsistent(recalculated):
 
 def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     """Without recalculation too (the cached results): the carry-over shows beside the table."""
-    from xltools import layout, spec
+    from xltools import spec
+    from xltools.workbook import layout
 
     out = tmp_path / "2025.xlsx"
     CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
@@ -194,7 +195,7 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
         ws[ref.replace("$", "")].offset(column=-1).coordinate
         == layout.field_ref("proactive.regulations.in_force").split("!")[1]
     )
-    from xltools.template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     fresh = template_bytes()
     assert "ISBLANK(previous_in_force_regulations)" in named_value(

@@ -18,14 +18,14 @@ from tests import corpus
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import verdict
 from xltools.api import FileResult, load_bytes
-from xltools.checker import check
 from xltools.cli import main
 from xltools.errors import XltoolsError
 from xltools.jsonform import json_keys, parse_json
 from xltools.model import Source
 from xltools.render import build
+from xltools.rules.checker import check
 from xltools.spec import FIELDS, INPUT_FIELDS, Kind
-from xltools.template import template_bytes
+from xltools.workbook.template import template_bytes
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 INPUTS = [f.path for f in INPUT_FIELDS]

@@ -19,12 +19,12 @@ from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools import spec
 from xltools.api import load_report
-from xltools.checker import check
-from xltools.document import DRAFT_BANNER, build_document
 from xltools.jsonform import parse_json
 from xltools.render import FORMATS, render
+from xltools.render.document import DRAFT_BANNER, build_document
 from xltools.render.docx import BODY_FONT, H1_FONT, H2_FONT, TITLE_FONT
 from xltools.render.txt import draw_grid, width
+from xltools.rules.checker import check
 
 APPEALS_ROW = [str(n) for n in (72, 64, 178, 37, 351, 13, 4, 8, 1, 26, 12, 1, 1, 6, 20)]
 NS = {"h": "http://www.w3.org/1999/xhtml"}

@@ -9,13 +9,14 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import EXAMPLES
-from xltools import layout, spec
+from xltools import spec
 from xltools.api import load_report
-from xltools.checker import check
-from xltools.document import HEADER, LABEL, VALUE, build_document, format_value, paragraphs, section, table_grid
 from xltools.errors import UsageError
 from xltools.jsonform import source_from_object
-from xltools.sentences import OUTCOMES, Sentences
+from xltools.render.document import HEADER, LABEL, VALUE, build_document, format_value, paragraphs, section, table_grid
+from xltools.render.sentences import OUTCOMES, Sentences
+from xltools.rules.checker import check
+from xltools.workbook import layout
 
 
 def report_of(obj: dict):

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from xltools.checker import check
 from xltools.jsonform import source_from_object
-from xltools.layout import field_ref
 from xltools.model import ERROR, WARNING, Report
-from xltools.soft import copied_share, deadline, infer_level
+from xltools.rules.checker import check
+from xltools.rules.soft import copied_share, deadline, infer_level
+from xltools.workbook.layout import field_ref
 
 BASE = {
     "format": "xltools.report/1",
@@ -352,7 +352,7 @@ def test_x1_and_x2_name_last_years_figures():
 def test_x1_names_last_years_cell_in_a_workbook(tmp_path):
     from tests.workbooks import VALID_TEXTS, fill_to
     from xltools.api import load_report
-    from xltools.reader import read_input
+    from xltools.workbook.reader import read_input
 
     last = fill_to(
         tmp_path / "last.xlsx",

@@ -8,12 +8,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import EXAMPLES, SHARED
-from xltools.checker import check
+from tests.conftest import EXAMPLES, PUBLISHED
 from xltools.cli import main
 from xltools.jsonform import source_from_object
-from xltools.soft import NARRATIVES
-from xltools.textnums import claims
+from xltools.rules.checker import check
+from xltools.rules.soft import NARRATIVES
+from xltools.rules.textnums import claims
 
 CASES = [("suoluo-2024.json", "suoluo-2024-report.txt"), ("huaian-2024.json", "huaian-2024-report.txt")]
 
@@ -33,7 +33,7 @@ def test_check_prints_no_t1_on_shipped_examples(example, _seed):
 def test_every_published_sentence_agrees_with_the_tables(example, seed):
     """All prose of the published report (not just what the example keeps) against its tables."""
     data = _load(example)
-    lines = (SHARED / seed).read_text(encoding="utf-8").splitlines()
+    lines = (PUBLISHED / seed).read_text(encoding="utf-8").splitlines()
     prose = [ln for ln in lines[1:] if "|" not in ln and not ln.startswith(("source:", "note:"))]
     data["other_matters"] = "\n".join(prose)
     result = check(source_from_object(data, example))

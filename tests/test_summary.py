@@ -11,12 +11,12 @@ from decimal import Decimal
 import openpyxl
 
 from benchmarks.generate import unit_values
-from xltools import summary
 from xltools.api import FileResult, check_file
-from xltools.checker import check
+from xltools.collect import summary
 from xltools.errors import UnusableInput
 from xltools.jsonform import report_to_json
 from xltools.model import Source
+from xltools.rules.checker import check
 
 
 def _result(tmp_path, values: dict, name: str = "u.json") -> FileResult:

@@ -9,11 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
-from xltools import layout, spec
+from xltools import spec
 from xltools.cli import main
-from xltools.rules import SUM_RULES
+from xltools.rules.sums import SUM_RULES
 from xltools.spec import FIELDS, TEMPLATE_VERSION
-from xltools.template import template_bytes
+from xltools.workbook import layout
+from xltools.workbook.template import template_bytes
 
 
 @pytest.fixture(scope="module")

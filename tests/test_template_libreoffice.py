@@ -8,10 +8,11 @@ import pytest
 from tests import libreoffice
 from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, cell_of, fill
-from xltools import layout, spec
-from xltools.checker import check
-from xltools.reader import read_workbook
+from xltools import spec
+from xltools.rules.checker import check
 from xltools.spec import FIELDS
+from xltools.workbook import layout
+from xltools.workbook.reader import read_workbook
 
 CONSISTENT = {
     **VALID_TEXTS,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xltools.textnums import chinese_to_int, claims, read_number, sentence_claims, sentences
+from xltools.rules.textnums import chinese_to_int, claims, read_number, sentence_claims, sentences
 
 
 def _as_tuples(text):

@@ -24,11 +24,11 @@ from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 from xltools.api import load_bytes, load_report
 from xltools.cli import main
-from xltools.layout import SHEETS, Label, Slot, field_ref
 from xltools.model import Report
 from xltools.web import app as webapp
 from xltools.web.app import FORMATS, create_app, display_name
 from xltools.web.grid import sheet_grid, where_labels
+from xltools.workbook.layout import SHEETS, Label, Slot, field_ref
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "suoluo-2024.json"
 BROKEN = {**VALID_TEXTS, "requests.new.natural": 3}  # R3.3: 3 received, nothing answered or carried over

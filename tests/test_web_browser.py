@@ -15,7 +15,7 @@ import pytest
 
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
-from xltools.layout import field_ref
+from xltools.workbook.layout import field_ref
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

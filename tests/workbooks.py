@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 
 from xltools.spec import FIELDS
-from xltools.template import template_bytes
+from xltools.workbook.template import template_bytes
 
 VALID_TEXTS = {
     "agency.name": "测试市测试区测试镇人民政府",

@@ -1,3 +1,3 @@
-from .cli import entry
+from xltools.cli import entry
 
 entry()

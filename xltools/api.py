@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checker import CheckResult, check
-from .errors import UnusableInput, XltoolsError
-from .model import Report
-from .reader import read_input
+from xltools.errors import UnusableInput, XltoolsError
+from xltools.model import Report
+from xltools.rules.checker import CheckResult, check
+from xltools.workbook.reader import read_input
 
 INPUT_SUFFIXES = (".xlsx", ".json")
 # Found in a folder too, so each is refused with its reason instead of silently left out.
@@ -70,17 +70,17 @@ def load_for_build(
     UnusableInput) and with the narrative from a separate Word or text file, when given."""
     last = None
     if previous_path:
-        from .previous import load_previous
+        from xltools.previous import load_previous
 
         last = load_previous(previous_path)
     if narrative_path:
-        from .importer.narrative import load_with_narrative
+        from xltools.published.narrative import load_with_narrative
 
         result = load_with_narrative(path, narrative_path, previous=last)
     else:
         result = load_report(path, previous=last)
     if last is not None:
-        from .previous import require_year
+        from xltools.previous import require_year
 
         require_year(result.report, last, previous_path)
     return result
@@ -88,7 +88,7 @@ def load_for_build(
 
 def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
     """Read and check an upload held in memory (the web page); `name` only picks the reader."""
-    from .reader import read_data
+    from xltools.workbook.reader import read_data
 
     try:
         source = read_data(data, name)

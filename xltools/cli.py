@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import UsageError, XltoolsError
+from xltools import __version__
+from xltools.errors import UsageError, XltoolsError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -93,11 +93,11 @@ def emit(text: str, *, err: bool = False) -> None:
 )
 def template_cmd(output: str, force: bool, previous: str | None) -> None:
     """生成受保护的 Excel 填报模板。"""
-    from .files import write_atomic
-    from .template import template_bytes
+    from xltools.files import write_atomic
+    from xltools.workbook.template import template_bytes
 
     if previous:
-        from .previous import next_template
+        from xltools.previous import next_template
 
         write_atomic(output, next_template(previous), force=force, inputs=[previous])
         emit(f"已生成下一年度的模板：{output}（已预填机关信息、年度、上年结转和上年数据，请核对）")
@@ -145,30 +145,31 @@ def check_cmd(
     可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
     退出码：0 全部通过，1 有报告存在错误，2 有文件无法使用。
     """
-    from . import batch, verdict
+    from xltools import verdict
+    from xltools.collect import batch
 
     paths = batch.input_paths(inputs, outputs=[summary_path])
     if not paths:
         raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
     if summary_path:
-        from .files import check_target
+        from xltools.files import check_target
 
         if not summary_path.lower().endswith(".xlsx"):
             raise UsageError(f"汇总文件应以 .xlsx 结尾（现为 {summary_path}）。")
         check_target(summary_path, force=force, inputs=paths)
-    from .previous import pairing
+    from xltools.previous import pairing
 
     pairs = pairing(previous, previous_dir)
     tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path))
     with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
         batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1), pairing=pairs)
     if summary_path:
-        from .files import write_atomic
-        from .summary import workbook_bytes
+        from xltools.collect.summary import workbook_bytes
+        from xltools.files import write_atomic
 
         write_atomic(summary_path, workbook_bytes(tally.rows, tally.problems), force=force, inputs=paths)
     if as_json:
-        from .jsonform import dumps
+        from xltools.jsonform import dumps
 
         emit(dumps(tally.as_json()).rstrip("\n"))
     else:
@@ -184,15 +185,15 @@ def check_cmd(
 def _show_findings(path: str, result) -> None:
     """A build's findings go to stderr: stdout may be the report itself."""
     if result.findings:
-        from .api import FileResult
-        from .verdict import file_lines
+        from xltools.api import FileResult
+        from xltools.verdict import file_lines
 
         emit("\n".join(file_lines(FileResult(path, result))), err=True)
 
 
 def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: list[str]) -> None:
     if output:
-        from .files import write_atomic
+        from xltools.files import write_atomic
 
         write_atomic(output, data, force=force, inputs=inputs)
         emit(f"已生成：{output}", err=True)
@@ -242,12 +243,12 @@ def build_cmd(
 
     有错误时列出错误、不生成任何文件（退出码 1）；提示（警告）显示在屏幕上，不影响生成。
     """
-    from . import api
-    from .errors import ReportHasErrors
-    from .render import build, output_format
+    from xltools import api
+    from xltools.errors import ReportHasErrors
+    from xltools.render import build, output_format
 
     if output:  # first: "that is your input" says more than "unknown extension"
-        from .files import check_target
+        from xltools.files import check_target
 
         check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
     fmt = output_format(output, fmt)
@@ -267,9 +268,9 @@ def build_cmd(
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 def fill_cmd(input_path: str, output: str, force: bool) -> None:
     """把 JSON 报告数据写入新模板，得到一份填好的 .xlsx（只写填写项，总计仍由公式计算）。"""
-    from . import api
-    from .files import check_target
-    from .fill import fill_bytes
+    from xltools import api
+    from xltools.files import check_target
+    from xltools.workbook.fill import fill_bytes
 
     if not output.lower().endswith(".xlsx"):
         raise UsageError(f"输出文件应以 .xlsx 结尾（现为 {output}）。")
@@ -285,11 +286,11 @@ def fill_cmd(input_path: str, output: str, force: bool) -> None:
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 def export_cmd(input_path: str, output: str | None, force: bool) -> None:
     """输出填好的模板中的报告数据（JSON 格式 xltools.report/1）。"""
-    from . import api
-    from .fill import export_json
+    from xltools import api
+    from xltools.workbook.fill import export_json
 
     if output:
-        from .files import check_target
+        from xltools.files import check_target
 
         check_target(output, force=force, inputs=[input_path])
     result = api.load_report(input_path)
@@ -307,23 +308,23 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
     可用 xltools check 检查导入的数据，或作为下一年的 --previous 上年数据。
     退出码：0 导入成功；1 已导入，但数据有错误（原报告中的问题）；2 文件无法使用。
     """
-    from .importer import import_report
-    from .jsonform import dumps
+    from xltools.jsonform import dumps
+    from xltools.published import import_report
 
     if output:
-        from .files import check_target
+        from xltools.files import check_target
 
         check_target(output, force=force, inputs=[input_path])
     imported = import_report(input_path)
     if imported.notes:
-        from .verdict import finding_line
+        from xltools.verdict import finding_line
 
         emit(f"{input_path}：导入时请核对以下 {len(imported.notes)} 处：", err=True)
         emit("\n".join(finding_line(f) for f in imported.notes), err=True)
     _write_or_print(output, dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
     errors = imported.check().errors
     if errors:
-        from .errors import ReportHasErrors
+        from xltools.errors import ReportHasErrors
 
         raise ReportHasErrors(
             f"导入的数据有 {len(errors)} 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容），数据已照原样导出。"
@@ -359,8 +360,8 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     """
     from pathlib import Path
 
-    from . import batch, merge
-    from .files import check_target, write_atomic
+    from xltools.collect import batch, merge
+    from xltools.files import check_target, write_atomic
 
     if not output:
         raise UsageError("请用 -o 指定汇总报告保存到的文件，例如 -o 汇总.xlsx 或 -o 汇总.json。")
@@ -402,7 +403,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告数据 JSON 格式（xltools.report/1）的 JSON Schema，供其他系统校验。"""
-    from .jsonform import dumps, json_schema
+    from xltools.jsonform import dumps, json_schema
 
     emit(dumps(json_schema()).rstrip("\n"))
 
@@ -421,7 +422,7 @@ WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart
 def serve_cmd(host: str, port: int, open_browser: bool) -> None:
     """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告。"""
     try:
-        from .web.server import serve
+        from xltools.web.server import serve
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in WEB_MODULES:
             raise

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
+from xltools.errors import OutputError
 
 
 def write_atomic(

@@ -10,9 +10,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .errors import UnusableInput
-from .model import ERROR, Finding, Report, Source
-from .spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
+from xltools.errors import UnusableInput
+from xltools.model import ERROR, Finding, Report, Source
+from xltools.spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
 
 MAX_JSON = 10 * 1024 * 1024  # a report is a few tens of KB
 MAX_DEPTH = 8

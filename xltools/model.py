@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .spec import FIELDS, Kind
+from xltools.spec import FIELDS, Kind
 
 ERROR = "error"
 WARNING = "warning"

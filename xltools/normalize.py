@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .spec import LEVELS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Field, Kind
+from xltools.spec import LEVELS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Field, Kind
 
 _NUMBER = re.compile(r"[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

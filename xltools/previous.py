@@ -15,11 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .checker import CheckResult, check, normalise
-from .errors import UnusableInput, UsageError, XltoolsError
-from .model import ERROR, WARNING, Finding, Report
-from .reader import read_input
-from .spec import APPLICANT_COLUMNS, FIELDS
+from xltools.errors import UnusableInput, UsageError, XltoolsError
+from xltools.model import ERROR, WARNING, Finding, Report
+from xltools.rules.checker import CheckResult, check, normalise
+from xltools.spec import APPLICANT_COLUMNS, FIELDS
+from xltools.workbook.reader import read_input
 
 
 def load_previous(path: str) -> Report:
@@ -106,7 +106,7 @@ class Pairing:
 
     @classmethod
     def of_dir(cls, directory: str) -> Pairing:
-        from .api import expand_inputs
+        from xltools.api import expand_inputs
 
         if not Path(directory).is_dir():
             raise UsageError(f"--previous-dir 应是一个文件夹（现为 {directory}）。")
@@ -153,7 +153,7 @@ class Pairing:
 
     def check_file(self, path: str, *, strict: bool = False):
         """One input's FileResult, checked against last year's report where one is found."""
-        from .api import FileResult
+        from xltools.api import FileResult
 
         try:
             source = read_input(path)
@@ -220,7 +220,7 @@ def next_template(previous_path: str) -> bytes:
 
 def next_template_for(last: Report) -> bytes:
     """Next year's template pre-filled from a report already read (a file or an upload)."""
-    from .template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     if last.year is None:
         raise UnusableInput(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .api import FileResult
-from .model import ERROR, Finding
+from xltools.api import FileResult
+from xltools.model import ERROR, Finding
 
 
 def summary(results: Sequence[FileResult]) -> dict:

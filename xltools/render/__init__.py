@@ -11,8 +11,8 @@ import importlib
 import os
 from pathlib import Path
 
-from ..errors import ReportHasErrors, UsageError
-from ..model import Report
+from xltools.errors import ReportHasErrors, UsageError
+from xltools.model import Report
 
 FORMATS = ("txt", "md", "html", "docx", "json")
 FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word", "json": "JSON 数据"}
@@ -40,15 +40,15 @@ def render(report: Report, fmt: str, *, draft: bool = False, templates_dir: str 
     if fmt not in FORMATS:
         raise UsageError(f"不支持的输出格式“{fmt}”。可用的格式：{'、'.join(FORMATS)}。")
     if fmt == "json":
-        from ..jsonform import dumps, report_to_json
+        from xltools.jsonform import dumps, report_to_json
 
         obj = report_to_json(report)
         if draft:
-            from ..document import DRAFT_BANNER
+            from xltools.render.document import DRAFT_BANNER
 
             obj = {"format": obj.pop("format"), "draft": DRAFT_BANNER, **obj}
         return dumps(obj).encode("utf-8")
-    from ..document import build_document
+    from xltools.render.document import build_document
 
     doc = build_document(report, draft=draft, templates_dir=templates_dir)
     writer = importlib.import_module(f"{__name__}.{fmt}")

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..document import DRAFT_NOTE, HEADER, VALUE, Document, Grid, Paragraph
+from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Document, Grid, Paragraph
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -192,7 +192,7 @@ def _body(d, p: Paragraph) -> None:
 def column_widths(grid: Grid) -> list[int]:
     """Column widths in EMU across the text block, in proportion to what the columns hold: label
     columns by their (wrapped) text, number columns by their longest number, so 3119 never wraps."""
-    from .txt import _widths
+    from xltools.render.txt import _widths
 
     m = grid.matrix()
     label_widths = _widths(grid, 8, 24)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..document import DRAFT_NOTE, HEADER, LABEL, VALUE, Cell, Document, Grid
+from xltools.render.document import DRAFT_NOTE, HEADER, LABEL, VALUE, Cell, Document, Grid
 
 CSS = """
 :root { --ink: #1a1a1a; --line: #444; --head: #f2f2f2; }

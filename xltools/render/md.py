@@ -8,7 +8,7 @@ the whole table (第二十条第（一）项) becomes a caption, and a block of 
 
 from __future__ import annotations
 
-from ..document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid
+from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid
 
 SEP = " / "
 

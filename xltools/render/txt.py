@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid, Paragraph
+from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid, Paragraph
 
 INDENT = "\u3000\u3000"
 MAX_CELL = 16  # display columns before a cell's text wraps

@@ -2,7 +2,7 @@
 every finding on the table as drawn in the workbook, preview the report, download it.
 
 Handlers only move bytes between HTTP and the library (xltools.api, xltools.render,
-xltools.summary). Nothing is kept: uploads live in memory for the length of one request (the
+xltools.collect.summary). Nothing is kept: uploads live in memory for the length of one request (the
 multipart parser spools a part over 1 MB to an unnamed temporary file that vanishes when closed),
 downloads are rebuilt from the report data the page posts back.
 """
@@ -26,10 +26,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from .. import __version__, spec
-from ..api import FileResult, check_bytes, load_bytes
-from ..errors import UnusableInput, XltoolsError
-from .views import STATUS_ORDER, STATUS_TEXT, summary_counts, unit_view
+from xltools import __version__, spec
+from xltools.api import FileResult, check_bytes, load_bytes
+from xltools.errors import UnusableInput, XltoolsError
+from xltools.web.views import STATUS_ORDER, STATUS_TEXT, summary_counts, unit_view
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024  # one file; a filled template is about 60 KB
@@ -243,7 +243,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         files: Annotated[list[UploadFile], File(description="填好的模板（.xlsx）或报告数据（.json），可多个")],
         strict: Annotated[bool, Form()] = False,
     ):
-        from ..verdict import as_json
+        from xltools.verdict import as_json
 
         results = await work(check_all, await read_uploads(files), strict)
         return JSONResponse(as_json(results), status_code=status_of(results))
@@ -322,8 +322,8 @@ def _too_large(limits: dict) -> str:
 
 def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> tuple[bytes, str]:
     """Check, then render; a report with errors only as a marked draft."""
-    from ..errors import ReportHasErrors
-    from ..render import render
+    from xltools.errors import ReportHasErrors
+    from xltools.render import render
 
     result = load_bytes(data, name, strict=strict)
     if result.errors and not draft:
@@ -338,8 +338,8 @@ def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) 
 def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
     """Next year's template pre-filled from this year's report (xltools.previous), which must
     pass: its 结转下年度 becomes next year's 上年结转."""
-    from ..errors import ReportHasErrors
-    from ..previous import next_template_for
+    from xltools.errors import ReportHasErrors
+    from xltools.previous import next_template_for
 
     result = load_bytes(data, name)
     if result.errors or result.report.year is None:
@@ -352,7 +352,7 @@ def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
 def _preview(r: FileResult) -> str | None:
     """The report as it will be published (html), or None when it cannot be rendered."""
     try:
-        from ..render import render
+        from xltools.render import render
 
         return render(r.result.report, "html", draft=not r.result.ok).decode("utf-8")
     except Exception:  # the preview is a courtesy: the verdict and findings stand without it
@@ -361,9 +361,9 @@ def _preview(r: FileResult) -> str | None:
 
 
 def _summary_workbook(results: list[FileResult]) -> bytes | None:
-    """The batch summary workbook of issue #6 (xltools.summary), when that module is present."""
+    """The batch summary workbook of issue #6 (xltools.collect.summary), when that module is present."""
     try:
-        from ..summary import rows_of, workbook_bytes
+        from xltools.collect.summary import rows_of, workbook_bytes
     except ImportError:
         return None
     rows, problems = [], []
@@ -376,7 +376,7 @@ def _summary_workbook(results: list[FileResult]) -> bytes | None:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> bytes:
-    from ..template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     return template_bytes()
 

@@ -1,5 +1,5 @@
 """The template's tables drawn for a page, cell by cell as in the workbook, with the cells a
-finding points at marked. Everything is derived from xltools.layout: no label is spelled here.
+finding points at marked. Everything is derived from xltools.workbook.layout: no label is spelled here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from .. import spec
-from ..layout import SHEETS, Label, Slot
-from ..model import ERROR, Finding, Report
+from xltools import spec
+from xltools.model import ERROR, Finding, Report
+from xltools.workbook.layout import SHEETS, Label, Slot
 
 TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
 _REF = re.compile(r"^(?:.*!)?\$?([A-Z]{1,3})\$?(\d{1,7})$")
@@ -136,7 +136,7 @@ def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:
 
 def sheet_of(path: str | None) -> str | None:
     """The template sheet a field lives on (also for JSON input, which has no cells)."""
-    from ..layout import FIELD_CELLS
+    from xltools.workbook.layout import FIELD_CELLS
 
     where = FIELD_CELLS.get(path or "")
     return where[0] if where else None

@@ -10,8 +10,8 @@ import webbrowser
 
 import uvicorn
 
-from ..errors import UsageError
-from .app import create_app
+from xltools.errors import UsageError
+from xltools.web.app import create_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765

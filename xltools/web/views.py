@@ -7,10 +7,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .. import spec
-from ..api import FileResult
-from ..model import ERROR, Finding
-from .grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
+from xltools import spec
+from xltools.api import FileResult
+from xltools.model import ERROR, Finding
+from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
 
 # Status of a unit, worst first: the batch view sorts on this order.
 STATUS_ORDER = ("unusable", "errors", "warnings", "ok")
@@ -86,7 +86,7 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     """One upload as the page shows it; the affected tables drawn with their cells marked."""
     if r.error is not None:
         return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=r.error.message)
-    from ..jsonform import report_to_json
+    from xltools.jsonform import report_to_json
 
     result = r.result
     views = [finding_view(f) for f in result.findings]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .checker import CheckResult
-from .errors import ReportHasErrors
-from .model import ERROR, Finding, Report
-from .spec import INPUT_FIELDS, Kind
+from xltools.errors import ReportHasErrors
+from xltools.model import ERROR, Finding, Report
+from xltools.rules.checker import CheckResult
+from xltools.spec import INPUT_FIELDS, Kind
 
 
 def input_values(report: Report) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def too_long(report: Report) -> list[Finding]:
 def fill_bytes(result: CheckResult) -> bytes:
     """A filled template (.xlsx bytes) holding the checked report; ReportHasErrors if it has errors
     or a text no spreadsheet cell can hold."""
-    from .template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     _refuse(result, "生成填报文件")
     long = too_long(result.report)
@@ -71,7 +71,7 @@ def fill_bytes(result: CheckResult) -> bytes:
 
 def export_json(result: CheckResult) -> str:
     """The JSON form (FORMAT.md §3) of a checked report; ReportHasErrors if it has errors."""
-    from .jsonform import dumps, report_to_json
+    from xltools.jsonform import dumps, report_to_json
 
     _refuse(result, "导出")
     return dumps(report_to_json(result.report))

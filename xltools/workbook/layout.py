@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import spec
-from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, SumRule, cell_flag_formula, total_formula
-from .spec import FIELDS, Kind
+from xltools import spec
+from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, SumRule, cell_flag_formula, total_formula
+from xltools.spec import FIELDS, Kind
 
 TOP = 3  # tables start below the sheet title, the status line and a hint line
 

@@ -12,8 +12,8 @@ import unicodedata
 
 import html5lib
 
-from ..errors import UnusableInput
-from .blocks import Block, check_size, clean
+from xltools.errors import UnusableInput
+from xltools.published.blocks import Block, check_size, clean
 
 _SKIP = frozenset(
     [

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .model import ERROR, WARNING
-from .spec import (
+from xltools.model import ERROR, WARNING
+from xltools.spec import (
     APPEAL_PARTS,
     APPEALS,
     APPLICANT_COLUMNS,

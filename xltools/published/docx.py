@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..errors import UnusableInput
-from ..xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
-from .blocks import Block, check_size, clean
+from xltools.errors import UnusableInput
+from xltools.published.blocks import Block, check_size, clean
+from xltools.workbook.xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
 
 
 def read_docx(data: bytes) -> list[Block]:

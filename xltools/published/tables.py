@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .. import spec
-from ..errors import UnusableInput
-from ..model import WARNING, Finding
-from .blocks import Block
-from .labels import find_labels, match_label, norm, number
+from xltools import spec
+from xltools.errors import UnusableInput
+from xltools.model import WARNING, Finding
+from xltools.published.blocks import Block
+from xltools.published.labels import find_labels, match_label, norm, number
 
 _BLANKS = frozenset({"", "-", "—", "–", "——", "/", "／", "－", "无", "空"})
 _INLINE = re.compile(r"^(.*?[^\d\s.,])\s+((?:\d[\d,]*(?:\.\d+)?\s*)+)$")

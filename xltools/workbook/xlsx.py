@@ -21,7 +21,7 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .errors import UnusableInput
+from xltools.errors import UnusableInput
 
 MAX_FILE = 50 * 1024 * 1024  # a filled template is about 60 KB; a real workbook a few MB at most
 MAX_PART = 30 * 1024 * 1024  # inflated size of any one XML part

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import UnusableInput
+from xltools.errors import UnusableInput
 
 MAX_INPUT = 30 * 1024 * 1024  # a report is a few hundred KB; a saved page with images a few MB
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from .api import FileResult
-from .model import ERROR
-from .spec import FEE_AMOUNT_LABEL, FIELDS
+from xltools.api import FileResult
+from xltools.model import ERROR
+from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
 
 SHEET_SUMMARY = "汇总"
 SHEET_PROBLEMS = "问题清单"
@@ -99,7 +99,7 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
 
 def _figure(values: dict, paths: tuple[str, ...]):
     """The sum of the fields, or None when one of them (or a part of a total) could not be read."""
-    from .rules import TOTAL_PARTS
+    from xltools.rules.sums import TOTAL_PARTS
 
     needed, seen = list(paths), set()
     while needed:

@@ -9,11 +9,11 @@ import os
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from .. import spec
-from ..errors import UnusableInput
-from ..model import WARNING, Finding, Source
-from . import NARRATIVE_FIELDS, blocks_of, kind_of, read_file
-from .structure import read_structure
+from xltools import spec
+from xltools.errors import UnusableInput
+from xltools.model import WARNING, Finding, Source
+from xltools.published import NARRATIVE_FIELDS, blocks_of, kind_of, read_file
+from xltools.published.structure import read_structure
 
 
 def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, object], list[Finding]]:
@@ -72,8 +72,8 @@ def merge_narrative(
 
 def load_with_narrative(path: str | os.PathLike, narrative: str | os.PathLike, **check_options):
     """Read the workbook (or JSON), take the narrative from the file, check: what `build` uses."""
-    from ..checker import check
-    from ..reader import read_input
+    from xltools.rules.checker import check
+    from xltools.workbook.reader import read_input
 
     texts, fee, notes = read_narrative(narrative)
     source = merge_narrative(read_input(path), texts, fee, notes, str(narrative))

@@ -15,11 +15,12 @@ from typing import Any
 
 import xlsxwriter
 
-from . import layout, spec
-from .layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
-from .normalize import parse
-from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, total_formula
-from .spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
+from xltools import spec
+from xltools.normalize import parse
+from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, total_formula
+from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
+from xltools.workbook import layout
+from xltools.workbook.layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
 
 _CREATED = dt.datetime(2021, 1, 1)  # fixed, so the same code writes the same bytes
 
@@ -309,7 +310,7 @@ def _mark_colours(ws, item: Slot, styles) -> None:
     f = FIELDS[item.path]
     cell = layout.a1(item.row, item.col)
     if not f.computed and f.kind.numeric:
-        from .rules import cell_flag_formula
+        from xltools.rules.sums import cell_flag_formula
 
         ws.conditional_format(
             cell,

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from .model import ERROR, WARNING, Finding, Report, Source
-from .normalize import parse
-from .rules import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
-from .spec import FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
+from xltools.model import ERROR, WARNING, Finding, Report, Source
+from xltools.normalize import parse
+from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
+from xltools.spec import FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
 
@@ -102,7 +102,10 @@ def check(source: Source, *, previous: Report | None = None, strict: bool = Fals
         if rule.applies(value) and not rule.holds(value):
             findings.append(rule_finding(rule, value, report))
     findings += text_findings(report, unreadable)
-    from .soft import name_previous_cells, soft_findings  # the text-reading rules; kept apart, they are long
+    from xltools.rules.soft import (  # the text-reading rules; kept apart, they are long
+        name_previous_cells,
+        soft_findings,
+    )
 
     findings = name_previous_cells(findings, previous, report) + soft_findings(report, previous, source)
     if strict:

@@ -20,10 +20,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .api import FileResult
-from .errors import UsageError, XltoolsError
-from .model import WARNING, Finding, Report, Source
-from .spec import APPEALS, FIELDS, OPTIONAL_NUMBERS, PROACTIVE, PROACTIVE_BLOCKS, REQUESTS, Kind
+from xltools.api import FileResult
+from xltools.errors import UsageError, XltoolsError
+from xltools.model import WARNING, Finding, Report, Source
+from xltools.spec import APPEALS, FIELDS, OPTIONAL_NUMBERS, PROACTIVE, PROACTIVE_BLOCKS, REQUESTS, Kind
 
 SELF = "本级"
 SUM = "汇总"
@@ -261,7 +261,7 @@ def merge(
     roster: Sequence[str] | None = None,
 ) -> MergeResult:
     """The merged report from the summed units; MergeRefused or UsageError when it cannot be made."""
-    from .checker import check
+    from xltools.rules.checker import check
 
     scope = dict(scope or DEFAULT_SCOPE)
     parent_unit = Unit(parent_path, parent.name, parent.year) if parent is not None else None
@@ -347,7 +347,7 @@ def _fmt(value: Any) -> str:
 
 def read_roster(path: str) -> list[str]:
     """A list of the units expected: one 机关全称 a line (UTF-8 or GB18030); # starts a comment."""
-    from .errors import UnusableInput
+    from xltools.errors import UnusableInput
 
     try:
         data = Path(path).read_bytes()
@@ -370,7 +370,7 @@ def read_roster(path: str) -> list[str]:
 
 def load(paths: Sequence[str], *, self_key: str | None = None, jobs: int | None = None, progress=None) -> Accumulator:
     """Read, check and sum every input (streaming, over the batch checker)."""
-    from .batch import check_many
+    from xltools.collect.batch import check_many
 
     acc = Accumulator(self_key=self_key)
     for r in check_many(paths, jobs=jobs):
@@ -392,7 +392,7 @@ def run(
     progress=None,
 ) -> MergeResult:
     """Everything `xltools merge` does short of writing: read the parent, sum the units, reconcile."""
-    from .api import load_report
+    from xltools.api import load_report
 
     names = read_roster(roster) if roster else None
     parent_report, parent_errors = None, 0
@@ -454,12 +454,12 @@ def output_bytes(result: MergeResult, suffix: str) -> bytes:
     import json
 
     if suffix == ".json":
-        from .jsonform import dumps, report_to_json
+        from xltools.jsonform import dumps, report_to_json
 
         obj = report_to_json(result.report)
         obj["merge"] = result.record_full()
         return dumps(obj).encode("utf-8")
-    from .template import template_bytes
+    from xltools.workbook.template import template_bytes
 
     values = {p: v for p, v in result.report.values.items() if not FIELDS[p].computed and v not in (None, "")}
     rec = result.record()

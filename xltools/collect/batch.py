@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .api import FileResult, check_file
+from xltools.api import FileResult, check_file
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
@@ -111,7 +111,7 @@ class Tally:
     problems: list = field(default_factory=list)
 
     def add(self, r: FileResult) -> None:
-        from . import verdict
+        from xltools import verdict
 
         for key, n in verdict.summary([r]).items():
             self.counts[key] += n
@@ -121,7 +121,7 @@ class Tally:
         if self.text:
             self.lines += verdict.file_lines(r)
         if self.summary:
-            from .summary import rows_of
+            from xltools.collect.summary import rows_of
 
             row, problems = rows_of(r)
             self.rows.append(row)
@@ -153,7 +153,7 @@ def input_paths(inputs: Iterable[str], *, outputs: Iterable[str | None] = ()) ->
     into the checked folder last time is not a report."""
     from pathlib import Path
 
-    from .api import expand_inputs
+    from xltools.api import expand_inputs
 
     skip = {Path(o).resolve() for o in outputs if o}
     return [p for p in expand_inputs(inputs) if Path(p).resolve() not in skip]

@@ -8,7 +8,7 @@ import itertools
 import re
 import unicodedata
 
-from .blocks import Block, check_size, clean, decode_text
+from xltools.published.blocks import Block, check_size, clean, decode_text
 
 # Column separators: the ASCII bar of scraped text and the box-drawing bars of a drawn grid.
 _SEPARATORS = "|｜│┃║"

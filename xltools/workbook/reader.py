@@ -8,13 +8,13 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import spec
-from .errors import UnusableInput
-from .layout import ANCHORS, FIELD_CELLS, cell_ref
-from .model import ERROR, Finding, Source
-from .rules import total_formula
-from .spec import FIELDS, SHEETS, TEMPLATE_VERSION
-from .xlsx import Book, open_book
+from xltools import spec
+from xltools.errors import UnusableInput
+from xltools.model import ERROR, Finding, Source
+from xltools.rules.sums import total_formula
+from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION
+from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
+from xltools.workbook.xlsx import Book, open_book
 
 # Text that only the 2019 试行 format (国办公开办函〔2019〕60号) has.
 _FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", "政府集中采购")
@@ -48,8 +48,8 @@ _SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods")
 
 def _limit(suffix: str) -> int:
     """How many bytes are worth reading: one past the limit, so the reader can say it is too large."""
-    from .jsonform import MAX_JSON
-    from .xlsx import MAX_FILE
+    from xltools.jsonform import MAX_JSON
+    from xltools.workbook.xlsx import MAX_FILE
 
     if suffix == ".json":
         return MAX_JSON
@@ -66,7 +66,7 @@ def read_data(data: bytes, name: str) -> Source:
     suffix = Path(name).suffix.lower()
     _limit(suffix)
     if suffix == ".json":
-        from .jsonform import parse_json
+        from xltools.jsonform import parse_json
 
         return parse_json(data, name)
     return read_book(open_book(data), name)

@@ -13,10 +13,10 @@ import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
-from . import spec
-from .model import WARNING, Finding, Report, Source
-from .spec import APPEALS_REVIEW, APPEALS_SUIT, FIELDS, PROACTIVE, REQUESTS, Kind
-from .textnums import METRICS, Claim, claims
+from xltools import spec
+from xltools.model import WARNING, Finding, Report, Source
+from xltools.rules.textnums import METRICS, Claim, claims
+from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, FIELDS, PROACTIVE, REQUESTS, Kind
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
 SHINGLE = 13  # characters per shingle for C3 (FORMAT.md §5)
@@ -510,7 +510,7 @@ _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|回落|同比|�
 
 
 def _explained(report: Report, words: Iterable[str]) -> bool:
-    from .textnums import sentences
+    from xltools.rules.textnums import sentences
 
     for path in NARRATIVES:
         for s in sentences(report.text(path)):

@@ -14,9 +14,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import spec
-from .errors import UsageError
-from .model import Report
+from xltools import spec
+from xltools.errors import UsageError
+from xltools.model import Report
 
 TEMPLATE_NAMES = ("preamble", "contact", "on_request", "processing_fee")
 _PACKAGE_DIR = Path(__file__).parent / "templates"
@@ -79,7 +79,7 @@ class Sentences:
     @staticmethod
     def context(report: Report) -> dict[str, Any]:
         """What every template may use, taken from the report."""
-        from .document import format_value
+        from xltools.render.document import format_value
 
         year = report.year or ""
         name = report.name

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from .. import spec
-from ..model import WARNING, Finding
-from .blocks import Block
-from .labels import norm
+from xltools import spec
+from xltools.model import WARNING, Finding
+from xltools.published.blocks import Block
+from xltools.published.labels import norm
 
 PART_IDS = tuple(pid for pid, _ in spec.PARTS)
 SECTION_IDS = tuple(sid for sid, _, _ in spec.OVERVIEW_SECTIONS)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import spec
-from ..errors import UnusableInput
-from ..model import Finding
-from .blocks import MAX_INPUT, Block
-from .structure import read_structure
-from .tables import read_appeals, read_proactive, read_requests
+from xltools import spec
+from xltools.errors import UnusableInput
+from xltools.model import Finding
+from xltools.published.blocks import MAX_INPUT, Block
+from xltools.published.structure import read_structure
+from xltools.published.tables import read_appeals, read_proactive, read_requests
 
 READABLE = {
     ".docx": "docx",
@@ -45,7 +45,7 @@ class Imported:
 
     def to_json(self) -> dict:
         """The JSON form: every stated value in spec order, tables nested by row id."""
-        from ..jsonform import json_keys
+        from xltools.jsonform import json_keys
 
         out: dict[str, Any] = {"format": spec.FORMAT_ID}
         for path in spec.FIELDS:
@@ -60,22 +60,22 @@ class Imported:
 
     def check(self):
         """The imported data checked as its JSON form would be (what `check report.json` says)."""
-        from ..checker import check
-        from ..jsonform import source_from_object
+        from xltools.jsonform import source_from_object
+        from xltools.rules.checker import check
 
         return check(source_from_object(self.to_json(), self.path))
 
 
 def blocks_of(data: bytes, kind: str) -> list[Block]:
     if kind == "docx":
-        from .docx import read_docx
+        from xltools.published.docx import read_docx
 
         return read_docx(data)
     if kind == "html":
-        from .html import read_html
+        from xltools.published.html import read_html
 
         return read_html(data)
-    from .txt import read_txt
+    from xltools.published.txt import read_txt
 
     return read_txt(data)
 
@@ -108,7 +108,7 @@ def read_file(path: str | os.PathLike) -> bytes:
         raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
     if p.is_dir():
         raise UnusableInput("这是一个文件夹，不是文件。", code="is_dir", path=str(path))
-    from ..reader import read_bytes
+    from xltools.workbook.reader import read_bytes
 
     try:
         return read_bytes(p, MAX_INPUT)

@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import layout, spec
-from .model import Report
+from xltools import spec
+from xltools.model import Report
+from xltools.workbook import layout
 
 DRAFT_BANNER = "草稿（未通过校验）"
 DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
@@ -102,7 +103,7 @@ class Document:
 
 def build_document(report: Report, *, draft: bool = False, templates_dir: str | Path | None = None) -> Document:
     """The document for a checked report. Pure: the same report gives the same document."""
-    from .sentences import Sentences
+    from xltools.render.sentences import Sentences
 
     words = Sentences(templates_dir)
     ctx = words.context(report)
