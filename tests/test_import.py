@@ -713,3 +713,24 @@ def test_grid_cell_text_running_across_a_rule_line():
         "+------+------+",
     ]
     assert grid_rows(grid) == [["甲乙丙", "1"], ["2"]]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<p>淮安市人民政府办公室</p><p>2025年1月20日&nbsp;&nbsp;</p><p>&nbsp;</p>",
+        "<p>淮安市人民政府办公室</p><p>2025年1月20日&amp;nbsp;&amp;nbsp;</p>",  # escaped twice: shown as text
+        "<p>淮安市人民政府办公室&nbsp;<br>2025年1月20日&amp;nbsp</p>",
+        "<p>淮安市人民政府办公室&emsp;2025年1月20日&nbsp;</p>",
+    ],
+)
+def test_publish_date_survives_spaces_after_the_signature_date(tail):
+    from xltools.api import load_report
+    from xltools.render import render
+
+    html = render(load_report(EXAMPLES / "huaian-2024.json").report, "html").decode()
+    at = html.rfind("</section>")
+    back = import_bytes((html[:at] + tail + html[at:]).encode(), "html", "r.html")
+    assert back.values["publish_date"] == "2025-01-20"
+    assert "2025" not in back.values["processing_fee.amount_yuan"]
+    assert "办公室" not in (back.values.get("other_matters") or "")

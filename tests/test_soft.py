@@ -390,6 +390,29 @@ def test_x3_from_zero():
     assert "由上年的 0 变为 3" in f.message
 
 
+@pytest.mark.parametrize(
+    ("before", "now", "fires"),
+    [(0, 1, False), (0, 2, False), (1, 0, False), (2, 0, False), (2, 4, False), (19, 69, True), (58, 21, True), (0, 9, True)],
+)
+def test_x3_threshold_in_both_directions(before, now, fires):
+    """Changes under X3_MIN_CHANGE (3) need no explanation, however large the percentage (issue 13)."""
+    prev = last_year()
+    prev["appeals"] = {"review": {"upheld": before}, "suit_direct": {"upheld": 1}, "suit_after_review": {"other": 2}}
+    this = report_of({"appeals/review": {"upheld": now}})
+    found = [f for f in warnings(run(this, previous=prev), "X3") if f.field == "appeals.review.total"]
+    assert bool(found) is fires
+    if fires:
+        assert (found[0].expected, found[0].actual) == (before, now)
+
+
+def test_t1_enumeration_after_qizhong_reads_the_first_number_as_total():
+    text = "2024年，我局共收到政府信息公开申请12件，上年结转1件，办结依申请12件，其中公开答复10件，无法提供2件。"
+    assert warnings(run(report_of({"overview/on_request": text})), "T1") == []
+    wrong = text.replace("办结依申请12件", "办结依申请11件")
+    (f,) = [f for f in warnings(run(report_of({"overview/on_request": wrong})), "T1") if "11" in f.message]
+    assert "办结依申请11件" in f.message
+
+
 def test_c3_copied_text():
     prev = last_year()
     prev["overview"] = copy.deepcopy(BASE["overview"])

@@ -9,6 +9,7 @@ how a `label | values` line of a text file reads, so all three formats give the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from xltools.errors import UnusableInput
@@ -34,9 +35,15 @@ class Block:
         return cls(" | ".join(cells), cells, container)
 
 
+# Spaces a site's editor escaped twice: the page shows "2025年1月20日&nbsp;" as text.
+_LITERAL_SPACE = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#xa0|#12288|#x3000);?", re.IGNORECASE)
+
+
 def clean(text: str) -> str:
     """A paragraph's text without the indentation and padding that printing adds."""
-    return text.replace("\xa0", " ").replace("\u200b", "").strip(" \t\r\n\u3000\ufeff")
+    if "&" in text:
+        text = _LITERAL_SPACE.sub(" ", text)
+    return text.replace("\xa0", " ").replace("\u200b", "").strip(" \t\r\n\u3000\ufeff\u2002\u2003")
 
 
 def decode_text(data: bytes, what: str) -> str:

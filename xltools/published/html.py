@@ -126,7 +126,7 @@ class _Walker:
         self.where: tuple[int, ...] = ()
 
     def flush(self) -> None:
-        text = " ".join(_join_lines("".join(self.line)).replace("\xa0", " ").split())
+        text = clean(" ".join(_join_lines("".join(self.line)).replace("\xa0", " ").split()))
         self.line = []
         if text:
             self.blocks.append(Block(text, container=self.where))

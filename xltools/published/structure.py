@@ -28,7 +28,7 @@ _HEAD_STOP = "。.：:　 "  # what ends a printed sub-heading
 _HEAD_WORDS = ("方面", "情况")  # or a heading printed without a stop ends in one of these
 _HEAD_MAX = 30
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
-_DATE_LINE = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?$")
+_DATE_LINE = re.compile(r"^(?:[^。，,；;：:\d]{2,30}?)?(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?$")
 _PUBLISHED = re.compile(
     r"(?:发布|成文|公开)(?:日期|时间)\s*[:：]\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})"
 )
@@ -363,6 +363,8 @@ def _strip_signature(st: Structure, texts: list[str], narrative_only: bool) -> l
     if not narrative_only and "publish_date" not in st.values:
         _set_date(st, m.groups())
     texts = texts[:at]
+    if m.start(1) > 0:  # "某某局 2025年1月20日": signature and date on one line
+        return texts
     if texts and len(texts[-1]) <= 30 and not re.search(r"[。，,；;！？]", texts[-1]):
         texts.pop()
     return texts

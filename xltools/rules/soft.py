@@ -493,6 +493,8 @@ def _in_force(row: str) -> str:
     return PROACTIVE.row(row).label + PROACTIVE.column("in_force").label
 
 
+# A change smaller than this (in 件) never needs explaining, however large its percentage.
+X3_MIN_CHANGE = 3
 X3_FIGURES = (
     # (name, fields summed, words that show the text discusses it)
     (REQUESTS.row("new").label.removeprefix("一、"), ("requests.new.total",), ("申请",)),
@@ -527,6 +529,8 @@ def x3_findings(report: Report, previous: Report) -> list[Finding]:
         if any(v is None for v in now + before):
             continue
         new, old = sum(now), sum(before)
+        if abs(new - old) < X3_MIN_CHANGE:
+            continue  # 0→2, 1→0: too small a change to need an explanation
         if old == 0:
             if new == 0:
                 continue

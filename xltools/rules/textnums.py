@@ -352,7 +352,23 @@ def sentence_claims(sentence: str) -> list[Claim]:
                 if not _DELTA.search(m.group(0)):
                     add(metric, m.start(), m.start("num"), m.group("num"), m.end())
     found += _negations(sentence, masked, found, scope)
-    return sorted(found, key=lambda c: c.start)
+    return _enumerated(sorted(found, key=lambda c: c.start), masked)
+
+
+_TOTALS = ("received", "answered", "handled")
+
+
+def _enumerated(found: list[Claim], masked: str) -> list[Claim]:
+    """In "办结依申请2件，其中公开答复1件，无法提供1件" the first number is the total and what
+    follows 其中 are its parts: a part is never read as the total again ("答复1件" is not 办结 1)."""
+    out: list[Claim] = []
+    for claim in found:
+        if claim.metric in _TOTALS:
+            total = next((c for c in out if c.metric in _TOTALS), None)
+            if total is not None and "其中" in masked[total.start : claim.start]:
+                continue
+        out.append(claim)
+    return out
 
 
 def _doc_kind(text: str) -> str | None:
