@@ -392,7 +392,16 @@ def test_x3_from_zero():
 
 @pytest.mark.parametrize(
     ("before", "now", "fires"),
-    [(0, 1, False), (0, 2, False), (1, 0, False), (2, 0, False), (2, 4, False), (19, 69, True), (58, 21, True), (0, 9, True)],
+    [
+        (0, 1, False),
+        (0, 2, False),
+        (1, 0, False),
+        (2, 0, False),
+        (2, 4, False),
+        (19, 69, True),
+        (58, 21, True),
+        (0, 9, True),
+    ],
 )
 def test_x3_threshold_in_both_directions(before, now, fires):
     """Changes under X3_MIN_CHANGE (3) need no explanation, however large the percentage (issue 13)."""
