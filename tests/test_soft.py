@@ -213,6 +213,25 @@ def test_c1_blank_fee_cell_in_workbook(tmp_path):
     assert warnings(zero, "C1") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本年度未收取信息处理费。",
+        "我局没有收取任何费用。",
+        "无收费情况。",
+        "本年度均未收取信息公开处理费，无其他事项。",
+    ],
+)
+def test_c6_own_text_denies_the_fee_the_cells_state(text):
+    fee = {"processing_fee/amount_yuan": "100", "processing_fee/count": 2}
+    (f,) = warnings(run(report_of({**fee, "other_matters": text})), "C6")
+    assert f.field == "other_matters" and "100 元" in f.message and "前后矛盾" in f.message
+    # the same text with no fee stated, or a text that does not deny one, is silent
+    assert warnings(run(report_of({"other_matters": text})), "C6") == []
+    assert warnings(run(report_of({**fee, "other_matters": "本年度收取信息处理费100元。"})), "C6") == []
+    assert warnings(run(report_of({**fee, "other_matters": "无其他需要报告的事项。"})), "C6") == []
+
+
 def test_c1_count_and_amount_contradict():
     (f,) = warnings(run(report_of({"processing_fee/count": 3})), "C1")
     assert "为 0，但信息处理费收取件数（件）为 3" in f.message

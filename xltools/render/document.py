@@ -128,6 +128,9 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
     blocks["problems"] += paragraphs(report.text("problems"))
     fee = words.render("processing_fee", ctx)
     other = paragraphs(report.text("other_matters"))
+    if fee and len(other) == 1 and _nfkc(other[0].text).strip(_BARE_END) in BARE_NONE:
+        # "…涉及政府信息公开申请2件。无" does not read as one text: say what the 无 means.
+        other = [Paragraph(NOTHING_ELSE)]
     if other and not _NUMBERED.match(_nfkc(other[0].text)):
         # The seed prints the fee sentence and the first paragraph as one paragraph; a first
         # paragraph opening with its own numbering (（一）, 一、, 1.) is an item and stands alone.
@@ -145,6 +148,9 @@ def paragraphs(text: str) -> list[Paragraph]:
     return [Paragraph(line.strip(" \t\u3000")) for line in text.splitlines() if line.strip(" \t\u3000")]
 
 
+BARE_NONE = frozenset({"无", "没有", "暂无", "无其他", "没有其他"})
+_BARE_END = " 。.．;；"
+NOTHING_ELSE = "无其他需要报告的事项。"
 _OWN_NUMERAL = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
 _NUMBERED = re.compile(r"^([(][一二三四五六七八九十]{1,3}[)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、](?!\d))")
 _LEAD_END = "。：:．."

@@ -35,6 +35,7 @@ def soft_findings(report: Report, previous: Report | None = None, source: Source
     out += c2_findings(report)
     out += c4_findings(report)
     out += c5_findings(report)
+    out += c6_findings(report)
     if previous is not None:
         out += name_findings(report, previous)
         out += x3_findings(report, previous)
@@ -344,6 +345,38 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
             )
         )
     return out
+
+
+# --- C6: part 六's own text denies the fee the fee cells state -----------------------------------
+
+_FEE_DENIED = re.compile(
+    r"(没有|未|无|不|均未|并未|从未)(收取|收|产生|发生|涉及)[^。；;！!\n]{0,12}?(信息处理费|信息公开处理费|处理费|费用)"
+    r"|(无|不涉及|未涉及)(信息处理费|信息公开处理费|处理费|收费)"
+)
+
+
+def c6_findings(report: Report) -> list[Finding]:
+    """The clerk's part 六 says no fee was collected while the fee cells state one: the report
+    would print the generated "共收取信息处理费…" beside the clerk's denial."""
+    amount, count = report.values.get("processing_fee.amount_yuan"), report.values.get("processing_fee.count")
+    if not amount and not count:
+        return []
+    text = report.text("other_matters")
+    m = _FEE_DENIED.search(text)
+    if not m:
+        return []
+    stated = f"{_fmt(amount)} 元" if amount else f"{count} 件"
+    return [
+        _warn(
+            "C6",
+            "other_matters",
+            f"{FIELDS['other_matters'].label}写有“{quote(_sentence_at(text, m.start()), m.group(0))}”，"
+            f"但信息处理费一栏填的是 {stated}；报告会在同一部分先写“共收取信息处理费”，前后矛盾。"
+            f"请核对：确实收取了就删去这句话，未收取就把信息处理费改为 0（{FEE_BASIS}）。",
+            report,
+            actual=m.group(0),
+        )
+    ]
 
 
 # --- C2: published by the deadline ---------------------------------------------------------------
