@@ -806,7 +806,7 @@ CASES: tuple[Case, ...] = (
     Case("empty", _xlsx("空文件.xlsx", lambda: b""), 2, ("空的", "请重新获取"), "empty"),
     Case(
         "unsupported_suffix",
-        lambda d: write(d, "报告.docx", b"PK\x03\x04 not really"),
+        lambda d: write(d, "报告.pages", b"PK\x03\x04 not really"),
         2,
         ("不支持的文件类型", "请提供"),
         "unsupported",

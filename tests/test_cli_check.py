@@ -69,7 +69,8 @@ def test_json_output_has_the_contract_shape(tmp_path):
     assert set(first) == {"path", "ok", "agency", "year", "findings"}
     assert first["ok"] is False and first["agency"] == "测试市测试区测试镇人民政府" and first["year"] == 2024
     f = first["findings"][0]
-    assert set(f) == {"rule", "severity", "field", "cell", "expected", "actual", "message"}
+    assert set(f) == {"rule", "severity", "field", "cell", "where", "expected", "actual", "message"}
+    assert f["where"] is None  # a workbook finding names its cell
     assert (f["rule"], f["severity"], f["field"], f["cell"], f["expected"], f["actual"]) == (
         "R3.3",
         "error",
@@ -99,7 +100,7 @@ def test_a_folder_is_searched_and_office_lock_files_skipped(tmp_path):
     shutil.copy(EXAMPLES / "suoluo-2024.json", d / "sub" / "a.json")
     fill_to(d / "b.xlsx", VALID_TEXTS)
     (d / "~$b.xlsx").write_bytes(b"lock")
-    (d / "notes.txt").write_text("x")
+    (d / "notes.md").write_text("x")  # not a report kind (a .txt would be read as a published report)
     result = _run("check", "--json", str(d))
     assert [f["path"] for f in json.loads(result.stdout)["files"]] == [str(d / "b.xlsx"), str(d / "sub" / "a.json")]
     assert result.exit_code == 0
@@ -107,7 +108,7 @@ def test_a_folder_is_searched_and_office_lock_files_skipped(tmp_path):
 
 def test_an_empty_folder_is_a_usage_error(tmp_path):
     result = _run("check", str(tmp_path))
-    assert result.exit_code == 2 and "没有 .xlsx 或 .json 文件" in result.output
+    assert result.exit_code == 2 and "没有可检查的文件" in result.output
 
 
 def test_unknown_option_is_a_chinese_usage_error():

@@ -350,7 +350,8 @@ HOSTILE = [
     ("深.json", b"[" * 100_000 + b"]" * 100_000, 422, "JSON"),
     ("编码.json", '{"format": "xltools.report/1", "agency": {"name": "索罗乡"}}'.encode("gb18030"), 422, "UTF-8"),
     ("数组.json", b"[1, 2]", 422, "不是 xltools 的报告数据"),
-    ("说明.txt", b"hello", 415, "不支持的文件类型"),
+    ("说明.txt", b"hello", 422, "不像是一份政府信息公开工作年度报告"),  # read as a published report
+    ("说明.md", b"hello", 415, "不支持的文件类型"),
     ("无扩展名", b"PK\x03\x04", 415, "不支持的文件类型"),
 ]
 

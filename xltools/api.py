@@ -12,12 +12,16 @@ from pathlib import Path
 
 from xltools.errors import UnusableInput, XltoolsError
 from xltools.model import Report
+from xltools.published import READABLE
 from xltools.rules.checker import CheckResult, check
 from xltools.workbook.reader import read_input
 
-INPUT_SUFFIXES = (".xlsx", ".json")
+# Published reports (saved web pages, Word, PDF, text) are checked as they stand (FORMAT §8).
+PUBLISHED_SUFFIXES = tuple(READABLE)
+INPUT_SUFFIXES = (".xlsx", ".json", *PUBLISHED_SUFFIXES)
 # Found in a folder too, so each is refused with its reason instead of silently left out.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
+OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml", ".pdf")  # refused by the importer, with what to do instead
 
 
 @dataclass
@@ -35,12 +39,16 @@ class FileResult:
         return 0 if self.result.ok else 1
 
 
-def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
+def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False) -> list[str]:
     """Files as given, and folders searched (recursively, sorted) for .xlsx and .json files
-    (and other spreadsheet files, which are then refused with a reason).
+    (and other spreadsheet files, which are then refused with a reason); with `published`, for
+    published reports too (web pages, Word, PDF, text: what `check` takes).
 
     Office lock files (~$name.xlsx) and hidden files are skipped.
     """
+    wanted = (".xlsx", ".json", *OTHER_SPREADSHEETS)
+    if published:
+        wanted += PUBLISHED_SUFFIXES + OTHER_DOCUMENTS
     out: list[str] = []
     for p in paths:
         path = Path(p)
@@ -48,9 +56,7 @@ def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
             found = sorted(
                 f
                 for f in path.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in INPUT_SUFFIXES + OTHER_SPREADSHEETS
-                and not f.name.startswith(("~$", "."))
+                if f.is_file() and f.suffix.lower() in wanted and not f.name.startswith(("~$", "."))
             )
             out += [str(f) for f in found]
         else:
@@ -58,8 +64,18 @@ def expand_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
     return out
 
 
+def is_published(name: str | os.PathLike) -> bool:
+    """A published report (web page, Word, PDF, text) rather than a workbook or JSON form."""
+    return Path(name).suffix.lower() in PUBLISHED_SUFFIXES + OTHER_DOCUMENTS
+
+
 def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
-    """Read and check one input; UnusableInput when it cannot be used at all."""
+    """Read and check one input; UnusableInput when it cannot be used at all. A published report
+    is imported in memory and checked as it stands."""
+    if is_published(path):
+        from xltools.published import check_imported, import_report
+
+        return check_imported(import_report(path), strict=strict, previous=previous)
     return check(read_input(path), strict=strict, previous=previous)
 
 
@@ -90,6 +106,15 @@ def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report
     """Read and check an upload held in memory (the web page); `name` only picks the reader."""
     from xltools.workbook.reader import read_data
 
+    if is_published(name):
+        from xltools.published import check_imported, import_bytes, kind_of
+
+        try:
+            imported = import_bytes(data, kind_of(name), name)
+        except UnusableInput as exc:
+            exc.path = exc.path or name
+            raise
+        return check_imported(imported, strict=strict, previous=previous)
     try:
         source = read_data(data, name)
     except UnusableInput as exc:

@@ -140,17 +140,21 @@ def check_cmd(
     previous,
     previous_dir,
 ) -> None:
-    """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。
+    """检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格；
+    也可直接检查已发布的报告（网页 .html、Word .docx、PDF、文本 .txt），错误按表格的行列名称指出。
 
-    可以同时检查多个文件；给出文件夹时检查其中所有 .xlsx 和 .json 文件。
+    可以同时检查多个文件；给出文件夹时检查其中所有上述文件。
     退出码：0 全部通过，1 有报告存在错误，2 有文件无法使用。
     """
     from xltools import verdict
     from xltools.collect import batch
 
-    paths = batch.input_paths(inputs, outputs=[summary_path])
+    paths = batch.input_paths(inputs, outputs=[summary_path], published=True)
     if not paths:
-        raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
+        raise UsageError(
+            f"{'、'.join(inputs)} 中没有可检查的文件（.xlsx、.json，或已发布报告 .html、.docx、.pdf、.txt）。"
+            "请检查路径，或直接给出要处理的文件。"
+        )
     if summary_path:
         from xltools.files import check_target
 

@@ -23,6 +23,7 @@ class Finding:
     cell: str | None = None
     expected: Any = None
     actual: Any = None
+    where: str | None = None  # a published report's table, row and column labels (it has no cells)
 
     def as_json(self) -> dict:
         return {
@@ -30,6 +31,7 @@ class Finding:
             "severity": self.severity,
             "field": self.field,
             "cell": self.cell,
+            "where": self.where,
             "expected": _jsonable(self.expected),
             "actual": _jsonable(self.actual),
             "message": self.message,

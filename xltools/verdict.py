@@ -55,7 +55,9 @@ def verdict_line(r: FileResult) -> str:
 
 def finding_line(f: Finding) -> str:
     mark = "×" if f.severity == ERROR else "!"
-    where = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else (f.field or "")
+    where = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else (f.where or f.field or "")
+    if f.where and f.message.startswith(f.where):
+        where = ""  # the message names the place itself
     return f"    {mark} [{f.rule}] {where + ' ' if where else ''}{f.message}"
 
 
@@ -66,7 +68,8 @@ def file_lines(r: FileResult) -> list[str]:
         return lines
     groups: dict[str, list[Finding]] = {}
     for f in sorted(r.result.findings, key=lambda f: f.severity != ERROR):
-        groups.setdefault(f.sheet or "全文", []).append(f)
+        part = f.where.split(" ", 1)[0] if f.where else None  # a published report: grouped by its part
+        groups.setdefault(f.sheet or part or "全文", []).append(f)
     for sheet, items in groups.items():
         lines.append(f"  【{sheet}】")
         lines += [finding_line(f) for f in items]

@@ -148,12 +148,12 @@ def run(
     return tally
 
 
-def input_paths(inputs: Iterable[str], *, outputs: Iterable[str | None] = ()) -> list[str]:
-    """The files to check (folders expanded), without this run's own outputs: a summary written
-    into the checked folder last time is not a report."""
+def input_paths(inputs: Iterable[str], *, outputs: Iterable[str | None] = (), published: bool = False) -> list[str]:
+    """The files to check (folders expanded; with `published`, published reports found too),
+    without this run's own outputs: a summary written into the checked folder last time is not a report."""
     from pathlib import Path
 
     from xltools.api import expand_inputs
 
     skip = {Path(o).resolve() for o in outputs if o}
-    return [p for p in expand_inputs(inputs) if Path(p).resolve() not in skip]
+    return [p for p in expand_inputs(inputs, published=published) if Path(p).resolve() not in skip]

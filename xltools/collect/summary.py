@@ -86,7 +86,7 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
         ProblemRow(
             r.path,
             report.name,
-            f.cell or "",
+            f.cell or f.where or "",
             f.rule,
             SEVERITY_WORDS.get(f.severity, f.severity),
             f.field or "",

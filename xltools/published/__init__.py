@@ -66,6 +66,37 @@ class Imported:
         return check(source_from_object(self.to_json(), self.path))
 
 
+def where_of(path: str | None) -> str | None:
+    """Where a field sits in a printed report, by its labels: "三、依申请公开 四、结转下年度继续办理行
+    自然人列" (a published report has no cells to name)."""
+    if path is None:
+        return None
+    if path in spec.FIELDS:
+        return spec.FIELDS[path].label
+    table_id, _, row_id = path.partition(".")
+    table = spec.TABLES_BY_ID.get(table_id)
+    if table is not None:
+        row = next((r for r in table.rows if r.id == row_id), None)
+        if row is not None:
+            return f"{table.sheet} {row.label}行"
+    return None
+
+
+def check_imported(imported: Imported, *, strict: bool = False, previous=None):
+    """A published report checked as it stands (`check report.html`): the import notes first, then
+    the checker's findings, each located by its table, row and column labels (`where`)."""
+    from dataclasses import replace
+
+    from xltools.jsonform import source_from_object
+    from xltools.rules.checker import check
+
+    source = source_from_object(imported.to_json(), imported.path)
+    source.findings = list(imported.notes) + list(source.findings)
+    result = check(source, strict=strict, previous=previous)
+    result.findings = [f if f.cell else replace(f, where=where_of(f.field)) for f in result.findings]
+    return result
+
+
 def blocks_of(data: bytes, kind: str) -> list[Block]:
     if kind == "docx":
         from xltools.published.docx import read_docx
@@ -146,4 +177,13 @@ def import_report(path: str | os.PathLike) -> Imported:
         raise
 
 
-__all__ = ["NARRATIVE_FIELDS", "Imported", "import_bytes", "import_report", "kind_of"]
+__all__ = [
+    "NARRATIVE_FIELDS",
+    "READABLE",
+    "Imported",
+    "check_imported",
+    "import_bytes",
+    "import_report",
+    "kind_of",
+    "where_of",
+]
