@@ -4,6 +4,10 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.findings_guard import UNREGISTERED, install
+
+install()
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PUBLISHED = ROOT / "tests" / "fixtures" / "published"  # the two published example reports
@@ -11,6 +15,12 @@ PUBLISHED = ROOT / "tests" / "fixtures" / "published"  # the two published examp
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") or os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE") else "dev")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if UNREGISTERED:  # also when the AssertionError was swallowed by code under test
+        print("\nFindings with unregistered rule ids:\n  " + "\n  ".join(UNREGISTERED[:20]))
+        session.exitstatus = 1
 
 
 @pytest.fixture

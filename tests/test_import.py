@@ -236,7 +236,7 @@ def test_variants_in_text_import_right():
 
 def test_misprinted_label_is_matched_with_a_warning():
     notes = import_report(FIXTURES / "variants-2023.txt").notes
-    assert [(n.rule, n.severity, n.field) for n in notes] == [("S1", "warning", "requests.refused.prohibited")]
+    assert [(n.rule, n.severity, n.field) for n in notes] == [("I1", "warning", "requests.refused.prohibited")]
     assert notes[0].message == (
         "三、收到和处理政府信息公开申请情况中的行标签“2、其他法律行政止公开”与格式中的“2.其他法律行政法规禁止公开”"
         "不完全一致（可能是原报告印错），已按“2.其他法律行政法规禁止公开”行读取，请核对。"
@@ -248,7 +248,7 @@ def test_import_command_shows_the_warning(tmp_path):
     assert result.exit_code == 0
     assert "导入时请核对以下 1 处" in result.stderr
     assert (
-        "! [S1] requests.refused.prohibited 三、收到和处理政府信息公开申请情况中的行标签“2、其他法律行政止公开”"
+        "! [I1] requests.refused.prohibited 三、收到和处理政府信息公开申请情况中的行标签“2、其他法律行政止公开”"
         in result.stderr
     )
 

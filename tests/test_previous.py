@@ -130,7 +130,7 @@ def test_previous_dir_pairs_by_agency(tmp_path):
     (before / "broken.json").write_text("{", encoding="utf-8")
     data = json.loads(invoke("check", now, "--previous-dir", before, "--json").output)
     by_path = {Path(f["path"]).name: [x["rule"] for x in f["findings"]] for f in data["files"]}
-    assert by_path == {"a.json": ["X1"], "b.json": ["X0"], "c.json": ["X0"]}
+    assert by_path == {"a.json": ["X1"], "b.json": ["X0"], "c.json": ["X4"]}
     c_msg = next(f for f in data["files"] if f["path"] == str(c))["findings"][0]["message"]
     assert "没有找到“没有上年报告的单位”2023 年度的报告" in c_msg
     assert {str(a), str(b), str(c)} == {f["path"] for f in data["files"]}
@@ -145,7 +145,7 @@ def test_previous_dir_ambiguous(tmp_path):
     write(before / "two.json", last_year(carried_over=5))
     data = json.loads(invoke("check", now, "--previous-dir", before, "--json").output)
     (f,) = data["files"][0]["findings"]
-    assert f["rule"] == "X0" and "有 2 份可能是本机关 2023 年度的报告" in f["message"]
+    assert f["rule"] == "X4" and "有 2 份可能是本机关 2023 年度的报告" in f["message"]
 
 
 def test_previous_dir_not_a_folder(tmp_path):
@@ -175,7 +175,7 @@ def test_strict_with_previous_dir_missing_pair_is_error(tmp_path):
     before.mkdir()
     write(now / "a.json", this_year())
     result = invoke("check", now, "--previous-dir", before, "--strict")
-    assert result.exit_code == 1 and "× [X0]" in result.output
+    assert result.exit_code == 1 and "× [X4]" in result.output
 
 
 # --- build ------------------------------------------------------------------------------------------

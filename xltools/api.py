@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from xltools.errors import UnusableInput, XltoolsError
-from xltools.model import Report
+from xltools.model import CheckResult, FileResult, Report
 from xltools.published import READABLE
-from xltools.rules.checker import CheckResult, check
+from xltools.rules.checker import check
 from xltools.workbook.reader import read_input
 
 # Published reports (saved web pages, Word, PDF, text) are checked as they stand (FORMAT §8).
@@ -22,21 +21,6 @@ INPUT_SUFFIXES = (".xlsx", ".json", *PUBLISHED_SUFFIXES)
 # Found in a folder too, so each is refused with its reason instead of silently left out.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
 OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml", ".pdf")  # refused by the importer, with what to do instead
-
-
-@dataclass
-class FileResult:
-    """One input's outcome: a check result, or the reason it could not be used."""
-
-    path: str
-    result: CheckResult | None = None
-    error: XltoolsError | None = None
-
-    @property
-    def exit_code(self) -> int:
-        if self.error is not None:
-            return self.error.exit_code
-        return 0 if self.result.ok else 1
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False) -> list[str]:

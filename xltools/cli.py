@@ -189,7 +189,7 @@ def check_cmd(
 def _show_findings(path: str, result) -> None:
     """A build's findings go to stderr: stdout may be the report itself."""
     if result.findings:
-        from xltools.api import FileResult
+        from xltools.model import FileResult
         from xltools.verdict import file_lines
 
         emit("\n".join(file_lines(FileResult(path, result))), err=True)
@@ -410,6 +410,22 @@ def schema_cmd() -> None:
     from xltools.jsonform import dumps, json_schema
 
     emit(dumps(json_schema()).rstrip("\n"))
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+@main.command("rules")
+@click.argument("rule_ids", nargs=-1, metavar="[规则…]")
+def rules_cmd(rule_ids: tuple[str, ...]) -> None:
+    """列出全部检查规则（编号、级别、名称、检查什么、适用于）；给出编号（如 R3.3）则只列这几条。"""
+    from xltools.rules.registry import RULES
+
+    unknown = [r for r in rule_ids if r.upper() not in RULES]
+    if unknown:
+        raise UsageError(f"没有规则“{'”“'.join(unknown)}”。规则编号有：{' '.join(RULES)}。")
+    for r in [RULES[i.upper()] for i in rule_ids] or RULES.values():
+        emit(f"{r.id}  {r.level}  {r.title}\n    {r.description}\n    适用于：{r.applies}")
 
 
 # --- serve --------------------------------------------------------------------------------------

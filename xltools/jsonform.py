@@ -108,7 +108,7 @@ def source_from_object(obj: Any, display: str) -> Source:
     if len(source.findings) > MAX_LISTED:  # a document of a million stray keys gets one line, not a million
         more = len(source.findings) - MAX_LISTED
         source.findings[MAX_LISTED:] = [
-            Finding("S2", ERROR, None, f"另有 {more} 处同类问题未列出。请对照 xltools schema 输出的格式检查这份数据。")
+            Finding("S5", ERROR, None, f"另有 {more} 处同类问题未列出。请对照 xltools schema 输出的格式检查这份数据。")
         ]
     return source
 
@@ -143,7 +143,7 @@ def _kind(value: Any) -> str:
 
 
 def _structure(where: str, message: str, field: str | None = None) -> Finding:
-    return Finding("S2", ERROR, field or where, message)
+    return Finding("S5", ERROR, field or where, message)
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from xltools.errors import XltoolsError
 from xltools.spec import FIELDS, Kind
 
 ERROR = "error"
@@ -105,3 +106,38 @@ class Report:
             for p, v in self.values.items()
             if p.startswith(prefix + ".") and FIELDS[p].kind in (Kind.COUNT, Kind.DECIMAL)
         }
+
+
+@dataclass
+class CheckResult:
+    """A checked report: the report as read, and every finding about it."""
+
+    report: Report
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class FileResult:
+    """One input's outcome: a check result, or the reason it could not be used."""
+
+    path: str
+    result: CheckResult | None = None
+    error: XltoolsError | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return 0 if self.result.ok else 1

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from xltools.errors import UnusableInput, UsageError, XltoolsError
-from xltools.model import ERROR, WARNING, Finding, Report
-from xltools.rules.checker import CheckResult, check, normalise
+from xltools.model import ERROR, WARNING, FileResult, Finding, Report
+from xltools.rules.checker import check, normalise
 from xltools.spec import APPLICANT_COLUMNS, FIELDS
 from xltools.workbook.reader import read_input
 
@@ -64,16 +64,6 @@ def require_year(report: Report, previous: Report, previous_path: str) -> None:
     error = wrong_year(report, previous, str(previous_path))
     if error is not None:
         raise error
-
-
-def check_with_previous(path: str | os.PathLike, previous_path: str, *, strict: bool = False) -> CheckResult:
-    """Read and check one input against last year's report; UnusableInput for a wrong year."""
-    previous = load_previous(str(previous_path))
-    result = check(read_input(path), previous=previous, strict=strict)
-    error = wrong_year(result.report, previous, str(previous_path))
-    if error is not None:
-        raise error
-    return result
 
 
 # --- pairing a batch with last year's folder ----------------------------------------------------
@@ -153,8 +143,6 @@ class Pairing:
 
     def check_file(self, path: str, *, strict: bool = False):
         """One input's FileResult, checked against last year's report where one is found."""
-        from xltools.api import FileResult
-
         try:
             source = read_input(path)
             report, _, _ = normalise(source)
@@ -163,7 +151,7 @@ class Pairing:
                 result = check(source, strict=strict)
                 if why:
                     severity = ERROR if strict else WARNING
-                    result.findings.append(Finding("X0", severity, None, why))
+                    result.findings.append(Finding("X4", severity, None, why))
                 return FileResult(str(path), result)
             previous = load_previous(last)
             result = check(source, previous=previous, strict=strict)
@@ -232,7 +220,6 @@ def next_template_for(last: Report) -> bytes:
 
 __all__ = [
     "Pairing",
-    "check_with_previous",
     "load_previous",
     "next_template",
     "next_template_for",

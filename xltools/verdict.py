@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xltools.api import FileResult
-from xltools.model import ERROR, Finding
+from xltools.model import ERROR, FileResult, Finding
 
 
 def summary(results: Sequence[FileResult]) -> dict:

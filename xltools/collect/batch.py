@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xltools.api import FileResult, check_file
+from xltools.api import check_file
+from xltools.model import FileResult
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future

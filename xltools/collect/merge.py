@@ -20,9 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xltools.api import FileResult
 from xltools.errors import UsageError, XltoolsError
-from xltools.model import WARNING, Finding, Report, Source
+from xltools.model import WARNING, FileResult, Finding, Report, Source
 from xltools.spec import APPEALS, FIELDS, OPTIONAL_NUMBERS, PROACTIVE, PROACTIVE_BLOCKS, REQUESTS, Kind
 
 SELF = "本级"

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from xltools.api import FileResult
-from xltools.model import ERROR
+from xltools.model import ERROR, FileResult
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
 
 SHEET_SUMMARY = "汇总"

@@ -59,7 +59,7 @@ def merge_narrative(
         if differs:
             findings.append(
                 Finding(
-                    "T1",
+                    "T3",
                     WARNING,
                     "processing_fee.amount_yuan",
                     f"文字稿 {display} 中写的信息处理费 {stated} 元与模板中填写的 {format(in_book, 'f')} 元不一致。"

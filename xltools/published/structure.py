@@ -55,7 +55,7 @@ class Structure:
     fee_stated: dict[str, object] = field(default_factory=dict)
 
     def note(self, field_path: str | None, message: str) -> None:
-        self.notes.append(Finding("S1", WARNING, field_path, message))
+        self.notes.append(Finding("I1", WARNING, field_path, message))
 
 
 def part_of(block: Block) -> int | None:

@@ -82,7 +82,7 @@ class TableReader:
         self.seen: set[str] = set()
 
     def note(self, field: str | None, message: str) -> None:
-        self.notes.append(Finding("S1", WARNING, field, message))
+        self.notes.append(Finding("I1", WARNING, field, message))
 
     def put(self, row_id: str, col_id: str, text: str, row_label: str) -> None:
         path = f"{self.table.id}.{row_id}.{col_id}"

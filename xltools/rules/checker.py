@@ -7,34 +7,16 @@ rules (X1, X2 and those in `soft`) only warn, unless the caller asks for `strict
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from xltools.model import ERROR, WARNING, Finding, Report, Source
+from xltools.model import ERROR, CheckResult, Finding, Report, Source
 from xltools.normalize import parse
 from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
 from xltools.spec import FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
-
-
-@dataclass
-class CheckResult:
-    report: Report
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def normalise(source: Source) -> tuple[Report, list[Finding], set[str]]:

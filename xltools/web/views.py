@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xltools import spec
-from xltools.api import FileResult
-from xltools.model import ERROR, Finding
+from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
 
 # Status of a unit, worst first: the batch view sorts on this order.

@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.errors import ReportHasErrors
-from xltools.model import ERROR, Finding, Report
-from xltools.rules.checker import CheckResult
+from xltools.model import ERROR, CheckResult, Finding, Report
 from xltools.spec import INPUT_FIELDS, Kind
 
 
@@ -46,7 +45,7 @@ def too_long(report: Report) -> list[Finding]:
     """Texts a workbook cell cannot hold whole."""
     return [
         Finding(
-            "S2",
+            "F1",
             ERROR,
             f.path,
             f"{f.label}：共 {len(report.text(f.path))} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT} 个字符，"
