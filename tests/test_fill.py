@@ -274,7 +274,7 @@ def test_newcomer_path_template_libreoffice_check_build(tmp_path: Path):
     import docx
 
     d = docx.Document(str(out))
-    assert d.paragraphs[0].text == "测试市测试区测试镇人民政府2024年政府信息公开工作年度报告"
+    assert d.paragraphs[0].text == "测试市测试区测试镇人民政府\n2024年政府信息公开工作年度报告"
     assert d.tables[1].cell(3, 3).text == "5"
 
 

@@ -186,8 +186,8 @@ def test_docx_reads_back(huaian_docx):
         26,
     )
     title = d.paragraphs[0]
-    assert title.style.name == "Title" and title.text == "淮安市人民政府2024年政府信息公开工作年度报告"
-    assert [_east_asian(r) for r in title.runs] == [TITLE_FONT]
+    assert title.style.name == "Title" and title.text == "淮安市人民政府\n2024年政府信息公开工作年度报告"
+    assert [_east_asian(r) for r in title.runs] == [TITLE_FONT, TITLE_FONT]
     assert title.runs[0].font.size.pt == 22
     headings = [p for p in d.paragraphs if p.style.name == "Heading 1"]
     assert [h.text for h in headings] == [t for _, t in spec.PARTS]
@@ -219,7 +219,9 @@ def test_docx_tables_have_merged_headers(huaian_docx):
     assert three.cell(7, 1)._tc is three.cell(14, 1)._tc and three.cell(7, 1).text == "（三）不予公开"
     assert [three.cell(3, k).text for k in range(3, 10)] == ["3001", "53", "0", "0", "61", "4", "3119"]
     assert three.cell(27, 9).text == "103"
-    assert all(col.width.mm >= 11 for col in list(three.columns)[3:])  # room for 3119 at 小五 without wrapping
+    cols = list(three.columns)
+    assert cols[3].width.mm >= 11 and cols[9].width.mm >= 11  # room for 3119 at 小五 without wrapping
+    assert all(col.width.mm >= 10 for col in cols[3:])  # and for 科研／机构 two characters a line
     assert round(sum(col.width.mm for col in three.columns)) == 210 - 28 - 26  # the text block's width
     for i in range(3):  # header rows repeat on every page
         assert three.rows[i]._tr.trPr.find(qn("w:tblHeader")) is not None

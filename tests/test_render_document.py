@@ -54,7 +54,7 @@ def test_grid_shapes_follow_format_md_section_7(huaian):
     four = table_grid(spec.APPEALS, huaian)
     assert (four.n_rows, four.n_cols, four.header_rows) == (4, 15, 3)
     two = table_grid(spec.PROACTIVE, huaian)
-    assert (two.n_rows, two.n_cols, two.header_rows) == (4 * 2 + 6, 4, 0)
+    assert (two.n_rows, two.n_cols, two.header_rows) == (4 * 2 + 6, 4, 2)  # its first block's title and headings
     matrix = three.matrix()
     assert all(cell is not None for row in matrix for cell in row)
     assert matrix[26][0].text == spec.REQUESTS_RESULTS and matrix[26][1].text == "（七）总计"

@@ -22,6 +22,8 @@ DRAFT_BANNER = "草稿（未通过校验）"
 DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
 
 VALUE, LABEL, HEADER = "value", "label", "header"
+WHOLE_TABLE_ROWS = 16  # a table of at most this many rows is printed on one page
+MIN_FIRST_ROWS = 2  # body rows printed with a table's header on its first page
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Paragraph:
     text: str
     lead: str = ""
     generated: bool = False
+    justify: bool = True  # False for a line of addresses and numbers, which justification spreads apart
 
     @property
     def full(self) -> str:
@@ -59,6 +62,22 @@ class Grid:
     n_cols: int
     cells: tuple[Cell, ...]
     header_rows: int = 0  # leading rows repeated on every printed page
+
+    def keep_with_next(self) -> frozenset[int]:
+        """Rows that must print on the same page as the row after them.
+
+        A short table is kept whole; a longer one keeps its header rows with the first body rows
+        (a table never starts at the foot of a page with its header alone), and each group of rows
+        under a label merged down several rows stays together (table 三's 三、本年度办理结果 and
+        its （三）…（六）), so a group never continues on the next page without its label."""
+        last = self.n_rows - 1
+        if self.n_rows <= WHOLE_TABLE_ROWS:
+            return frozenset(range(last))
+        keep = set(range(min(self.header_rows + MIN_FIRST_ROWS - 1, last)))
+        for c in self.cells:
+            if c.kind == LABEL and c.rowspan > 1:
+                keep.update(range(c.row, c.row + c.rowspan - 1))
+        return frozenset(keep)
 
     def rows(self) -> list[list[Cell]]:
         """The cells that start in each row, left to right (HTML's <tr> contents)."""
@@ -89,6 +108,11 @@ class Document:
     preamble: tuple[Paragraph, ...]
     parts: tuple[Part, ...]
     draft: bool = False
+    title_lines: tuple[str, ...] = ()  # the title broken between words: agency name, then the rest
+
+    @property
+    def title_parts(self) -> tuple[str, ...]:
+        return self.title_lines or (self.title,)
 
     @property
     def banner(self) -> str | None:
@@ -111,7 +135,7 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
     preamble = [Paragraph(words.render("preamble", ctx, title=title), generated=True)]
     contact = report.text("contact")
     if contact:
-        preamble.append(Paragraph(words.render("contact", ctx, contact=contact), generated=True))
+        preamble.append(Paragraph(words.render("contact", ctx, contact=contact), generated=True, justify=False))
     preamble = [p for p in preamble if p.text]  # an office's template may leave a sentence out
 
     blocks: dict[str, list[Paragraph | Grid]] = {pid: [] for pid, _ in spec.PARTS}
@@ -140,7 +164,17 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
         blocks["other"] += [Paragraph(fee, generated=True)] if fee else []
         blocks["other"] += other
     parts = tuple(Part(title, tuple(blocks[pid])) for pid, title in spec.PARTS)
-    return Document(title, tuple(preamble), parts, draft=draft)
+    return Document(title, tuple(preamble), parts, draft=draft, title_lines=title_lines(report))
+
+
+def title_lines(report: Report) -> tuple[str, ...]:
+    """The title in lines that break between words: the agency's name, then "2024年政府信息公开
+    工作年度报告" (a title wrapped by width alone breaks inside a word: "…2024年政府／信息公开…")."""
+    name = report.name
+    rest = spec.TITLE.format(name="", year=report.year or "")
+    if not name or spec.TITLE.format(name=name, year=report.year or "") != name + rest:
+        return ()
+    return (name, rest)
 
 
 def paragraphs(text: str) -> list[Paragraph]:
@@ -237,7 +271,10 @@ def table_grid(table: spec.Table, report: Report) -> Grid:
             cells.append(Cell(item.row - top, item.col, text, VALUE, 1, colspan, field=item.path))
     n_rows = max(c.row + c.rowspan for c in cells)
     n_cols = max(c.col + c.colspan for c in cells)
-    header_rows = sl.header_rows[1] - sl.header_rows[0] + 1 if sl.header_rows else 0
+    if sl.header_rows:
+        header_rows = sl.header_rows[1] - sl.header_rows[0] + 1
+    else:  # a table of stacked blocks (二): its first block's title and column headings
+        header_rows = min(c.row for c in cells if c.kind == VALUE)
     grid = Grid(table.id, n_rows, n_cols, tuple(cells), header_rows)
     _assert_tiled(grid)
     return grid

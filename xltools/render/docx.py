@@ -18,6 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Document, Grid, Paragraph
 
@@ -45,7 +46,10 @@ def render_document(doc: Document) -> bytes:
     if doc.banner:
         _banner(d, doc.banner)
     title = d.add_paragraph(style="Title")
-    _run(title, doc.title, TITLE_FONT, SIZE_2)
+    for i, line in enumerate(doc.title_parts):
+        run = _run(title, line, TITLE_FONT, SIZE_2)
+        if i < len(doc.title_parts) - 1:
+            run.add_break()  # a manual line break between words, not where the width runs out
     for p in doc.preamble:
         _body(d, p)
     for part in doc.parts:
@@ -179,7 +183,7 @@ def _banner(d, banner: str) -> None:
 def _body(d, p: Paragraph) -> None:
     para = d.add_paragraph()
     para.paragraph_format.first_line_indent = Pt(32)  # two characters
-    para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if p.justify else WD_ALIGN_PARAGRAPH.LEFT
     if p.lead:
         _run(para, p.lead, H2_FONT, SIZE_3)
     if p.text:
@@ -189,33 +193,66 @@ def _body(d, p: Paragraph) -> None:
 # --- tables -------------------------------------------------------------------------------------
 
 
-def column_widths(grid: Grid) -> list[int]:
-    """Column widths in EMU across the text block, in proportion to what the columns hold: label
-    columns by their (wrapped) text, number columns by their longest number, so 3119 never wraps."""
+SMALL_SIZES = (Pt(7.5), Pt(6.5))  # 六号 and smaller, for tables of very large numbers
+DIGIT = 0.62  # a digit's width, in ems of the font size (the widest of the fallback fonts)
+CELL_PAD = Mm(4.2)  # Word's default cell margins (1.9 mm a side) and a little air
+
+
+def _header_chars(text: str) -> int:
+    """Characters on the widest line of a column heading: a word of up to three characters stays
+    whole (自然人, never 自然／人), a longer one breaks between its two-character words (商业／企业)."""
+    return len(text) if len(text) <= 3 else 2
+
+
+def column_widths(grid: Grid) -> tuple[list[int], Pt]:
+    """Column widths in EMU across the text block, and the font size that lets them fit.
+
+    A number column is at least as wide as its longest number and its heading (see
+    `_header_chars`); label columns share the rest in proportion to their text. When the
+    numbers do not fit at the usual size, the table's size steps down (large numbers do not wrap
+    until they no longer fit at the smallest size)."""
     from xltools.render.txt import _widths
 
     m = grid.matrix()
     label_widths = _widths(grid, 8, 24)
-    weights = []
-    for k in range(grid.n_cols):
-        values = [row[k].text for row in m if row[k] is not None and row[k].kind == VALUE and row[k].colspan == 1]
-        if values and grid.n_cols > 4:
-            weights.append(max(6, max(len(v) for v in values) + 3))
-        else:
-            weights.append(max(label_widths[k], 6))
-    total = sum(weights)
-    widths = [int(TEXT_WIDTH * w / total) for w in weights]
+    value_cols = [
+        any(row[k] is not None and row[k].kind == VALUE and row[k].colspan == 1 for row in m)
+        for k in range(grid.n_cols)
+    ]
+    sizes = ((WIDE_TABLE_SIZE if grid.n_cols > 4 else TABLE_SIZE), *SMALL_SIZES)
+    for size in sizes:
+        need, prefer = [], []
+        for k in range(grid.n_cols):
+            cells = [row[k] for row in m if row[k] is not None and row[k].colspan == 1]
+            if value_cols[k]:
+                digits = max([len(c.text) for c in cells if c.kind == VALUE] + [1])
+                chars = max([_header_chars(c.text) for c in cells if c.kind == HEADER] + [2])
+                w = int(max(digits * DIGIT, chars) * size) + CELL_PAD
+                need.append(w)
+                prefer.append(w)
+            else:
+                need.append(int(4 * size) + CELL_PAD)  # a label column holds four characters at least
+                prefer.append(int(label_widths[k] * size / 2) + CELL_PAD)  # txt widths count half-em columns
+        if sum(need) <= TEXT_WIDTH:
+            break
+    spare = int(TEXT_WIDTH) - sum(need)
+    if spare <= 0:  # nothing fits: share the block in proportion to what each column needs
+        widths = [int(TEXT_WIDTH * w / sum(need)) for w in need]
+    elif sum(prefer) <= TEXT_WIDTH:  # everything fits as preferred: widen in proportion
+        widths = [int(TEXT_WIDTH * w / sum(prefer)) for w in prefer]
+    else:  # the label columns share what the numbers leave
+        extra = [p - n for p, n in zip(prefer, need, strict=True)]
+        widths = [n + int(spare * e / sum(extra)) for n, e in zip(need, extra, strict=True)]
     widths[-1] += int(TEXT_WIDTH) - sum(widths)
-    return widths
+    return widths, size
 
 
 def _table(d, grid: Grid) -> None:
-    size = WIDE_TABLE_SIZE if grid.n_cols > 4 else TABLE_SIZE
+    widths, size = column_widths(grid)
     table = d.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = d.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = column_widths(grid)
     # table.cell() rebuilds the whole cell list on every call (quadratic); take it once, before merging.
     cells = table._cells
     for k, column in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word does)
@@ -231,6 +268,7 @@ def _table(d, grid: Grid) -> None:
             head = OxmlElement("w:tblHeader")
             head.set(qn("w:val"), "true")
             trpr.append(head)
+    keep_rows = grid.keep_with_next()
     for c in grid.cells:
         cell = cells[c.row * grid.n_cols + c.col]
         if c.rowspan > 1 or c.colspan > 1:
@@ -242,6 +280,13 @@ def _table(d, grid: Grid) -> None:
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.kind not in (HEADER, VALUE) else WD_ALIGN_PARAGRAPH.CENTER
         _run(para, c.text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
+    # Keep-with-next on every paragraph of a row holds it on the page of the next row (Word's way of
+    # keeping rows together; a merged cell's paragraph belongs to its first row).
+    for i, row in enumerate(table.rows):
+        if i in keep_rows:
+            for tc in row._tr.tc_lst:
+                for p in tc.iter(qn("w:p")):
+                    DocxParagraph(p, None).paragraph_format.keep_with_next = True
     d.add_paragraph()  # Word needs a paragraph between adjacent tables and after the last
 
 
