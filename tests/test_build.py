@@ -407,7 +407,8 @@ def test_draft_from_a_workbook_with_unreadable_cells(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("【草稿（未通过校验）】")
     row = next(line for line in text.splitlines() if line.startswith("| 一、本年新收"))
-    assert row.split("|")[2].strip() == ""  # the unreadable cell is left empty, not invented
+    assert row.split("|")[2].strip() == "【五件】"  # the unreadable cell shows what was typed, marked
+    assert row.rstrip("| ").endswith("—")  # and its row total is not invented
     assert "五、存在的主要问题及改进情况\n\n六、" in text
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from xltools.errors import ReportHasErrors, UsageError
-from xltools.model import Report
+from xltools.model import Finding, Report
 
 FORMATS = ("txt", "md", "html", "docx", "json")
 FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word", "json": "JSON 数据"}
@@ -35,8 +36,16 @@ MEDIA_TYPES = {
 }
 
 
-def render(report: Report, fmt: str, *, draft: bool = False, templates_dir: str | os.PathLike | None = None) -> bytes:
-    """The report in one format. `draft` puts the 草稿（未通过校验） banner on it."""
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    draft: bool = False,
+    templates_dir: str | os.PathLike | None = None,
+    findings: Iterable[Finding] = (),
+) -> bytes:
+    """The report in one format. `draft` puts the 草稿（未通过校验） banner on it; `findings` (the
+    check's) make a draft show its errors: listed at the start, the cells marked as typed."""
     if fmt not in FORMATS:
         raise UsageError(f"不支持的输出格式“{fmt}”。可用的格式：{'、'.join(FORMATS)}。")
     if fmt == "json":
@@ -50,7 +59,7 @@ def render(report: Report, fmt: str, *, draft: bool = False, templates_dir: str 
         return dumps(obj).encode("utf-8")
     from xltools.render.document import build_document
 
-    doc = build_document(report, draft=draft, templates_dir=templates_dir)
+    doc = build_document(report, draft=draft, templates_dir=templates_dir, findings=findings)
     writer = importlib.import_module(f"{__name__}.{fmt}")
     return writer.render_document(doc)
 
@@ -65,7 +74,7 @@ def build(result, fmt: str, *, draft: bool = False, templates_dir: str | os.Path
             "如只需给领导审阅，可加 --draft 生成带“草稿”标记的稿子。",
             findings=errors,
         )
-    return render(result.report, fmt, draft=bool(errors), templates_dir=templates_dir)
+    return render(result.report, fmt, draft=bool(errors), templates_dir=templates_dir, findings=result.findings)
 
 
 def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xltools import spec
-from xltools.model import Report
+from xltools.model import ERROR, Finding, Report
+from xltools.rules.sums import TOTAL_PARTS
+from xltools.spec import FIELDS
 from xltools.workbook import layout
 
 DRAFT_BANNER = "草稿（未通过校验）"
 DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
 
 VALUE, LABEL, HEADER = "value", "label", "header"
+INVALID, UNKNOWN = "invalid", "unknown"
+UNKNOWN_TEXT = "—"  # a total that depends on a figure that failed the check
+BLANK_TEXT = "未填"  # what a draft prints for a required number left empty
 WHOLE_TABLE_ROWS = 16  # a table of at most this many rows is printed on one page
 MIN_FIRST_ROWS = 2  # body rows printed with a table's header on its first page
 
@@ -34,6 +40,7 @@ class Paragraph:
     lead: str = ""
     generated: bool = False
     justify: bool = True  # False for a line of addresses and numbers, which justification spreads apart
+    invalid: bool = False  # a draft's sentence that could not be written from figures that failed the check
 
     @property
     def full(self) -> str:
@@ -51,6 +58,8 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     field: str | None = None  # a value cell's id path
+    mark: str | None = None  # in a draft: INVALID (what was typed, refused) or UNKNOWN (a total of such)
+    note: str = ""  # why a marked cell is marked
 
 
 @dataclass(frozen=True)
@@ -103,12 +112,28 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One error of a draft: where it is (a cell, or what the text is) and what is wrong."""
+
+    where: str
+    message: str
+
+    @property
+    def line(self) -> str:
+        return f"【{self.where}】{self.message}" if self.where else self.message
+
+
+PROBLEMS_TITLE = "未通过校验的内容（共 {n} 处，改正后才能发布）"
+
+
+@dataclass(frozen=True)
 class Document:
     title: str
     preamble: tuple[Paragraph, ...]
     parts: tuple[Part, ...]
     draft: bool = False
     title_lines: tuple[str, ...] = ()  # the title broken between words: agency name, then the rest
+    problems: tuple[Problem, ...] = ()  # a draft's errors, listed at its start
 
     @property
     def title_parts(self) -> tuple[str, ...]:
@@ -125,10 +150,90 @@ class Document:
 # --- building -----------------------------------------------------------------------------------
 
 
-def build_document(report: Report, *, draft: bool = False, templates_dir: str | Path | None = None) -> Document:
-    """The document for a checked report. Pure: the same report gives the same document."""
+@dataclass(frozen=True)
+class Truth:
+    """What a draft knows of its errors: the text each refused or disputed cell holds, and the
+    totals that cannot be known because a part was refused."""
+
+    shown: dict[str, str]  # field path -> what to print (what was typed)
+    notes: dict[str, str]  # field path -> the error message
+    unknown: frozenset[str]  # totals printed as UNKNOWN_TEXT
+
+    def bad(self, path: str) -> bool:
+        return path in self.shown or path in self.unknown
+
+
+def truth_of(report: Report, findings: Iterable[Finding]) -> Truth:
+    """The draft's view of its errors. A number the checker refused (S2) prints as typed; a figure
+    an error names (an R rule's total, say) prints as it stands, marked; a total over a refused
+    part is unknown, even when stated (its effective value would leave the refused part out, and a
+    stated one cannot be checked)."""
+    shown: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    refused: set[str] = set()
+    for f in findings:
+        if f.severity != ERROR or f.field not in FIELDS:
+            continue
+        notes.setdefault(f.field, f.message)
+        if f.rule == "S2" and report.values.get(f.field) is None:
+            refused.add(f.field)
+            shown.setdefault(f.field, typed_text(f.actual))
+        else:
+            shown.setdefault(f.field, format_value(report.values.get(f.field)) or BLANK_TEXT)
+    unknown: set[str] = set()
+    for path, parts in TOTAL_PARTS.items():  # dict order: a total's parts come before it
+        if path not in shown and any(p in refused or p in unknown for p in parts):
+            unknown.add(path)
+    return Truth(shown, notes, frozenset(unknown))
+
+
+def typed_text(raw: Any) -> str:
+    """A refused value as the clerk typed it: -1, 1.5, 三, 10000000000000; nothing typed is 未填."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return BLANK_TEXT
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e16:
+        raw = int(raw)
+    text = " ".join(str(raw).split())
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+def problems_of(report: Report, findings: Iterable[Finding]) -> tuple[Problem, ...]:
+    """Every error, with its cell (or the field's label where there is no cell)."""
+    out = []
+    for f in findings:
+        if f.severity != ERROR:
+            continue
+        where = f.cell or f.where or ""
+        out.append(Problem(where, f.message))
+    return tuple(out)
+
+
+# The figures each generated sentence is written from: table 三 (its totals are sums of the rest),
+# and the fee cells.
+_REQUESTS_FIGURES = tuple(p for p in FIELDS if p.startswith("requests."))
+_FEE_FIGURES = ("processing_fee.amount_yuan", "processing_fee.count")
+
+
+def _figures_failed(truth: Truth, paths: Iterable[str]) -> bool:
+    return any(truth.bad(p) for p in paths)
+
+
+def build_document(
+    report: Report,
+    *,
+    draft: bool = False,
+    templates_dir: str | Path | None = None,
+    findings: Iterable[Finding] = (),
+) -> Document:
+    """The document for a checked report. Pure: the same report gives the same document.
+
+    With `findings` that hold errors (a draft), the document tells the truth about them: every
+    error is listed at its start, refused cells print what was typed (marked), totals over them
+    print UNKNOWN_TEXT, and a generated sentence whose figures failed says so instead."""
     from xltools.render.sentences import Sentences
 
+    findings = list(findings)
+    truth = truth_of(report, findings)
     words = Sentences(templates_dir)
     ctx = words.context(report)
     title = spec.TITLE.format(name=report.name, year=report.year or "")
@@ -144,14 +249,23 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
         heading = report.text(f"overview.headings.{sec_id}") or default_heading
         text = report.text(f"overview.{sec_id}")
         generated = False
+        invalid = False
         if not text and sec_id == "on_request":
             text, generated = words.render("on_request", ctx), True
-        blocks["overview"] += section(numeral, heading, text, default_heading, generated=generated)
+            if _figures_failed(truth, _REQUESTS_FIGURES):
+                text, invalid = ON_REQUEST_FAILED, True
+        paras = section(numeral, heading, text, default_heading, generated=generated)
+        if invalid:
+            paras[0] = replace(paras[0], invalid=True)
+        blocks["overview"] += paras
     for table in spec.TABLES:
-        blocks[table.id].append(table_grid(table, report))
+        blocks[table.id].append(table_grid(table, report, truth))
     blocks["problems"] += paragraphs(report.text("problems"))
     fee = words.render("processing_fee", ctx)
     other = paragraphs(report.text("other_matters"))
+    if fee and _figures_failed(truth, _FEE_FIGURES):
+        blocks["other"].append(Paragraph(FEE_FAILED, generated=True, invalid=True))
+        fee = ""
     if fee and len(other) == 1 and _nfkc(other[0].text).strip(_BARE_END) in BARE_NONE:
         # "…涉及政府信息公开申请2件。无" does not read as one text: say what the 无 means.
         other = [Paragraph(NOTHING_ELSE)]
@@ -164,7 +278,14 @@ def build_document(report: Report, *, draft: bool = False, templates_dir: str | 
         blocks["other"] += [Paragraph(fee, generated=True)] if fee else []
         blocks["other"] += other
     parts = tuple(Part(title, tuple(blocks[pid])) for pid, title in spec.PARTS)
-    return Document(title, tuple(preamble), parts, draft=draft, title_lines=title_lines(report))
+    return Document(
+        title,
+        tuple(preamble),
+        parts,
+        draft=draft,
+        title_lines=title_lines(report),
+        problems=problems_of(report, findings),
+    )
 
 
 def title_lines(report: Report) -> tuple[str, ...]:
@@ -182,6 +303,8 @@ def paragraphs(text: str) -> list[Paragraph]:
     return [Paragraph(line.strip(" \t\u3000")) for line in text.splitlines() if line.strip(" \t\u3000")]
 
 
+ON_REQUEST_FAILED = "【此段应按表三的数字生成，但表三中有数字未通过校验（见本稿开头所列），改正后才能生成。】"
+FEE_FAILED = "【信息处理费的说明应按“信息处理费”一栏的数字生成，但该栏未通过校验（见本稿开头所列），改正后才能生成。】"
 BARE_NONE = frozenset({"无", "没有", "暂无", "无其他", "没有其他"})
 _BARE_END = " 。.．;；"
 NOTHING_ELSE = "无其他需要报告的事项。"
@@ -250,7 +373,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def table_grid(table: spec.Table, report: Report) -> Grid:
+def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) -> Grid:
     """A table's grid, taken from the template layout of its sheet (below the sheet's title and
     status lines, within its printed width: helper columns beside a table are the template's,
     not the report's), so the report prints exactly the merged cells staff filled in."""
@@ -267,8 +390,12 @@ def table_grid(table: spec.Table, report: Report) -> Grid:
             cells.append(Cell(item.row - top, item.col, item.text, kind, rowspan, colspan))
         elif isinstance(item, layout.Slot):
             colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
-            text = format_value(report.values.get(item.path))
-            cells.append(Cell(item.row - top, item.col, text, VALUE, 1, colspan, field=item.path))
+            text, mark, note = format_value(report.values.get(item.path)), None, ""
+            if truth is not None and item.path in truth.shown:
+                text, mark, note = truth.shown[item.path], INVALID, truth.notes[item.path]
+            elif truth is not None and item.path in truth.unknown:
+                text, mark, note = UNKNOWN_TEXT, UNKNOWN, "有组成数字未通过校验，无法得出"
+            cells.append(Cell(item.row - top, item.col, text, VALUE, 1, colspan, field=item.path, mark=mark, note=note))
     n_rows = max(c.row + c.rowspan for c in cells)
     n_cols = max(c.col + c.colspan for c in cells)
     if sl.header_rows:
@@ -291,4 +418,16 @@ def _assert_tiled(grid: Grid) -> None:
     assert len(seen) == grid.n_rows * grid.n_cols, (grid.id, len(seen))
 
 
-__all__ = ["DRAFT_BANNER", "Cell", "Document", "Grid", "Paragraph", "Part", "build_document", "table_grid"]
+__all__ = [
+    "DRAFT_BANNER",
+    "INVALID",
+    "UNKNOWN",
+    "Cell",
+    "Document",
+    "Grid",
+    "Paragraph",
+    "Part",
+    "Problem",
+    "build_document",
+    "table_grid",
+]

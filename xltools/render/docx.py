@@ -14,13 +14,13 @@ import io
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_UNDERLINE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Document, Grid, Paragraph
+from xltools.render.document import DRAFT_NOTE, HEADER, INVALID, PROBLEMS_TITLE, VALUE, Document, Grid, Paragraph
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -45,6 +45,8 @@ def render_document(doc: Document) -> bytes:
     _styles(d)
     if doc.banner:
         _banner(d, doc.banner)
+    if doc.problems:
+        _problems(d, doc)
     title = d.add_paragraph(style="Title")
     for i, line in enumerate(doc.title_parts):
         run = _run(title, line, TITLE_FONT, SIZE_2)
@@ -168,7 +170,7 @@ def _field(paragraph, code: str, font: str, size) -> None:
 
 
 def _banner(d, banner: str) -> None:
-    red = RGBColor(0xC0, 0, 0)
+    red = RED
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(p, banner, H1_FONT, SIZE_3, bold=True, color=red)
@@ -180,6 +182,35 @@ def _banner(d, banner: str) -> None:
     _run(header, banner, H1_FONT, SIZE_4, bold=True, color=red)
 
 
+RED = RGBColor(0xC0, 0, 0)
+
+
+def _mark(run) -> None:
+    """A draft's refused figure or sentence: red with a wavy underline, as a spelling checker marks."""
+    run.font.color.rgb = RED
+    run.font.underline = WD_UNDERLINE.WAVY
+    u = run._element.rPr.find(qn("w:u"))
+    u.set(qn("w:color"), "C00000")
+
+
+def _problems(d, doc: Document) -> None:
+    """A draft's errors at its start, each with its cell, so a reviewer sees what is not yet true."""
+    head = d.add_paragraph()
+    head.paragraph_format.keep_with_next = True
+    _run(head, PROBLEMS_TITLE.format(n=len(doc.problems)), H1_FONT, SIZE_4, color=RED)
+    for i, p in enumerate(doc.problems, start=1):
+        para = d.add_paragraph()
+        para.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        para.paragraph_format.space_after = Pt(3)
+        para.paragraph_format.left_indent = Pt(21)
+        para.paragraph_format.first_line_indent = Pt(-21)
+        _run(para, f"{i}. ", BODY_FONT, TABLE_SIZE)
+        if p.where:
+            _run(para, f"【{p.where}】", H1_FONT, TABLE_SIZE, color=RED)
+        _run(para, p.message, BODY_FONT, TABLE_SIZE)
+    d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
 def _body(d, p: Paragraph) -> None:
     para = d.add_paragraph()
     para.paragraph_format.first_line_indent = Pt(32)  # two characters
@@ -187,7 +218,9 @@ def _body(d, p: Paragraph) -> None:
     if p.lead:
         _run(para, p.lead, H2_FONT, SIZE_3)
     if p.text:
-        _run(para, p.text, BODY_FONT, SIZE_3)
+        run = _run(para, p.text, BODY_FONT, SIZE_3)
+        if p.invalid:
+            _mark(run)
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -225,7 +258,8 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
         for k in range(grid.n_cols):
             cells = [row[k] for row in m if row[k] is not None and row[k].colspan == 1]
             if value_cols[k]:
-                digits = max([len(c.text) for c in cells if c.kind == VALUE] + [1])
+                # a draft's refused value (14 digits typed by mistake) may wrap: it does not size the table
+                digits = max([len(c.text) for c in cells if c.kind == VALUE and not c.mark] + [1])
                 chars = max([_header_chars(c.text) for c in cells if c.kind == HEADER] + [2])
                 w = int(max(digits * DIGIT, chars) * size) + CELL_PAD
                 need.append(w)
@@ -279,7 +313,11 @@ def _table(d, grid: Grid) -> None:
         pf.first_line_indent = Pt(0)
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.kind not in (HEADER, VALUE) else WD_ALIGN_PARAGRAPH.CENTER
-        _run(para, c.text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
+        run = _run(para, c.text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
+        if c.mark == INVALID:
+            _mark(run)
+        elif c.mark:
+            run.font.color.rgb = RED
     # Keep-with-next on every paragraph of a row holds it on the page of the next row (Word's way of
     # keeping rows together; a merged cell's paragraph belongs to its first row).
     for i, row in enumerate(table.rows):

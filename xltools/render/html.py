@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from xltools.render.document import DRAFT_NOTE, HEADER, LABEL, VALUE, Cell, Document, Grid
+from xltools.render.document import DRAFT_NOTE, HEADER, LABEL, PROBLEMS_TITLE, VALUE, Cell, Document, Grid
 
 CSS = """
 :root { --ink: #1a1a1a; --line: #444; --head: #f2f2f2; }
@@ -32,6 +32,12 @@ th { background: var(--head); font-weight: normal; text-align: center; }
 td.label { text-align: left; }
 td.value { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th, td.value { min-width: 3.2em; }
+.invalid { color: #c00000; text-decoration: underline wavy #c00000; text-decoration-skip-ink: none; }
+td.unknown { color: #c00000; }
+.problems { border: 1px solid #c00000; padding: 0.4em 1em; margin: 0 0 1.5em; color: #c00000; }
+.problems h2 { margin: 0.3em 0; }
+.problems li { margin: 0.2em 0; }
+.problems .where { font-family: "SimHei", "黑体", sans-serif; }
 @media print {
   @page { size: A4; margin: 20mm 18mm; }
   body { font-size: 12pt; }
@@ -67,6 +73,15 @@ def page_of(doc: Document) -> str:
     ]
     if doc.banner:
         out.append(f'<p class="draft" role="alert"><strong>{escape(doc.banner)}</strong> {escape(DRAFT_NOTE)}</p>')
+    if doc.problems:
+        out.append('<section class="problems" aria-labelledby="problems-title">')
+        out.append(f'<h2 id="problems-title">{escape(PROBLEMS_TITLE.format(n=len(doc.problems)))}</h2>')
+        out.append("<ol>")
+        for p in doc.problems:
+            where = f'<span class="where">{escape(p.where)}</span> ' if p.where else ""
+            out.append(f"<li>{where}{escape(p.message)}</li>")
+        out.append("</ol>")
+        out.append("</section>")
     out.append(f"<h1>{escape(doc.title)}</h1>")
     out += [_para(p) for p in doc.preamble]
     for i, part in enumerate(doc.parts, start=1):
@@ -82,7 +97,8 @@ def page_of(doc: Document) -> str:
 def _para(p) -> str:
     """A paragraph; one the program wrote (not staff) is marked, for reviewers and stylesheets."""
     lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
-    cls = ' class="generated"' if p.generated else ""
+    classes = " ".join(c for c, on in (("generated", p.generated), ("invalid", p.invalid)) if on)
+    cls = f' class="{classes}"' if classes else ""
     return f"<p{cls}>{lead}{escape(p.text)}</p>"
 
 
@@ -91,10 +107,11 @@ def _cell(c: Cell, in_head: bool) -> str:
     if c.kind == HEADER:
         scope = ' scope="colgroup"' if c.colspan > 1 else ' scope="col"' if in_head else ""
         return f"<th{spans}{scope}>{escape(c.text)}</th>"
-    cls = "value" if c.kind == VALUE else "label"
+    cls = ("value" if c.kind == VALUE else "label") + (f" {c.mark}" if c.mark else "")
     data = f' data-field="{escape(c.field)}"' if c.field else ""
+    note = f' title="{escape(c.note)}"' if c.note else ""
     assert c.kind in (VALUE, LABEL)
-    return f'<td class="{cls}"{spans}{data}>{escape(c.text)}</td>'
+    return f'<td class="{cls}"{spans}{data}{note}>{escape(c.text)}</td>'
 
 
 def grid_html(grid: Grid) -> str:

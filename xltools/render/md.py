@@ -8,7 +8,8 @@ the whole table (第二十条第（一）项) becomes a caption, and a block of 
 
 from __future__ import annotations
 
-from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid
+from xltools.render.document import DRAFT_NOTE, HEADER, PROBLEMS_TITLE, VALUE, Cell, Document, Grid
+from xltools.render.txt import marked
 
 SEP = " / "
 
@@ -21,6 +22,10 @@ def markdown_of(doc: Document) -> str:
     out: list[str] = []
     if doc.banner:
         out += [f"> **{doc.banner}** {escape(DRAFT_NOTE)}", ""]
+    if doc.problems:
+        out += [f"**{escape(PROBLEMS_TITLE.format(n=len(doc.problems)))}**", ""]
+        out += [f"{i}. {escape(p.line, line_start=False)}" for i, p in enumerate(doc.problems, start=1)]
+        out += [""]
     out += [f"# {escape(doc.title)}", ""]
     for p in doc.preamble:
         out += [escape(p.full), ""]
@@ -28,7 +33,7 @@ def markdown_of(doc: Document) -> str:
         out += [f"## {escape(part.title)}", ""]
         for block in part.blocks:
             if isinstance(block, Grid):
-                out += grid_markdown(block)
+                out += grid_markdown(marked(block))
             elif block.lead:
                 # Raw <strong>: CommonMark will not close ** between "。" and a CJK letter.
                 out += [f"<strong>{escape(block.lead)}</strong>{escape(block.text, line_start=False)}", ""]

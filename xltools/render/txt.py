@@ -7,8 +7,19 @@ tables as box grids with their merged cells, CJK characters counted double width
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 
-from xltools.render.document import DRAFT_NOTE, HEADER, VALUE, Cell, Document, Grid, Paragraph
+from xltools.render.document import (
+    DRAFT_NOTE,
+    HEADER,
+    INVALID,
+    PROBLEMS_TITLE,
+    VALUE,
+    Cell,
+    Document,
+    Grid,
+    Paragraph,
+)
 
 INDENT = "\u3000\u3000"
 MAX_CELL = 16  # display columns before a cell's text wraps
@@ -26,13 +37,17 @@ def text_of(doc: Document) -> str:
     lines: list[str] = []
     if doc.banner:
         lines += [f"【{doc.banner}】{DRAFT_NOTE}", ""]
+    if doc.problems:
+        lines += [PROBLEMS_TITLE.format(n=len(doc.problems))]
+        lines += [f"{i}. {p.line}" for i, p in enumerate(doc.problems, start=1)]
+        lines += [""]
     lines += [doc.title, ""]
     lines += [_para(p) for p in doc.preamble]
     for part in doc.parts:
         lines += ["", part.title]
         for block in part.blocks:
             if isinstance(block, Grid):
-                lines += draw_grid(block)
+                lines += draw_grid(marked(block))
             else:
                 lines.append(_para(block))
     return "\n".join(lines) + "\n"
@@ -40,6 +55,12 @@ def text_of(doc: Document) -> str:
 
 def _para(p: Paragraph) -> str:
     return INDENT + p.full
+
+
+def marked(grid: Grid) -> Grid:
+    """A draft's grid as plain text shows it: a refused value in 【】, an unknown total as —."""
+    cells = tuple(replace(c, text=f"【{c.text}】") if c.mark == INVALID else c for c in grid.cells)
+    return replace(grid, cells=cells)
 
 
 # --- grids --------------------------------------------------------------------------------------

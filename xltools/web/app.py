@@ -331,7 +331,7 @@ def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) 
             f"报告有 {len(result.errors)} 处错误，改正后才能生成正式报告（也可以下载标有“草稿”的版本供审阅）。",
             findings=result.errors,
         )
-    body = render(result.report, fmt, draft=bool(result.errors))
+    body = render(result.report, fmt, draft=bool(result.errors), findings=result.findings)
     return body, report_filename(result.report.name, result.report.year, fmt)
 
 
@@ -354,7 +354,7 @@ def _preview(r: FileResult) -> str | None:
     try:
         from xltools.render import render
 
-        return render(r.result.report, "html", draft=not r.result.ok).decode("utf-8")
+        return render(r.result.report, "html", draft=not r.result.ok, findings=r.result.findings).decode("utf-8")
     except Exception:  # the preview is a courtesy: the verdict and findings stand without it
         log.exception("preview of %s failed", r.path)
         return None
