@@ -184,7 +184,10 @@ def test_last_years_in_force_beside_table_two(tmp_path, last_xlsx):
     out = tmp_path / "2025.xlsx"
     CliRunner().invoke(main, ["template", "--previous", str(last_xlsx), "-o", str(out)])
     wb = openpyxl.load_workbook(out, data_only=True)
-    assert named_value(wb, "x2_beside_regulations") == "✗（上年现行有效 11 件）"
+    # the cached results are the whole strings the formulas compute (as LibreOffice shows them above)
+    assert named_value(wb, "x2_beside_regulations") == "✗ 现行有效0，上年现行有效+制发−废止为11（上年现行有效 11 件）"
+    assert named_value(wb, "check_X2_normative_documents") == "✗ 现行有效0，上年现行有效+制发−废止为66"
+    assert named_value(wb, "check_X1_natural") == "✓"
     cell = wb.defined_names["x2_beside_regulations"]
     ((sheet, ref),) = list(cell.destinations)
     assert sheet == spec.SHEET_PROACTIVE

@@ -285,3 +285,18 @@ def test_guide_explains_yellow_red_paste_and_the_commands(wb):
     text = "\n".join(str(c.value) for row in wb[spec.SHEET_GUIDE].iter_rows() for c in row if c.value)
     for needle in ("黄色", "红色", "F2", "双击", "xltools check", "xltools build", "校验"):
         assert needle in text
+
+
+def test_cached_results_are_the_whole_texts_the_formulas_show():
+    """Each check cell's formula and its cached result come from one object (layout.Check): a
+    program that does not recalculate shows the same whole text a spreadsheet computes."""
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": 5})), data_only=True)
+    assert _cell(book, "check_R3_3_natural").value == "✗ 第一项加第二项为5，第三项加第四项为0"
+    assert _cell(book, "check_R3_1_new").value == "✓"
+    assert _cell(book, "check_status").value == "未通过"
+    status = book[spec.SHEET_REQUESTS].cell(2, 1).value
+    assert status == "本表有2处不一致，见红色单元格和“校验”表"  # the 自然人 and 总计 columns
+    assert book[spec.SHEET_APPEALS].cell(2, 1).value == "本表校验通过"
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": "五"})), data_only=True)
+    assert _cell(book, "check_S2_requests").value == "✗ 有1个单元格不是有效数字，已标红"
+    assert _cell(book, "check_X1_natural").value == "— 未填上年数据，不核对"

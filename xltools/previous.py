@@ -18,7 +18,7 @@ from typing import Any
 from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.model import ERROR, WARNING, FileResult, Finding, Report
 from xltools.rules.checker import check, normalise
-from xltools.spec import APPLICANT_COLUMNS, FIELDS
+from xltools.spec import CARRIES, FIELDS
 from xltools.workbook.reader import read_input
 
 
@@ -192,12 +192,10 @@ def next_year_values(last: Report) -> dict[str, Any]:
     in-sheet X1/X2 checks work while staff type."""
     values: dict[str, Any] = {p: last.values.get(p) for p in CARRIED_FIELDS if last.values.get(p) not in (None, "")}
     values["year"] = last.year + 1
-    for col in APPLICANT_COLUMNS:
-        carried = last.values.get(f"requests.carried_over.{col}") or 0
-        values[f"requests.carried_in.{col}"] = carried
-        values[f"previous.carried_over.{col}"] = carried
-    for row in ("regulations", "normative_documents"):
-        values[f"previous.in_force.{row}"] = last.values.get(f"proactive.{row}.in_force") or 0
+    for c in CARRIES:
+        values[c.typed] = last.values.get(c.last) or 0
+        if c.prefill:
+            values[c.this] = values[c.typed]
     return values
 
 

@@ -161,9 +161,10 @@ OVERVIEW_NUMERALS = ("（一）", "（二）", "（三）", "（四）", "（五
 # ---------------------------------------------------------------------------------------------
 # Table 二: 主动公开政府信息情况
 
+DOCUMENT_ROWS = ("regulations", "normative_documents")  # 规章, 行政规范性文件: issued, repealed, in force
 PROACTIVE_BLOCKS = (
     # (article, header of the value columns, row ids)
-    ("第二十条第（一）项", None, ("regulations", "normative_documents")),
+    ("第二十条第（一）项", None, DOCUMENT_ROWS),
     ("第二十条第（五）项", "本年处理决定数量", ("licensing",)),
     ("第二十条第（六）项", "本年处理决定数量", ("penalty", "coercion")),
     ("第二十条第（八）项", "本年收费金额（单位：万元）", ("fees",)),
@@ -190,8 +191,7 @@ PROACTIVE = Table(
     ),
 )
 PROACTIVE_CELLS = {  # row id -> its columns
-    "regulations": ("issued", "repealed", "in_force"),
-    "normative_documents": ("issued", "repealed", "in_force"),
+    **{row_id: ("issued", "repealed", "in_force") for row_id in DOCUMENT_ROWS},
     "licensing": ("decisions",),
     "penalty": ("decisions",),
     "coercion": ("decisions",),
@@ -264,6 +264,65 @@ REQUESTS = Table(
 REQUEST_RESULT_ROWS = tuple(r.id for r in REQUESTS.rows[2:23])  # the 21 result rows
 REQUEST_SECTIONS = (_REFUSED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER)
 APPLICANT_COLUMNS = tuple(c.id for c in REQUESTS.columns if c.id != "total")
+
+
+# ---------------------------------------------------------------------------------------------
+# Carries: which of this year's figures follow which of last year's (FORMAT.md §5 X1, X2)
+
+
+@dataclass(frozen=True)
+class Carry:
+    """`this` = `last` (last year's figure) + sum(`plus`) − sum(`minus`), all of this year but `last`.
+
+    `typed` is the 上年数据 cell where staff type last year's figure (`template --previous` and a
+    check against last year's report fill it from `last`). With `prefill`, next year's template
+    also starts `this` at last year's figure (上年结转 = 上年的结转下年度, editable).
+    """
+
+    rule: str  # "X1" or "X2": the warning when it does not hold
+    where: str  # the column (X1) or row (X2) id
+    last: str  # last year's field
+    typed: str  # this year's previous.* field holding it
+    this: str
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+    prefill: bool = False
+    label: str = ""  # the typed field's label (基本信息 上年数据)
+    prompt: str = ""
+
+
+CARRIES: tuple[Carry, ...] = (
+    *(
+        Carry(
+            "X1",
+            col.id,
+            last=f"requests.carried_over.{col.id}",
+            typed=f"previous.carried_over.{col.id}",
+            this=f"requests.carried_in.{col.id}",
+            prefill=True,
+            label=f"上年数据 结转下年度继续办理 {col.label}",
+            prompt="上年报告表三第四项；不填则不做此项核对",
+        )
+        for col in REQUESTS.columns
+        if col.id in APPLICANT_COLUMNS
+    ),
+    *(
+        Carry(
+            "X2",
+            row_id,
+            last=f"proactive.{row_id}.in_force",
+            typed=f"previous.in_force.{row_id}",
+            this=f"proactive.{row_id}.in_force",
+            plus=(f"proactive.{row_id}.issued",),
+            minus=(f"proactive.{row_id}.repealed",),
+            label=f"上年数据 {PROACTIVE.row(row_id).label}现行有效件数",
+            prompt="上年报告表二；不填则不做此项核对",
+        )
+        for row_id in DOCUMENT_ROWS
+    ),
+)
+CARRY_INTO = {c.this: c for c in CARRIES}  # by the field it checks
+CARRY_TYPED = {c.typed: c for c in CARRIES}  # by its 上年数据 field
 
 # ---------------------------------------------------------------------------------------------
 # Table 四: 政府信息公开行政复议、行政诉讼情况
@@ -395,25 +454,7 @@ def _fields() -> list[Field]:
             prompt="信息处理费之外需要报告的事项，例如落实政务公开工作要点情况",
         ),
     ]
-    for col in REQUESTS.columns:
-        if col.id != "total":
-            fields.append(
-                Field(
-                    f"previous.carried_over.{col.id}",
-                    Kind.COUNT,
-                    f"上年数据 结转下年度继续办理 {col.label}",
-                    prompt="上年报告表三第四项；不填则不做此项核对",
-                )
-            )
-    for row_id in ("regulations", "normative_documents"):
-        fields.append(
-            Field(
-                f"previous.in_force.{row_id}",
-                Kind.COUNT,
-                f"上年数据 {PROACTIVE.row(row_id).label}现行有效件数",
-                prompt="上年报告表二；不填则不做此项核对",
-            )
-        )
+    fields += [Field(c.typed, Kind.COUNT, c.label, prompt=c.prompt) for c in CARRIES]
     return fields
 
 

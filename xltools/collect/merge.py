@@ -22,7 +22,17 @@ from typing import Any
 
 from xltools.errors import UsageError, XltoolsError
 from xltools.model import WARNING, FileResult, Finding, Report, Source
-from xltools.spec import APPEALS, FIELDS, OPTIONAL_NUMBERS, PROACTIVE, PROACTIVE_BLOCKS, REQUESTS, Kind
+from xltools.spec import (
+    APPEALS,
+    CARRIES,
+    DOCUMENT_ROWS,
+    FIELDS,
+    OPTIONAL_NUMBERS,
+    PROACTIVE,
+    PROACTIVE_BLOCKS,
+    REQUESTS,
+    Kind,
+)
 
 SELF = "本级"
 SUM = "汇总"
@@ -54,22 +64,28 @@ class ScopeGroup:
         return path.startswith(self.prefixes)
 
 
+def _with_carries(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """A group's fields and the 上年数据 fields their carries read (last year's figure goes with this year's)."""
+    return prefixes + tuple(c.typed for c in CARRIES if c.this.startswith(prefixes))
+
+
 def _groups() -> tuple[ScopeGroup, ...]:
     groups = []
     for article, _header, rows in PROACTIVE_BLOCKS:
         item = re.search(r"（.）", article).group(0)
         labels = "、".join(PROACTIVE.row(r).label for r in rows)
-        prefixes = tuple(f"proactive.{r}." for r in rows)
-        documents = "regulations" in rows
-        if documents:  # last year's 现行有效 belongs with this year's
-            prefixes += tuple(f"previous.in_force.{r}" for r in rows)
+        documents = rows == DOCUMENT_ROWS  # 现行有效 counts documents, not events: 本级 by default
         groups.append(
-            ScopeGroup(f"二{item}", f"表二 {article} {labels}", prefixes, SELF if documents else SUM, aliases=rows)
+            ScopeGroup(
+                f"二{item}",
+                f"表二 {article} {labels}",
+                _with_carries(tuple(f"proactive.{r}." for r in rows)),
+                SELF if documents else SUM,
+                aliases=rows,
+            )
         )
     groups.append(
-        ScopeGroup(
-            "三", f"表三 {REQUESTS.part[2:]}", ("requests.", "previous.carried_over."), SUM, aliases=("requests",)
-        )
+        ScopeGroup("三", f"表三 {REQUESTS.part[2:]}", _with_carries(("requests.",)), SUM, aliases=("requests",))
     )
     groups.append(ScopeGroup("四", f"表四 {APPEALS.part[2:]}", ("appeals.",), SUM, aliases=("appeals",)))
     groups.append(ScopeGroup("信息处理费", "六 信息处理费", ("processing_fee.",), SUM, aliases=("processing_fee",)))

@@ -14,7 +14,7 @@ from typing import Any
 from xltools.model import ERROR, CheckResult, Finding, Report, Source
 from xltools.normalize import parse
 from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
-from xltools.spec import FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
+from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
 
@@ -110,11 +110,8 @@ def rule_finding(rule: SumRule, value, report: Report) -> Finding:
 def with_previous(report: Report, previous: Report) -> Report:
     """Take last year's 结转下年度 and 现行有效 into this year's `previous.*` fields."""
     values = dict(report.values)
-    for path in FIELDS:
-        if path.startswith("previous.carried_over."):
-            values[path] = previous.values.get("requests.carried_over." + path.rsplit(".", 1)[1])
-        elif path.startswith("previous.in_force."):
-            values[path] = previous.values.get(f"proactive.{path.rsplit('.', 1)[1]}.in_force")
+    for c in CARRIES:
+        values[c.typed] = previous.values.get(c.last)
     return replace(report, values=values)
 
 

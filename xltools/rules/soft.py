@@ -16,7 +16,7 @@ from decimal import Decimal
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
 from xltools.rules.textnums import METRICS, Claim, claims
-from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, FIELDS, PROACTIVE, REQUESTS, Kind
+from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
 SHINGLE = 13  # characters per shingle for C3 (FORMAT.md §5)
@@ -131,7 +131,7 @@ def _candidates(claim: Claim) -> list[tuple[str, tuple[str, ...]]]:
         ]
     if m in ("in_force", "issued", "repealed"):
         column = {"in_force": "in_force", "issued": "issued", "repealed": "repealed"}[m]
-        rows = (d,) if d else ("regulations", "normative_documents")
+        rows = (d,) if d else DOCUMENT_ROWS
         out: list[tuple[str, tuple[str, ...]]] = [("", (f"proactive.{r}.{column}",)) for r in rows]
         if not d:
             out.append(("规章与行政规范性文件之和", tuple(f"proactive.{r}.{column}" for r in rows)))
@@ -647,19 +647,17 @@ def name_previous_cells(
     came from: last year's report with `--previous`, else the 上年数据 cell staff typed it into."""
     out = []
     for f in findings:
-        if f.rule in ("X1", "X2") and f.field:
-            parts = f.field.split(".")
+        carry = CARRY_INTO.get(f.field)
+        if carry is not None and f.rule == carry.rule:
             if previous is not None:
-                last = f"requests.carried_over.{parts[-1]}" if f.rule == "X1" else f"proactive.{parts[1]}.in_force"
-                cell = previous.cells.get(last)
-                where = f"对照的是上年报告 {FIELDS[last].label}" + (f"（{cell}）" if cell else "")
+                cell = previous.cells.get(carry.last)
+                where = f"对照的是上年报告 {FIELDS[carry.last].label}" + (f"（{cell}）" if cell else "")
             else:
-                typed = f"previous.carried_over.{parts[-1]}" if f.rule == "X1" else f"previous.in_force.{parts[1]}"
-                cell = report.cells.get(typed) if report is not None else None
+                cell = report.cells.get(carry.typed) if report is not None else None
                 if not cell:
                     out.append(f)
                     continue
-                where = f"上年数据取自 {cell}（{FIELDS[typed].label}），抄录有误的请改正"
+                where = f"上年数据取自 {cell}（{FIELDS[carry.typed].label}），抄录有误的请改正"
             f = Finding(f.rule, f.severity, f.field, f"{f.message}{where}。", f.cell, f.expected, f.actual)
         out.append(f)
     return out

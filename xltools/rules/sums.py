@@ -16,6 +16,7 @@ from xltools.spec import (
     APPEAL_PARTS,
     APPEALS,
     APPLICANT_COLUMNS,
+    CARRIES,
     FIELDS,
     MAX_NUMBER,
     PROACTIVE,
@@ -33,6 +34,32 @@ Number = int | Decimal
 OK_MARK = "✓"
 FAIL_MARK = "✗"
 NA_MARK = "—"
+NA_TEXT = f"{NA_MARK} 未填上年数据，不核对"
+
+
+@dataclass(frozen=True)
+class Sum:
+    """sum(plus) − sum(minus) over field paths: an Excel expression and its Python value alike."""
+
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+
+    def excel(self) -> str:
+        return f"({_sum(self.plus)}-{_sum(self.minus)})" if self.minus else _sum(self.plus)
+
+    def value(self, v: Callable[[str], Number]) -> Number:
+        return sum(v(p) for p in self.plus) - sum(v(p) for p in self.minus)
+
+
+Text = tuple[str | Sum, ...]  # a check cell's explanation: literal text and sums, concatenated
+
+
+def excel_text(n: Number) -> str:
+    """A number as Excel's & shows it: 12, 1.5 (no trailing zeros, no exponent)."""
+    if isinstance(n, Decimal):
+        n = n.normalize()
+        return str(int(n)) if n == n.to_integral_value() else format(n, "f")
+    return str(n)
 
 
 @dataclass(frozen=True)
@@ -46,9 +73,10 @@ class SumRule:
     target: str
     title: str  # what is checked, for the 校验 sheet: "一、本年新收… 行：总计 = 六列之和"
     explain: Callable[[SumRule, Callable[[str], Number]], str]  # the Chinese message on failure
-    short: Callable[[SumRule, Callable[[str], str]], str]  # an Excel string expression on failure
+    short: Callable[[SumRule], Text]  # the check cell's text after ✗ (Excel and Python alike)
     severity: str = ERROR
     optional: tuple[str, ...] = ()  # fields whose blank means "not given": the rule is skipped
+    marks: tuple[str, ...] = ()  # fields the template marks when it fails (default: the target)
 
     @property
     def name(self) -> str:
@@ -73,22 +101,33 @@ class SumRule:
         own, other = (lhs, rhs) if self.target in self.lhs else (rhs, lhs)
         return value(self.target) + other - own
 
+    @property
+    def marked(self) -> tuple[str, ...]:
+        return self.marks or (self.target,)
+
     def formula(self) -> str:
         """The check cell's formula: ✓, or ✗ and a short explanation with the numbers."""
         lhs, rhs = _sum(self.lhs), _sum(self.rhs)
-        check = f'IF({lhs}={rhs},"{OK_MARK}","{FAIL_MARK} "&{self.short(self, _sum_one)})'
+        short = "&".join(f'"{part}"' if isinstance(part, str) else part.excel() for part in self.short(self))
+        check = f'IF({lhs}={rhs},"{OK_MARK}","{FAIL_MARK} "&{short})'
         if self.optional:
             blanks = ",".join(f"ISBLANK({FIELDS[p].name})" for p in self.optional)
-            return f'=IF(OR({blanks}),"{NA_MARK} 未填上年数据，不核对",{check})'
+            return f'=IF(OR({blanks}),"{NA_TEXT}",{check})'
         return "=" + check
+
+    def cell_text(self, value: Callable[[str], Number | None]) -> str:
+        """What `formula()` shows for these inputs (None: a blank cell, or text, which SUM skips)."""
+        if any(value(p) is None for p in self.optional):
+            return NA_TEXT
+        v = lambda p: value(p) or 0  # noqa: E731
+        if self.holds(v):
+            return OK_MARK
+        parts = (part if isinstance(part, str) else excel_text(part.value(v)) for part in self.short(self))
+        return f"{FAIL_MARK} " + "".join(parts)
 
 
 def _sum(paths: Sequence[str]) -> str:
     return "SUM(" + ",".join(FIELDS[p].name for p in paths) + ")"
-
-
-def _sum_one(path: str) -> str:
-    return f"SUM({FIELDS[path].name})"
 
 
 def _req(row: str, col: str) -> str:
@@ -106,8 +145,8 @@ def _r31_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r31_short(rule: SumRule, s) -> str:
-    return f'"总计"&{s(rule.target)}&"，六列之和"&{_sum(rule.rhs)}'
+def _r31_short(rule: SumRule) -> Text:
+    return ("总计", Sum((rule.target,)), "，六列之和", Sum(rule.rhs))
 
 
 # --- R3.2: each table-三 column, （七）总计 = the 21 result rows --------------------------------
@@ -121,8 +160,8 @@ def _r32_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r32_short(rule: SumRule, s) -> str:
-    return f'"（七）总计"&{s(rule.target)}&"，各项办理结果之和"&{_sum(rule.rhs)}'
+def _r32_short(rule: SumRule) -> Text:
+    return ("（七）总计", Sum((rule.target,)), "，各项办理结果之和", Sum(rule.rhs))
 
 
 # --- R3.3: each table-三 column, 一 + 二 = 三 + 四 ----------------------------------------------
@@ -140,8 +179,8 @@ def _r33_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r33_short(rule: SumRule, s) -> str:
-    return f'"第一项加第二项为"&{_sum(rule.lhs)}&"，第三项加第四项为"&{_sum(rule.rhs)}'
+def _r33_short(rule: SumRule) -> Text:
+    return ("第一项加第二项为", Sum(rule.lhs), "，第三项加第四项为", Sum(rule.rhs))
 
 
 # --- R4.1: each table-四 group, total = its four results ---------------------------------------
@@ -155,8 +194,8 @@ def _r41_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r41_short(rule: SumRule, s) -> str:
-    return f'"总计"&{s(rule.target)}&"，四项之和"&{_sum(rule.rhs)}'
+def _r41_short(rule: SumRule) -> Text:
+    return ("总计", Sum((rule.target,)), "，四项之和", Sum(rule.rhs))
 
 
 # --- X1: this year's 上年结转 = last year's 结转下年度 (warning) --------------------------------
@@ -170,8 +209,8 @@ def _x1_explain(rule: SumRule, v) -> str:
     )
 
 
-def _x1_short(rule: SumRule, s) -> str:
-    return f'"上年结转"&{s(rule.target)}&"，上年结转下年度"&{s(rule.rhs[0])}'
+def _x1_short(rule: SumRule) -> Text:
+    return ("上年结转", Sum((rule.target,)), "，上年结转下年度", Sum(rule.rhs[:1]))
 
 
 # --- X2: 现行有效(N) = 现行有效(N-1) + 制发(N) − 废止(N) (warning) -------------------------------
@@ -188,8 +227,8 @@ def _x2_explain(rule: SumRule, v) -> str:
     )
 
 
-def _x2_short(rule: SumRule, s) -> str:
-    return f'"现行有效"&{s(rule.lhs[0])}&"，上年现行有效+制发−废止为"&({_sum(rule.rhs)}-{s(rule.lhs[1])})'
+def _x2_short(rule: SumRule) -> Text:
+    return ("现行有效", Sum(rule.lhs[:1]), "，上年现行有效+制发−废止为", Sum(rule.rhs, rule.lhs[1:]))
 
 
 def _build_rules() -> tuple[SumRule, ...]:
@@ -231,6 +270,12 @@ def _build_rules() -> tuple[SumRule, ...]:
                 f"{col.label}列：第一项 + 第二项 = 第三项 + 第四项",
                 _r33_explain,
                 _r33_short,
+                marks=(
+                    _req("new", col.id),
+                    _req("carried_in", col.id),
+                    _req("results_total", col.id),
+                    _req("carried_over", col.id),
+                ),
             )
         )
     for group in APPEALS.rows:
@@ -246,36 +291,26 @@ def _build_rules() -> tuple[SumRule, ...]:
                 _r41_short,
             )
         )
-    for col in APPLICANT_COLUMNS:
-        prev = f"previous.carried_over.{col}"
-        rules.append(
-            SumRule(
-                "X1",
-                col,
-                (_req("carried_in", col),),
-                (prev,),
-                _req("carried_in", col),
-                f"{REQUESTS.column(col).label}列：上年结转 = 上年的结转下年度",
-                _x1_explain,
-                _x1_short,
-                severity=WARNING,
-                optional=(prev,),
-            )
+    for c in CARRIES:  # this = last + plus − minus, written as this + minus = last + plus
+        x1 = c.rule == "X1"
+        where = (
+            REQUESTS.column(c.where).label + "列：上年结转 = 上年的结转下年度"
+            if x1
+            else (f"{PROACTIVE.row(c.where).label}：现行有效 = 上年现行有效 + 本年制发 − 本年废止")
         )
-    for row_id in ("regulations", "normative_documents"):
-        prev = f"previous.in_force.{row_id}"
         rules.append(
             SumRule(
-                "X2",
-                row_id,
-                (f"proactive.{row_id}.in_force", f"proactive.{row_id}.repealed"),
-                (prev, f"proactive.{row_id}.issued"),
-                f"proactive.{row_id}.in_force",
-                f"{PROACTIVE.row(row_id).label}：现行有效 = 上年现行有效 + 本年制发 − 本年废止",
-                _x2_explain,
-                _x2_short,
+                c.rule,
+                c.where,
+                (c.this, *c.minus),
+                (c.typed, *c.plus),
+                c.this,
+                where,
+                _x1_explain if x1 else _x2_explain,
+                _x1_short if x1 else _x2_short,
                 severity=WARNING,
-                optional=(prev,),
+                optional=(c.typed,),
+                marks=() if x1 else (c.this, *c.minus, c.typed, *c.plus),
             )
         )
     return tuple(rules)

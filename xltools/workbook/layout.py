@@ -7,10 +7,22 @@ here and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from xltools import spec
-from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, SumRule, cell_flag_formula, total_formula
+from xltools.model import ERROR
+from xltools.rules.sums import (
+    FAIL_MARK,
+    HARD_SUM_RULES,
+    OK_MARK,
+    SOFT_SUM_RULES,
+    SumRule,
+    cell_flag_formula,
+    excel_text,
+    total_formula,
+)
 from xltools.spec import FIELDS, Kind
 
 TOP = 3  # tables start below the sheet title, the status line and a hint line
@@ -37,13 +49,27 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """The inputs as the check formulas see them: `nums` a number or None (blank, or text, which
+    SUM skips; totals included), `flags` 1 where an input is not a clean number (S2), `values` as typed."""
+
+    nums: Mapping[str, Any]
+    flags: Mapping[str, int]
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Formula:
+    """A formula cell; `value` gives, in Python, the text the formula shows for given inputs (the
+    template stores it as the cached result), so the two are written side by side, once."""
+
     row: int
     col: int
     formula: str
     style: str
     name: str | None = None
     col2: int | None = None
+    value: Callable[[Inputs], str] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -106,10 +132,9 @@ def _basic() -> SheetLayout:
     row += 1
     sl.items.append(Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2))
     row += 1
-    for f in FIELDS.values():
-        if f.path.startswith("previous."):
-            sl.items += [Label(row, 0, f.label.removeprefix("上年数据 ")), Slot(row, 1, f.path)]
-            row += 1
+    for c in spec.CARRIES:
+        sl.items += [Label(row, 0, FIELDS[c.typed].label.removeprefix("上年数据 ")), Slot(row, 1, c.typed)]
+        row += 1
     return sl
 
 
@@ -142,12 +167,20 @@ X2_BESIDE_HEADER = "与上年核对（上年现行有效 + 本年制发 − 本�
 X2_BESIDE_BLANK = "— 未填上年现行有效件数（基本信息），不核对"
 
 
-def _x2_beside(row_id: str) -> str:
+def _x2_beside(rule: SumRule) -> Formula:
     """Beside 规章 / 行政规范性文件: last year's 现行有效 and the X2 check, so staff see the carry-over
     while they type (the 上年数据 cell sits on 基本信息; `template --previous` fills it)."""
-    prev = FIELDS[f"previous.in_force.{row_id}"].name
-    check = next(r.name for r in SOFT_SUM_RULES if r.rule == "X2" and r.where == row_id)
-    return f'=IF(ISBLANK({prev}),"{X2_BESIDE_BLANK}",{check}&"（上年现行有效 "&{prev}&" 件）")'
+    typed = rule.optional[0]
+    prev = FIELDS[typed].name
+    before, after = "（上年现行有效 ", " 件）"
+
+    def value(inp: Inputs) -> str:
+        if inp.values.get(typed) in (None, ""):
+            return X2_BESIDE_BLANK
+        return f"{rule.cell_text(inp.nums.get)}{before}{excel_text(inp.nums.get(typed) or 0)}{after}"
+
+    formula = f'=IF(ISBLANK({prev}),"{X2_BESIDE_BLANK}",{rule.name}&"{before}"&{prev}&"{after}")'
+    return Formula(0, 4, formula, "check", name=f"x2_beside_{rule.where}", value=value)
 
 
 def _proactive() -> SheetLayout:
@@ -170,7 +203,8 @@ def _proactive() -> SheetLayout:
             cols = spec.PROACTIVE_CELLS[row_id]
             if header is None:
                 sl.items += [Slot(r, 1 + i, f"proactive.{row_id}.{c}") for i, c in enumerate(cols)]
-                sl.items.append(Formula(r, 4, _x2_beside(row_id), "check", name=f"x2_beside_{row_id}"))
+                x2 = next(rule for rule in SOFT_SUM_RULES if rule.target == f"proactive.{row_id}.in_force")
+                sl.items.append(replace(_x2_beside(x2), row=r))
             else:
                 sl.items.append(Slot(r, 1, f"proactive.{row_id}.{cols[0]}", col2=3))
         row += 2 + len(row_ids)
@@ -281,14 +315,42 @@ class Check:
     hard: bool
     table: str | None  # which table sheet's status line counts it
     marks: tuple[str, ...] = ()  # fields that turn red (or orange, for warnings) when it fails
+    value: Callable[[Inputs], str] = field(default=lambda inp: OK_MARK, compare=False)  # what the formula shows
 
 
-def _rule_table(rule: SumRule) -> str:
-    return "appeals" if rule.rule == "R4.1" else "proactive" if rule.rule == "X2" else "requests"
+def _sum_check(r: SumRule) -> Check:
+    table = FIELDS[r.target].group
+    return Check(
+        r.name, r.rule, r.title, r.formula(), r.severity == ERROR, table, r.marked, lambda i: r.cell_text(i.nums.get)
+    )
 
 
-def _rule_marks(rule: SumRule) -> tuple[str, ...]:
-    return rule.lhs + rule.rhs if rule.rule in ("R3.3", "X2") else (rule.target,)
+PASSED, FAILED = "通过", "未通过"  # check_status
+TABLE_PASSED = "本表校验通过"  # a table sheet's status line
+TABLE_FAILED = ("本表有", "处不一致，见红色单元格和“校验”表")
+S2_FAIL = ("有", "个单元格不是有效数字，已标红")
+S4_FAIL = "未填写"
+
+
+def _s2_check(group: str, label: str) -> Check:
+    flags = _flag_range(group)
+    paths = _numeric_inputs(group)
+
+    def value(inp: Inputs) -> str:
+        bad = sum(inp.flags[p] for p in paths)
+        return f"{FAIL_MARK} {S2_FAIL[0]}{bad}{S2_FAIL[1]}" if bad else OK_MARK
+
+    formula = f'=IF(SUM({flags})=0,"{OK_MARK}","{FAIL_MARK} {S2_FAIL[0]}"&SUM({flags})&"{S2_FAIL[1]}")'
+    table = group if group in spec.TABLES_BY_ID else None
+    return Check(f"check_S2_{group}", "S2", f"{label}：每个数字都是有效数字", formula, True, table, value=value)
+
+
+def _s4_check(f: spec.Field) -> Check:
+    def value(inp: Inputs) -> str:
+        return OK_MARK if str(inp.values.get(f.path) or "").strip() else f"{FAIL_MARK} {S4_FAIL}"
+
+    formula = f'=IF(LEN(TRIM({f.name}))>0,"{OK_MARK}","{FAIL_MARK} {S4_FAIL}")'
+    return Check(f"check_S4_{f.name}", "S4", f"{f.label}：已填写", formula, True, None, value=value)
 
 
 def _numeric_inputs(group: str) -> list[str]:
@@ -296,7 +358,7 @@ def _numeric_inputs(group: str) -> list[str]:
 
 
 def _build_checks() -> list[Check]:
-    checks = [Check(r.name, r.rule, r.title, r.formula(), True, _rule_table(r), _rule_marks(r)) for r in HARD_SUM_RULES]
+    checks = [_sum_check(r) for r in HARD_SUM_RULES]
     for group in spec.NUMERIC_GROUPS:
         label = {
             "year": "年度",
@@ -306,33 +368,11 @@ def _build_checks() -> list[Check]:
             "processing_fee": "信息处理费",
             "previous": "上年数据",
         }[group]
-        flags = _flag_range(group)
-        checks.append(
-            Check(
-                f"check_S2_{group}",
-                "S2",
-                f"{label}：每个数字都是有效数字",
-                f'=IF(SUM({flags})=0,"✓","✗ 有"&SUM({flags})&"个单元格不是有效数字，已标红")',
-                True,
-                group if group in spec.TABLES_BY_ID else None,
-            )
-        )
-    for f in spec.REQUIRED_FIELDS:
-        checks.append(
-            Check(
-                f"check_S4_{f.name}",
-                "S4",
-                f"{f.label}：已填写",
-                f'=IF(LEN(TRIM({f.name}))>0,"✓","✗ 未填写")',
-                True,
-                None,
-            )
-        )
+        checks.append(_s2_check(group, label))
+    checks += [_s4_check(f) for f in spec.REQUIRED_FIELDS]
     order = {"proactive": 0, "requests": 1, "appeals": 2, None: 3}
     checks.sort(key=lambda c: order[c.table])  # each table's checks contiguous, for its status line
-    checks += [
-        Check(r.name, r.rule, r.title, r.formula(), False, _rule_table(r), _rule_marks(r)) for r in SOFT_SUM_RULES
-    ]
+    checks += [_sum_check(r) for r in SOFT_SUM_RULES]
     return checks
 
 
@@ -366,14 +406,25 @@ def _checks_sheet() -> SheetLayout:
     results = abs_ref(spec.SHEET_CHECKS, CHECKS_FIRST_ROW, 2, last_hard, 2)
     sl.items += [
         Label(1, 0, "总体结论", "label", col2=1),
-        Formula(1, 2, f'=IF(COUNTIF({results},"✗*")=0,"通过","未通过")', "status", name="check_status"),
+        Formula(
+            1,
+            2,
+            f'=IF(COUNTIF({results},"{FAIL_MARK}*")=0,"{PASSED}","{FAILED}")',
+            "status",
+            name="check_status",
+            value=lambda inp: FAILED if any(c.value(inp).startswith(FAIL_MARK) for c in hard) else PASSED,
+        ),
         Label(3, 0, "规则", "header"),
         Label(3, 1, "检查内容", "header"),
         Label(3, 2, "结果", "header"),
     ]
     row = CHECKS_FIRST_ROW
     for c in hard:
-        sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
+        sl.items += [
+            Label(row, 0, c.rule),
+            Label(row, 1, c.title),
+            Formula(row, 2, c.formula, "check", c.name, value=c.value),
+        ]
         row += 1
     row += 1
     sl.items.append(
@@ -381,7 +432,11 @@ def _checks_sheet() -> SheetLayout:
     )
     row += 1
     for c in soft:
-        sl.items += [Label(row, 0, c.rule), Label(row, 1, c.title), Formula(row, 2, c.formula, "check", name=c.name)]
+        sl.items += [
+            Label(row, 0, c.rule),
+            Label(row, 1, c.title),
+            Formula(row, 2, c.formula, "check", c.name, value=c.value),
+        ]
         row += 1
     return sl
 
@@ -391,12 +446,21 @@ def check_row(name: str) -> int:
     return next(i.row for i in SHEETS[spec.SHEET_CHECKS].items if isinstance(i, Formula) and i.name == name)
 
 
-def _status_formula(sl: SheetLayout) -> str:
+def _status_line(sl: SheetLayout) -> Formula:
     names = sl.status_checks
     rows = [check_row(n) for n in names]
     rng = abs_ref(spec.SHEET_CHECKS, min(rows), 2, max(rows), 2)
     assert max(rows) - min(rows) + 1 == len(rows), "a table's checks must be contiguous"
-    return f'=IF(COUNTIF({rng},"✗*")=0,"本表校验通过","本表有"&COUNTIF({rng},"✗*")&"处不一致，见红色单元格和“校验”表")'
+    checks = [c for c in CHECKS if c.name in names]
+    before, after = TABLE_FAILED
+
+    def value(inp: Inputs) -> str:
+        bad = sum(c.value(inp).startswith(FAIL_MARK) for c in checks)
+        return f"{before}{bad}{after}" if bad else TABLE_PASSED
+
+    failed = f'COUNTIF({rng},"{FAIL_MARK}*")'
+    formula = f'=IF({failed}=0,"{TABLE_PASSED}","{before}"&{failed}&"{after}")'
+    return Formula(1, 0, formula, "status", col2=sl.last_col, value=value)
 
 
 def _build() -> dict[str, SheetLayout]:
@@ -410,7 +474,7 @@ SHEETS: dict[str, SheetLayout] = _build()
 SHEETS[spec.SHEET_CHECKS] = _checks_sheet()
 for _sl in SHEETS.values():
     if _sl.status_checks:
-        _sl.items.append(Formula(1, 0, _status_formula(_sl), "status", col2=_sl.last_col))
+        _sl.items.append(_status_line(_sl))
 
 # --- what the reader and the writer look up -----------------------------------------------------
 

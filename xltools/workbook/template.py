@@ -17,7 +17,7 @@ import xlsxwriter
 
 from xltools import spec
 from xltools.normalize import parse
-from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, total_formula
+from xltools.rules.sums import TOTAL_PARTS, total_formula
 from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
 from xltools.workbook import layout
 from xltools.workbook.layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
@@ -122,30 +122,7 @@ def _computed(values: dict[str, Any]) -> dict[str, Any]:
     for path, parts in TOTAL_PARTS.items():
         nums[path] = sum(nums.get(p) or 0 for p in parts)
 
-    def value(path: str):
-        return nums.get(path)
-
-    results: dict[str, str] = {}
-    for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
-        if not rule.applies(value):
-            results[rule.name] = "— 未填上年数据，不核对" if rule.optional else "✗"
-        else:
-            results[rule.name] = "✓" if rule.holds(lambda p: nums.get(p) or 0) else "✗"
-    for group in spec.NUMERIC_GROUPS:
-        bad = sum(flags[p] for p in flags if FIELDS[p].group == group)
-        results[f"check_S2_{group}"] = "✓" if not bad else f"✗ 有{bad}个单元格不是有效数字，已标红"
-    for f in spec.REQUIRED_FIELDS:
-        filled = str(values.get(f.path) or "").strip()
-        results[f"check_S4_{f.name}"] = "✓" if filled else "✗ 未填写"
-    hard = [c.name for c in CHECKS if c.hard]
-    results["check_status"] = "通过" if all(results[n] == "✓" for n in hard) else "未通过"
-    for row in ("regulations", "normative_documents"):  # beside table 二: last year's 现行有效 and X2
-        prev = nums.get(f"previous.in_force.{row}")
-        beside = (
-            f"{results[f'check_X2_{row}']}（上年现行有效 {prev} 件）" if prev is not None else layout.X2_BESIDE_BLANK
-        )
-        results[f"x2_beside_{row}"] = beside
-    return {"nums": nums, "flags": flags, "checks": results}
+    return {"nums": nums, "flags": flags, "inputs": layout.Inputs(nums, flags, values)}
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -205,7 +182,7 @@ def _draw(ws, sl: layout.SheetLayout, styles, values, computed) -> None:
         elif isinstance(item, Slot):
             _slot(ws, item, styles, values, computed)
         elif isinstance(item, Formula):
-            cached = computed["checks"].get(item.name, "本表校验通过" if item.style == "status" else "")
+            cached = item.value(computed["inputs"]) if item.value else ""
             if item.col2 is not None:
                 ws.merge_range(item.row, item.col, item.row, item.col2, "", styles[item.style])
             ws.write_formula(item.row, item.col, item.formula, styles[item.style], cached)
@@ -338,7 +315,7 @@ def _check_colours(ws, item: Formula, styles) -> None:
 def _status_colours(ws, item: Formula, styles) -> None:
     cell = layout.a1(item.row, item.col)
     ws.conditional_format(
-        cell, {"type": "text", "criteria": "begins with", "value": "本表校验通过", "format": styles["green"]}
+        cell, {"type": "text", "criteria": "begins with", "value": layout.TABLE_PASSED, "format": styles["green"]}
     )
 
 
