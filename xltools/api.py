@@ -20,7 +20,7 @@ PUBLISHED_SUFFIXES = tuple(READABLE)
 INPUT_SUFFIXES = (".xlsx", ".json", *PUBLISHED_SUFFIXES)
 # Found in a folder too, so each is refused with its reason instead of silently left out.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
-OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml", ".pdf")  # refused by the importer, with what to do instead
+OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml")  # refused by the importer, with what to do instead
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False) -> list[str]:

@@ -303,11 +303,11 @@ def export_cmd(input_path: str, output: str | None, force: bool) -> None:
 
 
 @main.command("import")
-@click.argument("input_path", metavar="报告.docx|.html|.txt")
+@click.argument("input_path", metavar="报告.docx|.html|.pdf|.txt")
 @click.option("-o", "--output", metavar="文件.json", help="报告数据保存到的文件（不给则在屏幕上输出）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 def import_cmd(input_path: str, output: str | None, force: bool) -> None:
-    """读取已发布的年度报告（Word、网页或文本），得到报告数据（JSON），总计按原报告所印。
+    """读取已发布的年度报告（Word、网页、PDF 或文本），得到报告数据（JSON），总计按原报告所印。
 
     可用 xltools check 检查导入的数据，或作为下一年的 --previous 上年数据。
     退出码：0 导入成功；1 已导入，但数据有错误（原报告中的问题）；2 文件无法使用。

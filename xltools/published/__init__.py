@@ -23,6 +23,7 @@ from xltools.published.tables import read_appeals, read_proactive, read_requests
 
 READABLE = {
     ".docx": "docx",
+    ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
     ".shtml": "html",
@@ -106,6 +107,10 @@ def blocks_of(data: bytes, kind: str) -> list[Block]:
         from xltools.published.html import read_html
 
         return read_html(data)
+    if kind == "pdf":
+        from xltools.published.pdf import read_pdf
+
+        return read_pdf(data)
     from xltools.published.txt import read_txt
 
     return read_txt(data)
@@ -113,16 +118,18 @@ def blocks_of(data: bytes, kind: str) -> list[Block]:
 
 def kind_of(path: str | os.PathLike, *, narrative: bool = False) -> str:
     suffix = Path(path).suffix.lower()
-    kinds = {k: v for k, v in READABLE.items() if not narrative or v != "html"}
+    kinds = {k: v for k, v in READABLE.items() if not narrative or v not in ("html", "pdf")}
     if suffix in kinds:
         return kinds[suffix]
     accepted = (
-        "Word 文档（.docx）或文本文件（.txt）" if narrative else "Word 文档（.docx）、网页（.html）或文本文件（.txt）"
+        "Word 文档（.docx）或文本文件（.txt）"
+        if narrative
+        else "Word 文档（.docx）、网页（.html）、PDF 或文本文件（.txt）"
     )
     hint = {
         ".doc": "这是旧版 Word 97-2003 文件，请在 Word/WPS 中另存为 .docx 后再试。",
         ".wps": "这是 WPS 文字文件，请在 WPS 中另存为 .docx 后再试。",
-        ".pdf": "PDF 无法可靠地读出表格。请使用同一报告的 Word 或网页版本；只有 PDF 时，可复制全文另存为 .txt 再导入。",
+        ".pdf": "文字稿请用 Word 文档或文本文件，PDF 只能作为已发布的报告检查或导入。",
         ".xlsx": "这是填报模板，不需要导入，可直接用 xltools check 检查。",
         ".json": "这已是报告数据（JSON），不需要导入，可直接用 xltools check 检查。",
         ".mht": "这是单文件网页（.mht），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
