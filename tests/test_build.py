@@ -188,9 +188,9 @@ def test_format_option_disagreeing_with_the_extension_is_a_usage_error(tmp_path)
     result = run("build", str(EXAMPLES / "suoluo-2024.json"), "-o", str(tmp_path / "r.docx"), "--format", "html")
     assert result.exit_code == 2
     assert "请让两者一致" in result.stderr
-    result = run("build", str(EXAMPLES / "suoluo-2024.json"), "-o", str(tmp_path / "r.pdf"))
+    result = run("build", str(EXAMPLES / "suoluo-2024.json"), "-o", str(tmp_path / "r.odt"))
     assert result.exit_code == 2
-    assert "无法从输出文件名“r.pdf”判断格式" in result.stderr
+    assert "无法从输出文件名“r.odt”判断格式" in result.stderr
     assert not list(tmp_path.iterdir())
 
 

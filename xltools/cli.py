@@ -211,13 +211,13 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
     "-o",
     "--output",
     metavar="输出文件",
-    help="保存到的文件；格式按扩展名（.txt .md .html .docx .json）。不给则在屏幕上输出文本。",
+    help="保存到的文件；格式按扩展名（.txt .md .html .docx .pdf .json）。不给则在屏幕上输出文本。",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["txt", "md", "html", "docx", "json"]),
-    help="输出格式（不给则按输出文件的扩展名）。",
+    type=click.Choice(["txt", "md", "html", "cms", "docx", "pdf", "json"]),
+    help="输出格式（不给则按输出文件的扩展名）。cms：粘贴到网站后台编辑器用的网页片段；pdf 需要安装 LibreOffice。",
 )
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @click.option("--draft", is_flag=True, help="有错误也生成，稿子上标明“草稿（未通过校验）”，仅供审阅；退出码仍为 1。")

@@ -64,7 +64,7 @@ def _cells_matrix(lines: list[str]) -> list[list[str]]:
         row: list[str] = []
         for ch in line:
             row.append(ch)
-            if unicodedata.east_asian_width(ch) in ("W", "F"):
+            if unicodedata.east_asian_width(ch) in ("W", "F", "A"):  # “ ” … — wide, as our text grids draw them
                 row.append("")
         matrix.append(row)
     return matrix

@@ -15,8 +15,16 @@ from pathlib import Path
 from xltools.errors import ReportHasErrors, UsageError
 from xltools.model import Finding, Report
 
-FORMATS = ("txt", "md", "html", "docx", "json")
-FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word", "json": "JSON 数据"}
+FORMATS = ("txt", "md", "html", "cms", "docx", "pdf", "json")
+FORMAT_NAMES = {
+    "txt": "纯文本",
+    "md": "Markdown",
+    "html": "网页",
+    "cms": "网站后台粘贴用的网页片段",
+    "docx": "Word",
+    "pdf": "PDF",
+    "json": "JSON 数据",
+}
 SUFFIXES = {
     ".txt": "txt",
     ".text": "txt",
@@ -25,13 +33,16 @@ SUFFIXES = {
     ".html": "html",
     ".htm": "html",
     ".docx": "docx",
+    ".pdf": "pdf",
     ".json": "json",
 }
 MEDIA_TYPES = {
     "txt": "text/plain; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
+    "cms": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
     "json": "application/json",
 }
 
@@ -80,8 +91,9 @@ def build(result, fmt: str, *, draft: bool = False, templates_dir: str | os.Path
 def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
     """The format asked for: --format, else OUT's extension, else text (to the screen)."""
     if output is None:
-        if fmt == "docx":
-            raise UsageError("Word 文件不能输出到屏幕，请用 -o 指定文件名，例如 -o 年度报告.docx。")
+        if fmt in ("docx", "pdf"):
+            example = "年度报告.docx" if fmt == "docx" else "年度报告.pdf"
+            raise UsageError(f"{FORMAT_NAMES[fmt]} 文件不能输出到屏幕，请用 -o 指定文件名，例如 -o {example}。")
         return fmt or "txt"
     suffix = Path(output).suffix.lower()
     by_suffix = SUFFIXES.get(suffix)
@@ -92,6 +104,8 @@ def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
                 f"无法从输出文件名“{Path(output).name}”判断格式。请使用扩展名 {known}，或加 --format 指定格式。"
             )
         return by_suffix
+    if fmt == "cms" and by_suffix in ("html", "txt"):  # the fragment is html, saved as .html or .txt
+        return fmt
     if by_suffix is not None and by_suffix != fmt:
         raise UsageError(
             f"输出文件 {Path(output).name} 的扩展名是 {FORMAT_NAMES[by_suffix]}格式，却指定了 --format {fmt}。"

@@ -71,6 +71,7 @@ class Grid:
     n_cols: int
     cells: tuple[Cell, ...]
     header_rows: int = 0  # leading rows repeated on every printed page
+    caption: str = ""  # what the table is, for screen readers: 收到和处理政府信息公开申请情况
 
     def keep_with_next(self) -> frozenset[int]:
         """Rows that must print on the same page as the row after them.
@@ -402,7 +403,8 @@ def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) ->
         header_rows = sl.header_rows[1] - sl.header_rows[0] + 1
     else:  # a table of stacked blocks (二): its first block's title and column headings
         header_rows = min(c.row for c in cells if c.kind == VALUE)
-    grid = Grid(table.id, n_rows, n_cols, tuple(cells), header_rows)
+    caption = re.sub(r"^[一二三四五六七八九十]+、", "", table.part)
+    grid = Grid(table.id, n_rows, n_cols, tuple(cells), header_rows, caption)
     _assert_tiled(grid)
     return grid
 

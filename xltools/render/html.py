@@ -29,9 +29,14 @@ p { margin: 0 0 0.6em; text-indent: 2em; text-align: justify; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; line-height: 1.4; }
 th, td { border: 1px solid var(--line); padding: 0.3em 0.4em; vertical-align: middle; }
 th { background: var(--head); font-weight: normal; text-align: center; }
-td.label { text-align: left; }
+th.label { text-align: left; background: none; }
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.nw { white-space: nowrap; }
+.kw { word-break: keep-all; }
+h1 .nw { display: inline-block; }
 td.value { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
-th, td.value { min-width: 3.2em; }
+td.value { min-width: 2.6em; }
+/* the caption is for screen readers: the part heading above already says it on screen */
 .invalid { color: #c00000; text-decoration: underline wavy #c00000; text-decoration-skip-ink: none; }
 td.unknown { color: #c00000; }
 .problems { border: 1px solid #c00000; padding: 0.4em 1em; margin: 0 0 1.5em; color: #c00000; }
@@ -39,7 +44,8 @@ td.unknown { color: #c00000; }
 .problems li { margin: 0.2em 0; }
 .problems .where { font-family: "SimHei", "黑体", sans-serif; }
 @media print {
-  @page { size: A4; margin: 20mm 18mm; }
+  @page { size: A4; margin: 20mm 18mm 22mm;
+          @bottom-center { content: "— " counter(page) " —"; font-family: "SimSun", "宋体", serif; font-size: 11pt; } }
   body { font-size: 12pt; }
   main { max-width: none; padding: 0; }
   .table-wrap { overflow: visible; }
@@ -47,6 +53,8 @@ td.unknown { color: #c00000; }
   thead { display: table-header-group; }
   tr, th, td { page-break-inside: avoid; break-inside: avoid; }
   h2 { page-break-after: avoid; break-after: avoid; }
+  caption, thead, thead tr { break-after: avoid; }
+  .table-wrap { break-before: auto; }
   .draft { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -82,7 +90,7 @@ def page_of(doc: Document) -> str:
             out.append(f"<li>{where}{escape(p.message)}</li>")
         out.append("</ol>")
         out.append("</section>")
-    out.append(f"<h1>{escape(doc.title)}</h1>")
+    out.append(f"<h1>{title_html(doc)}</h1>")
     out += [_para(p) for p in doc.preamble]
     for i, part in enumerate(doc.parts, start=1):
         out.append(f'<section id="part-{i}">')
@@ -92,6 +100,23 @@ def page_of(doc: Document) -> str:
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def title_html(doc: Document) -> str:
+    """The title's lines as unbreakable pieces: a narrow screen wraps between them, never inside a
+    word ("…2024年政府／信息公开…")."""
+    return "".join(f'<span class="nw">{escape(line)}</span>' for line in doc.title_parts)
+
+
+def header_text(text: str) -> str:
+    """A column heading that breaks only between its words: 自然人 and 申请人情况 never break;
+    商业企业, 结果维持 and 本年处理决定数量 break only between their two-character words."""
+    n = len(text)
+    if n <= 3 or n == 5:
+        return f'<span class="nw">{escape(text)}</span>'
+    if n % 2 == 0 and n <= 8 and not any(ch in text for ch in "（）()、，："):
+        return '<span class="kw">' + "<wbr>".join(escape(text[i : i + 2]) for i in range(0, n, 2)) + "</span>"
+    return escape(text)
 
 
 def _para(p) -> str:
@@ -105,9 +130,12 @@ def _para(p) -> str:
 def _cell(c: Cell, in_head: bool) -> str:
     spans = (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "") + (f' colspan="{c.colspan}"' if c.colspan > 1 else "")
     if c.kind == HEADER:
-        scope = ' scope="colgroup"' if c.colspan > 1 else ' scope="col"' if in_head else ""
-        return f"<th{spans}{scope}>{escape(c.text)}</th>"
-    cls = ("value" if c.kind == VALUE else "label") + (f" {c.mark}" if c.mark else "")
+        scope = ' scope="colgroup"' if c.colspan > 1 else ' scope="col"'
+        return f"<th{spans}{scope}>{header_text(c.text)}</th>"
+    if c.kind == LABEL:  # a row's heading: screen readers announce it with each number of the row
+        scope = ' scope="rowgroup"' if c.rowspan > 1 else ' scope="row"'
+        return f'<th class="label"{spans}{scope}>{escape(c.text)}</th>'
+    cls = "value" + (f" {c.mark}" if c.mark else "")
     data = f' data-field="{escape(c.field)}"' if c.field else ""
     note = f' title="{escape(c.note)}"' if c.note else ""
     assert c.kind in (VALUE, LABEL)
@@ -117,6 +145,8 @@ def _cell(c: Cell, in_head: bool) -> str:
 def grid_html(grid: Grid) -> str:
     rows = grid.rows()
     lines = [f'<div class="table-wrap"><table id="table-{grid.id}" class="report-table">']
+    if grid.caption:
+        lines.append(f"<caption>{escape(grid.caption)}</caption>")
     if grid.header_rows:
         lines.append("<thead>")
         lines += ["<tr>" + "".join(_cell(c, True) for c in row) + "</tr>" for row in rows[: grid.header_rows]]

@@ -1,7 +1,9 @@
 """Plain text: reads well in a terminal and pastes cleanly into a website's editor.
 
 One line per paragraph (indented with two full-width spaces, as Chinese plain text is), and the
-tables as box grids with their merged cells, CJK characters counted double width.
+tables as box grids with their merged cells, for terminals and fixed-width fonts: every character
+counted by its East Asian width (`width`). A proportional font cannot keep any grid straight: the
+`cms` format is the one to paste into a website's editor.
 """
 
 from __future__ import annotations
@@ -66,9 +68,14 @@ def marked(grid: Grid) -> Grid:
 # --- grids --------------------------------------------------------------------------------------
 
 
+WIDE = ("W", "F", "A")
+
+
 def width(text: str) -> int:
-    """Display width in a terminal: wide and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    """Display width in a Chinese terminal or fixed-width font: wide and full-width characters take
+    two columns, and so do the ambiguous ones (“ ” ‘ ’ … — · ①), which Chinese fonts and terminals
+    in a Chinese locale draw wide (counting them narrow shifted 3.危及“三安全一稳定” by two columns)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in WIDE else 1 for ch in text)
 
 
 def wrap(text: str, limit: int) -> list[str]:
