@@ -16,7 +16,7 @@ from typing import Any
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.model import Finding
+from xltools.model import WARNING, Finding
 from xltools.published.blocks import MAX_INPUT, Block
 from xltools.published.structure import read_structure
 from xltools.published.tables import read_appeals, read_proactive, read_requests
@@ -98,6 +98,11 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     return result
 
 
+def file_notes(blocks: list[Block]) -> list[Finding]:
+    """What a format reader noticed about the file as a whole (a Word file's tracked changes)."""
+    return [Finding("I1", WARNING, None, message) for message in getattr(blocks, "notes", ())]
+
+
 def blocks_of(data: bytes, kind: str) -> list[Block]:
     if kind == "docx":
         from xltools.published.docx import read_docx
@@ -164,7 +169,7 @@ def import_bytes(data: bytes, kind: str, display: str) -> Imported:
             "找不到报告的各部分标题（“一、总体情况”至“六、其他需要报告的事项”），这不像是一份政府信息公开工作年度报告。",
             code="not_report",
         )
-    result = Imported(display, kind, notes=list(st.notes))
+    result = Imported(display, kind, notes=file_notes(blocks) + list(st.notes))
     values = dict(st.values)
     for reader, part in ((read_proactive, "proactive"), (read_requests, "requests"), (read_appeals, "appeals")):
         found, notes = reader(st.parts[part])

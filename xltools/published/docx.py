@@ -19,7 +19,6 @@ def read_docx(data: bytes) -> list[Block]:
     _check_package(data)
     import docx
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -29,30 +28,32 @@ def read_docx(data: bytes) -> list[Block]:
             "Word 文件已损坏或不是 .docx 文档，无法打开。请在 Word/WPS 中打开后另存为 .docx 再试。", code="corrupt"
         ) from exc
 
-    blocks: list[Block] = []
+    blocks = Blocks()
     numbers = _ListNumbers(document, qn)
+    body = document.element.body
+    if body.find(".//" + qn("w:ins")) is not None or body.find(".//" + qn("w:del")) is not None:
+        blocks.notes.append(TRACKED_CHANGES)
 
     def walk(parent) -> None:
         for child in parent.iterchildren():
             if child.tag == qn("w:p"):
                 paragraph = Paragraph(child, document)
-                lines = paragraph.text.split("\n")
+                lines = shown_text(child).split("\n")
                 lines[0] = numbers.label(paragraph) + lines[0]
                 for line in lines:
                     if clean(line):
                         blocks.append(Block(clean(line)))
             elif child.tag == qn("w:tbl") and _is_layout(child, qn):
-                for tr in child.tr_lst:  # a table that only lays the page out: read what it holds
-                    for tc in tr.tc_lst:
+                for tr in _rows(child, qn):  # a table that only lays the page out: read what it holds
+                    for tc in _row_cells(tr, qn):
                         walk(tc)
             elif child.tag == qn("w:tbl"):
-                table = Table(child, document)
-                for tr in child.tr_lst:
+                for tr in _rows(child, qn):
                     cells = []
-                    for tc in tr.tc_lst:
+                    for tc in _row_cells(tr, qn):
                         if tc.vMerge == "continue":  # the rest of a vertically merged cell
                             continue
-                        texts = [clean(p.text) for p in _cell_paragraphs(tc, table)]
+                        texts = [clean(shown_text(p)) for p in _cell_paragraphs(tc, qn)]
                         cells.append("\n".join(t for t in texts if t))
                     if len(cells) == 1:
                         if cells[0]:
@@ -63,9 +64,83 @@ def read_docx(data: bytes) -> list[Block]:
                 content = child.find(qn("w:sdtContent"))
                 if content is not None:
                     walk(content)
+            elif child.tag in (qn("w:customXml"), qn("w:ins"), qn("w:moveTo")):
+                walk(child)
 
     walk(document.element.body)
     return blocks
+
+
+TRACKED_CHANGES = (
+    "文件中有未接受的修订（修订模式下的插入或删除），已按接受全部修订后的内容读取：插入的文字计入，删除的文字不计。"
+    "请在 Word/WPS 中接受或拒绝修订后再发布，以免读者看到的与此不同。"
+)
+
+
+class Blocks(list):
+    """The blocks of a document, with what the reader noticed about the file as a whole."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.notes: list[str] = []
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Text that is not shown once all changes are accepted, or that is not text at all.
+_HIDDEN = {_W + "del", _W + "moveFrom", _W + "instrText", _W + "delInstrText", _MC_FALLBACK, _W + "pPr", _W + "rPr"}
+_BREAKS = {_W + "br": "\n", _W + "cr": "\n", _W + "tab": "\t", _W + "noBreakHyphen": "-"}
+
+
+def shown_text(p) -> str:
+    """A paragraph's text as Word shows it after accepting every change: inserted text (w:ins,
+    w:moveTo) in, deleted text (w:del, w:moveFrom) out; text inside content controls (w:sdt),
+    smart tags, custom XML, hyperlinks and fields (w:fldSimple, and a complex field's result) kept;
+    a field's instruction, and the fallback copy of a drawing's text, left out."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        for child in el.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _HIDDEN:
+                continue
+            if tag == _W + "t":
+                out.append(child.text or "")
+            elif tag in _BREAKS:
+                if tag != _W + "br" or child.get(_W + "type") in (None, "textWrapping"):
+                    out.append(_BREAKS[tag])
+            elif tag == _W + "p":  # a paragraph inside a text box
+                out.append("\n")
+                walk(child)
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(out)
+
+
+def _rows(tbl, qn):
+    """A table's rows, those inside content controls too; a row deleted as a tracked change is gone."""
+    for child in tbl.iterchildren():
+        if child.tag == qn("w:tr"):
+            tr_pr = child.find(qn("w:trPr"))
+            if tr_pr is not None and tr_pr.find(qn("w:del")) is not None:
+                continue
+            yield child
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
+            if content is not None:
+                yield from _rows(content, qn)
+
+
+def _row_cells(tr, qn):
+    for child in tr.iterchildren():
+        if child.tag == qn("w:tc"):
+            yield child
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
+            if content is not None:
+                yield from _row_cells(content, qn)
 
 
 _CHINESE = "〇一二三四五六七八九"
@@ -157,10 +232,15 @@ def _is_layout(tbl, qn) -> bool:
     return all(len(tr.tc_lst) <= 1 for tr in tbl.tr_lst)
 
 
-def _cell_paragraphs(tc, table):
-    from docx.table import _Cell
-
-    return _Cell(tc, table).paragraphs
+def _cell_paragraphs(tc, qn):
+    """A cell's paragraphs, those inside content controls too."""
+    for child in tc.iterchildren():
+        if child.tag == qn("w:p"):
+            yield child
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
+            if content is not None:
+                yield from _cell_paragraphs(content, qn)
 
 
 def _check_package(data: bytes) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.model import WARNING, Finding, Source
-from xltools.published import NARRATIVE_FIELDS, blocks_of, kind_of, read_file
+from xltools.published import NARRATIVE_FIELDS, blocks_of, file_notes, kind_of, read_file
 from xltools.published.structure import read_structure
 
 
@@ -22,7 +22,8 @@ def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, o
     kind = kind_of(path, narrative=True)
     data = read_file(path)
     try:
-        st = read_structure(blocks_of(data, kind), narrative_only=True)
+        blocks = blocks_of(data, kind)
+        st = read_structure(blocks, narrative_only=True)
     except UnusableInput as exc:
         exc.path = exc.path or str(path)
         raise
@@ -35,7 +36,7 @@ def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, o
             path=str(path),
         )
     texts = {p: v for p, v in st.values.items() if p in NARRATIVE_FIELDS and isinstance(v, str) and v.strip()}
-    return texts, st.fee_stated, st.notes
+    return texts, st.fee_stated, file_notes(blocks) + st.notes
 
 
 def merge_narrative(
