@@ -131,14 +131,10 @@ class _Reader:
     def page(self, page) -> None:
         tables = page.find_tables()
         boxes = [t.bbox for t in tables]
-        lines = [
-            ln
-            for ln in page.extract_text_lines(strip=True, return_chars=True, y_tolerance=_LINE_TOLERANCE)
-            if ln["text"].strip()
-        ]
-        if lines or page.chars:
-            self.any_text = self.any_text or bool(page.chars)
-        outside = [ln for ln in lines if not any(_inside(ln, box) for box in boxes)]
+        chars = [c for c in page.chars if c["text"].strip()]
+        self.any_text = self.any_text or bool(chars)
+        lines = _lines([c for c in chars if not any(_inside(c, box) for box in boxes)])
+        outside = lines
         outside = [ln for ln in outside if not _PAGE_NUMBER.match(ln["text"])]
         left = min((ln["x0"] for ln in outside), default=0)
         right = max((ln["x1"] for ln in outside), default=page.width)
@@ -224,6 +220,36 @@ class _Reader:
         return blocks
 
 
+def _lines(chars: list[dict]) -> list[dict]:
+    """Characters grouped into printed lines (by their baseline), each read left to right. Built
+    here rather than by pdfplumber's line search, which splits a justified line at wide gaps."""
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+        if lines and abs(lines[-1][0]["bottom"] - ch["bottom"]) <= _LINE_TOLERANCE:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        text = ""
+        for prev, ch in zip([None, *line[:-1]], line, strict=True):
+            if prev is not None and ch["x0"] - prev["x1"] > 0.3 * (ch["size"] or 10):
+                text += " "
+            text += ch["text"]
+        out.append(
+            {
+                "x0": line[0]["x0"],
+                "x1": max(c["x1"] for c in line),
+                "top": min(c["top"] for c in line),
+                "bottom": max(c["bottom"] for c in line),
+                "text": text,
+                "chars": line,
+            }
+        )
+    return out
+
+
 def _segments(chars: list[dict], size: float) -> list[str]:
     """A line's text split where a gap wider than a character stands: the cells of
     a table printed without ruling lines. Justified text never spreads that far."""
@@ -246,7 +272,8 @@ class _Line:
     def centred(self) -> bool:
         em = self.size or 10.0
         middle = (self.left + self.right) / 2
-        return self.x0 > self.left + 2 * em and abs((self.x0 + self.x1) / 2 - middle) < em
+        inset = self.x0 > self.left + 2 * em and self.x1 < self.right - 2 * em  # not a full line, indented
+        return inset and abs((self.x0 + self.x1) / 2 - middle) < em
 
 
 _PART_START = re.compile(r"^\s*(?:[一二三四五六]、|[（(][一二三四五六七八九十][）)])")
