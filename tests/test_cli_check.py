@@ -113,7 +113,7 @@ def test_an_empty_folder_is_a_usage_error(tmp_path):
 
 def test_unknown_option_is_a_chinese_usage_error():
     result = _run("check", "--bogus")
-    assert result.exit_code == 2 and "没有这个选项" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "没有“--bogus”这个选项" in result.output and "Traceback" not in result.output
 
 
 def test_strict_turns_warnings_into_errors(tmp_path):

@@ -36,7 +36,11 @@ def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        try:
+            folder = path.is_dir()
+        except OSError:  # a name too long, a loop of links: the reader says so for this file alone
+            folder = False
+        if folder:
             found = sorted(
                 f
                 for f in path.rglob("*")

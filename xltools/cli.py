@@ -4,19 +4,129 @@ codes (FORMAT.md §6). No business logic lives here."""
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sys
 
 import click
 
 from xltools import __version__
-from xltools.errors import UsageError, XltoolsError
+from xltools.errors import OutputError, UsageError, XltoolsError
+from xltools.text import display_path, os_reason
+
+# --- click in Chinese ----------------------------------------------------------------------------
+# click words its own messages through gettext; these are the ones a user can meet, in Chinese, with
+# the same placeholders. Anything not listed falls back to a Chinese "usage error" line (never English).
+_CLICK_WORDS = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 {command} {option} 查看用法。",
+    "No such command {name!r}.": "没有“{name}”这个命令。",
+    "Did you mean {possibility}?": "是不是要用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
+    "No such option {name!r}.": "没有“{name}”这个选项。",
+    "Missing command.": "缺少命令。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不正确：{message}",
+    "Invalid value: {message}": "值不正确：{message}",
+    "Got unexpected extra argument ({args})": "多出了参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多出了参数（{args}）",
+    "Option {name!r} does not take a value.": "选项 {name} 后面不能跟值。",
+    "Option {name!r} requires an argument.": "选项 {name} 后面需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面需要 {nargs} 个值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name} 需要 {nargs} 个值。",
+    "{value!r} is not {choice}.": "“{value}”不是 {choice}。",
+    "{value!r} is not one of {choices}.": "“{value}”不是可选的值（可选：{choices}）。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围（{range}）内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "“{value}”不是“是”或“否”。",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "Aborted!": "已中止。",
+    "Value must be an iterable.": "值的形式不正确。",
+    "unknown error": "未知错误",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename}：{message}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+}
+_TYPE_NAMES = {"integer": "整数", "float": "数字", "text": "文字", "integer range": "整数", "float range": "数字"}
+
+
+def _zh(message: str) -> str:
+    return _CLICK_WORDS.get(message, message)
+
+
+def _zh_n(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
+def _install_chinese() -> None:
+    """Point click's gettext calls at `_zh` (click looks the name up in its modules at call time)."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        if hasattr(module, "_"):
+            module._ = _zh
+        if hasattr(module, "ngettext"):
+            module.ngettext = _zh_n
+    for t in (click.INT, click.FLOAT, click.STRING):
+        t.name = _TYPE_NAMES.get(t.name, t.name)
+
+
+_install_chinese()
+
+
+class _Formatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class Range(click.IntRange):
+    """An integer range shown in Chinese: 整数 in help, "1 到 64" as its bounds."""
+
+    name = "整数"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "整数"
+
+    def _describe_range(self) -> str:
+        return f"{self.min} 到 {self.max}"
+
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class _ChineseCommand(click.Command):
+    context_class = _Context
+    options_metavar = "[选项]"
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
+
+    def collect_usage_pieces(self, ctx):
+        pieces = super().collect_usage_pieces(ctx)
+        return ["[选项]" if p == "[OPTIONS]" else "命令 [参数]..." if p == "COMMAND [ARGS]..." else p for p in pieces]
 
     def get_help_option(self, ctx):
         opt = super().get_help_option(ctx)
@@ -27,10 +137,12 @@ class _ChineseCommand(click.Command):
 
 class _ChineseGroup(_ChineseCommand, click.Group):
     command_class = _ChineseCommand
+    subcommand_metavar = "命令 [参数]..."
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         code = run_guarded(
-            lambda: super(_ChineseGroup, self).main(args, prog_name or "xltools", complete_var, False, **extra)
+            lambda: super(_ChineseGroup, self).main(args, prog_name or "xltools", complete_var, False, **extra),
+            args,
         )
         if standalone_mode:
             sys.exit(code)
@@ -43,8 +155,7 @@ class _ChineseGroup(_ChineseCommand, click.Group):
                 formatter.write_dl(rows)
 
     def format_options(self, ctx, formatter):
-        opts = [p.get_help_record(ctx) for p in self.get_params(ctx)]
-        opts = [o for o in opts if o]
+        opts = [o for o in (_help_record(p, ctx) for p in self.get_params(ctx)) if o]
         if opts:
             with formatter.section("选项"):
                 formatter.write_dl(opts)
@@ -54,8 +165,20 @@ class _ChineseGroup(_ChineseCommand, click.Group):
 _ChineseCommand.format_options = lambda self, ctx, formatter: _options(self, ctx, formatter)
 
 
+def _help_record(param, ctx):
+    """click's help line, its [默认：…; 1 到 64] tail said the Chinese way: （默认：…；1 到 64）."""
+    record = param.get_help_record(ctx)
+    if record is None:
+        return None
+    name, text = record
+    m = re.search(r"\s*\[([^\[\]]*)\]$", text)
+    if m:
+        text = text[: m.start()] + "（" + m.group(1).replace("; ", "；") + "）"
+    return name, text
+
+
 def _options(cmd, ctx, formatter) -> None:
-    opts = [r for r in (p.get_help_record(ctx) for p in cmd.get_params(ctx)) if r]
+    opts = [r for r in (_help_record(p, ctx) for p in cmd.get_params(ctx)) if r]
     if opts:
         with formatter.section("选项"):
             formatter.write_dl(opts)
@@ -72,11 +195,25 @@ def main() -> None:
       （在 WPS 或 Excel 中填写）
       xltools check 已填写.xlsx            检查错误，指出要改的单元格
       xltools build 已填写.xlsx -o 报告.docx 生成可发布的报告
+
+    文件名以“-”开头时，在它前面加 -- 表示选项到此为止，例如 xltools check -- -甲.xlsx。
     """
 
 
 def emit(text: str, *, err: bool = False) -> None:
-    click.echo(text, err=err)
+    """One message to the screen; a name that is not UTF-8 is shown escaped. A failing stdout is
+    reported once (on stderr); a failing stderr is ignored: there is nowhere left to say it."""
+    text = display_path(text)
+    if err:
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(text, err=True)
+        return
+    if sys.stdout is None:
+        raise _OutputClosed(None)
+    try:
+        click.echo(text)
+    except (OSError, ValueError) as exc:
+        raise _OutputClosed(exc if isinstance(exc, OSError) else None) from exc
 
 
 # --- template -----------------------------------------------------------------------------------
@@ -117,7 +254,7 @@ def template_cmd(output: str, force: bool, previous: str | None) -> None:
     "--summary", "summary_path", metavar="汇总.xlsx", help="另存一份汇总工作簿：每个文件一行，并列出全部问题。"
 )
 @click.option("--force", is_flag=True, help="汇总文件已存在时覆盖它。")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时检查的进程数（默认用全部 CPU 核心）。")
+@click.option("-j", "--jobs", type=Range(1, 64), help="同时检查的进程数（默认用全部 CPU 核心）。")
 @click.option(
     "--previous",
     "previous",
@@ -155,30 +292,30 @@ def check_cmd(
             f"{'、'.join(inputs)} 中没有可检查的文件（.xlsx、.json，或已发布报告 .html、.docx、.pdf、.txt）。"
             "请检查路径，或直接给出要处理的文件。"
         )
+    read = [*paths, *(p for p in (previous, previous_dir) if p)]  # everything this run reads
     if summary_path:
         from xltools.files import check_target
 
         if not summary_path.lower().endswith(".xlsx"):
             raise UsageError(f"汇总文件应以 .xlsx 结尾（现为 {summary_path}）。")
-        check_target(summary_path, force=force, inputs=paths)
+        check_target(summary_path, force=force, inputs=read, probe=True)  # before a long run, not after
     from xltools.previous import pairing
 
     pairs = pairing(previous, previous_dir)
     tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path))
     with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
         batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1), pairing=pairs)
-    if summary_path:
-        from xltools.collect.summary import workbook_bytes
-        from xltools.files import write_atomic
-
-        write_atomic(summary_path, workbook_bytes(tally.rows, tally.problems), force=force, inputs=paths)
     if as_json:
         from xltools.jsonform import dumps
 
         emit(dumps(tally.as_json()).rstrip("\n"))
     else:
         emit(verdict.human_text(tally.lines, tally.counts))
-    if summary_path:
+    if summary_path:  # after the results: a summary that cannot be written loses none of them
+        from xltools.collect.summary import workbook_bytes
+        from xltools.files import write_atomic
+
+        write_atomic(summary_path, workbook_bytes(tally.rows, tally.problems), force=force, inputs=read)
         emit(f"已生成汇总：{summary_path}", err=True)
     click.get_current_context().exit(tally.exit_code)
 
@@ -251,15 +388,16 @@ def build_cmd(
     from xltools.errors import ReportHasErrors
     from xltools.render import build, output_format
 
+    read = [input_path, *(p for p in (narrative, previous, templates_dir) if p)]  # everything this run reads
     if output:  # first: "that is your input" says more than "unknown extension"
         from xltools.files import check_target
 
-        check_target(output, force=force, inputs=[input_path, *([narrative] if narrative else [])])
+        check_target(output, force=force, inputs=read)
     fmt = output_format(output, fmt)
     result = api.load_for_build(input_path, previous_path=previous, narrative_path=narrative)
     _show_findings(input_path, result)
     data = build(result, fmt, draft=draft, templates_dir=templates_dir)
-    _write_or_print(output, data, force=force, inputs=[input_path])
+    _write_or_print(output, data, force=force, inputs=read)
     if result.errors:
         raise ReportHasErrors(
             f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors
@@ -355,7 +493,7 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
 @click.option("--parent", "parent", metavar="上级报告", help="上级机关自己的报告：逐格与下级合计核对。")
 @click.option("--roster", "roster", metavar="名单.txt", help="应报单位名单（每行一个机关全称）：列出缺少的单位。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="同时读取的进程数（默认用全部 CPU 核心）。")
+@click.option("-j", "--jobs", type=Range(1, 64), help="同时读取的进程数（默认用全部 CPU 核心）。")
 def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jobs) -> None:
     """把各单位的报告汇总成一份报告的表格数字（文字部分留给汇总单位填写）。
 
@@ -376,7 +514,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     paths = batch.input_paths(inputs, outputs=[output, parent])
     if not paths:
         raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
-    sources = [*paths, *([parent] if parent else [])]
+    sources = [*paths, *(p for p in (parent, roster) if p)]  # everything this run reads
     check_target(output, force=force, inputs=sources)
     with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
         result = merge.run(
@@ -435,9 +573,13 @@ WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart
 
 @main.command("serve")
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="监听地址。默认只有本机能访问；其他地址见 README。"
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="地址",
+    help="监听地址。默认只有本机能访问；其他地址见 README。",
 )
-@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--port", default=8765, show_default=True, metavar="端口", type=Range(1, 65535), help="端口。")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
 def serve_cmd(host: str, port: int, open_browser: bool) -> None:
     """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告。"""
@@ -461,35 +603,75 @@ def _safe_streams() -> None:
                 stream.reconfigure(errors="replace")
 
 
-_CLICK_MESSAGES = {
-    click.exceptions.NoSuchOption: "没有这个选项",
-    click.exceptions.MissingParameter: "缺少参数",
-    click.exceptions.BadParameter: "参数不正确",
-    click.exceptions.BadOptionUsage: "选项用法不正确",
-}
+class _OutputClosed(Exception):
+    """Standard output cannot take the results (closed, a full disk, /dev/full, a closed pipe)."""
+
+    def __init__(self, exc: OSError | None):
+        super().__init__()
+        self.exc = exc
 
 
-def run_guarded(invoke) -> int:
+def _quiet_stdout() -> None:
+    """After stdout failed, point it at nothing, so the exit does not fail on it once more."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _phrase_usage(exc: click.ClickException, args: list[str]) -> str:
+    """A click usage error in Chinese, with the help line for the command that was meant."""
+    ctx = getattr(exc, "ctx", None)
+    where = " ".join(["xltools", *ctx.command_path.split()[1:]]) if ctx is not None else "xltools"
+    if isinstance(exc, click.exceptions.MissingParameter) and exc.param is not None:
+        param = exc.param
+        if isinstance(param, click.Argument):
+            text = f"缺少参数“{param.metavar or param.name}”。"
+        else:
+            text = f"缺少选项 {' / '.join(param.opts)}，它是必填的。"
+    else:
+        text = exc.format_message().strip()
+        text = re.sub(r"\.$", "。", text).replace("。 ", "。")
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        dash = next((a for a in args if a.startswith(exc.option_name) and ("." in a or os.path.exists(a))), None)
+        if dash:
+            text += f"文件名以“-”开头时，请在文件名前加 -- 表示选项到此为止，例如 {where} -- {dash}"
+    return f"错误：{text}\n运行 {where} --help 查看用法。"
+
+
+def _phrase(exc: XltoolsError) -> str:
+    """The library's message, with the command-line words only the command line knows."""
+    if isinstance(exc, OutputError) and exc.code == "exists":
+        return f"错误：{getattr(exc, 'target', exc.path)} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
+    return f"错误：{exc}"
+
+
+def run_guarded(invoke, args: list[str] | None = None) -> int:
     """Run `invoke()` and turn every failure into one of our messages and an exit status."""
     _safe_streams()
+    args = list(sys.argv[1:] if args is None else args)
     try:
         rv = invoke()
         return rv if isinstance(rv, int) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        emit("已中止。", err=True)
-        return 2
-    except click.ClickException as exc:
-        what = next((v for k, v in _CLICK_MESSAGES.items() if isinstance(exc, k)), "用法错误")
-        emit(f"错误：{what}：{exc.format_message()}\n运行 xltools --help 查看用法。", err=True)
-        return 2
-    except XltoolsError as exc:
-        emit(f"错误：{exc}", err=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         emit("已中断。", err=True)
         return 130
+    except click.ClickException as exc:
+        emit(_phrase_usage(exc, args), err=True)
+        return 2
+    except XltoolsError as exc:
+        emit(_phrase(exc), err=True)
+        return exc.exit_code
+    except _OutputClosed as exc:
+        _quiet_stdout()
+        why = os_reason(exc.exc) if exc.exc is not None else "标准输出已关闭。"
+        emit(f"错误：无法在屏幕（标准输出）上输出结果：{why}请用 -o 把结果保存到文件。", err=True)
+        return 2
+    except OSError as exc:
+        name = f" {display_path(exc.filename)}" if exc.filename else ""
+        emit(f"错误：无法读写文件{name}：{os_reason(exc)}", err=True)
+        return 2
     except Exception as exc:  # the last line of defence: no traceback for a clerk
         emit(f"错误：程序内部错误（{type(exc).__name__}）。请把所用命令和文件反馈给维护人员。", err=True)
         return 2

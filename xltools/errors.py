@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xltools.text import display_path
+
 
 class XltoolsError(Exception):
     """Base of every failure we report to a user; `message` is Chinese and says what to do."""
@@ -17,7 +19,7 @@ class XltoolsError(Exception):
             self.code = code
 
     def __str__(self) -> str:
-        return f"{self.path}：{self.message}" if self.path else self.message
+        return f"{display_path(self.path)}：{self.message}" if self.path else self.message
 
 
 class UnusableInput(XltoolsError):

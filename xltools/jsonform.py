@@ -13,6 +13,7 @@ from typing import Any
 from xltools.errors import UnusableInput
 from xltools.model import ERROR, Finding, Report, Source
 from xltools.spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
+from xltools.text import clean_text
 
 MAX_JSON = 10 * 1024 * 1024  # a report is a few tens of KB
 MAX_DEPTH = 8
@@ -89,7 +90,7 @@ def source_from_object(obj: Any, display: str) -> Source:
     fmt = obj.get("format")
     if fmt != FORMAT_ID:
         raise UnusableInput(
-            f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{str(fmt)[:40]}”。"
+            f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{clean_text(str(fmt))[:40]}”。"
             "请提供 xltools export 导出的报告数据。",
             code="not_report",
         )
@@ -115,7 +116,7 @@ def source_from_object(obj: Any, display: str) -> Source:
 
 def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: int) -> None:
     for key, value in obj.items():
-        here = (*where, str(key)[:60])
+        here = (*where, clean_text(str(key))[:60])  # a stray key is quoted: no invalid character in it
         dotted = ".".join(here)
         if not where and key in ("format", "merge"):  # "merge": how a merged report was summed (xltools merge)
             continue

@@ -8,6 +8,7 @@ from typing import Any
 
 from xltools.errors import XltoolsError
 from xltools.spec import FIELDS, Kind
+from xltools.text import display_path
 
 ERROR = "error"
 WARNING = "warning"
@@ -135,6 +136,11 @@ class FileResult:
     path: str
     result: CheckResult | None = None
     error: XltoolsError | None = None
+
+    @property
+    def shown(self) -> str:
+        """The path as a person reads it: bytes that are not UTF-8 shown escaped."""
+        return display_path(self.path)
 
     @property
     def exit_code(self) -> int:

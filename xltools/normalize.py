@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.spec import LEVELS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Field, Kind
+from xltools.text import clean
 
 _NUMBER = re.compile(r"[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTHDAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -57,7 +57,20 @@ def parse(f: Field, raw: Any, *, text_decimals: bool = False) -> Parsed:
     """Read one raw value (from a cell or JSON) as a value of the field's kind.
 
     `text_decimals`: decimals arrive as strings in the JSON form, so there a string is clean.
+    Text is cleaned first (`text.clean`): what was removed is a warning, with any other problem.
     """
+    if isinstance(raw, str):
+        cleaned = clean(raw)
+        if cleaned.changed:
+            parsed = _parse(f, cleaned.text, text_decimals)
+            note = cleaned.note()
+            if parsed.problem:
+                return Parsed(parsed.value, f"{note}{parsed.problem}", parsed.severity)
+            return Parsed(parsed.value, note, "warning")
+    return _parse(f, raw, text_decimals)
+
+
+def _parse(f: Field, raw: Any, text_decimals: bool) -> Parsed:
     if f.kind.numeric:
         return _parse_number(f, raw, text_decimals)
     if f.kind is Kind.CHOICE:
@@ -143,15 +156,10 @@ def _parse_text(f: Field, raw: Any) -> Parsed:
         raw = int(raw)
     if isinstance(raw, dt.datetime | dt.date):
         raw = raw.isoformat()[:10]
-    text = str(raw).replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = _CONTROL.sub("", text)
-    problem = None
-    if cleaned != text:
-        problem = "含有不可见的控制字符，已删除。请检查文字是否从别处粘贴带入了格式符号。"
-    cleaned = cleaned.strip()
+    cleaned = clean(str(raw)).text.strip()  # a str was cleaned (and its warning given) by `parse`
     if f.kind is Kind.TEXT:
         cleaned = " ".join(cleaned.split())
-    return Parsed(cleaned, problem, "warning" if problem else None)
+    return Parsed(cleaned)
 
 
 def _parse_level(raw: Any) -> Parsed:

@@ -23,12 +23,12 @@ def as_json(results: Sequence[FileResult]) -> dict:
     files = []
     for r in results:
         if r.error is not None:
-            files.append({"path": r.path, "ok": False, "error": {"code": r.error.code, "message": r.error.message}})
+            files.append({"path": r.shown, "ok": False, "error": {"code": r.error.code, "message": r.error.message}})
             continue
         report = r.result.report
         files.append(
             {
-                "path": r.path,
+                "path": r.shown,
                 "ok": r.result.ok,
                 "agency": report.name or None,
                 "year": report.year,
@@ -40,7 +40,7 @@ def as_json(results: Sequence[FileResult]) -> dict:
 
 def verdict_line(r: FileResult) -> str:
     if r.error is not None:
-        return f"{r.path}：无法使用 —— {r.error.message}"
+        return f"{r.shown}：无法使用 —— {r.error.message}"
     report = r.result.report
     when = f" {report.year}年" if report.year else ""
     who = f"（{report.name}{when}）" if report.name else ""
@@ -49,7 +49,7 @@ def verdict_line(r: FileResult) -> str:
         state = f"未通过：{errors} 处错误" + (f"，{warnings} 处提示" if warnings else "")
     else:
         state = "通过" + (f"，{warnings} 处提示请核实" if warnings else "")
-    return f"{r.path}{who}：{state}"
+    return f"{r.shown}{who}：{state}"
 
 
 def finding_line(f: Finding) -> str:

@@ -73,17 +73,17 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
     """The 汇总 row and the 问题清单 rows of one file's result."""
     if r.result is None:
         reason = r.error.message if r.error is not None else ""
-        row = SummaryRow(r.path, "", None, STATUS_UNUSABLE, 0, 0, (None,) * len(KEY_FIGURES), reason)
+        row = SummaryRow(r.shown, "", None, STATUS_UNUSABLE, 0, 0, (None,) * len(KEY_FIGURES), reason)
         code = getattr(r.error, "code", "") or ""
-        return row, [ProblemRow(r.path, "", "", STATUS_UNUSABLE, SEVERITY_WORDS[ERROR], code, reason)]
+        return row, [ProblemRow(r.shown, "", "", STATUS_UNUSABLE, SEVERITY_WORDS[ERROR], code, reason)]
     result = r.result
     report = result.report
     figures = tuple(_figure(report.values, paths) for _, paths in KEY_FIGURES)
     status = STATUS_OK if result.ok else STATUS_ERRORS
-    row = SummaryRow(r.path, report.name, report.year, status, len(result.errors), len(result.warnings), figures, "")
+    row = SummaryRow(r.shown, report.name, report.year, status, len(result.errors), len(result.warnings), figures, "")
     problems = [
         ProblemRow(
-            r.path,
+            r.shown,
             report.name,
             f.cell or f.where or "",
             f.rule,

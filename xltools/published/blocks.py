@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from xltools.errors import UnusableInput
+from xltools.text import clean_text
 
 MAX_INPUT = 30 * 1024 * 1024  # a report is a few hundred KB; a saved page with images a few MB
 
@@ -43,14 +44,14 @@ def clean(text: str) -> str:
     """A paragraph's text without the indentation and padding that printing adds."""
     if "&" in text:
         text = _LITERAL_SPACE.sub(" ", text)
-    return text.replace("\xa0", " ").replace("\u200b", "").strip(" \t\r\n\u3000\ufeff\u2002\u2003")
+    return clean_text(text.replace("\xa0", " ")).strip(" \t\n\u3000\u2002\u2003")
 
 
 def decode_text(data: bytes, what: str) -> str:
     """Text files come as UTF-8 (with or without BOM) or, saved on a Chinese Windows, as GBK."""
     for enc in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(enc)
+            return clean_text(data.decode(enc))  # invisible and invalid characters go, as in every reader
         except UnicodeDecodeError:
             continue
     raise UnusableInput(f"{what}的文字编码无法识别。请另存为 UTF-8 编码后再试。", code="encoding")

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xltools import spec
 from xltools.errors import UsageError
 from xltools.model import Report
+from xltools.text import os_reason
 
 TEMPLATE_NAMES = ("preamble", "contact", "on_request", "processing_fee")
 _PACKAGE_DIR = Path(__file__).parent / "templates"
@@ -49,7 +51,7 @@ class Sentences:
         if templates_dir is not None:
             d = Path(templates_dir)
             if not d.is_dir():
-                raise UsageError(f"措辞模板文件夹 {d} 不存在。--templates 后面应是放 .j2 文件的文件夹。")
+                raise UsageError(f"措辞模板文件夹 {d} 不存在。请给出放 .j2 措辞模板文件的文件夹。")
             loaders.append(jinja2.FileSystemLoader(str(d)))
         loaders.append(jinja2.FileSystemLoader(str(_PACKAGE_DIR)))
         self.env = SandboxedEnvironment(
@@ -65,15 +67,27 @@ class Sentences:
         try:
             text = self.env.get_template(file).render({**ctx, **extra})
         except jinja2.TemplateSyntaxError as exc:
-            raise UsageError(f"措辞模板 {file} 第 {exc.lineno} 行有语法错误：{exc.message}。请改正该模板。") from exc
+            raise UsageError(
+                f"措辞模板 {file} 第 {exc.lineno} 行有语法错误（{{{{ }}}}、{{% %}} 的写法或配对不对）。请对照说明改正该模板。"
+            ) from exc
         except jinja2.UndefinedError as exc:
-            raise UsageError(f"措辞模板 {file} 用到了不存在的变量（{exc.message}）。请对照说明改正该模板。") from exc
-        except jinja2.TemplateError as exc:
-            raise UsageError(f"措辞模板 {file} 无法使用：{exc}。") from exc
+            m = re.search(r"'([^']+)' (?:is undefined|has no attribute '([^']+)')", exc.message or "")
+            what = (m.group(2) or m.group(1)) if m else ""
+            raise UsageError(
+                f"措辞模板 {file} 用到了不存在的变量{f'“{what}”' if what else ''}。请对照说明改正该模板。"
+            ) from exc
+        except SecurityError as exc:
+            raise UsageError(
+                f"措辞模板 {file} 试图访问模板不允许使用的内容，出于安全考虑已拒绝。措辞模板只能使用说明中列出的变量。"
+            ) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise UsageError(f"找不到措辞模板 {exc.name}。请检查模板文件名是否与说明一致。") from exc
         except UnicodeDecodeError as exc:
             raise UsageError(f"措辞模板 {file} 不是 UTF-8 编码。请用记事本等程序另存为 UTF-8 编码后再试。") from exc
         except OSError as exc:
-            raise UsageError(f"无法读取措辞模板 {file}：{exc.strerror or exc}。") from exc
+            raise UsageError(f"无法读取措辞模板 {file}：{os_reason(exc)}") from exc
+        except Exception as exc:  # an office's own template is code we did not write: any failure is its
+            raise UsageError(f"措辞模板 {file} 运行出错（例如拿文字和数字做运算）。请对照说明改正该模板。") from exc
         return "".join(line.strip() for line in text.splitlines())
 
     @staticmethod

@@ -4,6 +4,7 @@ beside their labels (FORMAT.md §4). Cached formula results are never trusted.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -13,6 +14,7 @@ from xltools.errors import UnusableInput
 from xltools.model import ERROR, Finding, Source
 from xltools.rules.sums import total_formula
 from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION
+from xltools.text import os_reason
 from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
 from xltools.workbook.xlsx import Book, open_book
 
@@ -24,6 +26,12 @@ _REPORT_MARKS = ("本年新收政府信息公开申请数量", "政府信息公�
 def read_input(path: str | Path) -> Source:
     """Read a workbook or a JSON report; UnusableInput for anything that cannot be used at all."""
     p = Path(path)
+    try:
+        os.stat(p)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # a name too long, a loop of links, a folder without permission
+        raise UnusableInput(f"无法读取文件：{os_reason(exc)}", code="unreadable", path=str(path)) from exc
     if not p.exists():
         raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
     if p.is_dir():
@@ -82,7 +90,7 @@ def read_bytes(path: Path, limit: int) -> bytes:
         ) from exc
     except OSError as exc:
         raise UnusableInput(
-            f"无法读取文件：{exc.strerror or exc}。请把文件复制到本机磁盘后再试。", code="unreadable"
+            f"无法读取文件：{os_reason(exc)}如仍不行，请把文件复制到本机磁盘后再试。", code="unreadable"
         ) from exc
     return data
 
