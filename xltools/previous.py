@@ -19,6 +19,7 @@ from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.model import ERROR, WARNING, FileResult, Finding, Report
 from xltools.rules.checker import check, normalise
 from xltools.spec import CARRIES, FIELDS
+from xltools.text import clean_text
 from xltools.workbook.reader import read_input
 
 
@@ -70,7 +71,7 @@ def require_year(report: Report, previous: Report, previous_path: str) -> None:
 
 
 def name_key(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(name or "")))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from xltools.spec import (
     REQUESTS,
     Kind,
 )
+from xltools.text import clean_text, display_path
 
 SELF = "本级"
 SUM = "汇总"
@@ -98,7 +99,8 @@ assert all(sum(g.covers(p) for g in SCOPE_GROUPS) == 1 for p in SUMMED)
 
 
 def _norm(text: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    """How units and options are compared: cleaned (no invisible characters), NFKC, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(str(text or ""))))
 
 
 def _group_for(key: str) -> ScopeGroup:
@@ -228,7 +230,7 @@ class MergeRefused(XltoolsError):
 
 
 def _listed(items: Sequence[str]) -> list[str]:
-    shown = [f"    {i}" for i in items[:MAX_LISTED]]
+    shown = [f"    {display_path(i)}" for i in items[:MAX_LISTED]]  # a path that is not UTF-8, escaped
     if len(items) > MAX_LISTED:
         shown.append(f"    ……另有 {len(items) - MAX_LISTED} 个")
     return shown
