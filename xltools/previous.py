@@ -18,7 +18,7 @@ from typing import Any
 from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.model import ERROR, WARNING, FileResult, Finding, Report
 from xltools.rules.checker import check, normalise
-from xltools.spec import CARRIES, FIELDS
+from xltools.spec import CARRIES, FIELDS, YEAR_MAX, YEAR_MIN
 from xltools.text import clean_text
 from xltools.workbook.reader import read_input
 
@@ -212,6 +212,12 @@ def next_template_for(last: Report) -> bytes:
     if last.year is None:
         raise UnusableInput(
             "上年报告中没有可用的年度，无法生成下一年度的模板。请在“基本信息”中填写年度。",
+            code="previous_year",
+        )
+    if last.year + 1 > YEAR_MAX:
+        raise UnusableInput(
+            f"本年报告是 {last.year} 年的，下一年度 {last.year + 1} 年超出了本程序支持的年度（{YEAR_MIN}–{YEAR_MAX} 年），"
+            "无法生成下一年度的模板。请核对报告中的年度。",
             code="previous_year",
         )
     return template_bytes(next_year_values(last))

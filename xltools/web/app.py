@@ -2,9 +2,12 @@
 every finding on the table as drawn in the workbook, preview the report, download it.
 
 Handlers only move bytes between HTTP and the library (xltools.api, xltools.render,
-xltools.collect.summary). Nothing is kept: uploads live in memory for the length of one request (the
-multipart parser spools a part over 1 MB to an unnamed temporary file that vanishes when closed),
-downloads are rebuilt from the report data the page posts back.
+xltools.collect.summary). Nothing is kept: an upload is streamed by the multipart parser into a
+temporary file (in memory up to 1 MB, then an unnamed file on disk that vanishes when closed) and
+read into memory one file at a time, by the worker that checks it. At most UPLOADS_AT_ONCE upload
+requests are received at once (the others wait, unread), each at most MAX_REQUEST bytes: the
+temporary storage is bounded, and memory holds at most WORKERS files at a time whatever the number
+of concurrent uploads. Downloads are rebuilt from the report data the page posts back.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from starlette.exceptions import HTTPException
 from xltools import __version__, spec
 from xltools.api import FileResult, check_bytes, load_bytes
 from xltools.errors import UnusableInput, XltoolsError
+from xltools.text import clean_text
 from xltools.web.views import STATUS_ORDER, STATUS_TEXT, summary_counts, unit_view
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +41,7 @@ MAX_REQUEST = 100 * 1024 * 1024  # one request, all files together
 MAX_FILES = 500  # files in one request: a 区/县 has a few hundred units at most
 MAX_FIELD = 4 * 1024 * 1024  # a non-file form field: the report data posted back for a download
 WORKERS = 2  # checks and renders at once: bounds memory; more threads only contend for the GIL (benchmarks/web_load.py)
+UPLOADS_AT_ONCE = 4  # upload requests received at once; bounds the temporary storage to 4 × MAX_REQUEST
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -86,6 +91,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit, limit=max_request, reject=lambda request: error(request, 413, _too_large(limits)))
+    app.add_middleware(UploadGate, at_once=UPLOADS_AT_ONCE)
     limiter = anyio.CapacityLimiter(WORKERS)
     limits = {"upload": size_text(max_upload), "request": size_text(max_request), "files": max_files}
 
@@ -113,10 +119,11 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        locations = {str(e.get("loc", ("",))[0]) for e in exc.errors()}
+        errors = exc.errors()
+        locations = {str(e.get("loc", ("",))[0]) for e in errors}
         if "path" in locations:
             return error(request, 404, "没有这种格式。可下载的格式：" + "、".join(FORMATS) + "。", "not_found")
-        return error(request, 400, "没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。", "no_file")
+        return error(request, 400, form_problem(errors), "bad_form")
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
@@ -138,8 +145,9 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     # --- reading the uploads ------------------------------------------------------------------
 
-    async def read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes | None]]:
-        """(display name, bytes), or None for a file over the limit (not read)."""
+    async def read_uploads(files: list[UploadFile]) -> list[tuple[str, UploadFile | None]]:
+        """(display name, the spooled upload), or None for a file over the limit. Nothing is read
+        into memory here: `load` does it, one file at a time, in the worker that checks it."""
         if len(files) > max_files:
             raise HTTPException(413)
         out = []
@@ -147,19 +155,23 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
             if not f.filename and not f.size:
                 continue  # the empty part a browser sends when no file was chosen
             name = display_name(f.filename)
-            if f.size is not None and f.size > max_upload:
-                out.append((name, None))
-                continue
-            data = await f.read(max_upload + 1)
-            out.append((name, data if len(data) <= max_upload else None))
-            await f.close()
+            out.append((name, None if f.size is not None and f.size > max_upload else f))
         if not out:
             raise HTTPException(400, "没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。")
         return out
 
-    def check_all(uploads: list[tuple[str, bytes | None]], strict: bool) -> list[FileResult]:
+    def load(upload: UploadFile | None) -> bytes | None:
+        """One upload's bytes (in a worker thread), or None when it is over the limit."""
+        if upload is None:
+            return None
+        upload.file.seek(0)
+        data = upload.file.read(max_upload + 1)
+        return data if len(data) <= max_upload else None
+
+    def check_all(uploads: list[tuple[str, UploadFile | None]], strict: bool) -> list[FileResult]:
         results = []
-        for name, data in uploads:
+        for name, upload in uploads:
+            data = load(upload)
             if data is None:
                 too_large = UnusableInput(
                     f"文件过大（超过 {size_text(max_upload)}），不像是年度报告。", code="too_large"
@@ -183,6 +195,10 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     @app.get("/", response_class=HTMLResponse, tags=["页面"], summary="上传页面")
     async def index(request: Request):
+        return page(request, "index.html")
+
+    @app.head("/", include_in_schema=False)  # a monitor's or a link checker's "is it up?"
+    async def index_head(request: Request):
         return page(request, "index.html")
 
     @app.post("/check", response_class=HTMLResponse, tags=["页面"], summary="检查上传的文件，返回结果页面")
@@ -256,7 +272,8 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         draft: Annotated[bool, Form()] = False,
         strict: Annotated[bool, Form(description="把提示也当作错误")] = False,
     ):
-        ((name, data),) = await read_uploads([file])
+        ((name, upload),) = await read_uploads([file])
+        data = await work(load, upload)
         if data is None:
             raise HTTPException(413)
         return await build_response(request, data, name, fmt, draft, strict)
@@ -280,6 +297,52 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         return _attachment(body, FORMATS[fmt], filename)
 
     return app
+
+
+class UploadGate:
+    """At most `at_once` upload (multipart) requests are received at a time; the others wait before
+    their bodies are read, so the temporary storage their files are streamed into stays bounded."""
+
+    def __init__(self, app, at_once: int):
+        self.app = app
+        self.gate = anyio.Semaphore(at_once)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            headers = dict(scope.get("headers") or [])
+            if headers.get(b"content-type", b"").lower().startswith(b"multipart/"):
+                async with self.gate:
+                    return await self.app(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+# What each form field is called on the page, for a message that names it.
+FIELD_NAMES = {
+    "files": "文件",
+    "file": "文件",
+    "strict": "“把提示也当作错误”",
+    "draft": "“生成草稿”",
+    "report": "报告数据",
+}
+
+
+def form_problem(errors) -> str:
+    """A form that does not validate, said per field: a missing file is not a bad yes/no field."""
+    lines = []
+    for e in errors:
+        loc = [str(x) for x in e.get("loc", ()) if x != "body"]
+        field = loc[0] if loc else ""
+        what = FIELD_NAMES.get(field, f"“{field}”" if field else "表单")
+        kind = str(e.get("type", ""))
+        if field in ("files", "file"):  # missing, or the empty text part a form sends when none was chosen
+            lines.append("没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。")
+        elif kind == "missing":
+            lines.append(f"缺少{what}。请回到首页重新操作。")
+        elif kind.startswith("bool"):
+            lines.append(f"{what}应为“是”或“否”（true 或 false），现在的值无法识别。")
+        else:
+            lines.append(f"{what}的值不正确。请回到首页重新操作。")
+    return "".join(dict.fromkeys(lines)) or "请求格式不正确。请回到首页重新选择文件上传。"
 
 
 class BodyLimit:
@@ -387,7 +450,7 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 def display_name(filename: str | None) -> str:
     """The upload's base name, cleaned for showing and for picking a reader: no folders, no
     control characters, not endless."""
-    name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = unicodedata.normalize("NFC", clean_text((filename or "").replace("\\", "/").rsplit("/", 1)[-1]))
     name = _UNSAFE.sub("_", name).strip(" .") or "未命名文件"
     if len(name) > 120:
         stem, dot, ext = name.rpartition(".")

@@ -1,0 +1,110 @@
+"""The web page's part of issue 14: HEAD works, form errors name the field, years stay in bounds,
+odd file names download, and uploads are read one file at a time behind a gate."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import EXAMPLES
+from tests.test_inputs import LISTED
+from xltools.web import app as web
+from xltools.web.app import create_app
+
+EXAMPLE = EXAMPLES / "suoluo-2024.json"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_head_of_the_page_works(client):
+    r = client.head("/")
+    assert r.status_code == 200 and r.content == b""
+    assert "text/html" in r.headers["content-type"]
+
+
+def test_a_bad_yes_no_field_is_named(client):
+    r = client.post("/check", files=[("files", ("a.json", EXAMPLE.read_bytes()))], data={"strict": "也许"})
+    assert r.status_code == 400
+    assert "把提示也当作错误" in r.text and "没有收到文件" not in r.text
+    r = client.post("/api/check", files=[("files", ("a.json", EXAMPLE.read_bytes()))], data={"strict": "也许"})
+    assert r.status_code == 400 and "把提示也当作错误" in r.json()["error"]["message"]
+    r = client.post("/download/txt", data={"report": "{}", "draft": "x"})
+    assert r.status_code == 400 and "生成草稿" in r.text
+
+
+def test_no_template_for_a_year_the_tool_refuses(client):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["year"] = 2099
+    r = client.post("/next-template.xlsx", data={"report": json.dumps(data, ensure_ascii=False)})
+    assert r.status_code == 422 and "2100" in r.text and "超出" in r.text
+    data["year"] = 2098
+    r = client.post("/next-template.xlsx", data={"report": json.dumps(data, ensure_ascii=False)})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_odd_file_names_and_characters_are_cleaned_for_the_download(client):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    name = data["agency"]["name"]
+    data["agency"]["name"] = name[:2] + LISTED + name[2:]
+    body = json.dumps(data).encode("ascii")  # the surrogates travel as \ud800 escapes
+    for fmt in ("docx", "html", "txt"):
+        r = client.post(f"/api/build/{fmt}", files={"file": ("\u2060报告\ufeff.json", body)})
+        assert r.status_code == 200, r.text
+        disposition = r.headers["content-disposition"]
+        assert "filename*=UTF-8''" in disposition
+    assert web.display_name("\udcb1\udca8报告\ud800.json") == "报告.json"  # a name that was not UTF-8
+    r = client.post("/check", files=[("files", ("\u3164报告\u00ad.json", body))])
+    assert r.status_code == 200 and "U+2060" in r.text and "\u00ad" not in r.text
+
+
+def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
+    """However many uploads arrive, at most UPLOADS_AT_ONCE are inside the app and at most WORKERS
+    files are in memory at once."""
+    inside, most, held, most_held = 0, 0, 0, 0
+    lock = threading.Lock()
+    real_check = web.check_bytes
+
+    def slow_check(data, name, **kw):
+        nonlocal held, most_held
+        with lock:
+            held += 1
+            most_held = max(most_held, held)
+        time.sleep(0.05)
+        try:
+            return real_check(data, name, **kw)
+        finally:
+            with lock:
+                held -= 1
+
+    monkeypatch.setattr(web, "check_bytes", slow_check)
+
+    async def counting(self, scope, receive, send):
+        nonlocal inside, most
+        if scope["type"] != "http":  # the lifespan lasts as long as the client
+            return await self.app(scope, receive, send)
+        async with self.gate:
+            inside += 1
+            most = max(most, inside)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                inside -= 1
+
+    monkeypatch.setattr(web.UploadGate, "__call__", counting)
+    files = [("files", (f"{i}.json", EXAMPLE.read_bytes())) for i in range(5)]
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        threads = [threading.Thread(target=lambda: c.post("/api/check", files=files)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    assert 1 <= most <= web.UPLOADS_AT_ONCE
+    assert 1 <= most_held <= web.WORKERS
