@@ -369,7 +369,8 @@ ALLOWED = {
         "Schema",
         "pip",
         "web",
-        "xltools.report",
+        "report",
+        "PDF",
     ],
     "CPU",
 }
@@ -395,7 +396,7 @@ def _english(output: str) -> list[str]:
     scrubbed = re.sub(r"[\w.-]*\.(xlsx|json|docx|html|txt|md|j2)\b", " ", scrubbed)  # file names
     scrubbed = re.sub(r"\[[a-z|]+\]", " ", scrubbed)  # a choice's values: [txt|md|html|docx|json]
     scrubbed = re.sub(r"“[^”]*”", " ", scrubbed)  # what the user typed, quoted back
-    return [w for w in re.findall(r"[A-Za-z][A-Za-z.]+", scrubbed) if w not in ALLOWED]
+    return [w for w in re.findall(r"[A-Za-z]{2,}", scrubbed) if w not in ALLOWED]
 
 
 def test_every_help_and_usage_error_is_in_chinese():
