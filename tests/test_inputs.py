@@ -393,7 +393,7 @@ USAGE_ERRORS = [
 
 def _english(output: str) -> list[str]:
     scrubbed = re.sub(r"(?<![\w-])--?[A-Za-z][\w-]*", " ", output)  # option names are what a user types
-    scrubbed = re.sub(r"[\w.-]*\.(xlsx|json|docx|html|txt|md|j2)\b", " ", scrubbed)  # file names
+    scrubbed = re.sub(r"[\w.-]*\.(xlsx|json|docx|html|htm|pdf|txt|md|j2)\b", " ", scrubbed)  # file names
     scrubbed = re.sub(r"\[[a-z|]+\]", " ", scrubbed)  # a choice's values: [txt|md|html|docx|json]
     scrubbed = re.sub(r"“[^”]*”", " ", scrubbed)  # what the user typed, quoted back
     return [w for w in re.findall(r"[A-Za-z]{2,}", scrubbed) if w not in ALLOWED]
