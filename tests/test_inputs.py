@@ -371,6 +371,9 @@ ALLOWED = {
         "web",
         "report",
         "PDF",
+        "pdf",
+        "cms",
+        "LibreOffice",
     ],
     "CPU",
 }
@@ -385,7 +388,7 @@ USAGE_ERRORS = [
     ["check", "--bogus"],
     ["check", "-dash.xlsx"],
     ["build", "a", "b"],
-    ["build", "a", "--format", "pdf"],
+    ["build", "a", "--format", "pdff"],
     ["check", "--json=1", "a"],
     ["merge", "--scope"],
 ]
