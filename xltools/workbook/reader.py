@@ -4,6 +4,7 @@ beside their labels (FORMAT.md §4). Cached formula results are never trusted.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -110,15 +111,16 @@ def read_book(book: Book, display: str) -> Source:
             _s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning")
         )
     mismatched: dict[str, list[str]] = {}
-    for path, f in FIELDS.items():
-        where = book.resolve(f.name)
+    labels: dict[tuple[str, int, int], str] = {}  # label cells read so far, normalised
+    for path, f, name in _fields():
+        where = book.resolve(name)
         if where is None:
             lost.setdefault(FIELD_CELLS[path][0], []).append(path)
             continue
         sheet, row, col = where
-        ref = cell_ref(sheet, row, col)
+        ref = _cell_ref(where)
         source.cells[path] = ref
-        if not _labels_ok(book, path, where):
+        if not _labels_ok(book, path, where, labels):
             mismatched.setdefault(sheet, []).append(ref)
             continue
         cell = book.cell(sheet, row, col)
@@ -245,11 +247,47 @@ def _norm(text) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
 
 
-def _labels_ok(book: Book, path: str, where: tuple[str, int, int]) -> bool:
+_NORMED: dict = {}  # label text -> normalised: the same few hundred labels in every workbook
+
+
+def _normed(value) -> str:
+    key = (type(value), value)  # 1, 1.0 and True are one dict key, but not one label
+    text = _NORMED.get(key)
+    if text is None:
+        text = _norm(value)
+        if len(_NORMED) < 20_000:
+            _NORMED[key] = text
+    return text
+
+
+@functools.cache
+def _fields() -> tuple[tuple[str, spec.Field, str], ...]:
+    return tuple((path, f, f.name) for path, f in FIELDS.items())
+
+
+@functools.cache
+def _anchors(path: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((d_row, d_col, _norm(text)) for d_row, d_col, text in ANCHORS[path])
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_ref(where: tuple[str, int, int]) -> str:
+    return cell_ref(*where)
+
+
+def _labels_ok(book: Book, path: str, where: tuple[str, int, int], seen: dict[tuple[str, int, int], str]) -> bool:
+    """Whether the labels beside a field's cell are the template's. Only the label cells are read,
+    each once (`seen`: the book's label cells read so far)."""
     sheet, row, col = where
-    for d_row, d_col, text in ANCHORS[path]:
+    for d_row, d_col, want in _anchors(path):
         r, c = row + d_row, col + d_col
-        if r < 0 or c < 0 or _norm(book.cell(sheet, r, c).value) != _norm(text):
+        if r < 0 or c < 0:
+            return False
+        key = (sheet, r, c)
+        got = seen.get(key)
+        if got is None:
+            got = seen[key] = _normed(book.cell(sheet, r, c).value)
+        if got != want:
             return False
     return True
 
@@ -279,6 +317,7 @@ def _read_total(source: Source, path: str, ref: str, cell) -> None:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _formula_key(formula: str) -> str:
     return re.sub(r"\s+", "", formula.lstrip("=")).upper().replace("_XLFN.", "")
 

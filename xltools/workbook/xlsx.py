@@ -1,10 +1,21 @@
 """A small, bounded reader of the .xlsx package: sheets, cells (values and formulas), defined
-names and custom document properties.
+names, custom document properties.
 
 Why not openpyxl here: we need only a few hundred cells of one known workbook, the defined names
 and the formulas, and we need hard limits before anything is inflated (zip bombs) and no DTD at
-all (entity expansion, external entities). One streaming pass over the XML does that, several
-times faster than building openpyxl's object model. openpyxl stays for tests.
+all (entity expansion, external entities). openpyxl stays for tests.
+
+How it stays fast (issue #16): every part is parsed by expat (C) with callbacks that keep no
+element objects, only the few values the check needs. A sheet is parsed only as far as the end of
+its `sheetData` (the conditional formats and validations after it are most of a template sheet's
+bytes and are never needed), and only when one of its cells is asked for; a cell becomes a `Cell`
+only when it is read; the shared strings are parsed once, on first use. Every part is still
+inflated whole, so a damaged member is found by its checksum as before.
+
+Guards: the zip directory (entries, declared sizes, ratios) is judged before anything is
+inflated; no part inflates past MAX_PART nor all of them past MAX_TOTAL; elements are counted as
+they stream in (MAX_ELEMENTS); a document type declaration is refused outright, so no entity is
+ever declared, expanded or fetched; Strict OOXML namespaces read as the transitional ones.
 """
 
 from __future__ import annotations
@@ -14,12 +25,9 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
-
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
+from typing import Any, NamedTuple
+from xml.parsers import expat
 
 from xltools.errors import UnusableInput
 
@@ -30,11 +38,19 @@ MAX_ENTRIES = 5000
 MAX_RATIO = 200  # compression ratio above which a part is a bomb, not a spreadsheet
 MAX_ELEMENTS = 200_000  # XML elements in all parts read; a filled template has 3,000-6,000
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_NS_VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
-_NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+# Expat's names for the elements read: "namespace local".
+_SHEET_DATA = frozenset({f"{_MAIN} sheetData"})
+_CELL = {f"{_MAIN} {n}": n for n in ("v", "f", "is")}
+_STRING = {f"{_MAIN} {n}": n for n in ("t", "r")}
+_SI = frozenset({f"{_MAIN} si"})
+_BOOK = {f"{_MAIN} {n}": n for n in ("sheet", "definedName")}
+_REL_ID = f"{_REL} id"
+_RELATIONSHIP = f"{_PKG_REL} Relationship"
+_PROPERTY = f"{_CUSTOM} property"
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})")
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
@@ -42,51 +58,103 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     value: Any  # str, int, float, bool or None; the cached result for a formula cell
     formula: str | None = None  # "=SUM(…)" for a formula cell ("=" alone for a shared-formula follower)
     error: str | None = None  # "#REF!" and the like
 
 
-@dataclass
-class Book:
-    """What we read of one workbook. Rows and columns are 0-based."""
+_BLANK = Cell(None)
 
-    sheets: list[str]
-    names: dict[str, str]
-    properties: dict[str, str]
-    has_macros: bool
-    strings: list[str]
-    _zip: zipfile.ZipFile
-    _paths: dict[str, str]
-    _cells: dict[str, dict[tuple[int, int], Cell]] = field(default_factory=dict)
-    _budget: list[int] = field(default_factory=lambda: [MAX_TOTAL])
-    _elements: list[int] = field(default_factory=lambda: [MAX_ELEMENTS])
+
+class Book:
+    """What we read of one workbook. Rows and columns are 0-based.
+
+    `sheets` (in workbook order), `names` (workbook-level defined names → their text) and
+    `properties` (custom document properties) are read when the book is opened; cells and shared
+    strings when first asked for."""
+
+    def __init__(self, zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
+        self.sheets: list[str] = []
+        self.names: dict[str, str] = {}
+        self.properties: dict[str, str] = {}
+        self.has_macros = False
+        self._zip = zf
+        self._infos = infos
+        self._paths: dict[str, str] = {}  # sheet name -> part
+        self._raw: dict[str, dict[tuple[int, int], tuple]] = {}  # sheet -> cell -> (t, v, formula, inline)
+        self._cells: dict[str, dict[tuple[int, int], Cell]] = {}
+        self._strings: list[str] | None = None
+        self._budget = MAX_TOTAL  # bytes inflated
+        self._elements = MAX_ELEMENTS  # elements parsed
+
+    @property
+    def strings(self) -> list[str]:
+        """The shared strings, parsed on first use."""
+        if self._strings is None:
+            self._strings = []
+            if "xl/sharedStrings.xml" in self._infos:
+                self._strings = _shared_strings(self, _read_part(self._zip, "xl/sharedStrings.xml"))
+        return self._strings
 
     def cells(self, sheet: str) -> dict[tuple[int, int], Cell]:
+        """Every cell of a sheet that holds something (a value, a formula or an error)."""
         if sheet not in self._cells:
-            self._cells[sheet] = _parse_sheet(self._read(self._paths[sheet]), self.strings, self._elements)
+            self._cells[sheet] = {pos: self._cell(raw) for pos, raw in self._sheet(sheet).items()}
         return self._cells[sheet]
 
     def cell(self, sheet: str, row: int, col: int) -> Cell:
-        return self.cells(sheet).get((row, col), Cell(None))
+        cells = self._cells.get(sheet)
+        if cells is not None:
+            return cells.get((row, col), _BLANK)
+        raw = self._sheet(sheet).get((row, col))
+        return _BLANK if raw is None else self._cell(raw)
 
     def resolve(self, name: str) -> tuple[str, int, int] | None:
         """The single cell a workbook-level defined name points at, or None."""
         text = self.names.get(name)
-        m = _NAME_REF.match(text.lstrip("=")) if text else None
-        if not m:
+        where = _NAMED.get(text, False) if text else None
+        if where is False:
+            where = _named_cell(text)
+            if len(_NAMED) < 50_000:
+                _NAMED[text] = where
+        if where is None or where[0] not in self._paths:
             return None
-        sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-        if sheet not in self._paths:
-            return None
-        return sheet, int(m.group(4)) - 1, col_index(m.group(3))
+        return where
+
+    def _sheet(self, sheet: str) -> dict[tuple[int, int], tuple]:
+        raw = self._raw.get(sheet)
+        if raw is None:
+            raw = self._raw[sheet] = _sheet_cells(self, self._read(self._paths[sheet]))
+        return raw
+
+    def _cell(self, raw: tuple) -> Cell:
+        t, v, formula, inline = raw
+        if t == "s":
+            try:
+                value: Any = self.strings[int(v)] if v is not None else None
+            except (ValueError, IndexError):
+                value = None
+        elif t == "n":
+            value = _number(v) if v not in (None, "") else None
+        elif t == "inlineStr":
+            value = inline if inline is not None else ""
+        elif t == "str":
+            value = unescape(v or "")
+        elif t == "b":
+            value = v == "1"
+        elif t == "e":
+            return Cell(None, formula, v or "#VALUE!")
+        elif t == "d":
+            value = v
+        else:
+            value = _number(v) if v not in (None, "") else None
+        return Cell(value, formula)
 
     def _read(self, part: str) -> bytes:
         data = _read_part(self._zip, part)
-        self._budget[0] -= len(data)
-        if self._budget[0] < 0:
+        self._budget -= len(data)
+        if self._budget < 0:
             raise UnusableInput(
                 "文件解压后过大，不像是年度报告模板（可能是恶意构造的压缩包），已停止读取。请确认选择的是填好的年度报告模板。",
                 code="too_large",
@@ -101,6 +169,49 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+_REFS: dict[str, tuple[int, int] | None] = {}  # "D7" -> (6, 3): the same few hundred refs in every file
+
+
+def _ref(ref: str) -> tuple[int, int] | None:
+    pos = _REFS.get(ref, False)
+    if pos is False:
+        m = _CELL_REF.fullmatch(ref)
+        pos = (int(m.group(2)) - 1, col_index(m.group(1))) if m else None
+        if len(_REFS) < 50_000:
+            _REFS[ref] = pos
+    return pos
+
+
+_NAMED: dict[str, tuple[str, int, int] | None] = {}  # a defined name's text -> its cell: the same in every file
+
+
+def _named_cell(text: str) -> tuple[str, int, int] | None:
+    m = _NAME_REF.match(text.lstrip("="))
+    if not m:
+        return None
+    return (m.group(1) or "").replace("''", "'") or m.group(2), int(m.group(4)) - 1, col_index(m.group(3))
+
+
+_ONCE: dict[tuple[Any, bytes], tuple[Any, int]] = {}
+
+
+def _once(book: Book, parse, data: bytes):
+    """`parse(book, data)`, remembered by the part's content: the workbook part, its relationships
+    and the custom properties are the same bytes in every workbook made from one template.
+    The elements are charged to the book as if it had been parsed; the result is shared, not to be changed."""
+    key = (parse, data)
+    done = _ONCE.get(key)
+    if done is None:
+        before = book._elements
+        done = parse(book, data), before - book._elements
+        if len(_ONCE) >= 32:
+            _ONCE.clear()
+        _ONCE[key] = done
+    else:
+        book._elements -= done[1]
+    return done[0]
+
+
 def open_book(data: bytes) -> Book:
     """Open .xlsx bytes; raises UnusableInput with a clerk's message for anything else."""
     sniff_container(data)
@@ -113,38 +224,25 @@ def open_book(data: bytes) -> Book:
             "文件已损坏（压缩包不完整或无法打开），可能没有完整复制。请重新获取原文件。", code="corrupt"
         ) from exc
     check_zip_directory(infos)
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        raise UnusableInput(_what_zip(zf, names), code="not_xlsx")
-    has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
-    if has_macros:
+    by_name = {i.filename: i for i in infos}
+    if "xl/workbook.xml" not in by_name:
+        raise UnusableInput(_what_zip(zf, set(by_name)), code="not_xlsx")
+    if any(n.lower().endswith("vbaproject.bin") for n in by_name):
         raise UnusableInput(
             "文件中含有宏（VBA 代码）。为防止恶意代码，本工具不接受带宏的工作簿，也从不运行宏。"
             "请在 Excel/WPS 中“另存为”“Excel 工作簿（*.xlsx）”（宏会被去掉）后再试。",
             code="macro",
         )
-    elements = [MAX_ELEMENTS]
-    try:
-        workbook = _xml(_read_part(zf, "xl/workbook.xml"), elements)
-        rels = _rels(zf, "xl/_rels/workbook.xml.rels", elements)
-        sheets, paths, defined = [], {}, {}
-        for sh in workbook.iter(_NS_MAIN + "sheet"):
-            name = sh.get("name", "")
-            target = rels.get(sh.get(_NS_REL + "id", ""))
-            sheets.append(name)
-            if target:
-                paths[name] = target
-        for dn in workbook.iter(_NS_MAIN + "definedName"):
-            if dn.get("localSheetId") is None:
-                defined[dn.get("name", "")] = (dn.text or "").strip()
-        strings = _shared_strings(zf, "xl/sharedStrings.xml", elements) if "xl/sharedStrings.xml" in names else []
-        props = _custom_properties(zf, elements) if "docProps/custom.xml" in names else {}
-    except UnusableInput:
-        raise
-    except (DefusedXmlException, SafeET.ParseError, KeyError, ValueError) as exc:
-        raise _xml_problem(exc) from exc
-    book = Book(sheets, defined, props, has_macros, strings, zf, paths)
-    book._elements = elements
+    book = Book(zf, by_name)
+    sheets, names = _once(book, _workbook, _read_part(zf, "xl/workbook.xml"))
+    book.names = dict(names)
+    rels = _once(book, _rels, _read_part(zf, "xl/_rels/workbook.xml.rels"))
+    for sheet, rid in sheets:
+        book.sheets.append(sheet)
+        if rels.get(rid):
+            book._paths[sheet] = rels[rid]
+    if "docProps/custom.xml" in by_name:
+        book.properties = dict(_once(book, _custom_properties, _read_part(zf, "docProps/custom.xml")))
     return book
 
 
@@ -279,45 +377,404 @@ _STRICT = (
 )
 
 
-def _xml(data: bytes, budget: list[int]):
-    """Parse one part without any DTD, entity or external reference, counting its elements
-    against the book's budget as they stream in, so no tree grows past it."""
+# --- parsing: expat with callbacks that keep no element objects ------------------------------------
+
+
+class _Hostile(Exception):
+    """A document type declaration: the way to entities and external references."""
+
+
+class _Done(Exception):
+    """Everything the reader needs of a part has been seen."""
+
+
+def _refuse(*_args) -> None:
+    raise _Hostile
+
+
+_SLICE = 16 * 1024
+
+
+def _parser(start, end=None, text=None):
+    """An expat parser that refuses any document type declaration, so no entity is declared,
+    expanded or fetched. `start` counts each element against the book's budget."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    return parser
+
+
+def _feed(parser, data: bytes) -> None:
+    """Parse one part; a callback raising `_Done` ends it early."""
     if b"http://purl.oclc.org/ooxml/" in data:
         for strict, transitional in _STRICT:
             data = data.replace(strict, transitional)
-    events = SafeET.iterparse(
-        io.BytesIO(data), events=("start",), forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    for _ in events:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise UnusableInput(
-                "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。",
-                code="too_large",
-            )
-    return events.root
-
-
-def _xml_problem(exc: Exception) -> UnusableInput:
-    if isinstance(exc, DefusedXmlException):
-        return UnusableInput(
+    try:  # in slices, so that a part left early is not tokenised to its end
+        for at in range(0, len(data), _SLICE):
+            parser.Parse(data[at : at + _SLICE], False)
+        parser.Parse(b"", True)
+    except _Done:
+        pass
+    except _Hostile as exc:
+        raise UnusableInput(
             "文件中含有不安全的 XML 内容（文档类型定义、实体或外部引用），可能是恶意构造的文件，已拒绝读取，"
             "没有访问其中引用的任何文件或网址。请向报送单位重新索取用 Excel/WPS 保存的原文件。",
             code="hostile_xml",
-        )
-    return UnusableInput("文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt")
+        ) from exc
+    except (expat.ExpatError, ValueError) as exc:
+        raise UnusableInput(
+            "文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt"
+        ) from exc
 
 
-def _rels(zf: zipfile.ZipFile, name: str, budget: list[int]) -> dict[str, str]:
-    root = _xml(_read_part(zf, name), budget)
-    out = {}
-    for rel in root.iter(_NS_PKG_REL + "Relationship"):
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") == "External":
-            continue
-        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        out[rel.get("Id", "")] = _normpath(path)
+def _parse(data: bytes, start, end=None, text=None) -> None:
+    _feed(_parser(start, end, text), data)
+
+
+def _too_many() -> UnusableInput:
+    return UnusableInput(
+        "文件中的内容数量异常多（单元格或其他元素过多），不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。",
+        code="too_large",
+    )
+
+
+def _rels(book: Book, data: bytes) -> dict[str, str]:
+    """Relationship id -> part, for the package's own (not external) targets."""
+    out: dict[str, str] = {}
+
+    def start(name, attrs):
+        book._elements -= 1
+        if book._elements < 0:
+            raise _too_many()
+        if name == _RELATIONSHIP and attrs.get("TargetMode") != "External":
+            target = attrs.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            out[attrs.get("Id", "")] = _normpath(path)
+
+    _parse(data, start)
     return out
+
+
+class _Text:
+    """An element's own text as ElementTree's `.text` has it: what comes before its first child."""
+
+    __slots__ = ("at", "parts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] | None = None
+        self.at = 0
+
+    def open(self, depth: int) -> None:
+        self.parts, self.at = [], depth
+
+    def close(self) -> str:
+        text = "".join(self.parts)
+        self.parts = None
+        return text
+
+
+def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The sheets in order (each with its relationship id) and the workbook-level defined names."""
+    sheets: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    depth = 0
+    own = _Text()
+    defined = ""  # the name whose text is being read
+
+    def start(name, attrs):
+        nonlocal depth, defined
+        book._elements -= 1
+        if book._elements < 0:
+            raise _too_many()
+        depth += 1
+        if own.parts is not None:
+            names[defined] = own.close().strip()
+        kind = _BOOK.get(name)
+        if kind == "sheet":
+            sheets.append((attrs.get("name", ""), attrs.get(_REL_ID, "")))
+        elif kind == "definedName" and attrs.get("localSheetId") is None:
+            defined = attrs.get("name", "")
+            own.open(depth)
+
+    def end(name):
+        nonlocal depth
+        if own.parts is not None and depth == own.at:
+            names[defined] = own.close().strip()
+        depth -= 1
+
+    def text(data):
+        if own.parts is not None:
+            own.parts.append(data)
+
+    _parse(data, start, end, text)
+    return sheets, names
+
+
+def _custom_properties(book: Book, data: bytes) -> dict[str, str]:
+    """Each property's name and the text of its value (its first child element)."""
+    out: dict[str, str] = {}
+    depth = 0
+    prop: str | None = None  # the property being read
+    own = _Text()
+
+    def start(name, attrs):
+        nonlocal depth, prop
+        book._elements -= 1
+        if book._elements < 0:
+            raise _too_many()
+        depth += 1
+        if own.parts is not None:
+            out[prop] = own.close()
+            prop = None
+        if depth == 2:
+            prop = attrs.get("name", "") if name == _PROPERTY else None
+            if prop is not None:
+                out[prop] = ""  # a property without a value element
+        elif depth == 3 and prop is not None:
+            own.open(depth)
+
+    def end(name):
+        nonlocal depth, prop
+        if own.parts is not None and depth == own.at:
+            out[prop] = own.close()
+            prop = None
+        depth -= 1
+
+    def text(data):
+        if own.parts is not None:
+            own.parts.append(data)
+
+    _parse(data, start, end, text)
+    return out
+
+
+class _Rich:
+    """The text of a shared or inline string as it is shown: its own <t>, else its rich-text runs'
+    first <t> each; phonetic runs (<rPh>) and formatting left out. Fed the string element's
+    children (depth `base` + 1) and grandchildren."""
+
+    __slots__ = ("base", "own", "own_seen", "run", "runs", "skip", "text")
+
+    def __init__(self, base: int, *, skip: bool = False) -> None:
+        self.base = base
+        self.skip = skip  # an element that is not a string: its children are counted, not read
+        self.text = _Text()
+        self.reset()
+
+    def reset(self) -> None:
+        self.own: str | None = None
+        self.own_seen = False
+        self.run = False  # inside a run whose <t> has not come yet
+        self.runs: list[str] = []
+
+    def start(self, kind: str | None, depth: int) -> None:
+        if depth == self.base + 1:
+            if kind == "t" and not self.own_seen:
+                self.own_seen = True
+                self.text.open(depth)
+            self.run = kind == "r"
+        elif depth == self.base + 2 and self.run and kind == "t":
+            self.run = False
+            self.text.open(depth)
+
+    def close(self) -> None:
+        if self.text.at == self.base + 1:
+            self.own = self.text.close()
+        else:
+            self.runs.append(self.text.close())
+
+    def value(self) -> str:
+        if self.own_seen:
+            return unescape(self.own or "")
+        return unescape("".join(self.runs))
+
+
+def _shared_strings(book: Book, data: bytes) -> list[str]:
+    """The text of each <si> (see `_Rich`), in order."""
+    out: list[str] = []
+    depth = 0
+    left = book._elements
+    own: str | None = None  # the si's own <t>, the usual case
+    gather = False
+    buf = ""
+    rich: _Rich | None = None  # for an si that is not a single <t>
+    si = _SI
+    tee = f"{_MAIN} t"
+
+    def start(name, attrs):
+        nonlocal depth, left, own, gather, buf, rich
+        left -= 1
+        if left < 0:
+            raise _too_many()
+        depth += 1
+        if gather:  # a child of the <t>: its own text ends here
+            gather = False
+            own = buf
+        if depth == 2:
+            own = rich = None
+            if name not in si:
+                rich = _Rich(2, skip=True)
+        elif rich is None and depth == 3 and name == tee and own is None:
+            gather, buf, own = True, "", ""
+        else:  # anything else: read it the general way
+            if rich is None:
+                rich = _Rich(2)
+                if own is not None:  # the si's own <t> came first
+                    rich.own_seen, rich.own = True, own
+            if rich.text.parts is not None:
+                rich.close()
+            rich.start(_STRING.get(name), depth)
+
+    def end(name):
+        nonlocal depth, own, gather, rich
+        if gather and depth == 3:
+            gather = False
+            own = buf
+        elif rich is not None and rich.text.parts is not None and depth == rich.text.at:
+            rich.close()
+        if depth == 2:
+            if rich is None:
+                out.append(unescape(own) if own is not None else "")
+            elif not rich.skip:
+                out.append(rich.value())
+            rich = None
+        depth -= 1
+
+    def chars(data):
+        nonlocal buf
+        if gather:
+            buf += data
+        elif rich is not None and rich.text.parts is not None:
+            rich.text.parts.append(data)
+
+    try:
+        _parse(data, start, end, chars)
+    finally:
+        book._elements = left
+    return out
+
+
+def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
+    """Every cell of the sheet's <sheetData> as (type, value text, formula, inline text); the part
+    is not parsed past it.
+
+    As ElementTree read it before (issue #16): the first <sheetData> child of the root; its
+    children are rows, theirs cells, whatever their names; a cell's first <v>, <f> and <is>, each
+    with its own text (before any child element). This runs once per element of every sheet read,
+    so it keeps its state in local variables and does the least it can per call."""
+    cells: dict[tuple[int, int], tuple] = {}
+    refs = _REFS
+    kinds = _CELL
+    depth = 0
+    left = book._elements
+    row_no: str | None = None
+    next_col = 0
+    pos: tuple[int, int] | None = None  # the cell being read; None for one that is skipped
+    t = v = f = inline = None
+    gather = ""  # "v" or "f" while that element's own text is being read
+    buf = ""
+    rich: _Rich | None = None  # while inside the cell's first <is>
+
+    def close():
+        nonlocal v, f, gather
+        if gather == "v":
+            v = buf
+        elif gather == "f":
+            f = "=" + buf
+        gather = ""
+
+    def start(name, attrs):
+        nonlocal depth, left, row_no, next_col, pos, t, v, f, inline, gather, buf, rich
+        left -= 1
+        if left < 0:
+            raise _too_many()
+        depth += 1
+        if gather:  # a child element: ElementTree's .text ends here
+            close()
+        if depth == 4:
+            ref = attrs.get("r")
+            if ref:
+                pos = refs.get(ref) or _ref(ref)
+                if pos is None:
+                    return
+            else:  # references may be omitted; position follows the previous cell
+                pos = (int(row_no or 1) - 1, next_col)
+            next_col = pos[1] + 1
+            t = attrs.get("t", "n")
+            v = f = inline = None
+        elif depth == 5:
+            if pos is None:
+                return
+            kind = kinds.get(name)
+            if kind == "v":
+                if v is None:
+                    gather, buf, v = "v", "", ""
+            elif kind == "f":
+                if f is None:
+                    gather, buf, f = "f", "", "="
+            elif kind == "is" and inline is None and rich is None:
+                rich = _Rich(5)
+        elif depth == 3:
+            row_no = attrs.get("r")
+            next_col = 0
+        elif rich is not None:
+            if rich.text.parts is not None:
+                rich.close()
+            rich.start(_STRING.get(name), depth)
+
+    def end(name):
+        nonlocal depth, pos, inline, rich
+        if gather and depth == 5:
+            close()
+        if depth == 4:
+            if pos is not None:
+                cells[pos] = (t, v, f, inline)
+            pos = None
+        elif rich is not None:
+            if rich.text.parts is not None and depth == rich.text.at:
+                rich.close()
+            if depth == 5:
+                inline, rich = rich.value(), None
+        elif depth == 2:
+            raise _Done
+        depth -= 1
+
+    def chars(data):
+        nonlocal buf
+        if gather:
+            buf += data
+        elif rich is not None and rich.text.parts is not None:
+            rich.text.parts.append(data)
+
+    def outside(name, attrs):  # before <sheetData>
+        nonlocal depth, left
+        left -= 1
+        if left < 0:
+            raise _too_many()
+        depth += 1
+        if depth == 2 and name in _SHEET_DATA:
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+            parser.CharacterDataHandler = chars
+
+    def outside_end(name):
+        nonlocal depth
+        depth -= 1
+
+    parser = _parser(outside, outside_end)
+    try:
+        _feed(parser, data)
+    finally:
+        book._elements = left
+    return cells
 
 
 def _normpath(path: str) -> str:
@@ -329,14 +786,6 @@ def _normpath(path: str) -> str:
         elif p and p != ".":
             parts.append(p)
     return "/".join(parts)
-
-
-def _text_of(si) -> str:
-    """The text of a shared or inline string: plain <t>, or rich-text runs, without phonetics."""
-    t = si.find(_NS_MAIN + "t")
-    if t is not None:
-        return unescape(t.text or "")
-    return unescape("".join((r.findtext(_NS_MAIN + "t") or "") for r in si.findall(_NS_MAIN + "r")))
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -351,78 +800,6 @@ def unescape(text: str) -> str:
     if any("\ud800" <= ch <= "\udfff" for ch in text):  # escaped UTF-16 halves: pair them, drop strays
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
-
-
-def _shared_strings(zf: zipfile.ZipFile, name: str, budget: list[int]) -> list[str]:
-    root = _xml(_read_part(zf, name), budget)
-    return [_text_of(si) for si in root.findall(_NS_MAIN + "si")]
-
-
-def _custom_properties(zf: zipfile.ZipFile, budget: list[int]) -> dict[str, str]:
-    root = _xml(_read_part(zf, "docProps/custom.xml"), budget)
-    out = {}
-    for prop in root.findall(_NS_CUSTOM + "property"):
-        value = next(iter(prop), None)
-        out[prop.get("name", "")] = (value.text or "") if value is not None else ""
-    return out
-
-
-def _parse_sheet(data: bytes, strings: list[str], budget: list[int]) -> dict[tuple[int, int], Cell]:
-    try:
-        root = _xml(data, budget)
-        return _sheet_cells(root, strings)
-    except (DefusedXmlException, SafeET.ParseError, ValueError) as exc:
-        raise _xml_problem(exc) from exc
-
-
-def _sheet_cells(root, strings: list[str]) -> dict[tuple[int, int], Cell]:
-    cells: dict[tuple[int, int], Cell] = {}
-    sheet_data = root.find(_NS_MAIN + "sheetData")
-    if sheet_data is None:
-        return cells
-    for row_el in sheet_data:
-        row_no = row_el.get("r")
-        next_col = 0
-        for c in row_el:
-            ref = c.get("r")
-            if ref:
-                m = _CELL_REF.fullmatch(ref)
-                if not m:
-                    continue
-                col, row = col_index(m.group(1)), int(m.group(2)) - 1
-            else:  # references may be omitted; position follows the previous cell
-                col, row = next_col, int(row_no or 1) - 1
-            next_col = col + 1
-            cells[(row, col)] = _cell(c, strings)
-    return cells
-
-
-def _cell(c, strings: list[str]) -> Cell:
-    t = c.get("t", "n")
-    f = c.find(_NS_MAIN + "f")
-    formula = None
-    if f is not None:
-        formula = "=" + (f.text or "")
-    v = c.findtext(_NS_MAIN + "v")
-    if t == "s":
-        try:
-            value: Any = strings[int(v)] if v is not None else None
-        except (ValueError, IndexError):
-            value = None
-    elif t == "inlineStr":
-        is_el = c.find(_NS_MAIN + "is")
-        value = _text_of(is_el) if is_el is not None else ""
-    elif t == "str":
-        value = unescape(v or "")
-    elif t == "b":
-        value = v == "1"
-    elif t == "e":
-        return Cell(None, formula, v or "#VALUE!")
-    elif t == "d":
-        value = v
-    else:
-        value = _number(v) if v not in (None, "") else None
-    return Cell(value, formula)
 
 
 def _number(text: str) -> int | float | str:
