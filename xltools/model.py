@@ -64,6 +64,7 @@ class Source:
     values: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # a published report's text outside the fields, by place
 
     def cell(self, path: str) -> str | None:
         return self.cells.get(path)

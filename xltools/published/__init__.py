@@ -10,16 +10,25 @@ published report's arithmetic errors.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.model import WARNING, Finding
+from xltools.model import ERROR, WARNING, Finding
 from xltools.published.blocks import MAX_INPUT, Block
-from xltools.published.structure import read_structure
-from xltools.published.tables import read_appeals, read_proactive, read_requests
+from xltools.published.labels import number
+from xltools.published.structure import FEE_PART, read_structure
+from xltools.published.tables import (
+    FEE_PART_TITLE,
+    cells_of,
+    read_appeals,
+    read_fee_table,
+    read_proactive,
+    read_requests,
+)
 
 READABLE = {
     ".docx": "docx",
@@ -43,6 +52,8 @@ class Imported:
     kind: str
     values: dict[str, Any] = field(default_factory=dict)
     notes: list[Finding] = field(default_factory=list)
+    no_summary: bool = False  # part 一 printed no 综述 before its （一）
+    texts: dict[str, str] = field(default_factory=dict)  # paragraphs around the tables, by where they stand
 
     def to_json(self) -> dict:
         """The JSON form: every stated value in spec order, tables nested by row id."""
@@ -93,9 +104,20 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
 
     source = source_from_object(imported.to_json(), imported.path)
     source.findings = list(imported.notes) + list(source.findings)
+    source.texts = dict(imported.texts)
     result = check(source, strict=strict, previous=previous)
-    result.findings = [f if f.cell else replace(f, where=where_of(f.field)) for f in result.findings]
+    findings = result.findings
+    if imported.no_summary:  # the format asks for the five sub-sections; a 综述 before them is optional
+        findings = [f for f in findings if not (f.rule == "S4" and f.field == "overview.summary")]
+        findings.append(Finding("I1", ERROR if strict else WARNING, "overview.summary", NO_SUMMARY))
+    result.findings = [f if f.cell or f.where else replace(f, where=where_of(f.field)) for f in findings]
     return result
+
+
+NO_SUMMARY = (
+    f"{spec.PART_TITLES['overview']}直接从（一）开始，（一）之前没有综述文字。"
+    "格式不强制要求综述；如原报告另有综述段落，请核对是否漏印。"
+)
 
 
 def file_notes(blocks: list[Block]) -> list[Finding]:
@@ -169,14 +191,49 @@ def import_bytes(data: bytes, kind: str, display: str) -> Imported:
             "找不到报告的各部分标题（“一、总体情况”至“六、其他需要报告的事项”），这不像是一份政府信息公开工作年度报告。",
             code="not_report",
         )
-    result = Imported(display, kind, notes=file_notes(blocks) + list(st.notes))
+    result = Imported(display, kind, notes=file_notes(blocks) + list(st.notes), no_summary=st.no_summary)
     values = dict(st.values)
     for reader, part in ((read_proactive, "proactive"), (read_requests, "requests"), (read_appeals, "appeals")):
         found, notes = reader(st.parts[part])
         values.update(found)
         result.notes += notes
+    for part in ("proactive", "requests", "appeals"):
+        prose = [b.text for b in st.parts[part] if _is_prose(b)]
+        if prose:
+            result.texts[f"{spec.PART_TITLES[part]}（表格以外的文字）"] = "\n".join(prose)
+    if FEE_PART in st.found:
+        found, notes = read_fee_table(st.parts[FEE_PART], FEE_PART_TITLE)
+        values.update(found)
+        result.notes += notes
+    result.notes += _stray_tables(st)
     result.values = {p: values[p] for p in spec.FIELDS if p in values}
     return result
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of sentences (not a table line, caption or unit note) among a part's tables."""
+    if block.is_row or len(block.text) < 12 or not re.search(r"[，。；,;]", block.text):
+        return False
+    return len(cells_of(block)) == 1
+
+
+def _stray_tables(st) -> list[Finding]:
+    """A table with figures where the format has none (parts 一, 五, 六) is not read: say so."""
+    out = []
+    for part in ("overview", "problems", "other"):
+        rows = [b for b in st.parts[part] if b.is_row and sum(1 for c in b.cells if c.strip()) >= 2]
+        figures = [b for b in rows if any(number(c) is not None for c in b.cells)]
+        if figures:
+            out.append(
+                Finding(
+                    "I1",
+                    WARNING,
+                    None,
+                    f"{spec.PART_TITLES[part]}中有一个表格（如“{figures[0].text[:40]}”一行），格式中这一部分没有表格，"
+                    "表中的数字未读取，只作为文字保留。请核对原报告。",
+                )
+            )
+    return out
 
 
 def import_report(path: str | os.PathLike) -> Imported:

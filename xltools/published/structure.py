@@ -37,9 +37,9 @@ _SELF = re.compile(r"我(市|县|区|州|盟|旗|乡|镇|局|委|办|厅|院|署
 # Section keywords, checked in this order (平台 before 公开, 依申请 before 主动 …).
 _SECTION_WORDS = (
     ("on_request", ("依申请",)),
-    ("platform", ("平台",)),
+    ("platform", ("平台", "新媒体", "网站", "公报")),
     ("oversight", ("监督", "保障", "考核")),
-    ("management", ("管理",)),
+    ("management", ("管理", "制作", "获取")),
     ("proactive", ("主动",)),
 )
 
@@ -53,13 +53,42 @@ class Structure:
     found: list[str] = field(default_factory=list)  # part ids whose titles were found
     notes: list[Finding] = field(default_factory=list)
     fee_stated: dict[str, object] = field(default_factory=dict)
+    no_summary: bool = False  # part 一 goes straight to its （一）: no 综述 printed
 
     def note(self, field_path: str | None, message: str) -> None:
         self.notes.append(Finding("I1", WARNING, field_path, message))
 
 
-def part_of(block: Block) -> int | None:
-    """The index of the part a block's text titles, or None."""
+# Each part's title by its key words: offices reword titles ("五、政府信息公开工作存在的主要问题及
+# 改进情况", "存在的主要问题及改进措施"), the key words stay. FEE_PART is the local variant that
+# prints 信息处理费 as a part of its own (a table), moving the problems and other matters down.
+FEE_PART = "fee"
+_PART_WORDS = (
+    ("overview", ("总体情况", "基本情况", "工作概况")),
+    ("proactive", ("主动公开",)),
+    ("requests", ("收到和处理", "依申请公开情况", "信息公开申请情况", "依申请公开政府信息情况")),
+    ("appeals", ("行政复议", "行政诉讼")),
+    (FEE_PART, ("信息处理费",)),
+    ("problems", ("存在的主要问题", "存在的问题", "主要问题", "问题及改进", "问题和改进")),
+    ("other", ("其他需要报告", "其他事项", "其他需报告")),
+)
+_PART_ORDER = ("overview", "proactive", "requests", "appeals", FEE_PART, "problems", "other")
+_NUMBERED = re.compile(
+    r"^(?:第)?([一二三四五六七八九])(?:部分)?[、.,，:：]\s*(.*)$|^第([一二三四五六七八九])部分\s*(.*)$"
+)
+
+
+@dataclass(frozen=True)
+class _Title:
+    at: int  # block index
+    part: str
+    numbered: bool
+    numeral: int | None
+    text: str
+
+
+def title_of(block: Block) -> tuple[str, bool, int | None] | None:
+    """(part id, printed with a numeral, the numeral's index) when a block titles a part."""
     text = block.text
     if block.is_row:
         filled = [c for c in block.cells if c.strip()]
@@ -67,33 +96,59 @@ def part_of(block: Block) -> int | None:
             return None
         text = filled[0]
     n = norm(text)
-    m = _PART.match(n)
-    if not m or len(n) > 40:
+    if len(n) > 40 or not n or n[0] in "（(" or "。" in n.rstrip("。"):
         return None
-    k = _NUMERALS.index(m.group(1))
-    want = norm(spec.PARTS[k][1])[2:]
-    rest = re.sub(r"[、,，和及与]", "", m.group(2))
-    target = re.sub(r"[、,，和及与]", "", want)
-    if rest == target or SequenceMatcher(None, rest, target).ratio() >= 0.75:
-        return k
-    return None
+    m = _NUMBERED.match(n)
+    numeral = None
+    if m:
+        numeral = "一二三四五六七八九".index(m.group(1) or m.group(3))
+        rest = m.group(2) if m.group(1) else m.group(4)
+    else:
+        rest = n
+    part = next((pid for pid, words in _PART_WORDS if any(w in rest for w in words)), None)
+    if part is None and numeral is not None and numeral < len(PART_IDS):
+        want = re.sub(r"[、,，和及与]", "", norm(spec.PARTS[numeral][1])[2:])
+        if SequenceMatcher(None, re.sub(r"[、,，和及与]", "", rest), want).ratio() >= 0.75:
+            part = PART_IDS[numeral]
+    if part is None:
+        return None
+    if numeral is None:  # unnumbered: only a line that is a title and nothing else
+        standard = dict(spec.PARTS).get(part, "信息处理费收取情况")
+        target = norm(standard).split("、", 1)[-1]
+        if len(rest) > 24 or SequenceMatcher(None, rest, target).ratio() < 0.6:
+            return None
+    return part, numeral is not None, numeral
+
+
+def part_of(block: Block) -> int | None:
+    """The index of the standard part a block's text titles, or None."""
+    t = title_of(block)
+    return PART_IDS.index(t[0]) if t and t[0] in PART_IDS else None
 
 
 def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]], list[str]]:
-    """(front matter, blocks by part, found part ids). Titles must come in order; one may be missing."""
-    marks: list[tuple[int, int]] = []  # (block index, part index)
+    """(front matter, blocks by part, found part ids). Titles are found by their key words and
+    must come in order; one printed with its numeral wins over an unnumbered line of the same
+    words (a sub-heading inside another part)."""
+    found: list[_Title] = []
     for i, block in enumerate(blocks):
-        k = part_of(block)
-        if k is not None and (not marks or k > marks[-1][1]):
-            marks.append((i, k))
-    front_end = marks[0][0] if marks else len(blocks)
-    parts: dict[str, list[Block]] = {pid: [] for pid in PART_IDS}
-    for j, (i, k) in enumerate(marks):
-        end = marks[j + 1][0] if j + 1 < len(marks) else len(blocks)
-        parts[PART_IDS[k]] = list(blocks[i + 1 : end])
+        t = title_of(block)
+        if t is not None:
+            found.append(_Title(i, t[0], t[1], t[2], block.text))
+    numbered = {t.part for t in found if t.numbered}
+    candidates = [t for t in found if t.numbered or t.part not in numbered]
+    marks: list[_Title] = []
+    for t in candidates:
+        if not marks or _PART_ORDER.index(t.part) > _PART_ORDER.index(marks[-1].part):
+            marks.append(t)
+    front_end = marks[0].at if marks else len(blocks)
+    parts: dict[str, list[Block]] = {pid: [] for pid in (*PART_IDS, FEE_PART)}
+    for j, t in enumerate(marks):
+        end = marks[j + 1].at if j + 1 < len(marks) else len(blocks)
+        parts[t.part] = list(blocks[t.at + 1 : end])
     if marks:
-        parts[PART_IDS[marks[-1][1]]] = _within_article(blocks, marks)
-    return list(blocks[:front_end]), parts, [PART_IDS[k] for _, k in marks]
+        parts[marks[-1].part] = _within_article(blocks, [(t.at, 0) for t in marks])
+    return list(blocks[:front_end]), parts, [t.part for t in marks]
 
 
 def _within_article(blocks: list[Block], marks: list[tuple[int, int]]) -> list[Block]:
@@ -237,15 +292,26 @@ def split_heading(rest: str) -> tuple[str | None, str]:
 
 
 def _section_ids(numerals: list[int], headings: list[str | None]) -> list[str | None]:
-    """Which sub-section each printed one is: by its heading's words when that is unambiguous,
-    else by its numeral (the format's order)."""
+    """Which sub-section each printed one is: by its heading's words first (when no other heading
+    has the same words), then by its numeral (the format's order), then the next one left."""
     by_words = []
     for heading in headings:
         sid = next((s for s, words in _SECTION_WORDS if heading and any(w in heading for w in words)), None)
         by_words.append(sid)
-    if None not in by_words and len(set(by_words)) == len(by_words):
-        return by_words
-    return [SECTION_IDS[n] if n < len(SECTION_IDS) else None for n in numerals]
+    counts = Counter(w for w in by_words if w)
+    ids: list[str | None] = [w if w and counts[w] == 1 else None for w in by_words]
+    taken = {w for w in ids if w}
+    for i, n in enumerate(numerals):
+        sid = SECTION_IDS[n] if n < len(SECTION_IDS) else None
+        if ids[i] is None and sid is not None and sid not in taken:
+            ids[i] = sid
+            taken.add(sid)
+    for i in range(len(ids)):
+        free = [s for s in SECTION_IDS if s not in taken]
+        if ids[i] is None and free:
+            ids[i] = free[0]
+            taken.add(free[0])
+    return ids
 
 
 def _read_overview(st: Structure, texts: list[str], *, required: bool) -> None:
@@ -270,10 +336,19 @@ def _read_overview(st: Structure, texts: list[str], *, required: bool) -> None:
                 f"{spec.PART_TITLES['overview']}中没有找到（一）至（五）小标题，全部文字按综述读取。",
             )
         return
+    if not summary:
+        st.no_summary = True
     ids = _section_ids([n for n, _, _ in sections], [h for _, h, _ in sections])
     for (numeral, heading, body), sid in zip(sections, ids, strict=True):
         if sid is None:
             continue
+        if heading and sid != SECTION_IDS[numeral]:
+            st.note(
+                f"overview.{sid}",
+                f"{spec.PART_TITLES['overview']}的{spec.OVERVIEW_NUMERALS[numeral]}“{heading}”按小标题的文字归入"
+                f"“{dict((i, t) for i, t, _ in spec.OVERVIEW_SECTIONS)[sid]}”"
+                f"（格式中为{spec.OVERVIEW_NUMERALS[SECTION_IDS.index(sid)]}），与序号不一致，请核对。",
+            )
         if heading is None:
             st.note(
                 f"overview.{sid}",

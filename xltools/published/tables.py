@@ -146,6 +146,28 @@ def _match_row(reader: TableReader, labels: list[str], candidates: dict[str, str
     return None
 
 
+def header_keys(reader: TableReader, cells: list[str], columns: dict[str, str]) -> list[str]:
+    """The columns a header row names, in order. A heading printed slightly wrong ("先行有效件数")
+    is taken for the column it resembles, with a note naming both (once per misprint)."""
+    keys: list[str] = []
+    for cell in cells:
+        found = find_labels(cell, columns)
+        if found:
+            keys += found
+            continue
+        m = match_label(cell, columns)
+        if m is None or m.exact:
+            continue
+        keys.append(m.key)
+        message = (
+            f"{reader.table.part}的表头“{cell.strip()}”与格式中的“{columns[m.key]}”不完全一致"
+            f"（可能是原报告印错），已按“{columns[m.key]}”列读取，请核对。"
+        )
+        if all(n.message != message for n in reader.notes):
+            reader.note(None, message)
+    return keys
+
+
 def check_2019(blocks: Iterable[Block]) -> None:
     for block in blocks:
         text = norm(block.text)
@@ -167,12 +189,14 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
     for block in blocks:
         labels, values = split_row(cells_of(block))
         if not values:
-            found = find_labels(" ".join(labels), columns)
+            found = header_keys(reader, labels, columns)
             if found:
                 header = found
             continue
         row_id = _match_row(reader, labels, rows)
         if row_id is None:
+            if labels and any(v.strip() for v in values):
+                reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
             continue
         expected = list(spec.PROACTIVE_CELLS[row_id])
         ordered = [c for c in header if c in expected]
@@ -278,3 +302,63 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             reader.take(group, cols, chunk, groups_labels[group])
     reader.missing(groups_labels, lambda g: [c.id for c in table.columns])
     return reader.values, reader.notes
+
+
+# --- the 信息处理费 table of a local variant ----------------------------------------------------
+
+FEE_PART_TITLE = "信息处理费收取情况"
+_FEE_COLUMNS = {
+    "notified_count": "通知收取件数",
+    "notified_amount": "通知收取金额",
+    "collected_amount": "实际收取金额",
+}
+
+
+def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any], list[Finding]]:
+    """A part "信息处理费收取情况" printed as a table 通知收取件数 | 通知收取金额（元）| 实际收取金额（元）.
+
+    processing_fee.count is the 通知收取件数 (the only count printed); processing_fee.amount_yuan
+    is the 实际收取金额 — the money actually collected, what the standard report's sentence
+    states — or the 通知收取金额 when no 实际收取 column is printed. A notified amount that differs
+    from the collected one is named in a note (FORMAT §3)."""
+    notes: list[Finding] = []
+    header: list[str] = []
+    found: dict[str, str] = {}
+    for block in blocks:
+        cells = cells_of(block)
+        labels, values = split_row(cells)
+        keys = find_labels(" ".join(labels), _FEE_COLUMNS)
+        if keys and not any(v.strip() for v in values):
+            header = keys
+            continue
+        if header and values:
+            found = dict(zip(header, fit(values, len(header)), strict=False))
+            break
+        if keys and values and len(keys) == 1:  # "实际收取金额（元） 0" as label | value lines
+            found[keys[0]] = values[0]
+    out: dict[str, Any] = {}
+
+    def note(path: str | None, message: str) -> None:
+        notes.append(Finding("I1", WARNING, path, message))
+
+    if not found:
+        note(
+            "processing_fee.amount_yuan",
+            f"“{part_title}”中的表格无法读取（找不到“通知收取件数”“实际收取金额”等列及其数字），信息处理费按未填写处理。",
+        )
+        return out, notes
+    count = number(found.get("notified_count", ""))
+    if count is not None:
+        out["processing_fee.count"] = int(float(count))
+    collected = number(found.get("collected_amount", ""), units=("元",))
+    notified = number(found.get("notified_amount", ""), units=("元",))
+    amount = collected if collected is not None else notified
+    if amount is not None:
+        out["processing_fee.amount_yuan"] = amount
+    if collected is not None and notified is not None and float(collected) != float(notified):
+        note(
+            "processing_fee.amount_yuan",
+            f"“{part_title}”表中通知收取金额为 {notified} 元，实际收取金额为 {collected} 元；"
+            f"信息处理费收取金额按实际收取的 {collected} 元读取，请核对。",
+        )
+    return out, notes

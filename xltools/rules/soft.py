@@ -30,7 +30,7 @@ def soft_findings(report: Report, previous: Report | None = None, source: Source
     """Every soft-rule warning for one report; `previous` is last year's report when given."""
     out: list[Finding] = []
     out += t1_findings(report)
-    out += t2_findings(report)
+    out += t2_findings(report, source.texts if source is not None else None)
     out += c1_findings(report, source)
     out += c2_findings(report)
     out += c4_findings(report)
@@ -224,13 +224,17 @@ _LEAD_YEAR = re.compile(
 _REVIEWING_LAST_YEAR = re.compile(r"整改|上年|上一年|去年|指出|反映|提出的问题")
 
 
-def t2_findings(report: Report) -> list[Finding]:
+def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Finding]:
+    """`extra`: text a published report prints outside the fields (the paragraphs around its
+    tables), by where it stands; its findings name that place (`where`), having no field."""
     year = report.year
     if year is None:
         return []
     out: list[Finding] = []
-    texts = [(p, report.text(p)) for p in (*NARRATIVES, "contact") if report.text(p)]
-    for path, text in texts:
+    texts = [(p, FIELDS[p].label, report.text(p)) for p in (*NARRATIVES, "contact") if report.text(p)]
+    texts += [(None, place, text) for place, text in (extra or {}).items() if text]
+    for path, label, text in texts:
+        where = {"where": label} if path is None else {}
         norm = unicodedata.normalize("NFKC", text)
         for m in _PERIOD.finditer(norm):
             years = {int(y) for y in m.groups() if y}
@@ -239,11 +243,12 @@ def t2_findings(report: Report) -> list[Finding]:
                     _warn(
                         "T2",
                         path,
-                        f"{FIELDS[path].label}：文字中的统计期限“{m.group(0)}”与报告年度 {year} 年不符。"
+                        f"{label}：文字中的统计期限“{m.group(0)}”与报告年度 {year} 年不符。"
                         f"统计期限应为{year}年1月1日至12月31日，请改正（多半是沿用了往年的文字）。",
                         report,
                         expected=year,
                         actual=min(years),
+                        **where,
                     )
                 )
         for m in _TITLE_YEAR.finditer(norm):
@@ -255,14 +260,15 @@ def t2_findings(report: Report) -> list[Finding]:
                 _warn(
                     "T2",
                     path,
-                    f"{FIELDS[path].label}：文字提到“{m.group(0)}”，与本报告年度 {year} 年不符（“{quote(sentence, m.group(0))}”）。"
+                    f"{label}：文字提到“{m.group(0)}”，与本报告年度 {year} 年不符（“{quote(sentence, m.group(0))}”）。"
                     f"请核对年份。",
                     report,
                     expected=year,
                     actual=y,
+                    **where,
                 )
             )
-        if path.startswith("overview."):
+        if path is None or path.startswith("overview."):
             for para in norm.split("\n"):
                 m = _LEAD_YEAR.match(para.strip())
                 if m and int(m.group(1)) not in (year, year + 1):
@@ -271,11 +277,12 @@ def t2_findings(report: Report) -> list[Finding]:
                         _warn(
                             "T2",
                             path,
-                            f"{FIELDS[path].label}：段落以“{y}年”开头（“{quote(para, m.group(0))}”），但本报告是 {year} 年度的。"
+                            f"{label}：段落以“{y}年”开头（“{quote(para, m.group(0))}”），但本报告是 {year} 年度的。"
                             f"这一段像是沿用了往年的文字，请改为 {year} 年的情况。",
                             report,
                             expected=year,
                             actual=y,
+                            **where,
                         )
                     )
     published = report.values.get("publish_date")
