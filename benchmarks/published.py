@@ -1,0 +1,121 @@
+"""Benchmark: checking published reports as the reviewing office receives them. By hand, not in CI:
+
+    python -m benchmarks.published                 # 1000 saved web pages, 100 PDFs
+    python -m benchmarks.published --pages 200 --pdfs 20
+
+Makes N saved web pages (our own html report of a random consistent unit, wrapped in a site's
+header, navigation and footer, as a browser's "save page" keeps them) and M PDFs (the same
+reports printed to A4 by Chromium), in $TMPDIR/xltools-bench/published; then times
+`xltools check DIR --summary 汇总.xlsx` on each folder in a fresh process (every core), and
+prints the wall time, the machine's cores and its load average before the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_政府信息公开_某某区人民政府</title></head>
+<body><div class="header"><a href="/">首页</a> | <a href="/zwgk">政务公开</a> | <a href="/hdjl">互动交流</a></div>
+<div class="main"><div class="position">当前位置：首页 &gt; 政务公开 &gt; 年度报告</div>
+<div class="article"><div class="info">发布时间：2025-01-{day:02d} 信息来源：{name}</div>
+{body}
+</div></div><div class="footer">主办单位：某某区人民政府办公室 地址：某某路1号 网站标识码 0000000000</div></body></html>
+"""
+
+
+def _report(i: int, rng: random.Random):
+    from benchmarks.generate import unit_values
+    from xltools.model import Source
+    from xltools.rules.checker import check
+
+    name = f"某某区第{i:04d}局"
+    values = unit_values(rng, name)
+    return check(Source(f"unit-{i}", "json", values)).report
+
+
+def make_pages(folder: Path, n: int) -> None:
+    from xltools.render import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(13)
+    for i in range(n):
+        path = folder / f"unit-{i:04d}.html"
+        report = _report(i, rng)
+        if path.exists():
+            continue
+        html = render(report, "html").decode()
+        body = html[html.index("<main>") : html.index("</main>") + len("</main>")]
+        title = f"{report.name}2024年政府信息公开工作年度报告"
+        path.write_text(SITE.format(title=title, name=report.name, day=1 + i % 28, body=body), encoding="utf-8")
+
+
+def make_pdfs(folder: Path, n: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from xltools.render import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(14)
+    todo = []
+    for i in range(n):
+        report = _report(i, rng)
+        if not (folder / f"unit-{i:04d}.pdf").exists():
+            todo.append((i, render(report, "html")))
+    if not todo:
+        return
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        for i, html in todo:
+            src = Path(tmp) / f"{i}.html"
+            src.write_bytes(html)
+            page.goto(src.as_uri())
+            page.pdf(path=str(folder / f"unit-{i:04d}.pdf"), format="A4")
+        browser.close()
+
+
+def time_check(folder: Path) -> tuple[float, int, str]:
+    summary = folder.parent / f"{folder.name}-汇总.xlsx"
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "xltools", "check", str(folder), "--summary", str(summary), "--force"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    elapsed = time.perf_counter() - start
+    return (
+        elapsed,
+        proc.returncode,
+        f"load {load:.1f}; {proc.stdout.strip().splitlines()[-1] if proc.stdout else proc.stderr[-300:]}",
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--pdfs", type=int, default=100)
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "xltools-bench" / "published")
+    args = ap.parse_args()
+    pages, pdfs = args.dir / f"pages-{args.pages}", args.dir / f"pdfs-{args.pdfs}"
+    make_pages(pages, args.pages)
+    make_pdfs(pdfs, args.pdfs)
+    print(f"cores: {os.cpu_count()}")
+    for label, folder, n in (("saved web pages", pages, args.pages), ("PDFs", pdfs, args.pdfs)):
+        elapsed, code, tail = time_check(folder)
+        print(f"{n} {label}: {elapsed:.1f} s ({elapsed / n * 1000:.0f} ms each), exit {code}; {tail}")
+
+
+if __name__ == "__main__":
+    main()
