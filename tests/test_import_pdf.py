@@ -226,3 +226,22 @@ def test_too_many_pages_is_refused(monkeypatch):
     with pytest.raises(UnusableInput) as exc:
         import_bytes(_NO_TEXT_PDF, "pdf", "x.pdf")
     assert exc.value.code == "too_large" and "页" in exc.value.message
+
+
+def test_a_row_cut_by_the_page_break_is_joined_and_a_repeated_header_is_not():
+    """Producers that let a row break across pages print its label's end at the next page's top."""
+    from xltools.published.pdf import _Reader
+
+    header = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", None, "申请人情况"]
+    reader = _Reader()
+    reader._table([header, ["", "（二）部分公开（区分处理的，只计这一情形，", "447"]], continues=False)
+    reader._table([["", "不计其他情形）", ""], ["", "1.属于国家秘密", "2"]], continues=True)  # a cut row
+    reader._table([header, ["", "2.其他法律行政法规禁止公开", "30"]], continues=True)  # the header repeated
+    rows = [item for kind, item in reader.items if kind == "row"]
+    assert rows == [
+        header,
+        ["", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "447"],
+        ["", "1.属于国家秘密", "2"],
+        header,
+        ["", "2.其他法律行政法规禁止公开", "30"],
+    ]

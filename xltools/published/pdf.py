@@ -164,7 +164,7 @@ class _Reader:
         first = rows[0]
         if continues and self.items and self.items[-1][0] == "row":
             last = self.items[-1][1]
-            if len(last) == len(first) and (_no_values(first) or _no_values(last)) and first[0] is None:
+            if len(last) == len(first) and (_no_values(first) or _no_values(last)) and not first[0]:
                 # a row the page break cut in two: its label continues, its numbers on one side
                 self.items[-1] = ("row", [_join(a, b) for a, b in zip(last, first, strict=True)])
                 rows = rows[1:]
