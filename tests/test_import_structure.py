@@ -164,3 +164,12 @@ def test_what_cannot_be_placed_is_named(page):
     messages = _messages(back)
     assert any("六、其他需要报告的事项中有一个表格" in m and "建议提案" in m for m in messages)
     assert any("“行政备案”不是格式中的行" in m for m in messages)
+
+
+def test_table_three_heading_that_cannot_be_matched_is_read_by_position_with_a_note():
+    text = render(load_report(EXAMPLES / "huaian-2024.json").report, "txt").decode().replace("商业企业", "商业企亚", 1)
+    back = import_bytes(text.encode(), "txt", "r.txt")
+    assert back.values["requests.new.business"] == 53
+    assert [n.message for n in back.notes] == [
+        "三、收到和处理政府信息公开申请情况的表头中找不到“商业企业”列（可能印错），各列按格式中的顺序读取，请核对。"
+    ]

@@ -211,13 +211,14 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
 _GROUP = "__orgs__"
 
 
-def _request_columns(header_rows: list[str]) -> list[str]:
-    """Column order from the header rows, the 法人或其他组织 group standing for its five columns."""
+def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[str]:
+    """Column order from the header rows, the 法人或其他组织 group standing for its five columns
+    (a misprinted heading read as the column it resembles, with a note)."""
     labels = {c.id: c.label for c in spec.REQUESTS.columns} | {_GROUP: spec.REQUESTS_ORGS}
     orgs = [c for c in spec.APPLICANT_COLUMNS if c != "natural"]
     order: list[str] = []
-    for text in header_rows:
-        for key in find_labels(text, labels):
+    for cells in header_rows:
+        for key in header_keys(reader, cells, labels):
             if key in order:
                 continue
             if key in orgs and _GROUP in order:
@@ -226,7 +227,15 @@ def _request_columns(header_rows: list[str]) -> list[str]:
                 order.append(key)
     order = [k for k in order if k != _GROUP]
     official = [c.id for c in spec.REQUESTS.columns]
-    return order if sorted(order) == sorted(official) else official
+    if sorted(order) == sorted(official):
+        return order
+    if order:  # a header was printed but does not name every column
+        missing = "、".join(labels[c] for c in official if c not in order)
+        reader.note(
+            None,
+            f"{reader.table.part}的表头中找不到“{missing}”列（可能印错），各列按格式中的顺序读取，请核对。",
+        )
+    return official
 
 
 def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
@@ -235,13 +244,13 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
     rows = {r.id: r.label for r in table.rows}
     sections = {norm(s) for s in (*spec.REQUEST_SECTIONS, spec.REQUESTS_RESULTS)}
     other_section = norm(spec.REQUEST_SECTIONS[-1])
-    header: list[str] = []
+    header: list[list[str]] = []
     columns: list[str] | None = None
     for block in blocks:
         labels, values = split_row(cells_of(block))
         if not values or not any(v.strip() for v in values):
             if columns is None:
-                header.append(" ".join(labels))
+                header.append(labels)
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
@@ -254,7 +263,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
                 reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
             continue
         if columns is None:
-            columns = _request_columns(header)
+            columns = _request_columns(header, reader)
         reader.take(row_id, columns, values, rows[row_id])
     reader.missing(rows, lambda r: [c.id for c in table.columns])
     return reader.values, reader.notes
