@@ -66,10 +66,9 @@ class _Recording(concurrent.futures.ProcessPoolExecutor):
 
 
 def test_pool_findings_identical_to_the_one_file_path(mixed, monkeypatch):
-    monkeypatch.setattr(batch, "_executor", lambda n: _Recording(max_workers=n))
-    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "_executor", lambda n, pairing=None: _Recording(max_workers=n))
     pooled = list(batch.check_many(mixed, jobs=2, threshold=0))
-    assert _Recording.tasks == 6  # the work really went through worker processes
+    assert _Recording.tasks == len(mixed)  # the work really went through worker processes, a file a task
     assert [r.path for r in pooled] == mixed
     for one, other in zip((check_file(p) for p in mixed), pooled, strict=True):
         _same(one, other)
@@ -95,15 +94,29 @@ def test_work_in_flight_is_bounded(tmp_path, monkeypatch):
             submitted.append(1)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "_executor", lambda n: Counting(max_workers=n))
+    monkeypatch.setattr(batch, "_executor", lambda n, pairing=None: Counting(max_workers=n))
     paths = [str(tmp_path / f"missing-{i:04d}.xlsx") for i in range(400)]
     limit = 2 * batch.IN_FLIGHT_PER_WORKER
+    size = batch.chunk_size(400, 2)
     ahead = []
     for n, r in enumerate(batch.check_many(paths, jobs=2, threshold=0), start=1):
         assert r.path == paths[n - 1]
-        ahead.append(len(submitted) - n // batch.CHUNK)
-    assert len(submitted) == 400 // batch.CHUNK
+        ahead.append(len(submitted) - n // size)
+    assert len(submitted) == -(-400 // size)
     assert max(ahead) <= limit + 1
+
+
+@pytest.mark.parametrize("files", [17, 20, 64, 100, 1_000, 10_000, 300_000])
+def test_chunks_keep_every_core_busy(files):
+    """Small folders in small tasks (no core idles while another works through a big last task),
+    large ones in tasks big enough that the round trip to a worker does not count."""
+    for jobs in (2, 4, 16):
+        size = batch.chunk_size(files, jobs)
+        tasks = -(-files // size)
+        assert tasks >= min(files, jobs * batch.CHUNKS_PER_WORKER)
+        assert 1 <= size <= batch.MAX_CHUNK
+        if files >= jobs * batch.CHUNKS_PER_WORKER * batch.MAX_CHUNK:
+            assert size == batch.MAX_CHUNK
 
 
 def test_small_runs_stay_in_process(monkeypatch, mixed):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +90,7 @@ class Pairing:
     last: str | None = None
     entries: list[Entry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files of the folder that could not be read
+    folder: list[str] = field(default_factory=list)  # last year's files still to be identified
 
     @classmethod
     def of_file(cls, path: str) -> Pairing:
@@ -97,34 +99,41 @@ class Pairing:
 
     @classmethod
     def of_dir(cls, directory: str) -> Pairing:
+        """The pairing with a folder: its files are listed here and identified by `indexed`, in
+        the batch's worker processes, not one by one before the batch starts."""
         from xltools.api import expand_inputs
 
         if not Path(directory).is_dir():
             raise UsageError(f"--previous-dir 应是一个文件夹（现为 {directory}）。")
-        pairing = cls()
-        for p in expand_inputs([directory]):
-            try:
-                report = load_previous(p)
-            except XltoolsError:
-                pairing.skipped.append(p)
-                continue
-            pairing.entries.append(Entry(report.year, report.name, p))
+        return cls(folder=expand_inputs([directory]))
+
+    def indexed(self, identities: Iterable[tuple[str, Entry | None]]) -> Pairing:
+        """This pairing with last year's folder identified: `identities` is `identify` of each
+        file of `folder`, in order."""
+        pairing = Pairing(last=self.last)
+        for path, entry in identities:
+            if entry is None:
+                pairing.skipped.append(path)
+            else:
+                pairing.entries.append(entry)
         return pairing
 
-    def find(self, report: Report) -> tuple[str | None, str | None]:
-        """(last year's path, or None with the reason) for one report of a batch."""
+    def find(self, report: Report, unusable: frozenset[str] = frozenset()) -> tuple[str | None, str | None]:
+        """(last year's path, or None with the reason) for one report of a batch; `unusable`:
+        files found to be identified but not usable (left out as if never identified)."""
         if self.last is not None:
             return self.last, None
         if report.year is None:
             return None, None
         want = report.year - 1
         key = name_key(report.name)
-        same = [e for e in self.entries if e.year == want and name_key(e.name) == key]
+        entries = [e for e in self.entries if e.path not in unusable] if unusable else self.entries
+        same = [e for e in entries if e.year == want and name_key(e.name) == key]
         if not same and key:
             # renamed agencies: 洪泽区人民政府 → 淮安市洪泽区人民政府
             same = [
                 e
-                for e in self.entries
+                for e in entries
                 if e.year == want
                 and name_key(e.name)
                 and (key.endswith(name_key(e.name)) or name_key(e.name).endswith(key))
@@ -148,6 +157,14 @@ class Pairing:
             source = read_input(path)
             report, _, _ = normalise(source)
             last, why = self.find(report)
+            unusable: frozenset[str] = frozenset()
+            while last is not None and self.last is None:
+                try:  # identified by its year and agency alone: it may still fail to be read whole
+                    load_previous(last)
+                    break
+                except XltoolsError:
+                    unusable |= {last}
+                    last, why = self.find(report, unusable)
             if last is None:
                 result = check(source, strict=strict)
                 if why:
@@ -162,6 +179,22 @@ class Pairing:
             return FileResult(str(path), result)
         except XltoolsError as exc:
             return FileResult(str(path), error=exc)
+
+
+_IDENTITY = ("year", "agency.name")
+
+
+def identify(path: str) -> Entry | None:
+    """The year and agency of one file of last year's folder, reading of a workbook only the
+    cells these need; None for a file that cannot be last year's report."""
+    try:
+        if Path(path).suffix.lower() == ".xlsx":
+            report, _, _ = normalise(read_input(path, only=_IDENTITY))
+        else:
+            report = load_previous(path)
+    except XltoolsError:
+        return None
+    return None if report.year is None else Entry(report.year, report.name, path)
 
 
 def pairing(previous: str | None, previous_dir: str | None) -> Pairing | None:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 16
-CHUNK = 8  # files per task: amortises the round trip to a worker
+MAX_CHUNK = 32  # files per task at most: amortises the round trip to a worker
+CHUNKS_PER_WORKER = 4  # at least this many tasks per worker, so that no core idles at the end
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker: keeps workers busy, bounds memory
 
 
@@ -35,23 +36,62 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _executor(workers: int) -> Executor:
+def chunk_size(files: int, jobs: int) -> int:
+    """Files per task: small folders in small tasks, so every core gets its share; large ones
+    in tasks of MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, files // (jobs * CHUNKS_PER_WORKER)))
+
+
+_PAIRING = None  # a worker's pairing with last year's reports, given once when it starts
+
+
+def _executor(workers: int, pairing=None) -> Executor:
     """The worker pool (imported only when one is needed: a one-file check starts faster)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(pairing,))
 
 
-def _quiet_worker() -> None:
-    """Ctrl-C is the main process's to handle: a worker stopped by it would print a traceback."""
+def _start_worker(pairing) -> None:
+    """Ctrl-C is the main process's to handle: a worker stopped by it would print a traceback.
+    The pairing (last year's folder identified, possibly thousands of entries) comes once per
+    worker, not with every task."""
     import signal
 
+    global _PAIRING
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _PAIRING = pairing
 
 
-def _check_chunk(paths: Sequence[str], strict: bool, pairing=None) -> list[FileResult]:
-    one = check_file if pairing is None else pairing.check_file  # pairing: previous.Pairing (--previous)
+def _check_chunk(paths: Sequence[str], strict: bool) -> list[FileResult]:
+    one = check_file if _PAIRING is None else _PAIRING.check_file  # previous.Pairing (--previous…)
     return [one(p, strict=strict) for p in paths]
+
+
+def _identify_chunk(paths: Sequence[str]) -> list:
+    from xltools.previous import identify
+
+    return [identify(p) for p in paths]
+
+
+def _in_order(pool: Executor, task, chunks: Iterable, *args) -> Iterator:
+    """Each chunk's results, in input order, with a bounded number of tasks in flight."""
+    limit = pool._max_workers * IN_FLIGHT_PER_WORKER
+    pending: deque[Future] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(task, chunk, *args))
+            if len(pending) >= limit:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+def _chunks(paths: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    return (paths[i : i + size] for i in range(0, len(paths), size))
 
 
 def check_many(
@@ -65,30 +105,30 @@ def check_many(
     """Check every path, yielding one FileResult per path, in input order.
 
     `jobs`: worker processes (default: every core available); 1, or fewer paths than `threshold`,
-    checks in this process.
+    checks in this process. A pairing with last year's folder (`previous.Pairing.of_dir`) has
+    that folder identified first, by the same workers.
     """
     jobs = workers() if jobs is None else max(1, jobs)
     threshold = POOL_THRESHOLD if threshold is None else threshold
+    folder = pairing.folder if pairing is not None else []
+    if folder:
+        if jobs == 1 or len(folder) < max(threshold, 2):
+            from xltools.previous import identify
+
+            identities = [identify(p) for p in folder]
+        else:
+            size = chunk_size(len(folder), jobs)
+            with _executor(min(jobs, -(-len(folder) // size))) as pool:
+                identities = list(_in_order(pool, _identify_chunk, _chunks(folder, size)))
+        pairing = pairing.indexed(zip(folder, identities, strict=True))
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
             yield one(p, strict=strict)
         return
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    limit = jobs * IN_FLIGHT_PER_WORKER
-    with _executor(min(jobs, len(chunks))) as pool:
-        pending: deque[Future] = deque()
-        todo = iter(chunks)
-        try:
-            for chunk in todo:
-                pending.append(pool.submit(_check_chunk, chunk, strict, pairing))
-                if len(pending) >= limit:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+    size = chunk_size(len(paths), jobs)
+    with _executor(min(jobs, -(-len(paths) // size)), pairing) as pool:
+        yield from _in_order(pool, _check_chunk, _chunks(paths, size), strict)
 
 
 @dataclass

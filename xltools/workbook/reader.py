@@ -24,8 +24,9 @@ _FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", 
 _REPORT_MARKS = ("本年新收政府信息公开申请数量", "政府信息公开", "予以公开")
 
 
-def read_input(path: str | Path) -> Source:
-    """Read a workbook or a JSON report; UnusableInput for anything that cannot be used at all."""
+def read_input(path: str | Path, *, only: tuple[str, ...] | None = None) -> Source:
+    """Read a workbook or a JSON report; UnusableInput for anything that cannot be used at all.
+    `only`: of a workbook, read just these fields (see `read_book`)."""
     p = Path(path)
     try:
         os.stat(p)
@@ -46,7 +47,7 @@ def read_input(path: str | Path) -> Source:
             "这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path)
         )
     try:
-        return read_data(read_bytes(p, _limit(p.suffix.lower())), str(path))
+        return read_data(read_bytes(p, _limit(p.suffix.lower())), str(path), only=only)
     except UnusableInput as exc:
         exc.path = exc.path or str(path)
         raise
@@ -70,7 +71,7 @@ def _limit(suffix: str) -> int:
     )
 
 
-def read_data(data: bytes, name: str) -> Source:
+def read_data(data: bytes, name: str, *, only: tuple[str, ...] | None = None) -> Source:
     """Read an input held in memory (a file's bytes, an upload); `name` picks the reader."""
     suffix = Path(name).suffix.lower()
     _limit(suffix)
@@ -78,7 +79,7 @@ def read_data(data: bytes, name: str) -> Source:
         from xltools.jsonform import parse_json
 
         return parse_json(data, name)
-    return read_book(open_book(data), name)
+    return read_book(open_book(data), name, only=only)
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -100,7 +101,9 @@ def read_workbook(path: Path) -> Source:
     return read_input(path)
 
 
-def read_book(book: Book, display: str) -> Source:
+def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) -> Source:
+    """The Source of a workbook; `only`: read just these fields (and only the cells they need),
+    as pairing a batch with last year's folder reads each file's year and agency first."""
     version = _identify(book)
     source = Source(display, "xlsx")
     findings = source.findings
@@ -112,7 +115,7 @@ def read_book(book: Book, display: str) -> Source:
         )
     mismatched: dict[str, list[str]] = {}
     labels: dict[tuple[str, int, int], str] = {}  # label cells read so far, normalised
-    for path, f, name in _fields():
+    for path, f, name in _fields(only):
         where = book.resolve(name)
         if where is None:
             lost.setdefault(FIELD_CELLS[path][0], []).append(path)
@@ -170,9 +173,10 @@ def _identify(book: Book) -> str:
     version = book.properties.get("xltools_template") or _name_constant(book.names.get("xltools_template"))
     if not version and spec.SHEET_META in book.sheets:
         version = str(book.cell(spec.SHEET_META, 0, 1).value or "")
-    text = "\n".join(book.strings[:5000])
+    text = ""
     if not version:  # say what it is instead: other programs often write their text into the cells
-        text += "\n" + _inline_text(book)
+        # (only then: a narrative of our own template may well quote the 2019 format's words)
+        text = "\n".join(book.strings[:5000]) + "\n" + _inline_text(book)
     if any(m in text for m in _FORMAT_2019_MARKS):
         raise UnusableInput(
             "这是按 2019 年试行格式（国办公开办函〔2019〕60号）制作的表格：表二含“第二十条第（九）项”，"
@@ -261,8 +265,8 @@ def _normed(value) -> str:
 
 
 @functools.cache
-def _fields() -> tuple[tuple[str, spec.Field, str], ...]:
-    return tuple((path, f, f.name) for path, f in FIELDS.items())
+def _fields(only: tuple[str, ...] | None = None) -> tuple[tuple[str, spec.Field, str], ...]:
+    return tuple((path, f, f.name) for path, f in FIELDS.items() if only is None or path in only)
 
 
 @functools.cache

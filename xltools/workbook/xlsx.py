@@ -84,17 +84,23 @@ class Book:
         self._paths: dict[str, str] = {}  # sheet name -> part
         self._raw: dict[str, dict[tuple[int, int], tuple]] = {}  # sheet -> cell -> (t, v, formula, inline)
         self._cells: dict[str, dict[tuple[int, int], Cell]] = {}
-        self._strings: list[str] | None = None
+        self._strings: _Strings | None = None
         self._budget = MAX_TOTAL  # bytes inflated
         self._elements = MAX_ELEMENTS  # elements parsed
 
     @property
     def strings(self) -> list[str]:
-        """The shared strings, parsed on first use."""
+        """All the shared strings."""
+        return self._shared().upto(None)
+
+    def _string(self, index: int) -> str:
+        """One shared string: the part is parsed only as far as it (and once)."""
+        return self._shared().upto(index if index >= 0 else None)[index]
+
+    def _shared(self) -> _Strings:
         if self._strings is None:
-            self._strings = []
-            if "xl/sharedStrings.xml" in self._infos:
-                self._strings = _shared_strings(self, _read_part(self._zip, "xl/sharedStrings.xml"))
+            part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self._infos else None
+            self._strings = _Strings(self, _read_part(self._zip, part) if part else b"")
         return self._strings
 
     def cells(self, sheet: str) -> dict[tuple[int, int], Cell]:
@@ -132,7 +138,7 @@ class Book:
         t, v, formula, inline = raw
         if t == "s":
             try:
-                value: Any = self.strings[int(v)] if v is not None else None
+                value: Any = self._string(int(v)) if v is not None else None
             except (ValueError, IndexError):
                 value = None
         elif t == "n":
@@ -412,17 +418,29 @@ def _parser(start, end=None, text=None):
     return parser
 
 
-def _feed(parser, data: bytes) -> None:
-    """Parse one part; a callback raising `_Done` ends it early."""
+def _iso(data: bytes) -> bytes:
+    """Strict OOXML read as transitional."""
     if b"http://purl.oclc.org/ooxml/" in data:
         for strict, transitional in _STRICT:
             data = data.replace(strict, transitional)
-    try:  # in slices, so that a part left early is not tokenised to its end
-        for at in range(0, len(data), _SLICE):
-            parser.Parse(data[at : at + _SLICE], False)
-        parser.Parse(b"", True)
+    return data
+
+
+def _feed(parser, data: bytes) -> None:
+    """Parse one part; a callback raising `_Done` ends it early."""
+    data = _iso(data)
+    for at in range(0, len(data), _SLICE):  # in slices, so that a part left early is not tokenised to its end
+        if _run(parser, data[at : at + _SLICE], False):
+            return
+    _run(parser, b"", True)
+
+
+def _run(parser, data: bytes, final: bool) -> bool:
+    """Feed the parser; True when a callback said it has all it needs."""
+    try:
+        parser.Parse(data, final)
     except _Done:
-        pass
+        return True
     except _Hostile as exc:
         raise UnusableInput(
             "文件中含有不安全的 XML 内容（文档类型定义、实体或外部引用），可能是恶意构造的文件，已拒绝读取，"
@@ -433,6 +451,7 @@ def _feed(parser, data: bytes) -> None:
         raise UnusableInput(
             "文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt"
         ) from exc
+    return False
 
 
 def _parse(data: bytes, start, end=None, text=None) -> None:
@@ -597,11 +616,9 @@ class _Rich:
         return unescape("".join(self.runs))
 
 
-def _shared_strings(book: Book, data: bytes) -> list[str]:
-    """The text of each <si> (see `_Rich`), in order."""
-    out: list[str] = []
+def _string_parser(book: Book, out: list[str]):
+    """A parser that appends the text of each <si> (see `_Rich`) to `out`, in order."""
     depth = 0
-    left = book._elements
     own: str | None = None  # the si's own <t>, the usual case
     gather = False
     buf = ""
@@ -610,9 +627,9 @@ def _shared_strings(book: Book, data: bytes) -> list[str]:
     tee = f"{_MAIN} t"
 
     def start(name, attrs):
-        nonlocal depth, left, own, gather, buf, rich
-        left -= 1
-        if left < 0:
+        nonlocal depth, own, gather, buf, rich
+        book._elements -= 1
+        if book._elements < 0:
             raise _too_many()
         depth += 1
         if gather:  # a child of the <t>: its own text ends here
@@ -655,11 +672,30 @@ def _shared_strings(book: Book, data: bytes) -> list[str]:
         elif rich is not None and rich.text.parts is not None:
             rich.text.parts.append(data)
 
-    try:
-        _parse(data, start, end, chars)
-    finally:
-        book._elements = left
-    return out
+    return _parser(start, end, chars)
+
+
+class _Strings:
+    """The shared strings, parsed a slice at a time, only as far as they are asked for."""
+
+    def __init__(self, book: Book, data: bytes) -> None:
+        self.list: list[str] = []
+        self.data = _iso(data)
+        self.at = 0
+        self.done = not data
+        self.parser = _string_parser(book, self.list) if data else None
+
+    def upto(self, index: int | None) -> list[str]:
+        """The strings parsed so far, at least up to `index` (all of them for None) if there are so many."""
+        while not self.done and (index is None or len(self.list) <= index):
+            chunk = self.data[self.at : self.at + _STRING_SLICE]
+            self.at += _STRING_SLICE
+            self.done = self.at >= len(self.data)
+            _run(self.parser, chunk, self.done)
+        return self.list
+
+
+_STRING_SLICE = 4096
 
 
 def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
