@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from xltools.errors import UnusableInput, XltoolsError
+from xltools.formats import READABLE
 from xltools.model import CheckResult, FileResult, Report
-from xltools.published import READABLE
 from xltools.rules.checker import check
 from xltools.workbook.reader import read_input
 

@@ -45,10 +45,18 @@ def chunk_size(files: int, jobs: int) -> int:
 _PAIRING = None  # a worker's pairing with last year's reports, given once when it starts
 
 
+# What a check imports on first use: imported before the workers start, so that where they are
+# forked (Linux) they share it instead of each importing it again.
+_CHECK_MODULES = ("xltools.rules.soft", "xltools.rules.textnums", "xltools.jsonform")
+
+
 def _executor(workers: int, pairing=None) -> Executor:
     """The worker pool (imported only when one is needed: a one-file check starts faster)."""
+    import importlib
     from concurrent.futures import ProcessPoolExecutor
 
+    for module in _CHECK_MODULES:
+        importlib.import_module(module)
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(pairing,))
 
 

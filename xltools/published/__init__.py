@@ -17,6 +17,7 @@ from typing import Any
 
 from xltools import spec
 from xltools.errors import UnusableInput
+from xltools.formats import READABLE
 from xltools.model import ERROR, WARNING, Finding
 from xltools.published.blocks import MAX_INPUT, Block
 from xltools.published.labels import number
@@ -30,16 +31,6 @@ from xltools.published.tables import (
     read_requests,
 )
 
-READABLE = {
-    ".docx": "docx",
-    ".pdf": "pdf",
-    ".html": "html",
-    ".htm": "html",
-    ".shtml": "html",
-    ".xhtml": "html",
-    ".txt": "txt",
-    ".text": "txt",
-}
 NARRATIVE_FIELDS = tuple(p for p in spec.FIELDS if p.startswith("overview.") or p in ("problems", "other_matters"))
 
 
