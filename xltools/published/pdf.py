@@ -199,7 +199,7 @@ class _Reader:
                 starts = (
                     prev is None
                     or item.x0 > item.left + em * 0.8
-                    or prev.x1 < prev.right - 1.5 * em
+                    or (prev.x1 < prev.right - 1.5 * em and _ends_paragraph(prev.text))
                     or prev.centred
                     or _starts_part(item.text)
                 )
@@ -277,6 +277,17 @@ class _Line:
 
 
 _PART_START = re.compile(r"^\s*(?:[一二三四五六]、|[（(][一二三四五六七八九十][）)])")
+
+
+# A line that stops short of the margin ends its paragraph, unless it stops mid-sentence: a
+# left-aligned line (the contact line) wraps early before an unbreakable e-mail address or number.
+_SENTENCE_END = "。！？；.!?;…”’）)】》"
+
+
+def _ends_paragraph(text: str) -> bool:
+    """Whether a line that stops short can end a paragraph: it ends a sentence, or is a heading."""
+    text = text.rstrip()
+    return not text or text[-1] in _SENTENCE_END or _starts_part(text) or len(text) <= 12
 
 
 def _starts_part(text: str) -> bool:

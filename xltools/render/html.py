@@ -33,7 +33,7 @@ th.label { text-align: left; background: none; }
 caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .nw { white-space: nowrap; }
 .kw { word-break: keep-all; }
-h1 .nw { display: inline-block; }
+h1 .nw { display: inline-block; white-space: normal; } /* breaks between its pieces; inside one only if it is wider than the page */
 td.value { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.value { min-width: 2.6em; }
 /* the caption is for screen readers: the part heading above already says it on screen */
@@ -124,6 +124,8 @@ def _para(p) -> str:
     lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
     classes = " ".join(c for c, on in (("generated", p.generated), ("invalid", p.invalid)) if on)
     cls = f' class="{classes}"' if classes else ""
+    if not p.justify:  # an address and numbers: justification would spread the characters apart
+        cls += ' style="text-align: left"'
     return f"<p{cls}>{lead}{escape(p.text)}</p>"
 
 
