@@ -37,6 +37,15 @@ def require() -> None:
     pytest.skip("LibreOffice (soffice) is not installed")
 
 
+def require_poppler() -> None:
+    """poppler-utils (pdftotext, pdfinfo, pdffonts): reading back the pages of a printed PDF."""
+    if all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdffonts")):
+        return
+    if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
+        pytest.fail("poppler-utils is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set) but missing")
+    pytest.skip("poppler-utils (pdftotext) is not installed")
+
+
 def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) -> list[Path]:
     """Open each file in LibreOffice (recalculating it) and save it as `fmt` into outdir.
 

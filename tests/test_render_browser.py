@@ -13,6 +13,7 @@ import subprocess
 
 import pytest
 
+from tests import libreoffice
 from tests.conftest import EXAMPLES
 from tests.test_web_browser import ARGS, CHROMIUM, _require_browser
 from xltools.api import load_report
@@ -107,8 +108,7 @@ def test_html_headings_do_not_break_inside_a_word(browser, huaian, tmp_path):
 
 
 def test_html_printed_has_page_numbers_and_repeated_headers(browser, huaian, tmp_path):
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils is not installed")
+    libreoffice.require_poppler()
     path = tmp_path / "r.html"
     path.write_bytes(render(huaian, "html"))
     page = browser.new_page()

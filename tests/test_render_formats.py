@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import unicodedata
 
@@ -138,8 +137,7 @@ def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
 
 def test_pdf_is_a4_with_fonts_embedded_and_the_report_text(tmp_path):
     libreoffice.require()
-    if not shutil.which("pdffonts"):
-        pytest.skip("poppler-utils is not installed")
+    libreoffice.require_poppler()
     out = tmp_path / "报告.pdf"
     res = CliRunner().invoke(main, ["build", str(EXAMPLES / "huaian-2024.json"), "-o", str(out)])
     assert res.exit_code == 0, res.output

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -146,8 +145,7 @@ def _pages_with(pages: list[str], needle: str) -> list[int]:
 @pytest.fixture(scope="module")
 def printed(reports, tmp_path_factory):
     libreoffice.require()
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils (pdftotext) is not installed")
+    libreoffice.require_poppler()
     tmp = tmp_path_factory.mktemp("pages")
     paths = []
     for name, report in reports.items():
