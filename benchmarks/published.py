@@ -84,9 +84,15 @@ def make_pdfs(folder: Path, n: int) -> None:
         browser.close()
 
 
-def time_check(folder: Path) -> tuple[float, int, str]:
+def time_check(folder: Path) -> tuple[float, float, int, str]:
+    """Wall time, and the CPU time of the whole process tree (user + system, workers included):
+    on a busy machine the wall time grows with the load, the CPU time does not, and CPU time
+    divided by the cores is the wall time an otherwise idle machine would need."""
+    import resource
+
     summary = folder.parent / f"{folder.name}-汇总.xlsx"
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "xltools", "check", str(folder), "--summary", str(summary), "--force"],
@@ -95,11 +101,10 @@ def time_check(folder: Path) -> tuple[float, int, str]:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     elapsed = time.perf_counter() - start
-    return (
-        elapsed,
-        proc.returncode,
-        f"load {load:.1f}; {proc.stdout.strip().splitlines()[-1] if proc.stdout else proc.stderr[-300:]}",
-    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout else proc.stderr[-300:]
+    return elapsed, cpu, proc.returncode, f"load average {load:.1f} before; {last}"
 
 
 def main() -> None:
@@ -113,8 +118,12 @@ def main() -> None:
     make_pdfs(pdfs, args.pdfs)
     print(f"cores: {os.cpu_count()}")
     for label, folder, n in (("saved web pages", pages, args.pages), ("PDFs", pdfs, args.pdfs)):
-        elapsed, code, tail = time_check(folder)
-        print(f"{n} {label}: {elapsed:.1f} s ({elapsed / n * 1000:.0f} ms each), exit {code}; {tail}")
+        elapsed, cpu, code, tail = time_check(folder)
+        cores = len(os.sched_getaffinity(0))
+        print(
+            f"{n} {label}: wall {elapsed:.1f} s; CPU {cpu:.1f} s ({cpu / n * 1000:.0f} ms each), "
+            f"i.e. {cpu / cores:.1f} s on {cores} idle cores; exit {code}; {tail}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "‘": "'", "’": "'"})
 _NUMBERING = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十\d]{1,3}[.、,])")
 FUZZY_MIN = 0.8  # "其他法律行政止公开" against "其他法律行政法规禁止公开" scores 0.86
 
 
+@lru_cache(maxsize=4096)
 def norm(text: str) -> str:
     """Width, quotes and white space folded away: what two printings of one label share."""
     text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
@@ -20,6 +22,7 @@ def norm(text: str) -> str:
     return re.sub(r"^(\d{1,2})[、.]", r"\1.", text)
 
 
+@lru_cache(maxsize=4096)
 def bare(text: str) -> str:
     """A label without its numbering: "（三）不予公开" -> "不予公开", "1、属于国家秘密" -> "属于国家秘密"."""
     return _NUMBERING.sub("", norm(text))
