@@ -18,7 +18,7 @@ from typing import Any
 
 from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.model import ERROR, WARNING, FileResult, Finding, Report
-from xltools.rules.checker import check, normalise
+from xltools.rules.checker import check, normalise, typed_values
 from xltools.spec import CARRIES, FIELDS, YEAR_MAX, YEAR_MIN
 from xltools.text import clean_text
 from xltools.workbook.reader import read_input
@@ -155,8 +155,8 @@ class Pairing:
         """One input's FileResult, checked against last year's report where one is found."""
         try:
             source = read_input(path)
-            report, _, _ = normalise(source)
-            last, why = self.find(report)
+            normalised = normalise(source)  # once: `check` takes it as it is
+            last, why = self.find(normalised[0])
             unusable: frozenset[str] = frozenset()
             while last is not None and self.last is None:
                 try:  # identified by its year and agency alone: it may still fail to be read whole
@@ -164,15 +164,15 @@ class Pairing:
                     break
                 except XltoolsError:
                     unusable |= {last}
-                    last, why = self.find(report, unusable)
+                    last, why = self.find(normalised[0], unusable)
             if last is None:
-                result = check(source, strict=strict)
+                result = check(source, strict=strict, normalised=normalised)
                 if why:
                     severity = ERROR if strict else WARNING
                     result.findings.append(Finding("X4", severity, None, why))
                 return FileResult(str(path), result)
             previous = load_previous(last)
-            result = check(source, previous=previous, strict=strict)
+            result = check(source, previous=previous, strict=strict, normalised=normalised)
             error = wrong_year(result.report, previous, last)
             if error is not None:
                 return FileResult(str(path), error=error)
@@ -189,7 +189,7 @@ def identify(path: str) -> Entry | None:
     cells these need; None for a file that cannot be last year's report."""
     try:
         if Path(path).suffix.lower() == ".xlsx":
-            report, _, _ = normalise(read_input(path, only=_IDENTITY))
+            report = Report(typed_values(read_input(path, only=_IDENTITY), _IDENTITY), frozenset(), {})
         else:
             report = load_previous(path)
     except XltoolsError:

@@ -54,6 +54,11 @@ def normalise(source: Source) -> tuple[Report, list[Finding], set[str]]:
     return Report(values, frozenset(stated), dict(source.cells)), findings, unreadable
 
 
+def typed_values(source: Source, paths: tuple[str, ...]) -> dict[str, Any]:
+    """Some fields typed as `normalise` types them (their S2 findings left out)."""
+    return {p: parse(FIELDS[p], source.values.get(p), text_decimals=source.kind == "json").value for p in paths}
+
+
 def _sum_known(values: dict[str, Any], parts: tuple[str, ...]) -> int:
     return sum(values.get(p) or 0 for p in parts)
 
@@ -70,9 +75,16 @@ def _s2(source: Source, path: str, problem: str, severity: str | None) -> Findin
     )
 
 
-def check(source: Source, *, previous: Report | None = None, strict: bool = False) -> CheckResult:
-    """Every finding for one input. `previous` is last year's report, when given (X1, X2, soft rules)."""
-    report, findings, unreadable = normalise(source)
+def check(
+    source: Source,
+    *,
+    previous: Report | None = None,
+    strict: bool = False,
+    normalised: tuple[Report, list[Finding], set[str]] | None = None,
+) -> CheckResult:
+    """Every finding for one input. `previous` is last year's report, when given (X1, X2, soft rules);
+    `normalised`: `normalise(source)`, when the caller has it already."""
+    report, findings, unreadable = normalised if normalised is not None else normalise(source)
     findings = list(source.findings) + findings
     if previous is not None:
         report = with_previous(report, previous)
