@@ -36,11 +36,12 @@ def test_r41_a_review_total_printed_as_zero_beside_parts_summing_to_eleven():
         (
             "R4.1",
             "appeals.review.total",
-            "四、复议诉讼 行政复议：总计为 0，但结果维持、结果纠正、其他结果、尚未审结之和为 11。请核对；总计应由公式自动计算，不要手工填写。",
+            "四、复议诉讼 行政复议：总计为 0，结果维持、结果纠正、其他结果、尚未审结之和为 11，相差 11。"
+            "总计应由公式自动计算，不要手工填写；请核对这四项数字。",
         )
     ]
     finding = _check(obj).errors[0]
-    assert (finding.expected, finding.actual, finding.cell) == (11, 0, None)
+    assert (finding.expected, finding.actual, finding.cell) == (11, 0, None)  # the two sides
 
 
 def test_r32_result_rows_summing_to_26_under_a_total_of_20():
@@ -56,7 +57,8 @@ def test_r32_result_rows_summing_to_26_under_a_total_of_20():
     assert errors[0] == (
         "R3.2",
         "requests.results_total.natural",
-        "三、依申请公开 （七）总计行 自然人列：总计为 20，但（一）至（六）各项办理结果之和为 26。请核对该列的办理结果数字。",
+        "三、依申请公开 （七）总计行 自然人列：总计为 20，（一）至（六）各项办理结果之和为 26，相差 6。"
+        "总计应由公式自动计算；请核对该列哪一个办理结果数字填错了。",
     )
 
 
@@ -66,7 +68,8 @@ def test_r31_a_stated_row_total_that_disagrees():
     assert _errors(obj)[0] == (
         "R3.1",
         "requests.new.total",
-        "三、依申请公开 一、本年新收政府信息公开申请数量行：总计为 6，但自然人至其他六列之和为 5。请核对该行数字；总计列应由公式自动计算，不要手工填写。",
+        "三、依申请公开 一、本年新收政府信息公开申请数量行：总计为 6，自然人至其他六列之和为 5，相差 1。"
+        "总计列应由公式自动计算，不要手工填写；请核对该行数字。",
     )
 
 
@@ -80,11 +83,13 @@ def test_r33_names_both_sides_and_the_cell_to_fix():
     }
     result = _check(obj)
     first = result.errors[0]
-    assert (first.rule, first.field, first.expected, first.actual) == ("R3.3", "requests.carried_over.natural", 2, 3)
+    assert (first.rule, first.field, first.expected, first.actual) == ("R3.3", "requests.carried_over.natural", 7, 6)
     assert first.message == (
-        "三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 1 = 6）应等于第三项加第四项（办理结果总计 4 + "
-        "结转下年度 3 = 7）。按此，结转下年度继续办理应为 2，现为 3。请核对该列的新收、结转和办理结果数字。"
+        "三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 1 = 6）与第三项加第四项（办理结果总计 4 + "
+        "结转下年度继续办理 3 = 7）不相等，相差 1。请核对该列的本年新收、上年结转、各项办理结果和结转下年度，找出填错的数字。"
     )
+    assert "应为" not in first.message
+    assert [f.rule for f in result.errors] == ["R3.3"]  # the 总计 column follows from it: one finding
 
 
 def test_r33_on_a_workbook_names_the_cell(tmp_path):
@@ -93,7 +98,14 @@ def test_r33_on_a_workbook_names_the_cell(tmp_path):
         {**VALID_TEXTS, "requests.new.natural": 5, "requests.granted.natural": 4, "requests.carried_over.natural": 3},
     )
     errors = check(read_input(wb)).errors
-    assert [(f.rule, f.cell) for f in errors] == [("R3.3", "三、依申请公开!D31"), ("R3.3", "三、依申请公开!J31")]
+    assert [(f.rule, f.cell) for f in errors] == [("R3.3", "三、依申请公开!D31")]  # not also the 总计 column
+    assert set(errors[0].cells) == {
+        "三、依申请公开!D31",
+        "三、依申请公开!D7",
+        "三、依申请公开!D8",
+        "三、依申请公开!D30",
+    }
+    assert errors[0].as_json()["cells"][0] == errors[0].as_json()["cell"]
 
 
 def test_s2_null_in_a_table_is_an_error_but_a_missing_key_is_zero():

@@ -34,10 +34,10 @@ def test_errors_exit_1_and_are_grouped_by_sheet_with_cells(tmp_path):
     result = _run("check", str(_broken(tmp_path)))
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0].endswith("（测试市测试区测试镇人民政府 2024年）：未通过：2 处错误")
+    assert lines[0].endswith("（测试市测试区测试镇人民政府 2024年）：未通过：1 处错误")
     assert lines[1] == "  【三、依申请公开】"
-    assert lines[2].startswith(
-        "    × [R3.3] D31 三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 0 = 5）"
+    assert lines[2].startswith(  # every cell the rule involves, as the sheet marks them
+        "    × [R3.3] D7、D8、D30、D31 三、依申请公开 自然人列：第一项加第二项（本年新收 5 + 上年结转 0 = 5）"
     )
 
 
@@ -55,7 +55,7 @@ def test_highest_status_wins_and_summary_counts(tmp_path):
     result = _run("check", str(EXAMPLES / "suoluo-2024.json"), str(_broken(tmp_path)), str(bad))
     assert result.exit_code == 2
     assert (
-        result.output.splitlines()[-1] == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 2 处，提示 1 处。"
+        result.output.splitlines()[-1] == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 1 处，提示 1 处。"
     )
 
 
@@ -69,18 +69,19 @@ def test_json_output_has_the_contract_shape(tmp_path):
     assert set(first) == {"path", "ok", "agency", "year", "findings"}
     assert first["ok"] is False and first["agency"] == "测试市测试区测试镇人民政府" and first["year"] == 2024
     f = first["findings"][0]
-    assert set(f) == {"rule", "severity", "field", "cell", "where", "expected", "actual", "message"}
+    assert set(f) == {"rule", "severity", "field", "cell", "cells", "where", "expected", "actual", "message"}
     assert f["where"] is None  # a workbook finding names its cell
+    assert f["cells"][0] == f["cell"] and len(f["cells"]) == 4
     assert (f["rule"], f["severity"], f["field"], f["cell"], f["expected"], f["actual"]) == (
         "R3.3",
         "error",
         "requests.carried_over.natural",
         "三、依申请公开!D31",
-        1,
-        3,
+        7,  # the two sides: 第三项加第四项 and 第一项加第二项, never a balancing value
+        5,
     )
     assert second == {"path": str(bad), "ok": False, "error": {"code": "xls", "message": second["error"]["message"]}}
-    assert doc["summary"] == {"files": 2, "ok": 0, "with_errors": 1, "unusable": 1, "errors": 2, "warnings": 0}
+    assert doc["summary"] == {"files": 2, "ok": 0, "with_errors": 1, "unusable": 1, "errors": 1, "warnings": 0}
 
 
 def test_json_cell_is_null_for_json_input():
@@ -117,7 +118,7 @@ def test_unknown_option_is_a_chinese_usage_error():
 
 
 def test_strict_turns_warnings_into_errors(tmp_path):
-    wb = fill_to(tmp_path / "w.xlsx", {**VALID_TEXTS, "requests.new.natural": "1", "requests.granted.natural": 1})
+    wb = fill_to(tmp_path / "w.xlsx", {**VALID_TEXTS, "requests.new.natural": None})  # blank: a warning
     assert _run("check", str(wb)).exit_code == 0
     assert _run("check", "--strict", str(wb)).exit_code == 1
 

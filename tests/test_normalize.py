@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xltools.normalize import parse
+from xltools.model import CellError
+from xltools.normalize import looks_blank, parse, sheet_number
 from xltools.spec import FIELDS
 
 COUNT = FIELDS["requests.new.natural"]
@@ -27,13 +28,18 @@ def test_clean_counts_pass_silently(raw, value):
     ("raw", "value"),
     [("12", 12), ("１２", 12), (" 12 ", 12), ("1,234", 1234), ("1，234", 1234), ("12.0", 12), ("\u300012", 12)],
 )
-def test_text_that_reads_as_a_number_is_read_with_a_warning(raw, value):
+def test_text_that_reads_as_a_number_is_an_error_in_a_workbook_and_a_warning_in_json(raw, value):
+    """FORMAT §8: the sheet's SUM skips text, so its totals leave the number out: an S2 error that
+    says what the cell holds, that totals skip it, and how to retype it."""
     parsed = parse(COUNT, raw)
-    assert parsed.value == value
-    assert parsed.severity == "warning"
+    assert parsed.value is None
+    assert parsed.severity == "error"
     assert parsed.problem == (
-        f"单元格中的“{raw}”是文本而不是数字，已按 {value} 读取。请直接输入数字 {value}（半角数字，不带逗号和空格）。"
+        f"单元格中的“{raw}”是文本，不是数字：表格的合计会跳过它（按 0 计算）。请删除后重新输入数字 {value}"
+        "（半角数字，不带逗号和空格）。"
     )
+    in_json = parse(COUNT, raw, text_decimals=True)
+    assert (in_json.value, in_json.severity) == (value, "warning")
 
 
 @pytest.mark.parametrize(
@@ -58,16 +64,33 @@ def test_what_is_not_a_count_is_refused_with_a_reason(raw, problem):
     assert parsed.problem == problem
 
 
-def test_a_cell_with_only_spaces_is_blank_with_a_warning():
-    parsed = parse(COUNT, "   ")
-    assert parsed.value is None and parsed.severity == "warning"
+@pytest.mark.parametrize("raw", ["   ", "\u3000", "\u00a0", "\n", "\t", "\u200b", "\x7f", "\ufeff \u3000"])
+def test_a_cell_that_only_looks_filled_is_blank(raw):
+    """Blank, as the sheet's formulas read it (the checker warns about a blank table input)."""
+    parsed = parse(COUNT, raw)
+    assert parsed.value is None and parsed.problem is None
+    assert looks_blank(raw)
+    assert not looks_blank(" x ")
+
+
+def test_near_integers_are_whole_counts_as_every_engine_reads_them():
+    assert parse(COUNT, 1.0000000000000002).value == 1
+    assert parse(COUNT, 0.9999999999999998).value == 1
+    assert parse(COUNT, 1.5).severity == "error"
+
+
+def test_an_error_value_is_an_error():
+    parsed = parse(COUNT, CellError("#N/A"))
+    assert parsed.severity == "error" and "#N/A" in parsed.problem
+    assert sheet_number(CellError("#N/A")) is None
+    assert [sheet_number(x) for x in ("3", True, None, -2, 1.5)] == [0, 0, 0, -2, Decimal("1.5")]
 
 
 def test_money_is_exact_decimal():
     assert parse(MONEY, 96171.6).value == Decimal("96171.6")
     assert parse(MONEY, "12.345678", text_decimals=True) == parse(MONEY, "12.345678", text_decimals=True)
     assert parse(MONEY, "12.345678", text_decimals=True).problem is None  # the JSON form's own way
-    assert parse(MONEY, "12.5").severity == "warning"  # text in a workbook cell
+    assert parse(MONEY, "12.5").severity == "error"  # text in a workbook cell: SUM skips it
     assert parse(MONEY, 3).value == Decimal(3)
 
 
@@ -109,7 +132,7 @@ def test_paragraphs_are_kept_and_line_ends_unified():
 @given(st.integers(min_value=0, max_value=10**12 - 1))
 def test_every_count_reads_back_from_its_text_forms(n):
     for raw in (n, float(n), str(n), f"{n:,}", str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))):
-        assert parse(COUNT, raw).value == n
+        assert parse(COUNT, raw, text_decimals=True).value == n
 
 
 @given(st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30), st.booleans(), st.decimals()))

@@ -362,7 +362,7 @@ def test_x1_and_x2_name_last_years_figures():
     result = run(report_of(), previous=prev)
     (x1,) = warnings(result, "X1")
     assert x1.field == "requests.carried_in.natural"
-    assert "上年结转为 1，但上年报告的结转下年度继续办理为 2" in x1.message
+    assert "上年结转为 1，上年报告的结转下年度继续办理为 2，相差 1" in x1.message
     assert "对照的是上年报告 三、依申请公开 四、结转下年度继续办理行 自然人列" in x1.message
     (x2,) = warnings(result, "X2")
     assert "上年现行有效 20 + 本年制发 2 − 本年废止 1 = 21 件" in x2.message

@@ -205,7 +205,16 @@ def test_formulas_use_only_old_functions(wb):
         "LEN",
         "TRIM",
         "MOD",
-    }
+        "ROWS",
+        "CLEAN",
+        "SUBSTITUTE",
+        "CHAR",
+        "FIND",
+        "INDEX",
+        "ISERROR",
+        "ISLOGICAL",
+        "ISTEXT",
+    }  # all of them in Excel 2007
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
@@ -260,25 +269,37 @@ def _cf_formulas(ws, coordinate):
     return out
 
 
-def test_failing_checks_turn_their_cells_red(wb):
-    ws = wb[spec.SHEET_REQUESTS]
+def _mark(wb, path: str) -> str:
+    """The _meta mark formula of a field, after checking the cell's conditional formats read it."""
+    row = layout.META_MARK_ROW[path]
+    meta = wb[spec.SHEET_META]
+    assert meta.cell(row + 1, layout.META_MARK_COL + 1).value == path
+    c = _cell(wb, FIELDS[path].name)
+    k = row - layout.META_FLAGS_TOP + 1
+    cf = _cf_formulas(c.parent, c.coordinate)
+    assert f"INDEX({layout.MARKS_NAME},{k})=2" in cf and f"INDEX({layout.MARKS_NAME},{k})=1" in cf, path
+    return meta.cell(row + 1, layout.META_MARK_COL + 2).value
+
+
+def test_failing_checks_turn_every_cell_they_involve_red(wb):
     for path in (
         "requests.new.natural",
         "requests.carried_in.natural",
         "requests.results_total.natural",
         "requests.carried_over.natural",
     ):
-        coordinate = _cell(wb, FIELDS[path].name).coordinate
-        assert any("check_R3_3_natural" in f for f in _cf_formulas(ws, coordinate)), path
-    total = _cell(wb, "appeals_review_total")
-    assert any("check_R4_1_review" in f for f in _cf_formulas(wb[spec.SHEET_APPEALS], total.coordinate))
+        assert "check_R3_3_natural" in _mark(wb, path), path
+    assert "check_R4_1_review" in _mark(wb, "appeals.review.total")
+    assert "check_R4_1_review" in _mark(wb, "appeals.review.upheld")
+    assert "check_R3_2_legal" in _mark(wb, "requests.granted.legal")
+    assert "check_S4_overview_platform" in _mark(wb, "overview.platform")
 
 
 def test_every_numeric_input_is_marked_when_not_a_clean_number(wb):
     for f in spec.INPUT_FIELDS:
         if f.kind.numeric:
-            c = _cell(wb, f.name)
-            assert any(f"ISNUMBER({f.name})" in x for x in _cf_formulas(c.parent, c.coordinate)), f.path
+            flag = layout.abs_ref(spec.SHEET_META, layout.META_FLAG_ROW[f.path], 1)
+            assert f"{flag}=1" in _mark(wb, f.path), f.path
 
 
 def test_guide_explains_yellow_red_paste_and_the_commands(wb):

@@ -15,8 +15,19 @@ WARNING = "warning"
 
 
 @dataclass(frozen=True)
+class CellError:
+    """An error value a spreadsheet cell holds (#N/A, #REF!…), as read from a workbook."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One problem, shaped as in FORMAT.md §6."""
+    """One problem, shaped as in FORMAT.md §6 and §8: `cells` names every cell it involves (the
+    sheet marks exactly those), `cell` is the first of them."""
 
     rule: str
     severity: str
@@ -26,6 +37,13 @@ class Finding:
     expected: Any = None
     actual: Any = None
     where: str | None = None  # a published report's table, row and column labels (it has no cells)
+    cells: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.cell and not self.cells:
+            object.__setattr__(self, "cells", (self.cell,))
+        elif self.cells and not self.cell:
+            object.__setattr__(self, "cell", self.cells[0])
 
     def as_json(self) -> dict:
         return {
@@ -34,6 +52,7 @@ class Finding:
             "field": self.field,
             "cell": self.cell,
             "where": self.where,
+            "cells": list(self.cells),
             "expected": _jsonable(self.expected),
             "actual": _jsonable(self.actual),
             "message": self.message,

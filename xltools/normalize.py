@@ -1,8 +1,13 @@
-"""Reading values the way staff actually type them (FORMAT.md §4, S2).
+"""Reading values the way staff actually type them (FORMAT.md §4, S2, §8 "One verdict").
 
-A clean number passes silently. Text that still reads as a number ("12", "１２", "1,234",
-" 12 ") is read, with a warning naming the number read, because spreadsheet programs disagree on
-such values. Anything else in a number cell is an error that says what to type instead.
+A clean number passes silently. In a workbook, text that reads as a number ("12", "１２", "1,234")
+is an error: the sheet's SUM skips it, so the totals the clerk sees leave it out; the message says
+what it holds and how to retype it. (In the JSON form such text is read, with a warning.) Text that
+only looks filled (spaces of any width, NBSP, line breaks, U+200B, DEL) is blank. Anything else in
+a number cell is an error that says what to type instead.
+
+`sheet_number` is what a spreadsheet's SUM makes of a raw cell value (Excel's and Gnumeric's
+reading), so the checker can evaluate the arithmetic rules exactly as the recalculated sheet does.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from xltools.model import CellError
 from xltools.spec import LEVELS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Field, Kind
 from xltools.text import clean
 
@@ -22,6 +28,12 @@ _NUMBER = re.compile(r"[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTHDAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EPOCH_1904 = dt.date(1904, 1, 1)
+# Characters that only look like content. The template's formulas remove exactly these (with
+# CLEAN() for the codes below 32), so the sheet and the checker agree on what is blank.
+BLANK_LOOKING = (" ", "\u3000", "\u00a0", "\u200b", "\ufeff", "\x7f")
+_BLANK_LOOKING = re.compile("[\x00-\x1f" + "".join(BLANK_LOOKING) + "]")
+INTEGER_DECIMALS = 9  # a count within 1E-9 of a whole number is that number (0.1*3*10 = 3.0000000000000004)
 MAX_DECIMALS = 10  # real amounts carry up to 6 decimals; more is noise (or 1E-99999999)
 _QUANTUM = Decimal(1).scaleb(-MAX_DECIMALS)
 _LEVEL_WORDS = {
@@ -48,6 +60,29 @@ class Parsed:
     severity: str | None = None  # "warning" or "error" when problem is set
 
 
+def looks_blank(raw: Any) -> bool:
+    """True for a blank cell and for text made only of BLANK_LOOKING characters and control codes."""
+    return raw is None or (isinstance(raw, str) and not _BLANK_LOOKING.sub("", raw))
+
+
+def sheet_number(raw: Any) -> int | Decimal | None:
+    """What SUM() in Excel (and Gnumeric) makes of a cell: numbers count, text, booleans and blanks
+    are 0; None for an error value, which makes every sum over it an error. (LibreOffice counts
+    TRUE as 1; the README says so.)"""
+    if isinstance(raw, CellError):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+        return 0
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if math.isfinite(raw) else None
+    return raw
+
+
+def date_from_serial(serial: float, date1904: bool = False) -> dt.date:
+    """A spreadsheet date serial as a date, in the workbook's date system."""
+    return (_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + dt.timedelta(days=int(serial))
+
+
 def _show(raw: Any) -> str:
     text = str(raw)
     return text if len(text) <= 40 else text[:40] + "…"
@@ -56,9 +91,16 @@ def _show(raw: Any) -> str:
 def parse(f: Field, raw: Any, *, text_decimals: bool = False) -> Parsed:
     """Read one raw value (from a cell or JSON) as a value of the field's kind.
 
-    `text_decimals`: decimals arrive as strings in the JSON form, so there a string is clean.
+    `text_decimals`: the JSON form, where decimals arrive as strings (so there a string is clean)
+    and text that reads as a number is read with a warning; in a workbook it is an error.
     Text is cleaned first (`text.clean`): what was removed is a warning, with any other problem.
     """
+    if isinstance(raw, CellError):
+        return Parsed(
+            None,
+            f"单元格显示错误值 {raw.code}（公式或粘贴出错），表格的合计和校验都无法计算。请删除后重新填写。",
+            "error",
+        )
     if isinstance(raw, str):
         cleaned = clean(raw)
         if cleaned.changed:
@@ -83,15 +125,13 @@ def _parse(f: Field, raw: Any, text_decimals: bool) -> Parsed:
 
 
 def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
-    if raw is None:
+    if looks_blank(raw):
         return Parsed(None)
     if isinstance(raw, bool):
         return Parsed(None, f"“{raw}”不是数字，请填写数字。", "error")
     read_from_text = False
     if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", raw).replace("\u3000", " ").strip()
-        if not text:
-            return Parsed(None, "单元格中只有空格，已按空白处理。请清空该单元格或填写数字。", "warning")
         if not _NUMBER.fullmatch(text):
             if text.lstrip().startswith("-") and _NUMBER.fullmatch(text.lstrip()[1:].strip()):
                 return Parsed(None, f"不能为负数（现为“{_show(raw)}”）。请填写 0 或正数。", "error")
@@ -104,6 +144,8 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         if not math.isfinite(raw):
             return Parsed(None, f"“{raw}”不是有效数字。请填写数字。", "error")
         number = Decimal(repr(raw))
+        if f.kind is not Kind.DECIMAL and abs(number - round(number)) < Decimal(1).scaleb(-INTEGER_DECIMALS):
+            number = Decimal(round(number))  # what the sheet's ROUND(…,9) reads too
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
             return Parsed(None, f"“{raw}”不是有效数字。请填写数字。", "error")
@@ -131,12 +173,18 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
             f"请填写报告所述年度，例如 2024。",
             "error",
         )
-    if read_from_text:
+    if read_from_text and text_decimals:
         return Parsed(
             value,
-            f"单元格中的“{_show(raw)}”是文本而不是数字，已按 {_fmt(value)} 读取。请直接输入数字 "
-            f"{_fmt(value)}（半角数字，不带逗号和空格）。",
+            f"“{_show(raw)}”是文本而不是数字，已按 {_fmt(value)} 读取。请直接写数字 {_fmt(value)}。",
             "warning",
+        )
+    if read_from_text:
+        return Parsed(
+            None,
+            f"单元格中的“{_show(raw)}”是文本，不是数字：表格的合计会跳过它（按 0 计算）。请删除后重新输入数字 "
+            f"{_fmt(value)}（半角数字，不带逗号和空格）。",
+            "error",
         )
     return Parsed(value)
 
@@ -178,7 +226,7 @@ def _parse_date(raw: Any) -> Parsed:
     if isinstance(raw, dt.datetime | dt.date):
         return Parsed(raw.isoformat()[:10])
     if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 < raw < 80000:
-        return Parsed((_EXCEL_EPOCH + dt.timedelta(days=int(raw))).isoformat())
+        return Parsed(date_from_serial(raw).isoformat())
     m = _DATE.fullmatch(unicodedata.normalize("NFKC", str(raw)).strip())
     if m:
         try:
@@ -191,6 +239,8 @@ def _parse_date(raw: Any) -> Parsed:
 def _parse_monthday(raw: Any) -> Parsed:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Parsed(None)
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        raw = date_from_serial(raw)  # "01-31" typed into a cell that is not text became a date
     if isinstance(raw, dt.datetime | dt.date):
         return Parsed(f"{raw.month:02d}-{raw.day:02d}")
     m = _MONTHDAY.fullmatch(unicodedata.normalize("NFKC", str(raw)).strip())

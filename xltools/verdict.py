@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xltools.model import ERROR, FileResult, Finding
+from xltools.workbook.layout import cells_text, finding_order
 
 
 def summary(results: Sequence[FileResult]) -> dict:
@@ -54,7 +55,7 @@ def verdict_line(r: FileResult) -> str:
 
 def finding_line(f: Finding) -> str:
     mark = "×" if f.severity == ERROR else "!"
-    where = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else (f.where or f.field or "")
+    where = cells_text(f.cells, f.sheet) if f.cells else (f.where or f.field or "")
     if f.where and f.message.startswith(f.where):
         where = ""  # the message names the place itself
     return f"    {mark} [{f.rule}] {where + ' ' if where else ''}{f.message}"
@@ -66,7 +67,7 @@ def file_lines(r: FileResult) -> list[str]:
     if r.result is None:
         return lines
     groups: dict[str, list[Finding]] = {}
-    for f in sorted(r.result.findings, key=lambda f: f.severity != ERROR):
+    for f in sorted(r.result.findings, key=finding_order):  # the web page lists them in this order too
         part = f.where.split(" ", 1)[0] if f.where else None  # a published report: grouped by its part
         groups.setdefault(f.sheet or part or "全文", []).append(f)
     for sheet, items in groups.items():

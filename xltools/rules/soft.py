@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from xltools import spec
@@ -659,13 +660,15 @@ def name_previous_cells(
             if previous is not None:
                 cell = previous.cells.get(carry.last)
                 where = f"对照的是上年报告 {FIELDS[carry.last].label}" + (f"（{cell}）" if cell else "")
+                ours = report.cells.get(carry.typed) if report is not None else None
+                f = replace(f, cells=tuple(c for c in f.cells if c != ours))
             else:
                 cell = report.cells.get(carry.typed) if report is not None else None
                 if not cell:
                     out.append(f)
                     continue
                 where = f"上年数据取自 {cell}（{FIELDS[carry.typed].label}），抄录有误的请改正"
-            f = Finding(f.rule, f.severity, f.field, f"{f.message}{where}。", f.cell, f.expected, f.actual)
+            f = replace(f, message=f"{f.message}{where}。")
         out.append(f)
     return out
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from xltools.model import ERROR, WARNING
+from xltools.normalize import BLANK_LOOKING
 from xltools.spec import (
     APPEAL_PARTS,
     APPEALS,
@@ -35,6 +36,8 @@ OK_MARK = "✓"
 FAIL_MARK = "✗"
 NA_MARK = "—"
 NA_TEXT = f"{NA_MARK} 未填上年数据，不核对"
+DEFERRED = f"{NA_MARK} 随各申请人列（已在出错的列报告）"  # R3.3 on 总计 while an applicant column fails
+ROUND_TO = 6  # both sides are compared after rounding, so every engine agrees on 1.0000000000000002
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def excel_text(n: Number) -> str:
 
 @dataclass(frozen=True)
 class SumRule:
-    """`sum(lhs) == sum(rhs)`; `target` is the cell a failure is reported at."""
+    """`sum(lhs) == sum(rhs)`; `target` is the field a failure is reported at (the first of its cells)."""
 
     rule: str  # "R3.1"
     where: str  # row, column or group id
@@ -76,7 +79,8 @@ class SumRule:
     short: Callable[[SumRule], Text]  # the check cell's text after ✗ (Excel and Python alike)
     severity: str = ERROR
     optional: tuple[str, ...] = ()  # fields whose blank means "not given": the rule is skipped
-    marks: tuple[str, ...] = ()  # fields the template marks when it fails (default: the target)
+    marks: tuple[str, ...] = ()  # fields the template marks when it fails (default: every field it involves)
+    defer_to: tuple[str, ...] = ()  # names of checks whose failure makes this one follow from them
 
     @property
     def name(self) -> str:
@@ -91,47 +95,72 @@ class SumRule:
         """False when a field it needs is not given (a blank `previous.*`) or unreadable."""
         return all(value(p) is not None for p in self.fields)
 
-    def holds(self, value: Callable[[str], Number]) -> bool:
-        return sum(value(p) for p in self.lhs) == sum(value(p) for p in self.rhs)
+    def sides(self, value: Callable[[str], Number]) -> tuple[Number, Number]:
+        return sum(value(p) for p in self.lhs), sum(value(p) for p in self.rhs)
 
-    def expected(self, value: Callable[[str], Number]) -> Number:
-        """The value the target cell would need for the rule to hold."""
-        lhs = sum(value(p) for p in self.lhs)
-        rhs = sum(value(p) for p in self.rhs)
-        own, other = (lhs, rhs) if self.target in self.lhs else (rhs, lhs)
-        return value(self.target) + other - own
+    def holds(self, value: Callable[[str], Number]) -> bool:
+        lhs, rhs = self.sides(value)
+        return round(Decimal(lhs) - Decimal(rhs), ROUND_TO) == 0
 
     @property
     def marked(self) -> tuple[str, ...]:
-        return self.marks or (self.target,)
+        """Every field it involves: a failing rule marks them all, and its finding names them all."""
+        return self.marks or self.fields
 
     def formula(self) -> str:
         """The check cell's formula: ✓, or ✗ and a short explanation with the numbers."""
         lhs, rhs = _sum(self.lhs), _sum(self.rhs)
         short = "&".join(f'"{part}"' if isinstance(part, str) else part.excel() for part in self.short(self))
-        check = f'IF({lhs}={rhs},"{OK_MARK}","{FAIL_MARK} "&{short})'
+        check = f'IF(ROUND({lhs}-{rhs},{ROUND_TO})=0,"{OK_MARK}","{FAIL_MARK} "&{short})'
+        if self.defer_to:
+            failing = ",".join(f'ISNUMBER(FIND("{FAIL_MARK}",{n}))' for n in self.defer_to)
+            check = f'IF(OR({failing}),"{DEFERRED}",{check})'
         if self.optional:
-            blanks = ",".join(f"ISBLANK({FIELDS[p].name})" for p in self.optional)
+            blanks = ",".join(blank_expr(FIELDS[p].name) for p in self.optional)
             return f'=IF(OR({blanks}),"{NA_TEXT}",{check})'
         return "=" + check
 
-    def cell_text(self, value: Callable[[str], Number | None]) -> str:
-        """What `formula()` shows for these inputs (None: a blank cell, or text, which SUM skips)."""
+    def cell_text(self, value: Callable[[str], Number | None], deferred: bool = False) -> str:
+        """What `formula()` shows for these values: each a number as SUM sees the cell (text and
+        blanks 0), None for an optional field left blank, or for an error value (the cell then
+        shows an error value itself, which the status lines count as a failure)."""
         if any(value(p) is None for p in self.optional):
             return NA_TEXT
-        v = lambda p: value(p) or 0  # noqa: E731
-        if self.holds(v):
+        if deferred:
+            return DEFERRED
+        if not self.applies(value):
+            return "#VALUE!"
+        if self.holds(value):
             return OK_MARK
-        parts = (part if isinstance(part, str) else excel_text(part.value(v)) for part in self.short(self))
+        parts = (part if isinstance(part, str) else excel_text(part.value(value)) for part in self.short(self))
         return f"{FAIL_MARK} " + "".join(parts)
 
 
+def blank_expr(ref: str) -> str:
+    """An Excel condition: the cell is blank or holds only blank-looking characters."""
+    inner = f"CLEAN({ref})"
+    for ch in BLANK_LOOKING:
+        inner = f'SUBSTITUTE({inner},{"CHAR(127)" if ch == chr(127) else chr(34) + ch + chr(34)},"")'
+    return f"LEN({inner})=0"
+
+
 def _sum(paths: Sequence[str]) -> str:
-    return "SUM(" + ",".join(FIELDS[p].name for p in paths) + ")"
+    return "SUM(" + (RANGE_NAMES.get(tuple(paths)) or ",".join(FIELDS[p].name for p in paths)) + ")"
+
+
+def _sides(lhs: Number, rhs: Number) -> str:
+    return f"相差 {excel_text(abs(Decimal(lhs) - Decimal(rhs)))}"
 
 
 def _req(row: str, col: str) -> str:
     return f"requests.{row}.{col}"
+
+
+# Cells that lie in one column block get one Excel range name, which keeps R3.2 short (FORMAT §8:
+# formulas under 1,024 characters); the template defines each name over exactly these cells.
+RANGE_NAMES: dict[tuple[str, ...], str] = {
+    tuple(_req(r, col.id) for r in REQUEST_RESULT_ROWS): f"requests_results_{col.id}" for col in REQUESTS.columns
+}
 
 
 # --- R3.1: each table-三 row, total = the six applicant columns ------------------------------
@@ -139,9 +168,10 @@ def _req(row: str, col: str) -> str:
 
 def _r31_explain(rule: SumRule, v) -> str:
     row = REQUESTS.row(rule.where)
+    total, parts = rule.sides(v)
     return (
-        f"{SHEET_REQUESTS} {row.label}行：总计为 {v(rule.target)}，但自然人至其他六列之和为 "
-        f"{rule.expected(v)}。请核对该行数字；总计列应由公式自动计算，不要手工填写。"
+        f"{SHEET_REQUESTS} {row.label}行：总计为 {excel_text(total)}，自然人至其他六列之和为 "
+        f"{excel_text(parts)}，{_sides(total, parts)}。总计列应由公式自动计算，不要手工填写；请核对该行数字。"
     )
 
 
@@ -154,9 +184,10 @@ def _r31_short(rule: SumRule) -> Text:
 
 def _r32_explain(rule: SumRule, v) -> str:
     col = REQUESTS.column(rule.where)
+    total, parts = rule.sides(v)
     return (
-        f"{SHEET_REQUESTS} （七）总计行 {col.label}列：总计为 {v(rule.target)}，但（一）至（六）"
-        f"各项办理结果之和为 {rule.expected(v)}。请核对该列的办理结果数字。"
+        f"{SHEET_REQUESTS} （七）总计行 {col.label}列：总计为 {excel_text(total)}，（一）至（六）各项办理结果之和为 "
+        f"{excel_text(parts)}，{_sides(total, parts)}。总计应由公式自动计算；请核对该列哪一个办理结果数字填错了。"
     )
 
 
@@ -171,11 +202,12 @@ def _r33_explain(rule: SumRule, v) -> str:
     col = REQUESTS.column(rule.where)
     new, carried_in = (v(p) for p in rule.lhs)
     results, carried_over = (v(p) for p in rule.rhs)
+    lhs, rhs = rule.sides(v)
+    f = excel_text
     return (
-        f"{SHEET_REQUESTS} {col.label}列：第一项加第二项（本年新收 {new} + 上年结转 {carried_in} = "
-        f"{new + carried_in}）应等于第三项加第四项（办理结果总计 {results} + 结转下年度 "
-        f"{carried_over} = {results + carried_over}）。按此，结转下年度继续办理应为 "
-        f"{rule.expected(v)}，现为 {carried_over}。请核对该列的新收、结转和办理结果数字。"
+        f"{SHEET_REQUESTS} {col.label}列：第一项加第二项（本年新收 {f(new)} + 上年结转 {f(carried_in)} = {f(lhs)}）"
+        f"与第三项加第四项（办理结果总计 {f(results)} + 结转下年度继续办理 {f(carried_over)} = {f(rhs)}）不相等，"
+        f"{_sides(lhs, rhs)}。请核对该列的本年新收、上年结转、各项办理结果和结转下年度，找出填错的数字。"
     )
 
 
@@ -188,9 +220,10 @@ def _r33_short(rule: SumRule) -> Text:
 
 def _r41_explain(rule: SumRule, v) -> str:
     group = APPEALS.row(rule.where)
+    total, parts = rule.sides(v)
     return (
-        f"{SHEET_APPEALS} {group.label}：总计为 {v(rule.target)}，但结果维持、结果纠正、其他结果、"
-        f"尚未审结之和为 {rule.expected(v)}。请核对；总计应由公式自动计算，不要手工填写。"
+        f"{SHEET_APPEALS} {group.label}：总计为 {excel_text(total)}，结果维持、结果纠正、其他结果、尚未审结之和为 "
+        f"{excel_text(parts)}，{_sides(total, parts)}。总计应由公式自动计算，不要手工填写；请核对这四项数字。"
     )
 
 
@@ -203,9 +236,10 @@ def _r41_short(rule: SumRule) -> Text:
 
 def _x1_explain(rule: SumRule, v) -> str:
     col = REQUESTS.column(rule.where)
+    this, last = rule.sides(v)
     return (
-        f"{SHEET_REQUESTS} {col.label}列：上年结转为 {v(rule.target)}，但上年报告的结转下年度继续办理"
-        f"为 {v(rule.rhs[0])}。两者通常相等；请核实，如有正当原因请在文字中说明。"
+        f"{SHEET_REQUESTS} {col.label}列：上年结转为 {excel_text(this)}，上年报告的结转下年度继续办理为 "
+        f"{excel_text(last)}，{_sides(this, last)}。两者通常相等；请核实哪个数字有误，如有正当原因请在文字中说明。"
     )
 
 
@@ -220,10 +254,12 @@ def _x2_explain(rule: SumRule, v) -> str:
     row = PROACTIVE.row(rule.where)
     in_force, repealed = (v(p) for p in rule.lhs)
     previous, issued = (v(p) for p in rule.rhs)
+    f = excel_text
+    carried = previous + issued - repealed
     return (
-        f"{SHEET_PROACTIVE} {row.label}：现行有效 {in_force} 件，但上年现行有效 {previous} + 本年制发 "
-        f"{issued} − 本年废止 {repealed} = {previous + issued - repealed} 件。本年做过清理的请在文字中"
-        f"说明，否则请核对。"
+        f"{SHEET_PROACTIVE} {row.label}：现行有效 {f(in_force)} 件，上年现行有效 {f(previous)} + 本年制发 "
+        f"{f(issued)} − 本年废止 {f(repealed)} = {f(carried)} 件，{_sides(in_force, carried)} 件。"
+        f"本年做过清理的请在文字中说明，否则请核对这几个数字。"
     )
 
 
@@ -270,12 +306,7 @@ def _build_rules() -> tuple[SumRule, ...]:
                 f"{col.label}列：第一项 + 第二项 = 第三项 + 第四项",
                 _r33_explain,
                 _r33_short,
-                marks=(
-                    _req("new", col.id),
-                    _req("carried_in", col.id),
-                    _req("results_total", col.id),
-                    _req("carried_over", col.id),
-                ),
+                defer_to=tuple(f"check_R3_3_{c}" for c in APPLICANT_COLUMNS) if col.id == "total" else (),
             )
         )
     for group in APPEALS.rows:
@@ -310,7 +341,6 @@ def _build_rules() -> tuple[SumRule, ...]:
                 _x1_short if x1 else _x2_short,
                 severity=WARNING,
                 optional=(c.typed,),
-                marks=() if x1 else (c.this, *c.minus, c.typed, *c.plus),
             )
         )
     return tuple(rules)
@@ -338,17 +368,29 @@ def total_formula(path: str) -> str:
 
 
 def cell_flag_formula(path: str) -> str:
-    """An Excel condition that is TRUE when an input is not a clean value of its kind (S2).
+    """An Excel condition that is TRUE when an input is not a clean value of its kind (S2): an
+    error value, a boolean, text that is not blank-looking, or a number out of range.
 
-    The nesting keeps INT() away from text, so no error value leaks into the result in any
-    spreadsheet program.
+    ISLOGICAL comes before ISNUMBER because LibreOffice counts TRUE as a number; a count is whole
+    when ROUND(n,9) is, so every engine reads 1.0000000000000002 alike.
     """
     f = FIELDS[path]
     n = f.name
+    r = f"ROUND({n},9)"
     if f.kind is Kind.YEAR:
-        ok = f"AND({n}=INT({n}),{n}>={YEAR_MIN},{n}<={YEAR_MAX})"
+        ok = f"AND({r}=INT({r}),{n}>={YEAR_MIN},{n}<={YEAR_MAX})"
     elif f.kind is Kind.DECIMAL:
         ok = f"AND({n}>=0,{n}<{MAX_NUMBER:.0E})"
     else:
-        ok = f"AND({n}>=0,{n}=INT({n}),{n}<{MAX_NUMBER:.0E})"
-    return f"IF(ISBLANK({n}),FALSE,IF(ISNUMBER({n}),NOT({ok}),TRUE))"
+        ok = f"AND({n}>=0,{r}=INT({r}),{n}<{MAX_NUMBER:.0E})"
+    return (
+        f"IF(ISBLANK({n}),FALSE,IF(ISERROR({n}),TRUE,IF(ISLOGICAL({n}),TRUE,"
+        f"IF(ISNUMBER({n}),NOT({ok}),NOT({blank_expr(n)})))))"
+    )
+
+
+def blank_flag_formula(path: str) -> str:
+    """An Excel condition that is TRUE when an input is blank or only looks filled (an S2 warning in
+    a table: the fresh template holds 0 there)."""
+    n = FIELDS[path].name
+    return f"IF(ISBLANK({n}),TRUE,IF(ISTEXT({n}),{blank_expr(n)},FALSE))"

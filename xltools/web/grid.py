@@ -62,18 +62,20 @@ def _shown(value: Any) -> str:
 
 
 def marks_by_field(report: Report | None, findings: Iterable[Finding]) -> dict[str, tuple[str, list[str]]]:
-    """Field path -> (worst severity, messages), from a finding's field or its cell."""
+    """Field path -> (worst severity, messages): every cell a finding names (as the workbook marks
+    them), or its field for input without cells."""
     by_ref = {ref: path for path, ref in (report.cells.items() if report else ())}
     out: dict[str, tuple[str, list[str]]] = {}
     for f in findings:
-        path = f.field if f.field in spec.FIELDS else by_ref.get(f.cell or "")
-        if path is None:
-            continue
-        severity, notes = out.get(path, (f.severity, []))
-        if f.severity == ERROR:
-            severity = ERROR
-        notes.append(f.message)
-        out[path] = (severity, notes)
+        paths = [by_ref[c] for c in f.cells if c in by_ref]
+        if not paths and f.field in spec.FIELDS:
+            paths = [f.field]
+        for path in dict.fromkeys(paths):
+            severity, notes = out.get(path, (f.severity, []))
+            if f.severity == ERROR:
+                severity = ERROR
+            notes.append(f.message)
+            out[path] = (severity, notes)
     return out
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from xltools import spec
 from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
+from xltools.workbook.layout import cells_text, finding_order
 
 # Status of a unit, worst first: the batch view sorts on this order.
 STATUS_ORDER = ("unusable", "errors", "warnings", "ok")
@@ -68,7 +69,7 @@ class UnitView:
 
 def finding_view(f: Finding) -> FindingView:
     sheet = f.sheet or sheet_of(f.field) or WHOLE
-    cell = f.cell.split("!", 1)[1] if f.cell and "!" in f.cell else ""
+    cell = cells_text(f.cells, f.sheet) if f.cells else ""
     row_label, col_label = where_labels(f.field)
     return FindingView(f.rule, f.severity, sheet, cell, row_label, col_label, f.message, f.field)
 
@@ -88,7 +89,7 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     from xltools.jsonform import report_to_json
 
     result = r.result
-    views = [finding_view(f) for f in result.findings]
+    views = [finding_view(f) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them
     errors = [v for v in views if v.severity == ERROR]
     warnings = [v for v in views if v.severity != ERROR]
     status = "errors" if errors else "warnings" if warnings else "ok"

@@ -18,16 +18,27 @@ from xltools.spec import INPUT_FIELDS, Kind
 def input_values(report: Report) -> dict[str, Any]:
     """The typed input values a template holds for this report (totals are the template's formulas).
 
-    A decimal that a spreadsheet's binary number cannot hold exactly (more than 15 significant
-    digits) is written as text, which the reader still reads exactly (with an S2 warning).
+    A number is always written as a number: text would be skipped by the sheet's sums (FORMAT §8),
+    so `fill` refuses a decimal a spreadsheet cannot hold exactly (see `too_precise`).
     """
-    values: dict[str, Any] = {}
-    for f in INPUT_FIELDS:
-        value = report.values.get(f.path)
-        if f.kind is Kind.DECIMAL and isinstance(value, Decimal) and Decimal(repr(float(value))) != value:
-            value = format(value, "f")
-        values[f.path] = value
-    return values
+    return {f.path: report.values.get(f.path) for f in INPUT_FIELDS}
+
+
+def too_precise(report: Report) -> list[Finding]:
+    """Decimals a spreadsheet's binary number cannot hold exactly (more than 15 significant digits)."""
+    return [
+        Finding(
+            "S2",
+            ERROR,
+            f.path,
+            f"{f.label}：{value} 的有效数字超过 15 位，电子表格无法精确保存（写入会被改动）。"
+            "请减少小数位数后再生成填报文件。",
+        )
+        for f in INPUT_FIELDS
+        if f.kind is Kind.DECIMAL
+        and isinstance(value := report.values.get(f.path), Decimal)
+        and Decimal(repr(float(value))) != value
+    ]
 
 
 EXCEL_CELL_LIMIT = 32767  # characters a spreadsheet cell holds; more would be cut off silently
@@ -62,7 +73,7 @@ def fill_bytes(result: CheckResult) -> bytes:
     from xltools.workbook.template import template_bytes
 
     _refuse(result, "生成填报文件")
-    long = too_long(result.report)
+    long = too_long(result.report) + too_precise(result.report)
     if long:
         raise ReportHasErrors("未生成填报文件。" + " ".join(f.message for f in long), findings=long)
     return template_bytes(input_values(result.report))

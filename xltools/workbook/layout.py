@@ -7,18 +7,24 @@ here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xltools import spec
-from xltools.model import ERROR
+from xltools.model import ERROR, CellError
+from xltools.normalize import looks_blank
 from xltools.rules.sums import (
     FAIL_MARK,
     HARD_SUM_RULES,
+    NA_MARK,
     OK_MARK,
+    RANGE_NAMES,
     SOFT_SUM_RULES,
     SumRule,
+    blank_expr,
+    blank_flag_formula,
     cell_flag_formula,
     excel_text,
     total_formula,
@@ -50,8 +56,9 @@ class Slot:
 
 @dataclass(frozen=True)
 class Inputs:
-    """The inputs as the check formulas see them: `nums` a number or None (blank, or text, which
-    SUM skips; totals included), `flags` 1 where an input is not a clean number (S2), `values` as typed."""
+    """The inputs as the check formulas see them: `nums` each number as SUM sees the cell (text and
+    blanks 0; totals included), None for an error value or a `previous.*` left blank; `flags` 1
+    where an input is not a clean number (S2); `values` as typed."""
 
     nums: Mapping[str, Any]
     flags: Mapping[str, int]
@@ -175,11 +182,11 @@ def _x2_beside(rule: SumRule) -> Formula:
     before, after = "（上年现行有效 ", " 件）"
 
     def value(inp: Inputs) -> str:
-        if inp.values.get(typed) in (None, ""):
+        if looks_blank(inp.values.get(typed)):
             return X2_BESIDE_BLANK
         return f"{rule.cell_text(inp.nums.get)}{before}{excel_text(inp.nums.get(typed) or 0)}{after}"
 
-    formula = f'=IF(ISBLANK({prev}),"{X2_BESIDE_BLANK}",{rule.name}&"{before}"&{prev}&"{after}")'
+    formula = f'=IF({blank_expr(prev)},"{X2_BESIDE_BLANK}",{rule.name}&"{before}"&{prev}&"{after}")'
     return Formula(0, 4, formula, "check", name=f"x2_beside_{rule.where}", value=value)
 
 
@@ -318,11 +325,17 @@ class Check:
     value: Callable[[Inputs], str] = field(default=lambda inp: OK_MARK, compare=False)  # what the formula shows
 
 
+_RULES = {r.name: r for r in HARD_SUM_RULES + SOFT_SUM_RULES}
+
+
 def _sum_check(r: SumRule) -> Check:
     table = FIELDS[r.target].group
-    return Check(
-        r.name, r.rule, r.title, r.formula(), r.severity == ERROR, table, r.marked, lambda i: r.cell_text(i.nums.get)
-    )
+
+    def value(inp: Inputs) -> str:
+        deferred = any(_RULES[n].cell_text(inp.nums.get).startswith(FAIL_MARK) for n in r.defer_to)
+        return r.cell_text(inp.nums.get, deferred)
+
+    return Check(r.name, r.rule, r.title, r.formula(), r.severity == ERROR, table, r.marked, value)
 
 
 PASSED, FAILED = "通过", "未通过"  # check_status
@@ -330,6 +343,23 @@ TABLE_PASSED = "本表校验通过"  # a table sheet's status line
 TABLE_FAILED = ("本表有", "处不一致，见红色单元格和“校验”表")
 S2_FAIL = ("有", "个单元格不是有效数字，已标红")
 S4_FAIL = "未填写"
+S4_ERROR = f"{FAIL_MARK} 单元格显示错误值"
+S4_EMPTY = f"{FAIL_MARK} {S4_FAIL}"
+
+
+def passed(text: str) -> bool:
+    """A check cell that does not fail the report: ✓, or — (not applicable, or following from others)."""
+    return text == OK_MARK or text.startswith(NA_MARK)
+
+
+def _passed(rng: str) -> str:
+    """Every check in the range shows ✓ (or —): an error value or any ✗ fails (Excel, LibreOffice
+    and Gnumeric alike; COUNTIF("✗*") would skip error values)."""
+    return f'COUNTIF({rng},"{OK_MARK}")+COUNTIF({rng},"{NA_MARK}*")=ROWS({rng})'
+
+
+def _failures(rng: str) -> str:
+    return f'ROWS({rng})-COUNTIF({rng},"{OK_MARK}")-COUNTIF({rng},"{NA_MARK}*")'
 
 
 def _s2_check(group: str, label: str) -> Check:
@@ -346,11 +376,15 @@ def _s2_check(group: str, label: str) -> Check:
 
 
 def _s4_check(f: spec.Field) -> Check:
-    def value(inp: Inputs) -> str:
-        return OK_MARK if str(inp.values.get(f.path) or "").strip() else f"{FAIL_MARK} {S4_FAIL}"
+    """S4: filled, where text made only of blank-looking characters is empty (as for the checker)."""
 
-    formula = f'=IF(LEN(TRIM({f.name}))>0,"{OK_MARK}","{FAIL_MARK} {S4_FAIL}")'
-    return Check(f"check_S4_{f.name}", "S4", f"{f.label}：已填写", formula, True, None, value=value)
+    def value(inp: Inputs) -> str:
+        raw = inp.values.get(f.path)
+        return S4_ERROR if isinstance(raw, CellError) else S4_EMPTY if looks_blank(raw) else OK_MARK
+
+    n = f.name
+    formula = f'=IF(ISERROR({n}),"{S4_ERROR}",IF({blank_expr(n)},"{S4_EMPTY}","{OK_MARK}"))'
+    return Check(f"check_S4_{n}", "S4", f"{f.label}：已填写", formula, True, None, (f.path,), value)
 
 
 def _numeric_inputs(group: str) -> list[str]:
@@ -388,12 +422,55 @@ META_FLAGS: list[tuple[str, str]] = [
 META_FLAG_ROW = {path: META_FLAGS_TOP + i for i, (path, _) in enumerate(META_FLAGS)}
 
 
+# Beside the flags, one mark per field a check can mark: 2 red (an error: an S2 flag, a failing
+# hard check), 1 orange (a warning: a blank table input, a failing soft check), 0 none. The cells'
+# conditional formats read these, so the marks are values every engine computes and tests can read.
+META_MARK_COL = 4
+
+
+def _mark_formula(path: str) -> str | None:
+    def failing(c: Check) -> str:
+        return f'ISNUMBER(FIND("{FAIL_MARK}",{c.name}))'
+
+    errs = [failing(c) for c in CHECKS if c.hard and path in c.marks]
+    warns = [failing(c) for c in CHECKS if not c.hard and path in c.marks]
+    if path in META_FLAG_ROW:
+        errs.insert(0, f"{abs_ref(spec.SHEET_META, META_FLAG_ROW[path], 1)}=1")
+    if path in BLANK_WARNED:
+        warns.insert(0, blank_flag_formula(path))
+    if not errs and not warns:
+        return None
+    code = f"IF(OR({','.join(warns)}),1,0)" if warns else "0"
+    return f"=IF(OR({','.join(errs)}),2,{code})" if errs else "=" + code
+
+
 def _flag_range(group: str) -> str:
     rows = [META_FLAG_ROW[p] for p in _numeric_inputs(group)]
     return abs_ref(spec.SHEET_META, min(rows), 1, max(rows), 1)
 
 
 CHECKS: list[Check] = _build_checks()
+# Blank inputs of the three tables are warned about (the fresh template holds 0 there).
+BLANK_WARNED = frozenset(p for g in ("proactive", "requests", "appeals") for p in _numeric_inputs(g))
+META_MARKS: list[tuple[str, str]] = [(p, m) for p in FIELDS if (m := _mark_formula(p))]
+META_MARK_ROW = {path: META_FLAGS_TOP + i for i, (path, _) in enumerate(META_MARKS)}
+MARKS_NAME = "xltools_marks"
+MARKS_RANGE = abs_ref(
+    spec.SHEET_META, META_FLAGS_TOP, META_MARK_COL + 1, META_FLAGS_TOP + len(META_MARKS) - 1, META_MARK_COL + 1
+)
+
+
+def mark_value(path: str, inp: Inputs, texts: Mapping[str, str]) -> int:
+    """What a field's _meta mark formula computes, from the check cells' texts (name -> text)."""
+    red = inp.flags.get(path) == 1 or any(
+        c.hard and path in c.marks and texts[c.name].startswith(FAIL_MARK) for c in CHECKS
+    )
+    orange = (path in BLANK_WARNED and looks_blank(inp.values.get(path))) or any(
+        not c.hard and path in c.marks and texts[c.name].startswith(FAIL_MARK) for c in CHECKS
+    )
+    return 2 if red else 1 if orange else 0
+
+
 CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one row per check
 
 
@@ -409,10 +486,10 @@ def _checks_sheet() -> SheetLayout:
         Formula(
             1,
             2,
-            f'=IF(COUNTIF({results},"{FAIL_MARK}*")=0,"{PASSED}","{FAILED}")',
+            f'=IF({_passed(results)},"{PASSED}","{FAILED}")',
             "status",
             name="check_status",
-            value=lambda inp: FAILED if any(c.value(inp).startswith(FAIL_MARK) for c in hard) else PASSED,
+            value=lambda inp: PASSED if all(passed(c.value(inp)) for c in hard) else FAILED,
         ),
         Label(3, 0, "规则", "header"),
         Label(3, 1, "检查内容", "header"),
@@ -455,11 +532,10 @@ def _status_line(sl: SheetLayout) -> Formula:
     before, after = TABLE_FAILED
 
     def value(inp: Inputs) -> str:
-        bad = sum(c.value(inp).startswith(FAIL_MARK) for c in checks)
+        bad = sum(not passed(c.value(inp)) for c in checks)
         return f"{before}{bad}{after}" if bad else TABLE_PASSED
 
-    failed = f'COUNTIF({rng},"{FAIL_MARK}*")'
-    formula = f'=IF({failed}=0,"{TABLE_PASSED}","{before}"&{failed}&"{after}")'
+    formula = f'=IF({_passed(rng)},"{TABLE_PASSED}","{before}"&{_failures(rng)}&"{after}")'
     return Formula(1, 0, formula, "status", col2=sl.last_col, value=value)
 
 
@@ -482,6 +558,18 @@ FIELD_CELLS: dict[str, tuple[str, int, int]] = {
     slot.path: (sl.name, slot.row, slot.col) for sl in SHEETS.values() for slot in sl.slots()
 }
 assert set(FIELD_CELLS) == set(FIELDS), set(FIELDS) ^ set(FIELD_CELLS)
+
+
+def range_ref(paths: tuple[str, ...]) -> str:
+    """The absolute range of fields that lie one below the other in one column (RANGE_NAMES)."""
+    cells = [FIELD_CELLS[p] for p in paths]
+    (sheet,), (col,) = {c[0] for c in cells}, {c[2] for c in cells}
+    rows = [c[1] for c in cells]
+    assert rows == list(range(rows[0], rows[0] + len(rows))), paths
+    return abs_ref(sheet, rows[0], col, rows[-1], col)
+
+
+assert all(range_ref(paths) for paths in RANGE_NAMES)
 
 
 def field_ref(path: str) -> str:
@@ -522,7 +610,7 @@ INPUT_STYLE = {
     Kind.NARRATIVE: "narrative",
     Kind.CHOICE: "text",
     Kind.DATE: "date",
-    Kind.MONTHDAY: "text",
+    Kind.MONTHDAY: "monthday",
 }
 
 __all__ = [
@@ -541,3 +629,57 @@ __all__ = [
     "field_ref",
     "total_formula",
 ]
+
+
+# --- findings in workbook order, and their cells as a clerk reads them ----------------------------
+
+_SHEET_ORDER = {name: i for i, name in enumerate(SHEETS)}
+_A1 = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def _rc(ref: str) -> tuple[int, int]:
+    m = _A1.fullmatch(ref)
+    if not m:
+        return (0, 0)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def finding_order(f) -> tuple:
+    """Sort key: the workbook's sheet order (findings about the whole report last), errors before
+    warnings, then the cell's row and column (the template's cell for input without cells)."""
+    sheet, ref = f.cell.split("!", 1) if f.cell and "!" in f.cell else (None, None)
+    if sheet is None and f.field in FIELD_CELLS:
+        sheet, row, col = FIELD_CELLS[f.field]
+        ref = a1(row, col)
+    return (_SHEET_ORDER.get(sheet, len(_SHEET_ORDER)), f.severity != "error", _rc(ref) if ref else (0, 0))
+
+
+def cells_text(cells: tuple[str, ...] | list[str], sheet: str | None = None) -> str:
+    """ "D7、D8、D30、D31" or "D9:D29、D30" (runs of three or more in a column as a range); cells on
+    another sheet than `sheet` keep their sheet name."""
+    by_col: dict[tuple[str, str], list[int]] = {}
+    for c in cells:
+        where, ref = c.split("!", 1) if "!" in c else ("", c)
+        m = _A1.fullmatch(ref)
+        if not m:
+            continue
+        by_col.setdefault((where, m.group(1)), []).append(int(m.group(2)))
+    parts = []
+    for (where, col), rows in by_col.items():
+        prefix = f"{where}!" if where and where != sheet else ""
+        rows = sorted(set(rows))
+        run = [rows[0]]
+        for r in [*rows[1:], None]:
+            if r is not None and r == run[-1] + 1:
+                run.append(r)
+                continue
+            if len(run) >= 3:
+                parts.append(f"{prefix}{col}{run[0]}:{col}{run[-1]}")
+            else:
+                parts += [f"{prefix}{col}{x}" for x in run]
+            if r is not None:
+                run = [r]
+    return "、".join(parts)

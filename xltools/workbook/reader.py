@@ -12,9 +12,10 @@ from pathlib import Path
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.model import ERROR, Finding, Source
+from xltools.model import ERROR, CellError, Finding, Source
+from xltools.normalize import date_from_serial
 from xltools.rules.sums import total_formula
-from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION
+from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION, Kind
 from xltools.text import os_reason
 from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
 from xltools.workbook.xlsx import Book, open_book
@@ -138,7 +139,9 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
                 )
             )
         elif cell.error:
-            findings.append(_s1(path, ref, f"{f.label}：单元格显示错误值 {cell.error}，请重新填写。", kind="S2"))
+            source.values[path] = CellError(cell.error)  # S2 in both the sheet and the checker
+        elif _is_date_serial(f.kind, cell.value):
+            source.values[path] = date_from_serial(cell.value, book.date1904)  # a date, in the book's system
         elif cell.value is not None:
             source.values[path] = cell.value
     for sheet, paths in lost.items():
@@ -166,6 +169,14 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
             )
         )
     return source
+
+
+def _is_date_serial(kind: Kind, value) -> bool:
+    """A number in a date cell (publish_date), or in 发布期限, where "01-31" typed into a cell that is
+    not text becomes a date."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return 20000 < value < 80000 if kind is Kind.DATE else kind is Kind.MONTHDAY and 1 <= value < 2958466
 
 
 def _identify(book: Book) -> str:

@@ -16,9 +16,9 @@ from typing import Any
 import xlsxwriter
 
 from xltools import spec
-from xltools.normalize import parse
-from xltools.rules.sums import TOTAL_PARTS, total_formula
-from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
+from xltools.normalize import looks_blank, parse, sheet_number
+from xltools.rules.sums import RANGE_NAMES, TOTAL_PARTS, total_formula
+from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, OPTIONAL_NUMBERS, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
 from xltools.workbook import layout
 from xltools.workbook.layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
 
@@ -91,6 +91,13 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
     for i, (path, formula) in enumerate(META_FLAGS):
         meta.write_string(META_FLAGS_TOP + i, 0, path)
         meta.write_formula(META_FLAGS_TOP + i, 1, formula, None, computed["flags"][path])
+    meta.write_string(1, layout.META_MARK_COL, "标记：2 红色（错误），1 橙色（提示）")
+    for i, (path, formula) in enumerate(layout.META_MARKS):
+        meta.write_string(META_FLAGS_TOP + i, layout.META_MARK_COL, path)
+        meta.write_formula(META_FLAGS_TOP + i, layout.META_MARK_COL + 1, formula, None, computed["marks"][path])
+    wb.define_name(layout.MARKS_NAME, layout.MARKS_RANGE)
+    for paths, name in RANGE_NAMES.items():
+        wb.define_name(name, layout.range_ref(paths))
     meta.protect()
     meta.very_hidden()
     for path, (sheet, row, col) in FIELD_CELLS.items():
@@ -108,21 +115,23 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
 
 
 def _computed(values: dict[str, Any]) -> dict[str, Any]:
-    """Results of every formula for the given inputs, so a program that does not recalculate on
-    load (LibreOffice by default) still shows the right totals and checks."""
+    """Results of every formula for the given inputs, whole, as a spreadsheet computes them, so a
+    program that does not recalculate on load (LibreOffice by default) shows exactly what it would
+    after recalculating (FORMAT.md §8; the oracle test compares every cell with LibreOffice's)."""
     nums: dict[str, Any] = {}
     flags: dict[str, int] = {}
     for f in spec.INPUT_FIELDS:
         if f.kind.numeric:
-            parsed = parse(f, values.get(f.path))
-            clean = parsed.problem is None
             raw = values.get(f.path)
-            flags[f.path] = 0 if clean or raw is None else 1
-            nums[f.path] = parsed.value if clean else None
+            flags[f.path] = 0 if looks_blank(raw) else int(parse(f, raw).severity == "error")
+            nums[f.path] = None if f.path in OPTIONAL_NUMBERS and looks_blank(raw) else sheet_number(raw)
     for path, parts in TOTAL_PARTS.items():
-        nums[path] = sum(nums.get(p) or 0 for p in parts)
-
-    return {"nums": nums, "flags": flags, "inputs": layout.Inputs(nums, flags, values)}
+        got = [nums.get(p) for p in parts]
+        nums[path] = None if any(v is None for v in got) else sum(got)
+    inputs = layout.Inputs(nums, flags, values)
+    texts = {c.name: c.value(inputs) for c in CHECKS}
+    marks = {path: layout.mark_value(path, inputs, texts) for path, _ in layout.META_MARKS}
+    return {"nums": nums, "flags": flags, "inputs": inputs, "marks": marks}
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -139,13 +148,15 @@ def _styles(wb) -> dict[str, Any]:
         "section": {"bold": True, "bg_color": "#DDEBF7"},
         "header": {**border, "bold": True, "align": "center", "bg_color": "#F2F2F2"},
         "label": {**border},
-        "count": {**border, **yellow, "num_format": "0", "align": "center"},
-        "year": {**border, **yellow, "num_format": "0", "align": "left"},
+        # "General": a count shows what was typed (1.5 stays 1.5, and turns red), never a rounded figure
+        "count": {**border, **yellow, "num_format": "General", "align": "center"},
+        "year": {**border, **yellow, "num_format": "General", "align": "left"},
         "decimal": {**border, **yellow, "num_format": "General", "align": "center"},
         "date": {**border, **yellow, "num_format": "yyyy-mm-dd", "align": "left"},
         "text": {**border, **yellow},
+        "monthday": {**border, **yellow, "num_format": "@"},  # text, so "01-31" is not turned into a date
         "narrative": {**border, **yellow, "valign": "top"},
-        "total": {**border, "bold": True, "num_format": "0", "align": "center", "bg_color": "#D9D9D9"},
+        "total": {**border, "bold": True, "num_format": "General", "align": "center", "bg_color": "#D9D9D9"},
         "check": {**border},
         "guide_head": {**border, "bold": True, "bg_color": "#F2F2F2", "valign": "top"},
         "guide": {**border, "valign": "top"},
@@ -205,7 +216,9 @@ def _slot(ws, item: Slot, styles, values, computed) -> None:
     if item.col2 is not None:
         ws.merge_range(item.row, item.col, item.row, item.col2, "", fmt)
     if f.computed:
-        ws.write_formula(item.row, item.col, total_formula(item.path), fmt, computed["nums"][item.path])
+        total = computed["nums"][item.path]
+        cached = "#VALUE!" if total is None else float(total) if isinstance(total, Decimal) else total
+        ws.write_formula(item.row, item.col, total_formula(item.path), fmt, cached)
     else:
         _write_value(ws, item.row, item.col, f, values.get(item.path), fmt)
         _validate(ws, item, f)
@@ -283,26 +296,15 @@ def _validate(ws, item: Slot, f: spec.Field) -> None:
 
 
 def _mark_colours(ws, item: Slot, styles) -> None:
-    """Red when the input itself is not a clean number, or when a failing check concerns it."""
-    f = FIELDS[item.path]
+    """Red for an error, orange for a warning, as the field's mark on _meta says (layout.META_MARKS)."""
+    if item.path not in layout.META_MARK_ROW:
+        return
     cell = layout.a1(item.row, item.col)
-    if not f.computed and f.kind.numeric:
-        from xltools.rules.sums import cell_flag_formula
-
+    k = layout.META_MARK_ROW[item.path] - META_FLAGS_TOP + 1
+    for code, style in ((2, "red"), (1, "orange")):
         ws.conditional_format(
-            cell,
-            {
-                "type": "formula",
-                "criteria": "=" + cell_flag_formula(item.path),
-                "format": styles["red"],
-                "stop_if_true": True,
-            },
+            cell, {"type": "formula", "criteria": f"=INDEX({layout.MARKS_NAME},{k})={code}", "format": styles[style]}
         )
-    for hard, style in ((True, "red"), (False, "orange")):
-        names = [c.name for c in CHECKS if c.hard == hard and item.path in c.marks]
-        if names:
-            cond = ",".join(f'LEFT({n},1)="✗"' for n in names)
-            ws.conditional_format(cell, {"type": "formula", "criteria": f"=OR({cond})", "format": styles[style]})
 
 
 def _check_colours(ws, item: Formula, styles) -> None:

@@ -47,7 +47,7 @@ _SHEET_DATA = frozenset({f"{_MAIN} sheetData"})
 _CELL = {f"{_MAIN} {n}": n for n in ("v", "f", "is")}
 _STRING = {f"{_MAIN} {n}": n for n in ("t", "r")}
 _SI = frozenset({f"{_MAIN} si"})
-_BOOK = {f"{_MAIN} {n}": n for n in ("sheet", "definedName")}
+_BOOK = {f"{_MAIN} {n}": n for n in ("sheet", "definedName", "workbookPr")}
 _REL_ID = f"{_REL} id"
 _RELATIONSHIP = f"{_PKG_REL} Relationship"
 _PROPERTY = f"{_CUSTOM} property"
@@ -87,6 +87,7 @@ class Book:
         self._strings: _Strings | None = None
         self._budget = MAX_TOTAL  # bytes inflated
         self._elements = MAX_ELEMENTS  # elements parsed
+        self.date1904 = False  # workbookPr date1904="1": date serials count from 1904-01-01
 
     @property
     def strings(self) -> list[str]:
@@ -519,6 +520,8 @@ def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str,
         kind = _BOOK.get(name)
         if kind == "sheet":
             sheets.append((attrs.get("name", ""), attrs.get(_REL_ID, "")))
+        elif kind == "workbookPr":
+            book.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
         elif kind == "definedName" and attrs.get("localSheetId") is None:
             defined = attrs.get("name", "")
             own.open(depth)
