@@ -119,7 +119,7 @@ def test_broken_workbook_verdict_and_highlighted_cell(page, broken, tmp_path):
     _upload(page, str(broken))
     verdict = page.locator("#verdict-0")
     assert verdict.get_attribute("data-status") == "errors"
-    assert "未通过：2 处错误" in verdict.inner_text()
+    assert "未通过：1 处错误" in verdict.inner_text()
     cell = page.locator(f'table.sheet td.mark-error[data-cell="{CARRIED_OVER}"]')
     cell.scroll_into_view_if_needed()
     assert cell.is_visible() and cell.inner_text() == "0"
@@ -127,9 +127,9 @@ def test_broken_workbook_verdict_and_highlighted_cell(page, broken, tmp_path):
     plain = page.locator('table.sheet td[data-field="requests.new.business"]')
     assert style[0] == "solid"
     assert style[1] != plain.evaluate("e => getComputedStyle(e).backgroundColor")
-    assert "应为 3" in cell.get_attribute("title")
+    assert "相差 3" in cell.get_attribute("title")
     first = page.locator("section.errors tr.finding").first
-    assert first.locator("td.cell").inner_text() == CARRIED_OVER
+    assert first.locator("td.cell").inner_text() == "D7、D8、D30、D31"
     # a report with errors downloads only as a marked draft
     with page.expect_download() as info:
         page.click('button.download[data-format="docx"]')
