@@ -316,7 +316,8 @@ def test_cached_results_are_the_whole_texts_the_formulas_show():
     assert _cell(book, "check_R3_1_new").value == "✓"
     assert _cell(book, "check_status").value == "未通过"
     status = book[spec.SHEET_REQUESTS].cell(2, 1).value
-    assert status == "本表有2处不一致，见红色单元格和“校验”表"  # the 自然人 and 总计 columns
+    assert status == "本表有1处不一致，见红色单元格和“校验”表"  # the 总计 column follows from 自然人
+    assert _cell(book, "check_R3_3_total").value == "— 随各申请人列（已在出错的列报告）"
     assert book[spec.SHEET_APPEALS].cell(2, 1).value == "本表校验通过"
     book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": "五"})), data_only=True)
     assert _cell(book, "check_S2_requests").value == "✗ 有1个单元格不是有效数字，已标红"
