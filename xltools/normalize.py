@@ -73,6 +73,8 @@ def sheet_number(raw: Any) -> int | Decimal | None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
         return 0
+    if isinstance(raw, Decimal):  # a spreadsheet number is a binary double
+        raw = float(raw) if raw.is_finite() else math.inf
     if isinstance(raw, float):
         return Decimal(repr(raw)) if math.isfinite(raw) else None
     return raw

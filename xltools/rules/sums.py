@@ -60,6 +60,8 @@ Text = tuple[str | Sum, ...]  # a check cell's explanation: literal text and sum
 def excel_text(n: Number) -> str:
     """A number as Excel's & shows it: 12, 1.5 (no trailing zeros, no exponent)."""
     if isinstance(n, Decimal):
+        if n.is_finite() and n != 0 and abs(n.adjusted()) > 15:  # 1E+99999999 in full is 100 MB of zeros
+            return f"{n:.6E}"
         n = n.normalize()
         return str(int(n)) if n == n.to_integral_value() else format(n, "f")
     return str(n)
@@ -100,7 +102,8 @@ class SumRule:
 
     def holds(self, value: Callable[[str], Number]) -> bool:
         lhs, rhs = self.sides(value)
-        return round(Decimal(lhs) - Decimal(rhs), ROUND_TO) == 0
+        diff = Decimal(lhs) - Decimal(rhs)
+        return abs(diff) < 1 and round(diff, ROUND_TO) == 0
 
     @property
     def marked(self) -> tuple[str, ...]:
