@@ -1,7 +1,9 @@
 """Each hard rule on JSON and workbook input, with the exact message a clerk reads."""
 
 import copy
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -226,3 +228,74 @@ def test_schema_describes_every_field_and_rejects_unknown_keys():
     assert schema["properties"]["agency"]["required"] == ["name"]
     example = copy.deepcopy(_base())
     assert set(example) <= set(schema["properties"])
+
+
+# --- FORMAT §8 "Dates as spreadsheets store them" ------------------------------------------------
+
+
+def test_the_deadline_is_a_text_cell_and_a_date_found_there_is_read_as_month_and_day(tmp_path):
+    import datetime
+
+    import openpyxl
+
+    from tests.workbooks import cell_of
+    from xltools.workbook.template import template_bytes
+
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    assert cell_of(wb, "agency.deadline").number_format == "@"  # so "01-31" stays text when typed
+    # a Chinese-locale program that turned "01-31" into a date anyway (General format)
+    wb = fill_to(tmp_path / "d.xlsx", {**VALID_TEXTS, "agency.deadline": datetime.datetime(2026, 1, 31)})
+    result = check(read_input(wb))
+    assert result.report["agency.deadline"] == "01-31"
+    assert not [f for f in result.findings if f.field == "agency.deadline"]
+
+
+def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
+    import datetime
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from tests.workbooks import cell_of
+    from xltools.workbook.template import template_bytes
+
+    wb = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    wb.epoch = CALENDAR_MAC_1904
+    for path, value in VALID_TEXTS.items():
+        cell_of(wb, path).value = value
+    cell_of(wb, "publish_date").value = datetime.datetime(2025, 1, 20)
+    cell_of(wb, "agency.deadline").value = datetime.datetime(2026, 2, 28)
+    p = tmp_path / "mac.xlsx"
+    wb.save(p)
+    assert b'date1904="1"' in zipfile.ZipFile(p).read("xl/workbook.xml")
+    report = check(read_input(p)).report
+    assert (report["publish_date"], report["agency.deadline"]) == ("2025-01-20", "02-28")
+
+
+def test_what_the_sheet_sums_is_what_the_rules_check(tmp_path):
+    """FORMAT §8: text counts 0 (an S2 error saying so), a blank counts 0 (an S2 warning), an error
+    value is an S2 error and the rules over it are not evaluated, as the sheet shows them."""
+    wb = fill_to(
+        tmp_path / "t.xlsx",
+        {
+            **VALID_TEXTS,
+            "requests.new.natural": "３",  # the sheet's totals skip it: R3.3 fails there too
+            "requests.granted.natural": 3,
+            "appeals.review.upheld": None,
+            "proactive.regulations.issued": "#N/A",
+            "overview.platform": "\u3000\u00a0\u200b",
+        },
+    )
+    result = check(read_input(wb))
+    got = {(f.rule, f.severity, f.field) for f in result.findings if f.rule in ("S2", "S4", "R3.3", "X2")}
+    assert got == {
+        ("S2", "error", "requests.new.natural"),
+        ("R3.3", "error", "requests.carried_over.natural"),
+        ("S2", "warning", "appeals.review.upheld"),
+        ("S2", "error", "proactive.regulations.issued"),
+        ("S4", "error", "overview.platform"),
+        ("S2", "warning", "overview.platform"),  # the invisible U+200B, removed
+    }
+    text = next(f for f in result.findings if f.field == "requests.new.natural")
+    assert "“３”是文本" in text.message and "合计会跳过它" in text.message and "重新输入数字 3" in text.message
+    assert "#N/A" in next(f.message for f in result.findings if f.field == "proactive.regulations.issued")

@@ -76,11 +76,12 @@ def test_breaking_r33_in_one_column_fails_exactly_that_check(recalculated):
     _, out = recalculated["r33_broken"]
     wb = _values(out)
     failing = {c.name for c in layout.CHECKS if c.hard and str(named_value(wb, c.name)).startswith("✗")}
-    # the 总计 column sums the six, so it cannot hold either
-    assert failing == {"check_R3_3_business", "check_R3_3_total"}
-    assert named_value(wb, "check_R3_3_business").startswith("✗ 第一项加第二项为2，第三项加第四项为3")
+    # the 总计 column sums the six, so it follows from them: one mistake, one failing check
+    assert failing == {"check_R3_3_business"}
+    assert named_value(wb, "check_R3_3_total") == "— 随各申请人列（已在出错的列报告）"
+    assert named_value(wb, "check_R3_3_business") == "✗ 第一项加第二项为2，第三项加第四项为3"
     assert named_value(wb, "check_status") == "未通过"
-    assert wb[spec.SHEET_REQUESTS]["A2"].value.startswith("本表有2处不一致")
+    assert wb[spec.SHEET_REQUESTS]["A2"].value == "本表有1处不一致，见红色单元格和“校验”表"
 
 
 def test_text_and_full_width_numbers_are_flagged(recalculated):
@@ -135,5 +136,4 @@ def test_checker_agrees_with_the_sheet_on_the_broken_fill(recalculated):
     result = check(read_workbook(out))
     assert [(f.rule, f.field, f.cell) for f in result.errors] == [
         ("R3.3", "requests.carried_over.business", "三、依申请公开!E31"),
-        ("R3.3", "requests.carried_over.total", "三、依申请公开!J31"),
     ]
