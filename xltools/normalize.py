@@ -103,8 +103,17 @@ def parse(f: Field, raw: Any, *, text_decimals: bool = False) -> Parsed:
             f"单元格显示错误值 {raw.code}（公式或粘贴出错），表格的合计和校验都无法计算。请删除后重新填写。",
             "error",
         )
+    if f.kind.numeric and isinstance(raw, str) and looks_blank(raw):
+        return Parsed(None)  # blank, as the sheet's formulas read it (the checker warns in a table)
     if isinstance(raw, str):
         cleaned = clean(raw)
+        if f.kind.numeric and cleaned.changed and not cleaned.text.strip():
+            return Parsed(
+                None,
+                f"{cleaned.note()}单元格中只有这些不可见的字符，表格把它当作文字（不是数字，也不是空白）。"
+                "请清空该单元格后填写数字，没有的填 0。",
+                "error",
+            )
         if cleaned.changed:
             parsed = _parse(f, cleaned.text, text_decimals)
             note = cleaned.note()
