@@ -11,6 +11,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -203,6 +204,7 @@ def test_draft_downloads_only_for_a_report_with_errors(client, broken_xlsx):
     draft = client.post("/download/txt", data={"report": report, "draft": "true"})
     assert draft.status_code == 200
     assert "草稿（未通过校验）" in draft.content.decode("utf-8")
+    assert quote("（草稿）.txt") in draft.headers["content-disposition"]  # never mistaken for the report
 
 
 def test_warnings_shown_apart_from_errors(client):

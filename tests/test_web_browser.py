@@ -89,10 +89,23 @@ def broken(tmp_path_factory) -> Path:
     return path
 
 
-def _upload(page, files) -> None:
-    """Choosing files submits the form (the page's script); wait for the answer."""
+def _upload(page, files, strict: bool = False) -> None:
+    """Choose files, (tick 严格检查,) press 开始检查 and wait for the answer."""
+    page.set_input_files("#files", files)
+    if strict:
+        page.check("input[name=strict]")
     with page.expect_navigation():
-        page.set_input_files("#files", files)
+        page.click("#submit")
+
+
+def test_choosing_a_file_waits_for_the_strict_box(page, tmp_path):
+    """Choosing a file lists it and does not submit: 严格检查 can still be ticked (issue 12)."""
+    page.set_input_files("#files", str(EXAMPLE_XLSX))
+    page.wait_for_timeout(500)
+    assert page.locator("#chosen li").inner_text() == EXAMPLE_XLSX.name
+    assert page.locator("#verdict-0").count() == 0  # still the upload page
+    _upload(page, str(EXAMPLE_XLSX), strict=True)
+    assert page.locator("#verdict-0").get_attribute("data-status") == "errors"  # the C5 warning, under strict
 
 
 def test_example_verdict_preview_and_docx_download(page, tmp_path):
@@ -142,16 +155,18 @@ def test_broken_workbook_verdict_and_highlighted_cell(page, broken, tmp_path):
 
 def test_drop_zone_takes_a_dropped_file(page):
     text = EXAMPLE.read_text(encoding="utf-8")
+    page.evaluate(
+        """text => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], "拖进来的.json", {type: "application/json"}));
+            const zone = document.getElementById("dropzone");
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        text,
+    )
+    assert page.locator("#chosen li").inner_text() == "拖进来的.json"
     with page.expect_navigation():
-        page.evaluate(
-            """text => {
-                const data = new DataTransfer();
-                data.items.add(new File([text], "拖进来的.json", {type: "application/json"}));
-                const zone = document.getElementById("dropzone");
-                zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
-            }""",
-            text,
-        )
+        page.click("#submit")
     assert "拖进来的.json" in page.locator("#verdict-0").inner_text()
 
 

@@ -395,7 +395,7 @@ def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) 
             findings=result.errors,
         )
     body = render(result.report, fmt, draft=bool(result.errors), findings=result.findings)
-    return body, report_filename(result.report.name, result.report.year, fmt)
+    return body, report_filename(result.report.name, result.report.year, fmt, draft=bool(result.errors))
 
 
 def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
@@ -462,9 +462,10 @@ def size_text(n: int) -> str:
     return f"{n // 1024 // 1024} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
-def report_filename(agency: str, year: int | None, fmt: str) -> str:
+def report_filename(agency: str, year: int | None, fmt: str, *, draft: bool = False) -> str:
+    """The download's name; a draft's says 草稿, so it is never mistaken for the report itself."""
     title = spec.TITLE.format(name=agency, year=year or "") if agency else "年度报告"
-    return display_name(f"{title}.{fmt}")
+    return display_name(f"{title}{'（草稿）' if draft else ''}.{fmt}")
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:

@@ -43,8 +43,9 @@
       return !message;
     }
 
+    // Choosing or dropping files only lists them: the 严格检查 box can still be ticked before 开始检查.
     input.addEventListener("change", function () {
-      if (show(input.files)) form.requestSubmit();
+      show(input.files);
     });
     form.addEventListener("submit", function (e) {
       if (!show(input.files)) e.preventDefault();
@@ -59,7 +60,7 @@
       e.preventDefault();
       if (!e.dataTransfer || !e.dataTransfer.files.length) return;
       input.files = e.dataTransfer.files;
-      if (show(input.files)) form.requestSubmit();
+      show(input.files);
     });
   }
 
