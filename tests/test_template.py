@@ -322,3 +322,22 @@ def test_cached_results_are_the_whole_texts_the_formulas_show():
     book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": "五"})), data_only=True)
     assert _cell(book, "check_S2_requests").value == "✗ 有1个单元格不是有效数字，已标红"
     assert _cell(book, "check_X1_natural").value == "— 未填上年数据，不核对"
+
+
+def test_prompt_titles_start_where_the_label_starts_and_name_no_sheet(wb):
+    """At most 32 characters, cut at the end (the column kept), never mid-phrase at the start."""
+    for f in spec.INPUT_FIELDS:
+        c = _cell(wb, f.name)
+        dv = next(d for d in c.parent.data_validations.dataValidation if c.coordinate in d.sqref)
+        title = dv.promptTitle
+        assert len(title) <= 32, (f.path, title)
+        assert not any(title.startswith(s) for s in spec.SHEETS), (f.path, title)
+        label = f.label.split(" ", 1)[1] if f.label.split(" ", 1)[0] in spec.SHEETS else f.label
+        assert label.startswith(title.split("…", 1)[0]), (f.path, title)
+
+
+def test_check_status_is_green_when_it_passes(wb):
+    ws = wb[spec.SHEET_CHECKS]
+    cell = _cell(wb, "check_status").coordinate
+    rules = [r for rng in ws.conditional_formatting if cell in rng.sqref for r in rng.rules]
+    assert any(r.formula == ['"通过"'] and r.dxf.font.color.rgb.endswith("006100") for r in rules)

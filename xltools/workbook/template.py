@@ -238,10 +238,24 @@ def _write_value(ws, row: int, col: int, f: spec.Field, value: Any, fmt) -> None
         ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
 
 
+def prompt_title(f: spec.Field) -> str:
+    """The input prompt's title: the field's label without its sheet's name, cut at the end to the
+    32 characters a spreadsheet shows."""
+    label = f.label
+    for sheet in spec.SHEETS:
+        label = label.removeprefix(sheet + " ")
+    if len(label) <= 32:
+        return label
+    head, sep, tail = label.rpartition(" ")  # keep the column ("自然人列") whole, cut the row label's end
+    if head and len(tail) < 12:
+        return head[: 32 - len(tail) - 2] + "…" + sep + tail
+    return label[:31] + "…"
+
+
 def _validate(ws, item: Slot, f: spec.Field) -> None:
     last = item.col2 if item.col2 is not None else item.col
     rng = (item.row, item.col, item.row, last)
-    common = {"input_title": f.label[:32] if len(f.label) <= 32 else f.label[-32:], "error_type": "stop"}
+    common = {"input_title": prompt_title(f), "error_type": "stop"}
     if f.kind is Kind.COUNT:
         opts = {
             "validate": "integer",
@@ -316,9 +330,10 @@ def _check_colours(ws, item: Formula, styles) -> None:
 
 def _status_colours(ws, item: Formula, styles) -> None:
     cell = layout.a1(item.row, item.col)
-    ws.conditional_format(
-        cell, {"type": "text", "criteria": "begins with", "value": layout.TABLE_PASSED, "format": styles["green"]}
-    )
+    for passed in (layout.TABLE_PASSED, layout.PASSED):  # 通过 green; 未通过 keeps the red of the style
+        ws.conditional_format(
+            cell, {"type": "cell", "criteria": "==", "value": f'"{passed}"', "format": styles["green"]}
+        )
 
 
 def _setup(ws, sl: layout.SheetLayout) -> None:
