@@ -87,6 +87,7 @@ class SheetLayout:
     heights: dict[int, float] = field(default_factory=dict)
     header_rows: tuple[int, int] | None = None  # repeated on every printed page
     landscape: bool = False
+    one_page: bool = False  # printed on one page (table 三: one landscape A4)
     last_col: int = 3
     status_checks: tuple[str, ...] = ()  # names of the check cells summarised in the status line
 
@@ -128,13 +129,14 @@ def _title(sl: SheetLayout, text: str) -> None:
 
 
 def _basic() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_BASIC, {0: 36, 1: 48, 2: 60}, last_col=2)
+    sl = SheetLayout(spec.SHEET_BASIC, {0: 30, 1: 36, 2: 34}, last_col=2)  # A4 portrait at full size
     _title(sl, "基本信息")
     sl.items.append(Label(1, 0, "黄色单元格为填写项；灰色提示不需要填写。", "hint", col2=2))
     row = 3
     for path in ("agency.name", "agency.self", "agency.level", "agency.deadline", "year", "publish_date", "contact"):
         f = FIELDS[path]
         sl.items += [Label(row, 0, f.label), Slot(row, 1, path), Label(row, 2, f.prompt, "hint")]
+        sl.heights[row] = 28 if len(f.prompt) > 17 else 18  # a long hint wraps onto a second line
         row += 1
     row += 1
     sl.items.append(Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2))
@@ -226,6 +228,7 @@ def _requests() -> SheetLayout:
         last_col=9,
         header_rows=(TOP, TOP + 2),
         landscape=True,
+        one_page=True,
         status_checks=_checks_for("requests"),
     )
     _title(sl, t.part)
@@ -252,8 +255,8 @@ def _requests() -> SheetLayout:
         else:
             sl.items.append(Label(rows[r.id], 2, r.label))
         sl.items += [Slot(rows[r.id], 3 + i, f"requests.{r.id}.{c.id}") for i, c in enumerate(t.columns)]
-    for r in rows.values():
-        sl.heights[r] = 30
+    for r in t.rows:  # the whole table on one landscape page; a long label wraps onto a second line
+        sl.heights[rows[r.id]] = 26 if len(r.label) > 30 else 16
     return sl
 
 
@@ -475,7 +478,7 @@ CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one
 
 
 def _checks_sheet() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_CHECKS, {0: 8, 1: 95, 2: 60}, last_col=2, header_rows=(3, 3))
+    sl = SheetLayout(spec.SHEET_CHECKS, {0: 7, 1: 58, 2: 36}, last_col=2, header_rows=(3, 3))  # A4 portrait
     _title(sl, "校验结果")
     hard = [c for c in CHECKS if c.hard]
     soft = [c for c in CHECKS if not c.hard]
@@ -502,6 +505,8 @@ def _checks_sheet() -> SheetLayout:
             Label(row, 1, c.title),
             Formula(row, 2, c.formula, "check", c.name, value=c.value),
         ]
+        if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
+            sl.heights[row] = 28
         row += 1
     row += 1
     sl.items.append(
@@ -514,6 +519,8 @@ def _checks_sheet() -> SheetLayout:
             Label(row, 1, c.title),
             Formula(row, 2, c.formula, "check", c.name, value=c.value),
         ]
+        if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
+            sl.heights[row] = 28
         row += 1
     return sl
 

@@ -341,12 +341,12 @@ def _setup(ws, sl: layout.SheetLayout) -> None:
     if sl.header_rows:
         ws.repeat_rows(*sl.header_rows)
         ws.freeze_panes(sl.header_rows[1] + 1, 0)
-    _print(ws, sl.landscape)
+    _print(ws, sl.landscape, sl.one_page)
 
 
-def _print(ws, landscape: bool) -> None:
+def _print(ws, landscape: bool, one_page: bool = False) -> None:
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    ws.fit_to_pages(1, 1 if one_page else 0)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     if landscape:
