@@ -139,7 +139,8 @@ def test_print_setup(wb):
         ws = wb[name]
         assert ws.page_setup.paperSize == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 is the default
-        assert ws.page_setup.fitToHeight == (None if name == spec.SHEET_REQUESTS else 0)  # 三: one page (1 is the default)
+        one_page = name == spec.SHEET_REQUESTS  # 三 on one page (1 is the default, written as None)
+        assert ws.page_setup.fitToHeight == (None if one_page else 0)
     assert wb[spec.SHEET_REQUESTS].print_title_rows == "$4:$6"
     for ws in wb.worksheets:  # the tables draw their own borders; a printed grid would cover the page
         assert not ws.print_options.gridLines, ws.title
