@@ -108,3 +108,23 @@ def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
             t.join(120)
     assert 1 <= most <= web.UPLOADS_AT_ONCE
     assert 1 <= most_held <= web.WORKERS
+
+
+def test_a_kept_result_does_not_keep_the_file_in_memory():
+    """An unusable upload's error must not hold the reader's frames (and so the file's bytes): the
+    web page keeps every result of a batch until the page is sent."""
+    import os
+    import tracemalloc
+
+    from xltools.api import check_bytes
+
+    size = 8 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        results = [check_bytes(os.urandom(size), f"{i}.xlsx") for i in range(5)]
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert all(r.error is not None and r.error.__traceback__ is None for r in results)
+    assert kept < size, f"{kept / 2**20:.0f} MiB kept for 5 results"

@@ -168,22 +168,20 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         data = upload.file.read(max_upload + 1)
         return data if len(data) <= max_upload else None
 
+    def check_one(name: str, upload: UploadFile | None, strict: bool) -> FileResult:
+        """Read and check one upload; its bytes are let go on return, before the next is read."""
+        data = load(upload)
+        if data is None:
+            too_large = UnusableInput(f"文件过大（超过 {size_text(max_upload)}），不像是年度报告。", code="too_large")
+            return FileResult(name, error=too_large)
+        try:
+            return check_bytes(data, name, strict=strict)
+        except Exception:  # a bug must cost one line of the batch, not the page
+            log.exception("checking %s failed", name)
+            return FileResult(name, error=UnusableInput(_STATUS_MESSAGES[500], code="internal"))
+
     def check_all(uploads: list[tuple[str, UploadFile | None]], strict: bool) -> list[FileResult]:
-        results = []
-        for name, upload in uploads:
-            data = load(upload)
-            if data is None:
-                too_large = UnusableInput(
-                    f"文件过大（超过 {size_text(max_upload)}），不像是年度报告。", code="too_large"
-                )
-                results.append(FileResult(name, error=too_large))
-                continue
-            try:
-                results.append(check_bytes(data, name, strict=strict))
-            except Exception:  # a bug must cost one line of the batch, not the page
-                log.exception("checking %s failed", name)
-                results.append(FileResult(name, error=UnusableInput(_STATUS_MESSAGES[500], code="internal")))
-        return results
+        return [check_one(name, upload, strict) for name, upload in uploads]
 
     def status_of(results: list[FileResult]) -> int:
         """A single unusable upload is the client's to fix (4xx); a batch always answers 200."""
