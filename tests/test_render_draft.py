@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 
 import docx
 import openpyxl
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from docx.enum.text import WD_UNDERLINE
 from docx.oxml.ns import qn
 
+from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools.api import load_report
 from xltools.cli import main
@@ -163,7 +165,7 @@ def test_every_kind_alone_in_every_format():
         obj.setdefault("requests", {}).setdefault("new", {})[col] = raw
         result = check(parse_json(json.dumps(obj, ensure_ascii=False).encode(), "x.json"))
         assert len(result.errors) == 1, (col, result.errors)
-        for fmt in ("txt", "md", "html", "docx"):
+        for fmt in ("txt", "md", "html", "cms", "docx"):
             data = render(result.report, fmt, draft=True, findings=result.findings)
             if fmt == "docx":
                 d = docx.Document(io.BytesIO(data))
@@ -171,5 +173,19 @@ def test_every_kind_alone_in_every_format():
                 assert shown in texts and UNKNOWN_TEXT in texts, (col, fmt)
             elif fmt == "html":
                 assert f">{shown}</td>" in data.decode("utf-8") and 'class="value invalid"' in data.decode("utf-8")
+            elif fmt == "cms":  # inline styles only: red with a wavy underline
+                assert re.search(rf'<td style="[^"]*underline wavy #c00000;">{re.escape(shown)}</td>', data.decode())
+                assert re.search(r'<td style="[^"]*color:#c00000;">—</td>', data.decode())
             else:
                 assert f"【{shown}】" in data.decode("utf-8"), (col, fmt)
+
+
+def test_a_pdf_draft_shows_the_same(result, tmp_path):
+    libreoffice.require()
+    libreoffice.require_poppler()
+    pdf = tmp_path / "draft.pdf"
+    pdf.write_bytes(build(result, "pdf", draft=True))
+    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    assert "草稿（未通过校验）" in text and PROBLEMS_TITLE.format(n=7).replace(" ", "") in text
+    assert "10000000000000" in text and "未填" in text and UNKNOWN_TEXT in text
+    assert "".join(ON_REQUEST_FAILED.split())[:20] in text
