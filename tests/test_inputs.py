@@ -212,6 +212,8 @@ def test_display_path_escapes_only_what_is_not_utf8():
     assert text.display_path("报告.xlsx") == "报告.xlsx"
     assert text.display_path(os.fsdecode(GBK_NAME)) == GBK_SHOWN
     assert text.display_path(GBK_NAME) == GBK_SHOWN
+    carried = json.dumps(text.displayable({"files": [{"path": os.fsdecode(GBK_NAME)}]}), ensure_ascii=False)
+    assert json.loads(carried)["files"][0]["path"] == GBK_SHOWN
 
 
 # --- 4. invisible and invalid characters ---------------------------------------------------------
@@ -307,9 +309,10 @@ def test_a_summary_that_cannot_be_written_is_found_before_the_run(tmp_path):
 
 
 @pytest.mark.parametrize("how", ["full", "closed"])
-def test_a_full_or_closed_stdout_gets_our_message(how):
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_full_or_closed_stdout_gets_our_message(how, command):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "xltools", "check", str(SUOLUO)]
+    cmd = [sys.executable, "-m", "xltools", command, str(SUOLUO)]
     if how == "full":
         with open("/dev/full", "w") as full:
             done = subprocess.run(cmd, env=env, stdout=full, stderr=subprocess.PIPE)

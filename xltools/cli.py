@@ -12,7 +12,7 @@ import click
 
 from xltools import __version__
 from xltools.errors import OutputError, UsageError, XltoolsError
-from xltools.text import display_path, os_reason
+from xltools.text import display_path, displayable, os_reason
 
 # --- click in Chinese ----------------------------------------------------------------------------
 # click words its own messages through gettext; these are the ones a user can meet, in Chinese, with
@@ -208,10 +208,16 @@ def emit(text: str, *, err: bool = False) -> None:
         with contextlib.suppress(OSError, ValueError):
             click.echo(text, err=True)
         return
+    _echo_out(text)
+
+
+def _echo_out(text: str, *, nl: bool = True) -> None:
+    """Text to stdout; a stdout that is closed or cannot take it is our error, never silence."""
     if sys.stdout is None:
         raise _OutputClosed(None)
     try:
-        click.echo(text)
+        click.echo(text, nl=nl)
+        sys.stdout.flush()
     except (OSError, ValueError) as exc:
         raise _OutputClosed(exc if isinstance(exc, OSError) else None) from exc
 
@@ -308,7 +314,7 @@ def check_cmd(
     if as_json:
         from xltools.jsonform import dumps
 
-        emit(dumps(tally.as_json()).rstrip("\n"))
+        emit(dumps(displayable(tally.as_json())).rstrip("\n"))
     else:
         emit(verdict.human_text(tally.lines, tally.counts))
     if summary_path:  # after the results: a summary that cannot be written loses none of them
@@ -339,7 +345,7 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
         write_atomic(output, data, force=force, inputs=inputs)
         emit(f"已生成：{output}", err=True)
     else:
-        click.echo(data.decode("utf-8"), nl=False)
+        _echo_out(data.decode("utf-8"), nl=False)
 
 
 @main.command("build")

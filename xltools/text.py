@@ -158,6 +158,18 @@ def display_path(path: str | os.PathLike | bytes) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def displayable(obj):
+    """`obj` (JSON-like: dicts, lists, strings) with every string passed through `display_path`,
+    so a name that is not UTF-8 anywhere in it cannot break the JSON that carries it."""
+    if isinstance(obj, str):
+        return display_path(obj)
+    if isinstance(obj, dict):
+        return {displayable(k): displayable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [displayable(v) for v in obj]
+    return obj
+
+
 _REASONS = {
     errno.ENOSPC: "磁盘空间不足。请清理磁盘空间，或换一个位置",
     errno.EDQUOT: "超出了磁盘配额。请清理空间，或换一个位置",
