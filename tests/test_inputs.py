@@ -443,3 +443,16 @@ def test_sandbox_and_template_errors_are_in_chinese(tmp_path):
 def test_main_help_mentions_double_dash_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "-- -" in readme
+
+
+def test_a_workbook_cell_is_cleaned_the_same_way(tmp_path):
+    from tests.workbooks import VALID_TEXTS, fill_to
+
+    name = "测试\u2060市\u00ad某\u3164局\ufe0f"
+    book = fill_to(tmp_path / "w.xlsx", {**VALID_TEXTS, "agency.name": name})
+    result = api.load_report(book)
+    assert result.report.name == "测试市某局"
+    warning = next(f for f in result.warnings if f.field == "agency.name")
+    for code in ("U+2060", "U+00AD", "U+3164", "U+FE0F"):
+        assert code in warning.message
+    assert "已删除" in warning.message and warning.cell
