@@ -270,8 +270,11 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
         if sum(need) <= TEXT_WIDTH:
             break
     spare = int(TEXT_WIDTH) - sum(need)
-    if spare <= 0:  # nothing fits: share the block in proportion to what each column needs
-        widths = [int(TEXT_WIDTH * w / sum(need)) for w in need]
+    if spare <= 0:  # the numbers do not fit even small: labels keep their room, the numbers wrap
+        label_room = sum(n for n, v in zip(need, value_cols, strict=True) if not v)
+        numbers = sum(n for n, v in zip(need, value_cols, strict=True) if v)
+        left = int(TEXT_WIDTH) - label_room
+        widths = [int(left * n / numbers) if v else n for n, v in zip(need, value_cols, strict=True)]
     elif sum(prefer) <= TEXT_WIDTH:  # everything fits as preferred: widen in proportion
         widths = [int(TEXT_WIDTH * w / sum(prefer)) for w in prefer]
     else:  # the label columns share what the numbers leave
