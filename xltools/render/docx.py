@@ -10,6 +10,9 @@ rows repeat on each page.
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
+from dataclasses import replace
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
@@ -20,7 +23,17 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from xltools.render.document import DRAFT_NOTE, HEADER, INVALID, PROBLEMS_TITLE, VALUE, Document, Grid, Paragraph
+from xltools.render.document import (
+    DRAFT_NOTE,
+    HEADER,
+    INVALID,
+    LABEL,
+    PROBLEMS_TITLE,
+    VALUE,
+    Document,
+    Grid,
+    Paragraph,
+)
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -284,8 +297,53 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
     return widths, size
 
 
+PAGE_TEXT_HEIGHT = (PAGE_H - MARGINS["top"] - MARGINS["bottom"]) / 12700  # in points
+
+
+def _text_width(text: str, size: float) -> float:
+    """A text's width in points at `size`: CJK characters one em, others about half."""
+    return sum(size if unicodedata.east_asian_width(ch) in ("W", "F", "A") else DIGIT * size for ch in text)
+
+
+def row_heights(grid: Grid, widths: list[int], size: float) -> list[float]:
+    """Each row's printed height in points, estimated from its one-row cells' wrapped lines."""
+    heights = [0.0] * grid.n_rows
+    for c in grid.cells:
+        if c.rowspan > 1:
+            continue
+        room = (sum(widths[c.col : c.col + c.colspan]) - CELL_PAD) / 12700
+        lines = max(1, math.ceil(_text_width(c.text, size) / max(room, size)))
+        heights[c.row] = max(heights[c.row], lines * size * 1.2 + 2)
+    return heights
+
+
+def split_tall_groups(grid: Grid, widths: list[int], size) -> Grid:
+    """A group of rows (table 三's 三、本年度办理结果) too tall for one page is printed as two
+    groups, each with the label, split between two of its inner groups: the part continued on the
+    next page repeats its label, and the page breaks where the split is (each half is kept whole)."""
+    heights = row_heights(grid, widths, size.pt)
+    room = PAGE_TEXT_HEIGHT - sum(heights[: grid.header_rows]) - 2 * size.pt
+    cells = list(grid.cells)
+    for c in grid.cells:
+        if c.kind != LABEL or c.rowspan < 4 or sum(heights[c.row : c.row + c.rowspan]) <= room:
+            continue
+        inner = [x for x in grid.cells if x is not c and x.kind == LABEL and x.rowspan > 1 and x.col > c.col]
+        inside = {r for x in inner for r in range(x.row + 1, x.row + x.rowspan)}  # rows not to split before
+        bounds = [r for r in range(c.row + 1, c.row + c.rowspan) if r not in inside]
+        total = sum(heights[c.row : c.row + c.rowspan])
+        fits = [r for r in bounds if sum(heights[c.row : r]) <= room and sum(heights[r : c.row + c.rowspan]) <= room]
+        if not bounds:
+            continue
+        r = min(fits or bounds, key=lambda r: abs(sum(heights[c.row : r]) - total / 2))
+        cells.remove(c)
+        cells.append(replace(c, rowspan=r - c.row))
+        cells.append(replace(c, row=r, rowspan=c.row + c.rowspan - r))
+    return replace(grid, cells=tuple(cells)) if len(cells) != len(grid.cells) else grid
+
+
 def _table(d, grid: Grid) -> None:
     widths, size = column_widths(grid)
+    grid = split_tall_groups(grid, widths, size)
     table = d.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = d.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
