@@ -521,7 +521,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     if not paths:
         raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
     sources = [*paths, *(p for p in (parent, roster) if p)]  # everything this run reads
-    check_target(output, force=force, inputs=sources)
+    check_target(output, force=force, inputs=sources, probe=True)  # before reading every unit
     with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
         result = merge.run(
             paths,
