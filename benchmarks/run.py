@@ -187,6 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     after = load()
 
     mb = 1024 * 1024
+    growth = max(0, large_peak - small_peak) / (len(big) - len(files)) / 1024
     n, m = len(files), len(big)
     kb = files[0].stat().st_size // 1024
     table = f"""性能（`python -m benchmarks.run`，不在 CI 中运行）：{cores} 核机器，Python {sys.version.split()[0]}，每份填好的模板约 {kb} KB；
@@ -200,7 +201,10 @@ def main(argv: list[str] | None = None) -> None:
 | {m} 个文件 `check --summary` | {large:.1f} 秒（每份 {large / m * 1000:.1f} 毫秒） | 下限 {large_floor:.1f} 秒 | {large / large_floor:.1f} 倍于下限 |
 | {n} 个文件逐个用 openpyxl 打开（单进程） | | {loop:.1f} 秒 | `check` 快 {loop / small:.0f} 倍 |
 | {n} 个文件 `check --previous-dir --summary` | {paired:.1f} 秒 | 不配对 {small:.1f} 秒 | {paired / small:.2f} 倍 |
-| 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | 不随文件数增长 |
+| 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | 每多一份 {growth:.1f} KB |
+
+按此速度，在这台 {cores} 核机器上：一个省（约一万份）约 {large / m * 10_000:.0f} 秒，全国（约 30 万份）约 {large / m * 300_000 / 60:.0f} 分钟。
+检查本身的内存不随文件数增长（同时在处理的文件有上限）；随文件数增长的只是要输出的结论文字和汇总表的行。
 """
     print()
     print(table)
