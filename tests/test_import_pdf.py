@@ -245,3 +245,13 @@ def test_a_row_cut_by_the_page_break_is_joined_and_a_repeated_header_is_not():
         header,
         ["", "2.其他法律行政法规禁止公开", "30"],
     ]
+
+
+def test_a_first_line_indented_two_characters_and_cut_short_is_not_a_centred_title():
+    """The contact line wraps early before "223001，电话…" (found by the property test above)."""
+    from xltools.published.pdf import _Line
+
+    size, left, right = 11.94, 51.7, 545.5
+    assert not _Line(75.6, 511.0, "如对本报告有疑问，请与…邮编：", left, right, size).centred
+    assert _Line(250.0, 347.0, "年度报告", left, right, size).centred
+    assert not _Line(left, 400.0, "一、总体情况", left, right, size).centred

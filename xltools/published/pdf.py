@@ -271,9 +271,9 @@ class _Line:
     @property
     def centred(self) -> bool:
         em = self.size or 10.0
-        middle = (self.left + self.right) / 2
-        inset = self.x0 > self.left + 2 * em and self.x1 < self.right - 2 * em  # not a full line, indented
-        return inset and abs((self.x0 + self.x1) / 2 - middle) < em
+        before, after = self.x0 - self.left, self.right - self.x1
+        inset = before > 2.5 * em and after > 2 * em  # not a full line, not a first line's 2-em indent
+        return inset and abs(before - after) < em  # the same room on both sides
 
 
 _PART_START = re.compile(r"^\s*(?:[一二三四五六]、|[（(][一二三四五六七八九十][）)])")
