@@ -173,3 +173,10 @@ def test_table_three_heading_that_cannot_be_matched_is_read_by_position_with_a_n
     assert [n.message for n in back.notes] == [
         "三、收到和处理政府信息公开申请情况的表头中找不到“商业企业”列（可能印错），各列按格式中的顺序读取，请核对。"
     ]
+
+
+def test_a_part_title_run_on_into_its_first_paragraph_is_split(page):
+    html = page.replace("<h2>五、存在的主要问题及改进情况</h2>\n<p>", "<p>五、存在的主要问题及改进情况：")
+    assert "<p>五、存在的主要问题及改进情况：对照上级" in html
+    back = _imported(html)
+    assert back.values["problems"].startswith("对照上级新要求和公众新期待")

@@ -7,7 +7,7 @@ import contextlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
@@ -176,9 +176,30 @@ def paragraphs(blocks: list[Block]) -> list[str]:
     return [b.text if not b.is_row else " ".join(c for c in b.cells if c.strip()) for b in blocks]
 
 
+_RUN_ON = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?[、.．,，:：]\s*")
+
+
+def split_run_on_titles(blocks: list[Block]) -> list[Block]:
+    """A part title printed at the start of its first paragraph ("一、总体情况 2024年，我局…",
+    "五、存在的主要问题及改进情况：一是…") becomes the title and a paragraph of its own."""
+    out: list[Block] = []
+    for block in blocks:
+        m = None if block.is_row else _RUN_ON.match(block.text)
+        if m:
+            numeral = "一二三四五六".index(m.group(1))
+            title = spec.PARTS[numeral][1].split("、", 1)[1]
+            rest = block.text[m.end() :]
+            if rest.startswith(title) and len(rest) > len(title) + 4:
+                body = rest[len(title) :].lstrip(" 　。.：:，,")
+                out += [replace(block, text=block.text[: m.end()] + title), replace(block, text=body)]
+                continue
+        out.append(block)
+    return out
+
+
 def read_structure(blocks: list[Block], *, narrative_only: bool = False) -> Structure:
     st = Structure()
-    front, st.parts, st.found = split_parts(blocks)
+    front, st.parts, st.found = split_parts(split_run_on_titles(blocks))
     if not narrative_only:
         _read_front(st, front)
     _read_overview(st, paragraphs(st.parts["overview"]), required=bool(st.found) and "overview" in st.found)
