@@ -1,4 +1,6 @@
+import inspect
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,44 @@ PUBLISHED = ROOT / "tests" / "fixtures" / "published"  # the two published examp
 
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") or os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE") else "dev")
+# XLTOOLS_HYPOTHESIS=ci (CI sets it) runs more examples than a developer's run.
+settings.load_profile(os.environ.get("XLTOOLS_HYPOTHESIS", "dev"))
+
+
+# Markers (registered in pyproject.toml) for the fast run, `python -m pytest -m "not libreoffice and
+# not browser and not slow"`. A test is marked `libreoffice` when it, or a fixture it uses, drives
+# LibreOffice through tests/libreoffice.py, or when it takes a corpus case LibreOffice makes; the
+# browser test marks its module itself; `slow` is set by hand on the longest tests.
+_LIBREOFFICE = re.compile(r"\blibreoffice\.|\b(convert|recalculate|require|libreoffice_inserted_rows)\(")
+
+
+def _source(func) -> str:
+    try:
+        return inspect.getsource(func)
+    except (OSError, TypeError):
+        return ""
+
+
+def _uses_libreoffice(item) -> bool:
+    module = getattr(item, "module", None)
+    if module is None or not any(
+        getattr(v, "__name__", "") == "tests.libreoffice" or getattr(v, "__module__", "") == "tests.libreoffice"
+        for v in vars(module).values()
+    ):
+        uses = False
+    else:
+        funcs = [item.function]
+        for defs in item._fixtureinfo.name2fixturedefs.values():
+            funcs += [d.func for d in defs]
+        uses = any(_LIBREOFFICE.search(_source(f)) for f in funcs)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return uses or any(getattr(v, "soffice", False) is True for v in params.values())
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _uses_libreoffice(item):
+            item.add_marker(pytest.mark.libreoffice)
 
 
 def pytest_sessionfinish(session, exitstatus):

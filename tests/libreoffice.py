@@ -8,7 +8,6 @@ XLTOOLS_REQUIRE_LIBREOFFICE is set (CI sets it), in which case they fail.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import pytest
+from tests.needs import need
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -30,11 +29,7 @@ _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def require() -> None:
-    if SOFFICE:
-        return
-    if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
-        pytest.fail("LibreOffice (soffice) is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set) but missing")
-    pytest.skip("LibreOffice (soffice) is not installed")
+    need("XLTOOLS_REQUIRE_LIBREOFFICE", None if SOFFICE else "LibreOffice (soffice) is not installed")
 
 
 def require_poppler() -> None:

@@ -1,6 +1,6 @@
 """The web page in a real browser: Debian's chromium driven by Playwright against the app served
 by uvicorn on 127.0.0.1 in a background thread. Skips when chromium or playwright is missing,
-unless XLTOOLS_REQUIRE_LIBREOFFICE is set (CI), where it fails instead."""
+unless XLTOOLS_REQUIRE_BROWSER is set (CI), where it fails instead."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.needs import need
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 from xltools.workbook.layout import field_ref
@@ -24,6 +25,8 @@ EXAMPLE_XLSX = EXAMPLES / "suoluo-2024.xlsx"  # the shipped filled workbook
 AGENCY = "平凉市崆峒区索罗乡人民政府"
 TITLE = spec.TITLE.format(name=AGENCY, year=2024)
 CARRIED_OVER = field_ref("requests.carried_over.natural").split("!", 1)[1]
+pytestmark = pytest.mark.browser
+
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
         "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
 
@@ -36,10 +39,7 @@ def _require_browser() -> None:
         problem = "playwright (Python) is not installed"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         problem = "Debian's chromium is not installed"
-    if problem:
-        if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
-            pytest.fail(f"{problem}, but the browser test is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set)")
-        pytest.skip(problem)
+    need("XLTOOLS_REQUIRE_BROWSER", problem)
 
 
 @pytest.fixture(scope="module")
