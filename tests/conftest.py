@@ -54,6 +54,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _uses_libreoffice(item):
             item.add_marker(pytest.mark.libreoffice)
+        module = vars(getattr(item, "module", None) or object)
+        if "_require_browser" in module or "_require_chromium" in module:  # drives chromium
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_sessionfinish(session, exitstatus):

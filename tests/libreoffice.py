@@ -34,11 +34,8 @@ def require() -> None:
 
 def require_poppler() -> None:
     """poppler-utils (pdftotext, pdfinfo, pdffonts): reading back the pages of a printed PDF."""
-    if all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdffonts")):
-        return
-    if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
-        pytest.fail("poppler-utils is required here (XLTOOLS_REQUIRE_LIBREOFFICE is set) but missing")
-    pytest.skip("poppler-utils (pdftotext) is not installed")
+    missing = not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdffonts"))
+    need("XLTOOLS_REQUIRE_LIBREOFFICE", "poppler-utils (pdftotext) is not installed" if missing else None)
 
 
 def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) -> list[Path]:

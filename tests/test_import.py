@@ -101,7 +101,7 @@ def test_import_then_check_on_huaian_passes(tmp_path):
     assert json.loads(out.read_text("utf-8")) == fixture("huaian-2024.json")
     checked = run("check", out)
     assert checked.exit_code == 0, checked.output
-    assert "通过" in checked.stdout
+    assert "：通过" in checked.stdout and "未通过" not in checked.stdout
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED))

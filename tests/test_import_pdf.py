@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests import libreoffice
 from tests.conftest import EXAMPLES
+from tests.needs import need
 from tests.test_import import _effective, _reports
 from xltools.errors import UnusableInput
 from xltools.jsonform import source_from_object
@@ -35,10 +36,7 @@ def _require_chromium() -> None:
         problem = "playwright is not installed"
     else:
         problem = None if (os.path.exists(CHROMIUM) or shutil.which("chromium")) else "chromium is not installed"
-    if problem:
-        if os.environ.get("XLTOOLS_REQUIRE_LIBREOFFICE"):
-            pytest.fail(f"{problem}, but PDF tests are required here (XLTOOLS_REQUIRE_LIBREOFFICE is set)")
-        pytest.skip(problem)
+    need("XLTOOLS_REQUIRE_BROWSER", problem)
 
 
 @pytest.fixture(scope="module")

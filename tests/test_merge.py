@@ -192,11 +192,11 @@ def test_bad_scope_is_a_usage_error(tmp_path):
     result = run(*paths, "-o", tmp_path / "o.json", "--name", "汇总", "--scope", "表九=汇总")
     assert result.exit_code == 2
     assert (
-        "--scope 中的“表九”不是可以选择口径的表或行组。可选：二（一）、二（五）、二（六）、二（八）、三、四、信息处理费。"
-        in result.output
+        "口径设置中的“表九”不是可以选择口径的表或行组。可选：二（一）、二（五）、二（六）、二（八）、三、四、信息处理费。"
+        "用法：--scope 二（一）=汇总，可多次使用。" in result.output
     )
     result = run(*paths, "-o", tmp_path / "o.json", "--name", "汇总", "--scope", "三")
-    assert result.exit_code == 2 and "--scope 的写法是" in result.output
+    assert result.exit_code == 2 and "口径设置的写法是" in result.output and "用法：--scope" in result.output
 
 
 def test_self_is_required_for_a_self_scoped_table(tmp_path):
@@ -205,8 +205,8 @@ def test_self_is_required_for_a_self_scoped_table(tmp_path):
     result = run(*paths, "-o", out, "--name", "汇总")
     assert result.exit_code == 2
     assert (
-        "表二 第二十条第（一）项 规章、行政规范性文件按本级取数，需要用 --self 指明本级单位（机关全称或文件名）。"
-        "如确需把各单位相加，请加 --scope 二（一）=汇总。"
+        "表二 第二十条第（一）项 规章、行政规范性文件按本级取数，需要指明本级单位（机关全称或文件名）；"
+        "如确需把各单位相加，请把口径改为汇总。请用 --self 指明本级单位，或加 --scope 二（一）=汇总。"
     ) in result.output
     assert not out.exists()
 
@@ -221,7 +221,7 @@ def test_self_not_among_the_inputs(tmp_path):
 def test_name_is_required_without_a_parent(tmp_path):
     paths, _ = units(tmp_path, 1)
     result = run(*paths, "-o", tmp_path / "o.json")
-    assert result.exit_code == 2 and "请用 --name 写明汇总报告的机关全称。" in result.output
+    assert result.exit_code == 2 and "汇总报告需要写明机关全称。请用 --name 写明。" in result.output
 
 
 def test_output_suffix(tmp_path):

@@ -151,7 +151,7 @@ def test_previous_dir_ambiguous(tmp_path):
 def test_previous_dir_not_a_folder(tmp_path):
     this = write(tmp_path / "2024.json", this_year())
     result = invoke("check", this, "--previous-dir", tmp_path / "missing")
-    assert result.exit_code == 2 and "应是一个文件夹" in result.stderr
+    assert result.exit_code == 2 and "不是文件夹。--previous-dir 后面应是上年报告所在的文件夹。" in result.stderr
 
 
 # --- strict -----------------------------------------------------------------------------------------

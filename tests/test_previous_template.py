@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -94,7 +95,11 @@ def test_template_previous_from_json(tmp_path):
     assert values["previous.in_force.regulations"] == 11 and values["previous.in_force.normative_documents"] == 0
     assert values["agency.level"] == "government" and "agency.self" not in values
     out = tmp_path / "next.xlsx"
-    assert CliRunner().invoke(main, ["template", "--previous", str(last), "-o", str(out)]).exit_code == 0
+    refused = CliRunner().invoke(main, ["template", "--previous", str(last), "-o", str(out)])
+    assert refused.exit_code == 1 and "未生成下一年度的模板" in refused.stderr and "[S4]" in refused.stderr
+    assert not out.exists()  # a report with errors gives no next year's template (as on the web page)
+    example = Path(__file__).resolve().parent.parent / "examples" / "suoluo-2024.json"
+    assert CliRunner().invoke(main, ["template", "--previous", str(example), "-o", str(out)]).exit_code == 0
 
 
 def check_report(path):

@@ -1,7 +1,7 @@
 """The html and cms outputs in a real browser (Debian's chromium driven by Playwright), issue 17:
 the cms fragment pasted into a contenteditable editor keeps its tables; the page's column headings
 never break inside a word, even narrow; printed, every page has its number and each table page
-its header rows. Skips when chromium or playwright is missing, unless XLTOOLS_REQUIRE_LIBREOFFICE
+its header rows. Skips when chromium or playwright is missing, unless XLTOOLS_REQUIRE_BROWSER
 is set (CI), where it fails instead."""
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ paragraphs, generated sentences and office wording templates."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pytest
 
@@ -13,7 +12,7 @@ from xltools import spec
 from xltools.api import load_report
 from xltools.errors import UsageError
 from xltools.jsonform import source_from_object
-from xltools.render.document import HEADER, LABEL, VALUE, build_document, format_value, paragraphs, section, table_grid
+from xltools.render.document import HEADER, LABEL, VALUE, build_document, paragraphs, section, table_grid
 from xltools.render.sentences import OUTCOMES, Sentences
 from xltools.rules.checker import check
 from xltools.workbook import layout
@@ -65,21 +64,6 @@ def test_grid_values_are_formatted_as_published(huaian):
     assert cells["proactive.fees.amount_wan"] == "96171.6"
     assert cells["requests.results_total.total"] == "3050"
     assert cells["appeals.suit_direct.total"] == "26"
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (0, "0"),
-        (3119, "3119"),
-        (Decimal("96171.60"), "96171.6"),
-        (Decimal("1E+3"), "1000"),
-        (Decimal("0.000001"), "0.000001"),
-        (None, ""),
-    ],
-)
-def test_format_value(value, text):
-    assert format_value(value) == text
 
 
 # --- paragraphs and headings --------------------------------------------------------------------

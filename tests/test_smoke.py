@@ -8,4 +8,4 @@ def test_valid_fill_passes(tmp_path):
     wb = fill_to(tmp_path / "ok.xlsx", VALID_TEXTS)
     result = CliRunner().invoke(main, ["check", str(wb)])
     assert result.exit_code == 0, result.output
-    assert "通过" in result.output
+    assert "：通过" in result.output and "未通过" not in result.output

@@ -7,11 +7,13 @@ import contextlib
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 
 from xltools import __version__
 from xltools.errors import OutputError, UsageError, XltoolsError
+from xltools.render import FORMAT_NAMES, SUFFIXES
 from xltools.text import display_path, displayable, os_reason
 
 # --- click in Chinese ----------------------------------------------------------------------------
@@ -240,9 +242,15 @@ def template_cmd(output: str, force: bool, previous: str | None) -> None:
     from xltools.workbook.template import template_bytes
 
     if previous:
-        from xltools.previous import next_template
+        from xltools import api
+        from xltools.files import check_target
+        from xltools.previous import next_template_from
 
-        write_atomic(output, next_template(previous), force=force, inputs=[previous])
+        check_target(output, force=force, inputs=[previous])
+        result = api.load_report(previous)
+        if result.errors:
+            _show_findings(previous, result)
+        write_atomic(output, next_template_from(result), force=force, inputs=[previous])
         emit(f"已生成下一年度的模板：{output}（已预填机关信息、年度、上年结转和上年数据，请核对）")
         return
     write_atomic(output, template_bytes(), force=force)
@@ -338,6 +346,32 @@ def _show_findings(path: str, result) -> None:
         emit("\n".join(file_lines(FileResult(path, result))), err=True)
 
 
+def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
+    """The format asked for: --format, else OUT's extension, else text (to the screen)."""
+    if output is None:
+        if fmt in ("docx", "pdf"):
+            example = "年度报告.docx" if fmt == "docx" else "年度报告.pdf"
+            raise UsageError(f"{FORMAT_NAMES[fmt]} 文件不能输出到屏幕，请用 -o 指定文件名，例如 -o {example}。")
+        return fmt or "txt"
+    suffix = Path(output).suffix.lower()
+    by_suffix = SUFFIXES.get(suffix)
+    if fmt is None:
+        if by_suffix is None:
+            known = "、".join(sorted(SUFFIXES))
+            raise UsageError(
+                f"无法从输出文件名“{Path(output).name}”判断格式。请使用扩展名 {known}，或加 --format 指定格式。"
+            )
+        return by_suffix
+    if fmt == "cms" and by_suffix in ("html", "txt"):  # the fragment is html, saved as .html or .txt
+        return fmt
+    if by_suffix is not None and by_suffix != fmt:
+        raise UsageError(
+            f"输出文件 {Path(output).name} 的扩展名是 {FORMAT_NAMES[by_suffix]}格式，却指定了 --format {fmt}。"
+            "请让两者一致。"
+        )
+    return fmt
+
+
 def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: list[str]) -> None:
     if output:
         from xltools.files import write_atomic
@@ -392,7 +426,7 @@ def build_cmd(
     """
     from xltools import api
     from xltools.errors import ReportHasErrors
-    from xltools.render import build, output_format
+    from xltools.render import build
 
     read = [input_path, *(p for p in (narrative, previous, templates_dir) if p)]  # everything this run reads
     if output:  # first: "that is your input" says more than "unknown extension"
@@ -644,11 +678,25 @@ def _phrase_usage(exc: click.ClickException, args: list[str]) -> str:
     return f"错误：{text}\n运行 {where} --help 查看用法。"
 
 
+# The command line's own words after a library message: which option does what (the library and the
+# web page name no option; errors carry a code and the data a hint needs).
+CLI_HINTS = {
+    "is_dir": "请在 -o 后面写文件名。",
+    "build_errors": "如只需给领导审阅，可加 --draft 生成带“草稿”标记的稿子。",
+    "previous_dir": "--previous-dir 后面应是上年报告所在的文件夹。",
+    "previous_both": "--previous 和 --previous-dir 只能用一个。",
+    "scope": "用法：--scope 二（一）=汇总，可多次使用。",
+    "needs_self": "请用 --self 指明本级单位，或加 --scope {group}=汇总。",
+    "needs_name": "请用 --name 写明。",
+    "port": "端口用 --port 指定。",
+}
+
+
 def _phrase(exc: XltoolsError) -> str:
     """The library's message, with the command-line words only the command line knows."""
     if isinstance(exc, OutputError) and exc.code == "exists":
         return f"错误：{getattr(exc, 'target', exc.path)} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
-    return f"错误：{exc}"
+    return f"错误：{exc}" + CLI_HINTS.get(exc.code, "").format(**exc.data)
 
 
 def run_guarded(invoke, args: list[str] | None = None) -> int:

@@ -11,10 +11,11 @@ class XltoolsError(Exception):
     exit_code = 2
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, path: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, path: str | None = None, **data):
         super().__init__(message)
         self.message = message
         self.path = path
+        self.data = data  # what an interface needs to phrase its own hint (an option name, a group)
         if code:
             self.code = code
 
@@ -35,7 +36,7 @@ class UsageError(XltoolsError):
 
 
 class OutputError(XltoolsError):
-    """An output that may not or cannot be written (exists without --force, is the input, …)."""
+    """An output that may not or cannot be written (exists, is the input, is a folder, …)."""
 
     code = "output"
 

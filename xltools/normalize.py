@@ -22,7 +22,7 @@ from typing import Any
 
 from xltools.model import CellError
 from xltools.spec import LEVELS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Field, Kind
-from xltools.text import clean
+from xltools.text import clean, format_number
 
 _NUMBER = re.compile(r"[+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -165,16 +165,18 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         return Parsed(None, f"“{_show(raw)}”不是数字。", "error")
 
     if number < 0:
-        return Parsed(None, f"不能为负数（现为 {_fmt(number)}）。请填写 0 或正数。", "error")
+        return Parsed(None, f"不能为负数（现为 {format_number(number)}）。请填写 0 或正数。", "error")
     if number >= MAX_NUMBER:
-        return Parsed(None, f"数字 {_fmt(number)} 过大，请核对是否多输了位数。", "error")
+        return Parsed(None, f"数字 {format_number(number)} 过大，请核对是否多输了位数。", "error")
     if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(_QUANTUM):
-        return Parsed(None, f"小数位数过多（现为 {_fmt(number)}），请最多保留 {MAX_DECIMALS} 位小数。", "error")
+        return Parsed(
+            None, f"小数位数过多（现为 {format_number(number)}），请最多保留 {MAX_DECIMALS} 位小数。", "error"
+        )
     if f.kind is Kind.DECIMAL:
         value: Any = Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
     elif number != number.to_integral_value():
         what = "年度" if f.kind is Kind.YEAR else "件数"
-        return Parsed(None, f"{what}应为整数（现为 {_fmt(number)}）。请填写整数。", "error")
+        return Parsed(None, f"{what}应为整数（现为 {format_number(number)}）。请填写整数。", "error")
     else:
         value = int(number)
     if f.kind is Kind.YEAR and not YEAR_MIN <= value <= YEAR_MAX:
@@ -187,25 +189,17 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
     if read_from_text and text_decimals:
         return Parsed(
             value,
-            f"“{_show(raw)}”是文本而不是数字，已按 {_fmt(value)} 读取。请直接写数字 {_fmt(value)}。",
+            f"“{_show(raw)}”是文本而不是数字，已按 {format_number(value)} 读取。请直接写数字 {format_number(value)}。",
             "warning",
         )
     if read_from_text:
         return Parsed(
             None,
             f"单元格中的“{_show(raw)}”是文本，不是数字：表格的合计会跳过它（按 0 计算）。请删除后重新输入数字 "
-            f"{_fmt(value)}（半角数字，不带逗号和空格）。",
+            f"{format_number(value)}（半角数字，不带逗号和空格）。",
             "error",
         )
     return Parsed(value)
-
-
-def _fmt(number: Any) -> str:
-    if isinstance(number, Decimal):
-        if number != 0 and abs(number.adjusted()) > 20:  # 1E+99999999 in full would be 100 MB of zeros
-            return f"{number:.3E}"
-        return format(number.normalize(), "f") if number != 0 else "0"
-    return str(number)
 
 
 def _parse_text(f: Field, raw: Any) -> Parsed:

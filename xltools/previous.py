@@ -8,19 +8,18 @@ processes; each worker loads last year's files itself, once.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from xltools.errors import UnusableInput, UsageError, XltoolsError
-from xltools.model import ERROR, WARNING, FileResult, Finding, Report
+from xltools.errors import ReportHasErrors, UnusableInput, UsageError, XltoolsError
+from xltools.inputs import expand_inputs
+from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
 from xltools.rules.checker import check, normalise, typed_values
 from xltools.spec import CARRIES, FIELDS, YEAR_MAX, YEAR_MIN
-from xltools.text import clean_text
+from xltools.text import fold
 from xltools.workbook.reader import read_input
 
 
@@ -71,10 +70,6 @@ def require_year(report: Report, previous: Report, previous_path: str) -> None:
 # --- pairing a batch with last year's folder ----------------------------------------------------
 
 
-def name_key(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(name or "")))
-
-
 @dataclass(frozen=True)
 class Entry:
     year: int
@@ -101,10 +96,8 @@ class Pairing:
     def of_dir(cls, directory: str) -> Pairing:
         """The pairing with a folder: its files are listed here and identified by `indexed`, in
         the batch's worker processes, not one by one before the batch starts."""
-        from xltools.api import expand_inputs
-
         if not Path(directory).is_dir():
-            raise UsageError(f"--previous-dir 应是一个文件夹（现为 {directory}）。")
+            raise UsageError(f"上年报告所在的文件夹 {directory} 不存在或不是文件夹。", code="previous_dir")
         return cls(folder=expand_inputs([directory]))
 
     def indexed(self, identities: Iterable[tuple[str, Entry | None]]) -> Pairing:
@@ -126,17 +119,15 @@ class Pairing:
         if report.year is None:
             return None, None
         want = report.year - 1
-        key = name_key(report.name)
+        key = fold(report.name)
         entries = [e for e in self.entries if e.path not in unusable] if unusable else self.entries
-        same = [e for e in entries if e.year == want and name_key(e.name) == key]
+        same = [e for e in entries if e.year == want and fold(e.name) == key]
         if not same and key:
             # renamed agencies: 洪泽区人民政府 → 淮安市洪泽区人民政府
             same = [
                 e
                 for e in entries
-                if e.year == want
-                and name_key(e.name)
-                and (key.endswith(name_key(e.name)) or name_key(e.name).endswith(key))
+                if e.year == want and fold(e.name) and (key.endswith(fold(e.name)) or fold(e.name).endswith(key))
             ]
         if len(same) == 1:
             return same[0].path, None
@@ -200,7 +191,7 @@ def identify(path: str) -> Entry | None:
 def pairing(previous: str | None, previous_dir: str | None) -> Pairing | None:
     """The pairing the command line asked for, or None."""
     if previous and previous_dir:
-        raise UsageError("--previous 和 --previous-dir 只能用一个：前者给一份上年报告，后者给上年报告所在的文件夹。")
+        raise UsageError("上年报告只能给一种：一份上年报告，或上年报告所在的文件夹。", code="previous_both")
     if previous:
         return Pairing.of_file(previous)
     if previous_dir:
@@ -233,14 +224,21 @@ def next_year_values(last: Report) -> dict[str, Any]:
     return values
 
 
-def next_template(previous_path: str) -> bytes:
-    """Next year's template as .xlsx bytes, pre-filled from last year's workbook or JSON."""
-    return next_template_for(load_previous(str(previous_path)))
+def next_template_from(result: CheckResult) -> bytes:
+    """Next year's template from this year's checked report (a file or an upload alike). A report
+    with errors is refused, the same everywhere: next year's 上年结转 would be taken from wrong figures."""
+    if result.errors:
+        raise ReportHasErrors(
+            f"这份报告有 {len(result.errors)} 处错误，未生成下一年度的模板：下一年的上年结转数取自这份报告，"
+            "请按列出的位置改正后再生成。",
+            findings=result.errors,
+            code="next_template_errors",
+        )
+    return next_template_for(result.report)
 
 
 def next_template_for(last: Report) -> bytes:
     """Next year's template pre-filled from a report already read (a file or an upload)."""
-    from xltools.workbook.template import template_bytes
 
     if last.year is None:
         raise UnusableInput(
@@ -253,14 +251,16 @@ def next_template_for(last: Report) -> bytes:
             "无法生成下一年度的模板。请核对报告中的年度。",
             code="previous_year",
         )
+    from xltools.workbook.template import template_bytes  # lazy: xlsxwriter is heavy, and a single check never needs it
+
     return template_bytes(next_year_values(last))
 
 
 __all__ = [
     "Pairing",
     "load_previous",
-    "next_template",
     "next_template_for",
+    "next_template_from",
     "next_year_values",
     "pairing",
     "require_year",

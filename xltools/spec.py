@@ -76,7 +76,6 @@ class Table:
     sheet: str
     rows: tuple[Row, ...]
     columns: tuple[Column, ...]
-    total_column: str | None = None
 
     def row(self, row_id: str) -> Row:
         return next(r for r in self.rows if r.id == row_id)
@@ -259,7 +258,6 @@ REQUESTS = Table(
         Column("other", "其他"),
         Column("total", "总计"),
     ),
-    total_column="total",
 )
 REQUEST_RESULT_ROWS = tuple(r.id for r in REQUESTS.rows[2:23])  # the 21 result rows
 REQUEST_SECTIONS = (_REFUSED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER)
@@ -345,7 +343,6 @@ APPEALS = Table(
         Column("pending", "尚未审结"),
         Column("total", "总计"),
     ),
-    total_column="total",
 )
 APPEAL_PARTS = tuple(c.id for c in APPEALS.columns if c.id != "total")
 
@@ -460,16 +457,11 @@ def _fields() -> list[Field]:
 
 FIELDS: dict[str, Field] = {f.path: f for f in _fields()}
 INPUT_FIELDS = tuple(f for f in FIELDS.values() if not f.computed)
-COMPUTED_FIELDS = tuple(f for f in FIELDS.values() if f.computed)
 REQUIRED_FIELDS = tuple(f for f in FIELDS.values() if f.required)
 NUMERIC_GROUPS = ("year", "proactive", "requests", "appeals", "processing_fee", "previous")
 
 # Values whose blank means "not given" rather than 0 (FORMAT.md §2, §3).
 OPTIONAL_NUMBERS = frozenset(p for p in FIELDS if p.startswith("previous.") or p == "processing_fee.count")
-
-
-def table_field(table: Table, row_id: str, col_id: str) -> Field:
-    return FIELDS[f"{table.id}.{row_id}.{col_id}"]
 
 
 def split_path(path: str) -> tuple[str, str, str] | None:

@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 # Named so a clerk can find them; the others are named by their group.
 NAMES = {
@@ -200,3 +201,31 @@ def os_reason(exc: OSError) -> str:
     if reason is None:
         reason = f"系统错误（错误号 {exc.errno}）。请检查磁盘和权限，或换一个位置" if exc.errno else "系统错误"
     return reason + "。"
+
+
+# --- numbers and names, as every layer shows and compares them ------------------------------------
+
+
+def format_number(value) -> str:
+    """A number as printed and as a spreadsheet's & shows it: 0, 3119, 96171.6 (no trailing zeros,
+    no exponent); None is blank. An absurd Decimal (1E+99999999) stays short instead of 100 MB of zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        if value == 0:
+            return "0"
+        if abs(value.adjusted()) > 20:
+            return f"{value:.3E}"
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def fold(text) -> str:
+    """Text as compared loosely (names of agencies and units, labels, options): cleaned (no invisible
+    characters), full-width forms folded (NFKC) and all whitespace removed, so “淮安市 人民政府” and
+    “淮安市人民政府” are the same name."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(str(text or ""))))

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xltools.api import check_file
+from xltools import verdict
+from xltools.api import check_file, expand_inputs
 from xltools.model import FileResult
 
 if TYPE_CHECKING:
@@ -160,7 +161,6 @@ class Tally:
     problems: list = field(default_factory=list)
 
     def add(self, r: FileResult) -> None:
-        from xltools import verdict
 
         for key, n in verdict.summary([r]).items():
             self.counts[key] += n
@@ -170,7 +170,9 @@ class Tally:
         if self.text:
             self.lines += verdict.file_lines(r)
         if self.summary:
-            from xltools.collect.summary import rows_of
+            from xltools.collect.summary import (
+                rows_of,  # lazy: the summary (xlsxwriter) is heavy, and a single check never needs it
+            )
 
             row, problems = rows_of(r)
             self.rows.append(row)
@@ -201,8 +203,6 @@ def input_paths(inputs: Iterable[str], *, outputs: Iterable[str | None] = (), pu
     """The files to check (folders expanded; with `published`, published reports found too),
     without this run's own outputs: a summary written into the checked folder last time is not a report."""
     from pathlib import Path
-
-    from xltools.api import expand_inputs
 
     skip = {Path(o).resolve() for o in outputs if o}
     return [p for p in expand_inputs(inputs, published=published) if Path(p).resolve() not in skip]

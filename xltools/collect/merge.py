@@ -13,15 +13,18 @@ checker, streaming, so only running sums and one line per unit are kept.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xltools.errors import UsageError, XltoolsError
+from xltools.api import load_report
+from xltools.collect.batch import check_many
+from xltools.errors import UnusableInput, UsageError, XltoolsError
+from xltools.jsonform import dumps, report_to_json
 from xltools.model import WARNING, FileResult, Finding, Report, Source
+from xltools.rules.checker import check
 from xltools.spec import (
     APPEALS,
     CARRIES,
@@ -33,7 +36,8 @@ from xltools.spec import (
     REQUESTS,
     Kind,
 )
-from xltools.text import clean_text, display_path
+from xltools.text import display_path, fold, format_number
+from xltools.workbook.template import template_bytes
 
 SELF = "本级"
 SUM = "汇总"
@@ -98,18 +102,13 @@ DEFAULT_SCOPE = {g.key: g.default for g in SCOPE_GROUPS}
 assert all(sum(g.covers(p) for g in SCOPE_GROUPS) == 1 for p in SUMMED)
 
 
-def _norm(text: Any) -> str:
-    """How units and options are compared: cleaned (no invisible characters), NFKC, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(str(text or ""))))
-
-
 def _group_for(key: str) -> ScopeGroup:
-    want = _norm(key).removeprefix("表")
+    want = fold(key).removeprefix("表")
     for g in SCOPE_GROUPS:
-        if want in {_norm(g.key), *(_norm(a) for a in g.aliases)}:
+        if want in {fold(g.key), *(fold(a) for a in g.aliases)}:
             return g
     choices = "、".join(g.key for g in SCOPE_GROUPS)
-    raise UsageError(f"--scope 中的“{key}”不是可以选择口径的表或行组。可选：{choices}。")
+    raise UsageError(f"口径设置中的“{key}”不是可以选择口径的表或行组。可选：{choices}。", code="scope")
 
 
 def parse_scope(options: Iterable[str]) -> dict[str, str]:
@@ -117,10 +116,10 @@ def parse_scope(options: Iterable[str]) -> dict[str, str]:
     scope = dict(DEFAULT_SCOPE)
     for opt in options:
         key, sep, value = opt.replace("＝", "=").partition("=")
-        word = _SCOPE_WORDS.get(_norm(value).lower())
+        word = _SCOPE_WORDS.get(fold(value).lower())
         if not sep or word is None:
             raise UsageError(
-                f"--scope 的写法是“表或行组=本级”或“表或行组=汇总”，例如 --scope 二（一）=汇总（现为“{opt}”）。"
+                f"口径设置的写法是“表或行组=本级”或“表或行组=汇总”，例如 二（一）=汇总（现为“{opt}”）。", code="scope"
             )
         scope[_group_for(key).key] = word
     return scope
@@ -178,7 +177,7 @@ class Accumulator:
 
     def _is_self(self, unit: Unit) -> bool:
         key = self.self_key or ""
-        if _norm(unit.name) == _norm(key):
+        if fold(unit.name) == fold(key):
             return True
         try:
             return Path(unit.path).resolve() == Path(key).resolve()
@@ -258,7 +257,7 @@ def refusals(acc: Accumulator, parent: Unit | None = None) -> tuple[list[str], i
         code = 2
     by_name: dict[str, list[Unit]] = {}
     for u in acc.units + ([parent] if parent else []):
-        by_name.setdefault(_norm(u.name), []).append(u)
+        by_name.setdefault(fold(u.name), []).append(u)
     dups = [us for us in by_name.values() if len(us) > 1]
     if dups:
         lines.append(f"以下 {len(dups)} 个单位重复出现（同一单位只能计入一次）：")
@@ -278,7 +277,6 @@ def merge(
     roster: Sequence[str] | None = None,
 ) -> MergeResult:
     """The merged report from the summed units; MergeRefused or UsageError when it cannot be made."""
-    from xltools.rules.checker import check
 
     scope = dict(scope or DEFAULT_SCOPE)
     parent_unit = Unit(parent_path, parent.name, parent.year) if parent is not None else None
@@ -295,8 +293,9 @@ def merge(
     if needs_self and acc.self_unit is None:
         what = "、".join(g.title for g in needs_self)
         raise UsageError(
-            f"{what}按本级取数，需要用 --self 指明本级单位（机关全称或文件名）。"
-            f"如确需把各单位相加，请加 --scope {needs_self[0].key}=汇总。"
+            f"{what}按本级取数，需要指明本级单位（机关全称或文件名）；如确需把各单位相加，请把口径改为汇总。",
+            code="needs_self",
+            group=needs_self[0].key,
         )
     values: dict[str, Any] = {"agency.name": name, "year": acc.units[0].year}
     unknown = []
@@ -312,10 +311,10 @@ def merge(
         result.parent_errors = parent_errors
         result.reconciliation = reconcile(parent, report, scope, acc.self_unit)
     if roster is not None:
-        have = {_norm(u.name) for u in acc.units}
-        listed = {_norm(n) for n in roster}
-        result.missing = [n for n in roster if _norm(n) not in have]
-        result.unexpected = [u.name for u in acc.units if _norm(u.name) not in listed]
+        have = {fold(u.name) for u in acc.units}
+        listed = {fold(n) for n in roster}
+        result.missing = [n for n in roster if fold(n) not in have]
+        result.unexpected = [u.name for u in acc.units if fold(u.name) not in listed]
     return result
 
 
@@ -337,16 +336,16 @@ def reconcile(parent: Report, merged: Report, scope: Mapping[str, str], self_uni
         if mine is None or theirs is None or mine == theirs:
             continue
         if scope_of(p, scope) == SELF and self_unit is not None:
-            basis = f"本级单位（{self_unit.name}）为 {_fmt(theirs)}"
+            basis = f"本级单位（{self_unit.name}）为 {format_number(theirs)}"
         else:
-            basis = f"各单位合计为 {_fmt(theirs)}"
+            basis = f"各单位合计为 {format_number(theirs)}"
         diff = mine - theirs
         findings.append(
             Finding(
                 "M1",
                 WARNING,
                 p,
-                f"{FIELDS[p].label}：上级报告为 {_fmt(mine)}，{basis}（相差 {'+' if diff > 0 else ''}{_fmt(diff)}）。"
+                f"{FIELDS[p].label}：上级报告为 {format_number(mine)}，{basis}（相差 {'+' if diff > 0 else ''}{format_number(diff)}）。"
                 f"统计口径可能不同，请核实。",
                 cell=parent.cells.get(p),
                 expected=theirs,
@@ -356,15 +355,8 @@ def reconcile(parent: Report, merged: Report, scope: Mapping[str, str], self_uni
     return findings
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
-    return str(value)
-
-
 def read_roster(path: str) -> list[str]:
     """A list of the units expected: one 机关全称 a line (UTF-8 or GB18030); # starts a comment."""
-    from xltools.errors import UnusableInput
 
     try:
         data = Path(path).read_bytes()
@@ -387,7 +379,6 @@ def read_roster(path: str) -> list[str]:
 
 def load(paths: Sequence[str], *, self_key: str | None = None, jobs: int | None = None, progress=None) -> Accumulator:
     """Read, check and sum every input (streaming, over the batch checker)."""
-    from xltools.collect.batch import check_many
 
     acc = Accumulator(self_key=self_key)
     for r in check_many(paths, jobs=jobs):
@@ -409,7 +400,6 @@ def run(
     progress=None,
 ) -> MergeResult:
     """Everything `xltools merge` does short of writing: read the parent, sum the units, reconcile."""
-    from xltools.api import load_report
 
     names = read_roster(roster) if roster else None
     parent_report, parent_errors = None, 0
@@ -418,7 +408,7 @@ def run(
         parent_report, parent_errors = checked.report, len(checked.errors)
     name = name or (parent_report.name if parent_report is not None else None)
     if not name:
-        raise UsageError("请用 --name 写明汇总报告的机关全称。")
+        raise UsageError("汇总报告需要写明机关全称。", code="needs_name")
     acc = load(paths, self_key=self_key, jobs=jobs, progress=progress)
     return merge(
         acc,
@@ -471,12 +461,9 @@ def output_bytes(result: MergeResult, suffix: str) -> bytes:
     import json
 
     if suffix == ".json":
-        from xltools.jsonform import dumps, report_to_json
-
         obj = report_to_json(result.report)
         obj["merge"] = result.record_full()
         return dumps(obj).encode("utf-8")
-    from xltools.workbook.template import template_bytes
 
     values = {p: v for p, v in result.report.values.items() if not FIELDS[p].computed and v not in (None, "")}
     rec = result.record()

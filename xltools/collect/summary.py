@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from xltools.model import ERROR, FileResult
+from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
 
 SHEET_SUMMARY = "汇总"
@@ -98,7 +99,6 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
 
 def _figure(values: dict, paths: tuple[str, ...]):
     """The sum of the fields, or None when one of them (or a part of a total) could not be read."""
-    from xltools.rules.sums import TOTAL_PARTS
 
     needed, seen = list(paths), set()
     while needed:

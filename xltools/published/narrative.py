@@ -14,6 +14,8 @@ from xltools.errors import UnusableInput
 from xltools.model import WARNING, Finding, Source
 from xltools.published import NARRATIVE_FIELDS, blocks_of, file_notes, kind_of, read_file
 from xltools.published.structure import read_structure
+from xltools.rules.checker import check
+from xltools.workbook.reader import read_input
 
 
 def read_narrative(path: str | os.PathLike) -> tuple[dict[str, str], dict[str, object], list[Finding]]:
@@ -73,8 +75,6 @@ def merge_narrative(
 
 def load_with_narrative(path: str | os.PathLike, narrative: str | os.PathLike, **check_options):
     """Read the workbook (or JSON), take the narrative from the file, check: what `build` uses."""
-    from xltools.rules.checker import check
-    from xltools.workbook.reader import read_input
 
     texts, fee, notes = read_narrative(narrative)
     source = merge_narrative(read_input(path), texts, fee, notes, str(narrative))

@@ -11,14 +11,15 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xltools import spec
 from xltools.model import ERROR, Finding, Report
+from xltools.render.sentences import Sentences
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FIELDS
+from xltools.text import format_number
 from xltools.workbook import layout
 
 DRAFT_BANNER = "草稿（未通过校验）"
@@ -180,7 +181,7 @@ def truth_of(report: Report, findings: Iterable[Finding]) -> Truth:
             refused.add(f.field)
             shown.setdefault(f.field, typed_text(f.actual))
         else:
-            shown.setdefault(f.field, format_value(report.values.get(f.field)) or BLANK_TEXT)
+            shown.setdefault(f.field, format_number(report.values.get(f.field)) or BLANK_TEXT)
     unknown: set[str] = set()
     for path, parts in TOTAL_PARTS.items():  # dict order: a total's parts come before it
         if path not in shown and any(p in refused or p in unknown for p in parts):
@@ -231,7 +232,6 @@ def build_document(
     With `findings` that hold errors (a draft), the document tells the truth about them: every
     error is listed at its start, refused cells print what was typed (marked), totals over them
     print UNKNOWN_TEXT, and a generated sentence whose figures failed says so instead."""
-    from xltools.render.sentences import Sentences
 
     findings = list(findings)
     truth = truth_of(report, findings)
@@ -363,17 +363,6 @@ def _own_lead(first: str, headings: tuple[str, ...]) -> tuple[str | None, str]:
 # --- tables -------------------------------------------------------------------------------------
 
 
-def format_value(value: Any) -> str:
-    """A table number as printed: 0, 3119, 96171.6 (no exponent, no trailing zeros)."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value.normalize(), "f")
-    return str(value)
-
-
 def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) -> Grid:
     """A table's grid, taken from the template layout of its sheet (below the sheet's title and
     status lines, within its printed width: helper columns beside a table are the template's,
@@ -391,7 +380,7 @@ def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) ->
             cells.append(Cell(item.row - top, item.col, item.text, kind, rowspan, colspan))
         elif isinstance(item, layout.Slot):
             colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
-            text, mark, note = format_value(report.values.get(item.path)), None, ""
+            text, mark, note = format_number(report.values.get(item.path)), None, ""
             if truth is not None and item.path in truth.shown:
                 text, mark, note = truth.shown[item.path], INVALID, truth.notes[item.path]
             elif truth is not None and item.path in truth.unknown:

@@ -34,6 +34,7 @@ from xltools.render.document import (
     Grid,
     Paragraph,
 )
+from xltools.render.txt import _widths
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -257,7 +258,6 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
     `_header_chars`); label columns share the rest in proportion to their text. When the
     numbers do not fit at the usual size, the table's size steps down (large numbers do not wrap
     until they no longer fit at the smallest size)."""
-    from xltools.render.txt import _widths
 
     m = grid.matrix()
     label_widths = _widths(grid, 8, 24)

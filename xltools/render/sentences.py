@@ -18,9 +18,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from xltools import spec
 from xltools.errors import UsageError
 from xltools.model import Report
-from xltools.text import os_reason
+from xltools.text import format_number, os_reason
 
-TEMPLATE_NAMES = ("preamble", "contact", "on_request", "processing_fee")
 _PACKAGE_DIR = Path(__file__).parent / "templates"
 _NUMERAL = re.compile(r"^（[一二三四五六七]）")
 
@@ -93,7 +92,6 @@ class Sentences:
     @staticmethod
     def context(report: Report) -> dict[str, Any]:
         """What every template may use, taken from the report."""
-        from xltools.render.document import format_value
 
         year = report.year or ""
         name = report.name
@@ -115,10 +113,10 @@ class Sentences:
             "results_total": total("results_total"),
             "carried_over": total("carried_over"),
             "outcomes": [{"label": label, "count": sum(total(r) for r in rows)} for label, rows in OUTCOMES],
-            "amount": format_value(amount) or "0",
+            "amount": format_number(amount) or "0",
             "count": count,
             "collected": bool(amount) or bool(count),
         }
 
 
-__all__ = ["OUTCOMES", "TEMPLATE_NAMES", "Sentences", "outcome_label"]
+__all__ = ["OUTCOMES", "Sentences", "outcome_label"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from xltools.model import ERROR, WARNING, CellError, CheckResult, Finding, Report, Source
 from xltools.normalize import looks_blank, parse, sheet_number
+from xltools.rules.soft import name_previous_cells, soft_findings
 from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
 from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, TABLES_BY_ID, Kind
 
@@ -110,10 +111,6 @@ def check(
             if not failing.intersection(rule.defer_to):  # one mistake, one finding
                 findings.append(rule_finding(rule, value, report))
     findings += text_findings(report, unreadable)
-    from xltools.rules.soft import (  # the text-reading rules; kept apart, they are long
-        name_previous_cells,
-        soft_findings,
-    )
 
     findings = name_previous_cells(findings, previous, report) + soft_findings(report, previous, source)
     if strict:

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
-from xltools.rules.textnums import METRICS, Claim, claims
+from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
+from xltools.text import fold, format_number
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
 SHINGLE = 13  # characters per shingle for C3 (FORMAT.md §5)
@@ -50,12 +51,6 @@ def _warn(rule: str, path: str | None, message: str, report: Report, **kw) -> Fi
 
 def _num(value) -> int | Decimal:
     return value if value is not None else 0
-
-
-def _fmt(value) -> str:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value != 0 else "0"
-    return str(value)
 
 
 def quote(sentence: str, fragment: str = "", limit: int = 70) -> str:
@@ -198,7 +193,7 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
     also = ""
     others = [(lb, ps, v) for lb, ps, v in options[1:] if v != actual]
     if others:
-        also = "；" + "；".join(f"{lb or FIELDS[ps[0]].label}为 {_fmt(v)}" for lb, ps, v in others)
+        also = "；" + "；".join(f"{lb or FIELDS[ps[0]].label}为 {format_number(v)}" for lb, ps, v in others)
     unit = "元" if claim.metric == "fee_yuan" else "件"
     said = {"at_least": "至少", "about": "约"}.get(claim.approx or "", "")
     scope = ""
@@ -209,7 +204,7 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
         )
     message = (
         f"{FIELDS[path].label}：文字“{quote(claim.sentence, claim.fragment)}”说{METRICS[claim.metric]}{said} "
-        f"{_fmt(claim.value)} {unit}，但表格中“{name}”为 {_fmt(actual)}{where}{also}。{scope}"
+        f"{format_number(claim.value)} {unit}，但表格中“{name}”为 {format_number(actual)}{where}{also}。{scope}"
         f"请核对文字和表格，改正有误的一方。"
     )
     return _warn("T1", path, message, report, expected=actual, actual=claim.value)
@@ -338,7 +333,7 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
                 f"{FIELDS[amount_path].label}为 0，但{FIELDS[count_path].label}为 {count}。收取了信息处理费就应有金额，"
                 f"未收取则件数应为 0 或留空；请核对两个数字（{FEE_BASIS}）。",
                 report,
-                actual=_fmt(amount),
+                actual=format_number(amount),
             )
         )
     elif count == 0 and amount:
@@ -346,7 +341,7 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
             _warn(
                 "C1",
                 count_path,
-                f"{FIELDS[count_path].label}为 0，但{FIELDS[amount_path].label}为 {_fmt(amount)} 元。请填写实际收费件数，"
+                f"{FIELDS[count_path].label}为 0，但{FIELDS[amount_path].label}为 {format_number(amount)} 元。请填写实际收费件数，"
                 f"不清楚件数可留空（{FEE_BASIS}）。",
                 report,
                 actual=count,
@@ -373,7 +368,7 @@ def c6_findings(report: Report) -> list[Finding]:
     m = _FEE_DENIED.search(text)
     if not m:
         return []
-    stated = f"{_fmt(amount)} 元" if amount else f"{count} 件"
+    stated = f"{format_number(amount)} 元" if amount else f"{count} 件"
     return [
         _warn(
             "C6",
@@ -510,12 +505,8 @@ def c5_findings(report: Report) -> list[Finding]:
 # --- with last year's report: agency name, X3, C3 -----------------------------------------------
 
 
-def _name_key(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
-
-
 def name_findings(report: Report, previous: Report) -> list[Finding]:
-    if not previous.name or not report.name or _name_key(previous.name) == _name_key(report.name):
+    if not previous.name or not report.name or fold(previous.name) == fold(report.name):
         return []
     return [
         _warn(
@@ -553,7 +544,6 @@ _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|回落|同比|�
 
 
 def _explained(report: Report, words: Iterable[str]) -> bool:
-    from xltools.rules.textnums import sentences
 
     for path in NARRATIVES:
         for s in sentences(report.text(path)):
@@ -575,10 +565,10 @@ def x3_findings(report: Report, previous: Report) -> list[Finding]:
         if old == 0:
             if new == 0:
                 continue
-            change = f"由上年的 0 变为 {_fmt(new)}"
+            change = f"由上年的 0 变为 {format_number(new)}"
         elif abs(new - old) * 2 > old:
             pct = round(abs(new - old) * 100 / old)
-            change = f"上年 {_fmt(old)}，本年 {_fmt(new)}，{'增加' if new > old else '减少'} {pct}%"
+            change = f"上年 {format_number(old)}，本年 {format_number(new)}，{'增加' if new > old else '减少'} {pct}%"
         else:
             continue
         if _explained(report, words):

@@ -183,7 +183,6 @@ class _Pattern:
     keyword: str
     unit: str = _COUNT_UNIT
     gap: int = 24
-    needs_request: bool = False  # 申请 must appear near, or earlier in the sentence
     doc: bool = False  # the document kind (规章 / 规范性文件) is read from the gap
 
 
@@ -194,9 +193,9 @@ _KEYWORD_FIRST = (
         "carried_over",
         r"结转(?:至|到)?(?:下一?年度?|Y{4}年度?)(?:继续办理|办理)?|(?:顺延|转入)(?:至|到)?(?:下一?年度?|Y{4}年度?)",
     ),
-    _Pattern("received", r"收到|受理|新收|接收|共收", needs_request=True),
-    _Pattern("answered", r"办结|答复|办理完毕|处理完毕|作出答复", needs_request=True),
-    _Pattern("handled", r"办理", needs_request=True),
+    _Pattern("received", r"收到|受理|新收|接收|共收"),
+    _Pattern("answered", r"办结|答复|办理完毕|处理完毕|作出答复"),
+    _Pattern("handled", r"办理"),
     _Pattern("granted", r"(?<!主动)予以公开"),
     _Pattern("partial", r"部分公开"),
     _Pattern("refused", r"不予公开"),

@@ -31,9 +31,14 @@ from starlette.exceptions import HTTPException
 
 from xltools import __version__, spec
 from xltools.api import FileResult, check_bytes, load_bytes
+from xltools.collect.summary import rows_of, workbook_bytes
 from xltools.errors import UnusableInput, XltoolsError
+from xltools.previous import next_template_from
+from xltools.render import build, render
 from xltools.text import clean_text
+from xltools.verdict import as_json
 from xltools.web.views import STATUS_ORDER, STATUS_TEXT, summary_counts, unit_view
+from xltools.workbook.template import template_bytes
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD = 20 * 1024 * 1024  # one file; a filled template is about 60 KB
@@ -243,7 +248,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         try:
             body, filename = await work(_next_template, report.encode("utf-8"), "report.json")
         except XltoolsError as exc:
-            return error(request, 422, exc.message, exc.code)
+            return error(request, 422, phrased(exc), exc.code)
         return _attachment(body, XLSX, filename)
 
     @app.get("/template.xlsx", tags=["页面"], summary="下载空白填报模板")
@@ -257,7 +262,6 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
         files: Annotated[list[UploadFile], File(description="填好的模板（.xlsx）或报告数据（.json），可多个")],
         strict: Annotated[bool, Form()] = False,
     ):
-        from xltools.verdict import as_json
 
         results = await work(check_all, await read_uploads(files), strict)
         return JSONResponse(as_json(results), status_code=status_of(results))
@@ -289,9 +293,9 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
             status = 422 if exc.exit_code == 1 or exc.code != "unsupported" else 415
             if _wants_json(request) and getattr(exc, "findings", None):
                 findings = [f.as_json() for f in exc.findings]
-                content = {"error": {"code": exc.code, "message": exc.message}, "findings": findings}
+                content = {"error": {"code": exc.code, "message": phrased(exc)}, "findings": findings}
                 return JSONResponse(content, status_code=status)
-            return error(request, status, exc.message, exc.code)
+            return error(request, status, phrased(exc), exc.code)
         return _attachment(body, FORMATS[fmt], filename)
 
     return app
@@ -380,41 +384,38 @@ def _too_large(limits: dict) -> str:
 
 # --- pure helpers: library calls the handlers run in a worker thread -----------------------------
 
+# The page's own words after a library message: what to do here (the library names no option).
+WEB_HINTS = {
+    "build_errors": "也可以下载标有“草稿”的版本供审阅（页面上的草稿按钮，或接口的 draft=true）。",
+}
+
+
+def phrased(exc: XltoolsError) -> str:
+    hint = WEB_HINTS.get(exc.code)
+    return f"{exc.message}{hint}" if hint else exc.message
+
 
 def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> tuple[bytes, str]:
     """Check, then render; a report with errors only as a marked draft."""
-    from xltools.errors import ReportHasErrors
-    from xltools.render import render
 
     result = load_bytes(data, name, strict=strict)
-    if result.errors and not draft:
-        raise ReportHasErrors(
-            f"报告有 {len(result.errors)} 处错误，改正后才能生成正式报告（也可以下载标有“草稿”的版本供审阅）。",
-            findings=result.errors,
-        )
-    body = render(result.report, fmt, draft=bool(result.errors), findings=result.findings)
+    body = build(result, fmt, draft=draft)  # the library's build, as on the command line
     return body, report_filename(result.report.name, result.report.year, fmt, draft=bool(result.errors))
 
 
 def _next_template(data: bytes, name: str) -> tuple[bytes, str]:
     """Next year's template pre-filled from this year's report (xltools.previous), which must
     pass: its 结转下年度 becomes next year's 上年结转."""
-    from xltools.errors import ReportHasErrors
-    from xltools.previous import next_template_for
 
     result = load_bytes(data, name)
-    if result.errors or result.report.year is None:
-        raise ReportHasErrors("本年报告还有错误，改正后才能据此生成下一年度的模板（上年结转数取自本年报告）。")
-    year = result.report.year + 1
-    filename = display_name(f"{result.report.name}{year}年度报告模板.xlsx")
-    return next_template_for(result.report), filename
+    body = next_template_from(result)
+    filename = display_name(f"{result.report.name}{result.report.year + 1}年度报告模板.xlsx")
+    return body, filename
 
 
 def _preview(r: FileResult) -> str | None:
     """The report as it will be published (html), or None when it cannot be rendered."""
     try:
-        from xltools.render import render
-
         return render(r.result.report, "html", draft=not r.result.ok, findings=r.result.findings).decode("utf-8")
     except Exception:  # the preview is a courtesy: the verdict and findings stand without it
         log.exception("preview of %s failed", r.path)
@@ -422,11 +423,7 @@ def _preview(r: FileResult) -> str | None:
 
 
 def _summary_workbook(results: list[FileResult]) -> bytes | None:
-    """The batch summary workbook of issue #6 (xltools.collect.summary), when that module is present."""
-    try:
-        from xltools.collect.summary import rows_of, workbook_bytes
-    except ImportError:
-        return None
+    """The batch summary workbook (xltools.collect.summary)."""
     rows, problems = [], []
     for r in results:
         row, found = rows_of(r)
@@ -437,7 +434,6 @@ def _summary_workbook(results: list[FileResult]) -> bytes | None:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> bytes:
-    from xltools.workbook.template import template_bytes
 
     return template_bytes()
 

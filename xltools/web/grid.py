@@ -4,20 +4,16 @@ finding points at marked. Everything is derived from xltools.workbook.layout: no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
-from xlsxwriter.utility import xl_col_to_name
 
 from xltools import spec
 from xltools.model import ERROR, Finding, Report
-from xltools.workbook.layout import SHEETS, Label, Slot
+from xltools.text import format_number
+from xltools.workbook.cells import col_name, parse_a1
+from xltools.workbook.layout import FIELD_CELLS, SHEETS, Label, Slot
 
 TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
-_REF = re.compile(r"^(?:.*!)?\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
 @dataclass
@@ -40,25 +36,6 @@ class Grid:
 
     def cell(self, path: str) -> GridCell | None:
         return next((c for _, cells in self.rows for c in cells if c.path == path), None)
-
-
-def _rc(ref: str | None) -> tuple[int, int] | None:
-    """A1 reference -> zero-based (row, col)."""
-    m = _REF.match(ref or "")
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 def marks_by_field(report: Report | None, findings: Iterable[Finding]) -> dict[str, tuple[str, list[str]]]:
@@ -99,9 +76,9 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
         else:
             f = spec.FIELDS[item.path]
             value = values.get(item.path)
-            text = _shown(value) if value is not None else _shown(raw.get(item.path))
+            text = format_number(value) if value is not None else format_number(raw.get(item.path))
             ref = cells_at.get(item.path)
-            shown_ref = ref.split("!", 1)[-1] if ref else f"{xl_col_to_name(item.col + d_col)}{item.row + d_row + 1}"
+            shown_ref = ref.split("!", 1)[-1] if ref else f"{col_name(item.col + d_col)}{item.row + d_row + 1}"
             cell = GridCell(text, "total" if f.computed else "input", path=item.path, ref=shown_ref)
             if item.path in marks:
                 cell.mark, cell.notes = marks[item.path][0], marks[item.path][1]
@@ -119,7 +96,7 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
             elif grid[(r, c)] is not None:
                 line.append(grid[(r, c)])
         rows.append((r + d_row + 1, line))
-    columns = [xl_col_to_name(c + d_col) for c in range(layout.last_col + 1)]
+    columns = [col_name(c + d_col) for c in range(layout.last_col + 1)]
     return Grid(sheet, columns, rows)
 
 
@@ -130,7 +107,7 @@ def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:
     """How far the workbook's cells sit from the template's (rows inserted above a table move
     the defined names along); the first slot that was found tells."""
     for slot in layout.slots():
-        rc = _rc(cells_at.get(slot.path))
+        rc = parse_a1(cells_at.get(slot.path))
         if rc is not None:
             return rc[0] - slot.row, rc[1] - slot.col
     return 0, 0
@@ -138,7 +115,6 @@ def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:
 
 def sheet_of(path: str | None) -> str | None:
     """The template sheet a field lives on (also for JSON input, which has no cells)."""
-    from xltools.workbook.layout import FIELD_CELLS
 
     where = FIELD_CELLS.get(path or "")
     return where[0] if where else None

@@ -41,12 +41,12 @@ def bind(host: str, port: int) -> socket.socket:
     except PermissionError as exc:
         sock.close()
         raise UsageError(
-            f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。请用 --port 换一个端口，例如 8765。"
+            f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。请换一个端口，例如 8765。", code="port"
         ) from exc
     except OSError as exc:
         sock.close()
         raise UsageError(
-            f"无法在 {host}:{port} 上启动：端口已被占用或地址不属于本机。请用 --port 换一个端口。"
+            f"无法在 {host}:{port} 上启动：端口已被占用或地址不属于本机。请换一个端口。", code="port"
         ) from exc
     sock.set_inheritable(True)
     return sock

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xltools import spec
+from xltools.jsonform import report_to_json
 from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
 from xltools.workbook.layout import cells_text, finding_order
@@ -86,7 +87,6 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     """One upload as the page shows it; the affected tables drawn with their cells marked."""
     if r.error is not None:
         return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=r.error.message)
-    from xltools.jsonform import report_to_json
 
     result = r.result
     views = [finding_view(f) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them

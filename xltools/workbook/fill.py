@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.errors import ReportHasErrors
+from xltools.jsonform import dumps, report_to_json
 from xltools.model import ERROR, CheckResult, Finding, Report
 from xltools.spec import INPUT_FIELDS, Kind
 
@@ -70,18 +71,18 @@ def too_long(report: Report) -> list[Finding]:
 def fill_bytes(result: CheckResult) -> bytes:
     """A filled template (.xlsx bytes) holding the checked report; ReportHasErrors if it has errors
     or a text no spreadsheet cell can hold."""
-    from xltools.workbook.template import template_bytes
 
     _refuse(result, "生成填报文件")
     long = too_long(result.report) + too_precise(result.report)
     if long:
         raise ReportHasErrors("未生成填报文件。" + " ".join(f.message for f in long), findings=long)
+    from xltools.workbook.template import template_bytes  # lazy: xlsxwriter is heavy, and a single check never needs it
+
     return template_bytes(input_values(result.report))
 
 
 def export_json(result: CheckResult) -> str:
     """The JSON form (FORMAT.md §3) of a checked report; ReportHasErrors if it has errors."""
-    from xltools.jsonform import dumps, report_to_json
 
     _refuse(result, "导出")
     return dumps(report_to_json(result.report))

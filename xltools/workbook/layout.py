@@ -30,6 +30,7 @@ from xltools.rules.sums import (
     total_formula,
 )
 from xltools.spec import FIELDS, Kind
+from xltools.workbook.cells import a1, col_name
 
 TOP = 3  # tables start below the sheet title, the status line and a hint line
 
@@ -93,20 +94,6 @@ class SheetLayout:
 
     def slots(self) -> list[Slot]:
         return [i for i in self.items if isinstance(i, Slot)]
-
-
-def col_name(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA (kept here so reading never imports the workbook writer)."""
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def a1(row: int, col: int) -> str:
-    return f"{col_name(col)}{row + 1}"
 
 
 def cell_ref(sheet: str, row: int, col: int) -> str:

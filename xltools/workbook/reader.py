@@ -7,18 +7,18 @@ from __future__ import annotations
 import functools
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 from xltools import spec
 from xltools.errors import UnusableInput
+from xltools.jsonform import MAX_JSON, parse_json
 from xltools.model import ERROR, CellError, Finding, Source
 from xltools.normalize import date_from_serial
 from xltools.rules.sums import total_formula
 from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION, Kind
-from xltools.text import os_reason
+from xltools.text import fold, os_reason
 from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
-from xltools.workbook.xlsx import Book, open_book
+from xltools.workbook.xlsx import MAX_FILE, Book, open_book
 
 # Text that only the 2019 试行 format (国办公开办函〔2019〕60号) has.
 _FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", "政府集中采购")
@@ -59,8 +59,6 @@ _SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods")
 
 def _limit(suffix: str) -> int:
     """How many bytes are worth reading: one past the limit, so the reader can say it is too large."""
-    from xltools.jsonform import MAX_JSON
-    from xltools.workbook.xlsx import MAX_FILE
 
     if suffix == ".json":
         return MAX_JSON
@@ -77,8 +75,6 @@ def read_data(data: bytes, name: str, *, only: tuple[str, ...] | None = None) ->
     suffix = Path(name).suffix.lower()
     _limit(suffix)
     if suffix == ".json":
-        from xltools.jsonform import parse_json
-
         return parse_json(data, name)
     return read_book(open_book(data), name, only=only)
 
@@ -258,10 +254,6 @@ def _check_sheets(book: Book, findings: list[Finding]) -> list[str]:
     return missing
 
 
-def _norm(text) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
-
-
 _NORMED: dict = {}  # label text -> normalised: the same few hundred labels in every workbook
 
 
@@ -269,7 +261,7 @@ def _normed(value) -> str:
     key = (type(value), value)  # 1, 1.0 and True are one dict key, but not one label
     text = _NORMED.get(key)
     if text is None:
-        text = _norm(value)
+        text = fold(value)
         if len(_NORMED) < 20_000:
             _NORMED[key] = text
     return text
@@ -282,7 +274,7 @@ def _fields(only: tuple[str, ...] | None = None) -> tuple[tuple[str, spec.Field,
 
 @functools.cache
 def _anchors(path: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((d_row, d_col, _norm(text)) for d_row, d_col, text in ANCHORS[path])
+    return tuple((d_row, d_col, fold(text)) for d_row, d_col, text in ANCHORS[path])
 
 
 @functools.lru_cache(maxsize=4096)

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from xltools.errors import UnusableInput
+from xltools.workbook.cells import col_index
 
 MAX_FILE = 50 * 1024 * 1024  # a filled template is about 60 KB; a real workbook a few MB at most
 MAX_PART = 30 * 1024 * 1024  # inflated size of any one XML part
@@ -167,13 +168,6 @@ class Book:
                 code="too_large",
             )
         return data
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 _REFS: dict[str, tuple[int, int] | None] = {}  # "D7" -> (6, 3): the same few hundred refs in every file

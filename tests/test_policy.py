@@ -1,0 +1,102 @@
+"""Policy in the library, words in the interfaces: the command line and the web page refuse the
+same things through the same library functions, and only they name their own controls."""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from tests.workbooks import VALID_TEXTS, fill_to
+from xltools import cli
+from xltools.api import load_report
+from xltools.cli import main
+from xltools.errors import ReportHasErrors
+from xltools.previous import next_template_from
+from xltools.render import build
+from xltools.web.app import WEB_HINTS, create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]+|-o)(?![\w:-])")  # not a CSS --property:
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _messages(path: Path):
+    """Every Chinese string literal of a module, docstrings and comments aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and n.body
+        and isinstance(n.body[0], ast.Expr)
+    }
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs and CJK.search(n.value):
+            yield n.lineno, n.value
+
+
+def test_library_messages_name_no_command_line_option():
+    offenders = []
+    for path in sorted((ROOT / "xltools").rglob("*.py")):
+        if path.name == "cli.py":
+            continue
+        for line, text in _messages(path):
+            quoting = "xltools " in text or "var(--" in text  # a whole command quoted (the guide, API docs); CSS
+            if OPTION.search(text) and not quoting:
+                offenders.append(f"{path.relative_to(ROOT)}:{line}: {text[:60]}")
+    assert offenders == []
+
+
+@pytest.fixture
+def broken(tmp_path):
+    return fill_to(tmp_path / "本年.xlsx", {**VALID_TEXTS, "requests.new.natural": 5})
+
+
+def test_next_years_template_from_a_report_with_errors_is_refused_alike(tmp_path, broken):
+    result = load_report(broken)
+    with pytest.raises(ReportHasErrors) as refused:
+        next_template_from(result)
+    library = refused.value.message
+    # the command line: exit 1, the findings listed, nothing written
+    out = tmp_path / "下一年.xlsx"
+    r = CliRunner().invoke(main, ["template", "--previous", str(broken), "-o", str(out)])
+    assert r.exit_code == 1 and library in r.stderr and "[R3.3]" in r.stderr
+    assert not out.exists()
+    # the web page: the same refusal (422), the same words
+    with TestClient(create_app()) as client:
+        answer = client.post("/next-template.xlsx", data={"report": json.dumps(_report_json(result))})
+    assert answer.status_code == 422 and library in answer.text
+
+
+def _report_json(result):
+    from xltools.jsonform import report_to_json
+
+    return report_to_json(result.report)
+
+
+def test_build_refusal_is_the_librarys_with_each_interfaces_hint(broken):
+    with pytest.raises(ReportHasErrors) as refused:
+        build(load_report(broken), "txt")
+    library = refused.value.message
+    assert "--" not in library
+    r = CliRunner().invoke(main, ["build", str(broken)])
+    assert r.exit_code == 1 and library + cli.CLI_HINTS["build_errors"] in r.stderr
+    with TestClient(create_app()) as client:
+        answer = client.post(
+            "/api/build/txt", files={"file": (broken.name, broken.read_bytes())}, headers={"accept": "application/json"}
+        )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == library + WEB_HINTS["build_errors"]
+    assert "--draft" not in answer.text
+
+
+def test_command_line_hints_fill_in_the_errors_data(tmp_path):
+    out = tmp_path / "汇总.json"
+    r = CliRunner().invoke(
+        main, ["merge", str(ROOT / "examples" / "suoluo-2024.json"), "-o", str(out), "--name", "某区"]
+    )
+    assert r.exit_code == 2 and "请用 --self 指明本级单位，或加 --scope 二（一）=汇总。" in r.stderr
