@@ -7,6 +7,7 @@ import pytest
 from hypothesis import settings
 
 from tests.findings_guard import UNREGISTERED, install
+from tests.needs import SLOW
 
 install()
 
@@ -23,7 +24,7 @@ settings.load_profile(os.environ.get("XLTOOLS_HYPOTHESIS", "dev"))
 # Markers (registered in pyproject.toml) for the fast run, `python -m pytest -m "not libreoffice and
 # not browser and not slow"`. A test is marked `libreoffice` when it, or a fixture it uses, drives
 # LibreOffice through tests/libreoffice.py, or when it takes a corpus case LibreOffice makes; the
-# browser test marks its module itself; `slow` is set by hand on the longest tests.
+# browser test marks its module itself; `slow` is set by hand below (SLOW).
 _LIBREOFFICE = re.compile(r"\blibreoffice\.|\b(convert|recalculate|require|libreoffice_inserted_rows)\(")
 
 
@@ -57,6 +58,9 @@ def pytest_collection_modifyitems(config, items):
         module = vars(getattr(item, "module", None) or object)
         if "_require_browser" in module or "_require_chromium" in module:  # drives chromium
             item.add_marker(pytest.mark.browser)
+        test = item.nodeid.split("[", 1)[0]
+        if test in SLOW or test.split("::", 1)[0] in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session, exitstatus):

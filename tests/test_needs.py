@@ -6,7 +6,7 @@ import pytest
 from _pytest.outcomes import Failed, Skipped
 from hypothesis import settings
 
-from tests.needs import need
+from tests.needs import SLOW, need
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,13 @@ def test_a_missing_program_skips_unless_its_own_switch_is_set(monkeypatch, switc
 def test_example_count_follows_its_own_switch():
     profile = os.environ.get("XLTOOLS_HYPOTHESIS", "dev")
     assert settings().max_examples == {"ci": 200, "dev": 60}[profile]
+
+
+def test_every_slow_entry_names_a_test_that_exists():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for entry in SLOW:
+        path, _, name = entry.partition("::")
+        assert (root / path).is_file(), entry
+        assert not name or f"def {name}(" in (root / path).read_text(encoding="utf-8"), entry

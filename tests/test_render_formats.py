@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools.api import load_report
-from xltools.cli import main
-from xltools.render import output_format, render
+from xltools.cli import main, output_format
 from xltools.render import pdf as pdf_module
+from xltools.render import render
 from xltools.render.document import build_document
 from xltools.render.html import header_text
 from xltools.render.txt import draw_grid, width

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from xltools.errors import OutputError
-from xltools.text import display_path
+from xltools.text import display_path, os_reason
 
 # os.link is refused on file systems without hard links (FAT/exFAT USB sticks, some network shares).
 _NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV, errno.EMLINK}
@@ -184,8 +184,6 @@ def _inodes_under(folder: Path) -> set[tuple[int, int]]:
 
 def _os_error(exc: OSError, what: str, target: Path) -> OutputError:
     """An operating-system failure while writing, said in Chinese."""
-    from xltools.text import os_reason
-
     return OutputError(f"{what}：{os_reason(exc)}", code="os")
 
 
