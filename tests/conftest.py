@@ -35,6 +35,17 @@ def _source(func) -> str:
         return ""
 
 
+_BROWSER = re.compile(r"\b_require_(browser|chromium)\(")
+
+
+def _functions(item) -> list:
+    """The test function and every fixture it uses (directly or not)."""
+    funcs = [getattr(item, "function", None)]
+    for defs in getattr(item, "_fixtureinfo", None).name2fixturedefs.values() if hasattr(item, "_fixtureinfo") else ():
+        funcs += [d.func for d in defs]
+    return [f for f in funcs if f is not None]
+
+
 def _uses_libreoffice(item) -> bool:
     module = getattr(item, "module", None)
     if module is None or not any(
@@ -55,8 +66,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if _uses_libreoffice(item):
             item.add_marker(pytest.mark.libreoffice)
-        module = vars(getattr(item, "module", None) or object)
-        if "_require_browser" in module or "_require_chromium" in module:  # drives chromium
+        if any(_BROWSER.search(_source(f)) for f in _functions(item)):  # drives chromium
             item.add_marker(pytest.mark.browser)
         test = item.nodeid.split("[", 1)[0]
         if test in SLOW or test.split("::", 1)[0] in SLOW:
