@@ -4,18 +4,15 @@ A test that needs a program the machine lacks is skipped locally; where the swit
 all three) it fails instead, so a missing install step cannot pass as green:
 - XLTOOLS_REQUIRE_LIBREOFFICE: LibreOffice (soffice), which recalculates and converts files
 - XLTOOLS_REQUIRE_BROWSER: Debian's chromium and playwright, for the web page's browser test
-- XLTOOLS_REQUIRE_GNUMERIC: gnumeric's ssconvert, a second spreadsheet engine
+- XLTOOLS_REQUIRE_GNUMERIC: gnumeric's ssconvert, a second spreadsheet engine (tests/gnumeric.py)
 The number of hypothesis examples is a separate switch: XLTOOLS_HYPOTHESIS=ci (see conftest.py).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
-
-SSCONVERT = shutil.which("ssconvert")
 
 
 def need(switch: str, problem: str | None) -> None:
@@ -25,10 +22,6 @@ def need(switch: str, problem: str | None) -> None:
     if os.environ.get(switch):
         pytest.fail(f"{problem}, but it is required here ({switch} is set)")
     pytest.skip(problem)
-
-
-def require_gnumeric() -> None:
-    need("XLTOOLS_REQUIRE_GNUMERIC", None if SSCONVERT else "gnumeric (ssconvert) is not installed")
 
 
 # The longest tests (20 s and more each, measured with --durations), and the module that runs every
@@ -46,4 +39,4 @@ SLOW = {
 }
 
 
-__all__ = ["SLOW", "SSCONVERT", "need", "require_gnumeric"]
+__all__ = ["SLOW", "need"]
