@@ -28,8 +28,6 @@ def need(switch: str, problem: str | None) -> None:
 # corpus case in a resource-limited subprocess: `slow`, left out of the fast run.
 SLOW = {
     "tests/test_inputs.py::test_every_listed_character_is_cleaned_through_check_build_fill_and_merge",
-    "tests/test_reader_equivalence.py::test_random_fills_by_another_program",
-    "tests/test_reader_equivalence.py::test_random_fills_by_our_template",
     "tests/test_fill.py::test_round_trip_json_xlsx_json_is_lossless",
     "tests/test_import.py::test_any_built_report_imports_back",
     "tests/test_properties.py::test_any_cell_values_written_by_another_program",
