@@ -9,8 +9,10 @@ How it stays fast (issue #16): every part is parsed by expat (C) with callbacks 
 element objects, only the few values the check needs. A sheet is parsed only as far as the end of
 its `sheetData` (the conditional formats and validations after it are most of a template sheet's
 bytes and are never needed), and only when one of its cells is asked for; a cell becomes a `Cell`
-only when it is read; the shared strings are parsed once, on first use. Every part is still
-inflated whole, so a damaged member is found by its checksum as before.
+only when it is read; the shared strings are parsed once, and only as far as the strings asked
+for. The workbook part, its relationships and the custom properties are parsed once per distinct
+content (every unit's copy of one template has the same bytes there). Every part is still inflated
+whole, so a damaged member is found by its checksum as before.
 
 Guards: the zip directory (entries, declared sizes, ratios) is judged before anything is
 inflated; no part inflates past MAX_PART nor all of them past MAX_TOTAL; elements are counted as
@@ -78,7 +80,8 @@ class Book:
     def __init__(self, zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> None:
         self.sheets: list[str] = []
         self.names: dict[str, str] = {}
-        self.properties: dict[str, str] = {}
+        self.properties: dict[str, str] = {}  # custom document properties
+        self.workbook: dict[str, str] = {}  # the attributes of <workbookPr> (date1904, …)
         self.has_macros = False
         self._zip = zf
         self._infos = infos
@@ -235,8 +238,9 @@ def open_book(data: bytes) -> Book:
             code="macro",
         )
     book = Book(zf, by_name)
-    sheets, names = _once(book, _workbook, _read_part(zf, "xl/workbook.xml"))
-    book.names = dict(names)
+    sheets, names, book.workbook = _once(book, _workbook, _read_part(zf, "xl/workbook.xml"))
+    book.names, book.workbook = dict(names), dict(book.workbook)
+    book.date1904 = book.workbook.get("date1904", "").lower() in ("1", "true")
     rels = _once(book, _rels, _read_part(zf, "xl/_rels/workbook.xml.rels"))
     for sheet, rid in sheets:
         book.sheets.append(sheet)
@@ -495,10 +499,12 @@ class _Text:
         return text
 
 
-def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The sheets in order (each with its relationship id) and the workbook-level defined names."""
+def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str, str], dict[str, str]]:
+    """The sheets in order (each with its relationship id), the workbook-level defined names and
+    the workbook's properties (<workbookPr>)."""
     sheets: list[tuple[str, str]] = []
     names: dict[str, str] = {}
+    properties: dict[str, str] = {}
     depth = 0
     own = _Text()
     defined = ""  # the name whose text is being read
@@ -514,11 +520,11 @@ def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str,
         kind = _BOOK.get(name)
         if kind == "sheet":
             sheets.append((attrs.get("name", ""), attrs.get(_REL_ID, "")))
-        elif kind == "workbookPr":
-            book.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
         elif kind == "definedName" and attrs.get("localSheetId") is None:
             defined = attrs.get("name", "")
             own.open(depth)
+        elif kind == "workbookPr" and depth == 2:
+            properties.update(attrs)
 
     def end(name):
         nonlocal depth
@@ -531,7 +537,7 @@ def _workbook(book: Book, data: bytes) -> tuple[list[tuple[str, str]], dict[str,
             own.parts.append(data)
 
     _parse(data, start, end, text)
-    return sheets, names
+    return sheets, names, properties
 
 
 def _custom_properties(book: Book, data: bytes) -> dict[str, str]:
