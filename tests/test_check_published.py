@@ -111,3 +111,15 @@ def test_upload_of_a_published_report_is_checked_the_same(tmp_path):
     by_bytes, by_file = check_bytes(data, "r.html"), check_file(tmp_path / "r.html")
     assert [f.as_json() for f in by_bytes.result.findings] == [f.as_json() for f in by_file.result.findings]
     assert by_bytes.exit_code == 1
+
+
+def test_the_web_page_checks_an_uploaded_published_report_the_same_way():
+    from fastapi.testclient import TestClient
+
+    from xltools.web.app import create_app
+
+    client = TestClient(create_app())
+    data = _with_wrong_carried_in(_built("html"))
+    r = client.post("/check", files={"files": ("报告.html", data)}, headers={"accept": "text/html"})
+    assert r.status_code == 200
+    assert "R3.1" in r.text and "二、上年结转政府信息公开申请数量" in r.text and "未通过" in r.text

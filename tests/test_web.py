@@ -77,7 +77,7 @@ def test_index_is_chinese_and_loads_nothing_from_outside(client):
     assert "把文件拖到这里" in r.text
     form = page.cssselect("form#upload")[0]
     assert form.get("action").endswith("/check") and form.get("enctype") == "multipart/form-data"
-    assert page.cssselect("input#files")[0].get("accept") == ".xlsx,.json"
+    assert page.cssselect("input#files")[0].get("accept") == ".xlsx,.json,.html,.htm,.docx,.pdf,.txt"
     refs = [e.get("src") or e.get("href") for e in page.xpath("//script[@src]|//link[@href]|//img[@src]")]
     assert refs and all(ref.startswith(("/static/", "http://testserver/static/")) for ref in refs)
     for ref in refs:
@@ -435,7 +435,7 @@ def test_narrative_markup_is_escaped_everywhere(client):
 
 def test_requests_that_are_not_uploads(client):
     r = client.post("/check", data={"strict": "true"})
-    assert r.status_code == 400 and message(r) == "没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。"
+    assert r.status_code == 400 and message(r) == "没有收到文件。请先选择要检查的文件（.xlsx、.json 或已发布的报告）。"
     r = client.post("/check", files=[("files", ("", b""))])  # a browser's form with no file chosen
     assert r.status_code == 400 and "没有收到文件" in message(r)
     r = client.post("/check", content=b"--x\r\ngarbage", headers={"content-type": "multipart/form-data; boundary=x"})

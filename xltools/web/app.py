@@ -79,7 +79,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     app = FastAPI(
         title="xltools 网页版",
         version=__version__,
-        description="政府信息公开工作年度报告：上传填好的模板（.xlsx）或报告数据（.json），检查并生成报告。不保存任何上传的文件。",
+        description="政府信息公开工作年度报告：上传填好的模板（.xlsx）、报告数据（.json）或已发布的报告（.html、.docx、.pdf、.txt），检查并生成报告。不保存任何上传的文件。",
         docs_url=None,  # the interactive docs load scripts from a CDN; the machines have no internet
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -162,7 +162,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
             name = display_name(f.filename)
             out.append((name, None if f.size is not None and f.size > max_upload else f))
         if not out:
-            raise HTTPException(400, "没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。")
+            raise HTTPException(400, "没有收到文件。请先选择要检查的文件（.xlsx、.json 或已发布的报告）。")
         return out
 
     def load(upload: UploadFile | None) -> bytes | None:
@@ -207,7 +207,9 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     @app.post("/check", response_class=HTMLResponse, tags=["页面"], summary="检查上传的文件，返回结果页面")
     async def check_page(
         request: Request,
-        files: Annotated[list[UploadFile], File(description="填好的模板（.xlsx）或报告数据（.json），可多个")],
+        files: Annotated[
+            list[UploadFile], File(description="填好的模板（.xlsx）、报告数据（.json）或已发布的报告，可多个")
+        ],
         strict: Annotated[bool, Form(description="把提示也当作错误")] = False,
     ):
         uploads = await read_uploads(files)
@@ -259,7 +261,9 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
 
     @app.post("/api/check", tags=["接口"], summary="检查文件，返回 JSON（与 xltools check --json 相同）")
     async def api_check(
-        files: Annotated[list[UploadFile], File(description="填好的模板（.xlsx）或报告数据（.json），可多个")],
+        files: Annotated[
+            list[UploadFile], File(description="填好的模板（.xlsx）、报告数据（.json）或已发布的报告，可多个")
+        ],
         strict: Annotated[bool, Form()] = False,
     ):
 
@@ -270,7 +274,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
     async def api_build(
         request: Request,
         fmt: Fmt,
-        file: Annotated[UploadFile, File(description="填好的模板（.xlsx）或报告数据（.json）")],
+        file: Annotated[UploadFile, File(description="填好的模板（.xlsx）、报告数据（.json）或已发布的报告")],
         draft: Annotated[bool, Form()] = False,
         strict: Annotated[bool, Form(description="把提示也当作错误")] = False,
     ):
@@ -337,7 +341,7 @@ def form_problem(errors) -> str:
         what = FIELD_NAMES.get(field, f"“{field}”" if field else "表单")
         kind = str(e.get("type", ""))
         if field in ("files", "file"):  # missing, or the empty text part a form sends when none was chosen
-            lines.append("没有收到文件。请先选择要检查的 .xlsx 或 .json 文件。")
+            lines.append("没有收到文件。请先选择要检查的文件（.xlsx、.json 或已发布的报告）。")
         elif kind == "missing":
             lines.append(f"缺少{what}。请回到首页重新操作。")
         elif kind.startswith("bool"):

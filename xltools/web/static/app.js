@@ -15,7 +15,7 @@
     var maxFiles = Number(form.dataset.maxFiles);
 
     function check(files) {
-      if (!files.length) return "请先选择要检查的 .xlsx 或 .json 文件。";
+      if (!files.length) return "请先选择要检查的文件（.xlsx、.json 或已发布的报告）。";
       if (files.length > maxFiles) return "一次最多上传 " + maxFiles + " 个文件，请分批上传。";
       for (var i = 0; i < files.length; i++) {
         if (files[i].size > maxUpload) {
