@@ -305,7 +305,7 @@ def test_every_numeric_input_is_marked_when_not_a_clean_number(wb):
 
 def test_guide_explains_yellow_red_paste_and_the_commands(wb):
     text = "\n".join(str(c.value) for row in wb[spec.SHEET_GUIDE].iter_rows() for c in row if c.value)
-    for needle in ("黄色", "红色", "F2", "双击", "xltools check", "xltools build", "校验"):
+    for needle in ("黄色", "红色", "橙色", "灰色", "网页", "F2", "双击", "xltools check", "xltools build", "校验"):
         assert needle in text
 
 
