@@ -215,6 +215,7 @@ def test_formulas_use_only_old_functions(wb):
         "ISERROR",
         "ISLOGICAL",
         "ISTEXT",
+        "HYPERLINK",
     }  # all of them in Excel 2007
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -342,3 +343,15 @@ def test_check_status_is_green_when_it_passes(wb):
     cell = _cell(wb, "check_status").coordinate
     rules = [r for rng in ws.conditional_formatting if cell in rng.sqref for r in rng.rules]
     assert any(r.formula == ['"通过"'] and r.dxf.font.color.rgb.endswith("006100") for r in rules)
+
+
+def test_each_check_line_links_to_the_cells_it_checks(wb):
+    """校验: a fourth column names the sheet and the block of cells, as a link to the first cell."""
+    ws = wb[spec.SHEET_CHECKS]
+    row = layout.check_row("check_R3_3_natural") + 1
+    assert ws.cell(row, 4).value == f'=HYPERLINK("#\'{spec.SHEET_REQUESTS}\'!D7","三!D7:D31")'
+    row = layout.check_row("check_S4_overview_platform") + 1
+    link = ws.cell(row, 4).value
+    assert link.startswith(f"=HYPERLINK(\"#'{spec.SHEET_OVERVIEW}'!") and '"一!B' in link
+    links = [ws.cell(r, 4).value for r in range(layout.CHECKS_FIRST_ROW + 1, ws.max_row + 1) if ws.cell(r, 3).value]
+    assert all(x.startswith("=HYPERLINK(") for x in links) and len(links) == len(layout.CHECKS)

@@ -108,6 +108,37 @@ def abs_ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int |
     return ref
 
 
+_A1 = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+def cells_text(cells: tuple[str, ...] | list[str], sheet: str | None = None) -> str:
+    """ "D7、D8、D30、D31" or "D9:D29、D30" (runs of three or more in a column as a range); cells on
+    another sheet than `sheet` keep their sheet name."""
+    by_col: dict[tuple[str, str], list[int]] = {}
+    for c in cells:
+        where, ref = c.split("!", 1) if "!" in c else ("", c)
+        m = _A1.fullmatch(ref)
+        if not m:
+            continue
+        by_col.setdefault((where, m.group(1)), []).append(int(m.group(2)))
+    parts = []
+    for (where, col), rows in by_col.items():
+        prefix = f"{where}!" if where and where != sheet else ""
+        rows = sorted(set(rows))
+        run = [rows[0]]
+        for r in [*rows[1:], None]:
+            if r is not None and r == run[-1] + 1:
+                run.append(r)
+                continue
+            if len(run) >= 3:
+                parts.append(f"{prefix}{col}{run[0]}:{col}{run[-1]}")
+            else:
+                parts += [f"{prefix}{col}{x}" for x in run]
+            if r is not None:
+                run = [r]
+    return "、".join(parts)
+
+
 # --- the sheets ---------------------------------------------------------------------------------
 
 
@@ -465,7 +496,7 @@ CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one
 
 
 def _checks_sheet() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_CHECKS, {0: 7, 1: 58, 2: 36}, last_col=2, header_rows=(3, 3))  # A4 portrait
+    sl = SheetLayout(spec.SHEET_CHECKS, {0: 6, 1: 50, 2: 30, 3: 14}, last_col=3, header_rows=(3, 3))  # A4 portrait
     _title(sl, "校验结果")
     hard = [c for c in CHECKS if c.hard]
     soft = [c for c in CHECKS if not c.hard]
@@ -484,6 +515,7 @@ def _checks_sheet() -> SheetLayout:
         Label(3, 0, "规则", "header"),
         Label(3, 1, "检查内容", "header"),
         Label(3, 2, "结果", "header"),
+        Label(3, 3, "单元格", "header"),
     ]
     row = CHECKS_FIRST_ROW
     for c in hard:
@@ -491,6 +523,7 @@ def _checks_sheet() -> SheetLayout:
             Label(row, 0, c.rule),
             Label(row, 1, c.title),
             Formula(row, 2, c.formula, "check", c.name, value=c.value),
+            _link(row, c),
         ]
         if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
             sl.heights[row] = 28
@@ -505,11 +538,28 @@ def _checks_sheet() -> SheetLayout:
             Label(row, 0, c.rule),
             Label(row, 1, c.title),
             Formula(row, 2, c.formula, "check", c.name, value=c.value),
+            _link(row, c),
         ]
         if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
             sl.heights[row] = 28
         row += 1
     return sl
+
+
+def _link(row: int, c: Check) -> Formula:
+    """Where a check looks: its sheet and the block of cells it involves, as a link to the first
+    of them (HYPERLINK, in Excel 2007)."""
+    paths = c.marks or tuple(_numeric_inputs(c.name.removeprefix("check_S2_")))
+    where = {slot.path: (sl.name, slot.row, slot.col) for sl in SHEETS.values() if sl for slot in sl.slots()}
+    cells = [where[p] for p in paths]
+    sheet, r, col = cells[0]
+    same = [x for x in cells if x[0] == sheet]
+    top, left = min(x[1] for x in same), min(x[2] for x in same)
+    bottom, right = max(x[1] for x in same), max(x[2] for x in same)
+    block = a1(top, left) + (f":{a1(bottom, right)}" if (top, left) != (bottom, right) else "")
+    shown = f"{sheet.split('、', 1)[0]}!{block}" + ("…" if len(same) < len(cells) else "")
+    formula = f'=HYPERLINK("#\'{sheet}\'!{a1(r, col)}","{shown}")'
+    return Formula(row, 3, formula, "link", value=lambda inp: shown)
 
 
 def check_row(name: str) -> int:
@@ -556,7 +606,8 @@ assert set(FIELD_CELLS) == set(FIELDS), set(FIELDS) ^ set(FIELD_CELLS)
 
 def range_ref(paths: tuple[str, ...]) -> str:
     """The absolute range of fields that lie one below the other in one column (RANGE_NAMES)."""
-    cells = [FIELD_CELLS[p] for p in paths]
+    where = {slot.path: (sl.name, slot.row, slot.col) for sl in SHEETS.values() if sl for slot in sl.slots()}
+    cells = [where[p] for p in paths]
     (sheet,), (col,) = {c[0] for c in cells}, {c[2] for c in cells}
     rows = [c[1] for c in cells]
     assert rows == list(range(rows[0], rows[0] + len(rows))), paths
@@ -628,7 +679,6 @@ __all__ = [
 # --- findings in workbook order, and their cells as a clerk reads them ----------------------------
 
 _SHEET_ORDER = {name: i for i, name in enumerate(SHEETS)}
-_A1 = re.compile(r"([A-Z]{1,3})(\d+)")
 
 
 def _rc(ref: str) -> tuple[int, int]:
@@ -649,31 +699,3 @@ def finding_order(f) -> tuple:
         sheet, row, col = FIELD_CELLS[f.field]
         ref = a1(row, col)
     return (_SHEET_ORDER.get(sheet, len(_SHEET_ORDER)), f.severity != "error", _rc(ref) if ref else (0, 0))
-
-
-def cells_text(cells: tuple[str, ...] | list[str], sheet: str | None = None) -> str:
-    """ "D7、D8、D30、D31" or "D9:D29、D30" (runs of three or more in a column as a range); cells on
-    another sheet than `sheet` keep their sheet name."""
-    by_col: dict[tuple[str, str], list[int]] = {}
-    for c in cells:
-        where, ref = c.split("!", 1) if "!" in c else ("", c)
-        m = _A1.fullmatch(ref)
-        if not m:
-            continue
-        by_col.setdefault((where, m.group(1)), []).append(int(m.group(2)))
-    parts = []
-    for (where, col), rows in by_col.items():
-        prefix = f"{where}!" if where and where != sheet else ""
-        rows = sorted(set(rows))
-        run = [rows[0]]
-        for r in [*rows[1:], None]:
-            if r is not None and r == run[-1] + 1:
-                run.append(r)
-                continue
-            if len(run) >= 3:
-                parts.append(f"{prefix}{col}{run[0]}:{col}{run[-1]}")
-            else:
-                parts += [f"{prefix}{col}{x}" for x in run]
-            if r is not None:
-                run = [r]
-    return "、".join(parts)

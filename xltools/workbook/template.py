@@ -172,6 +172,7 @@ def _styles(wb) -> dict[str, Any]:
         "narrative": {**border, **yellow, "valign": "top"},
         "total": {**border, "bold": True, "num_format": "General", "align": "center", "bg_color": "#D9D9D9"},
         "check": {**border},
+        "link": {**border, "font_color": "#0563C1", "underline": 1},
         "guide_head": {**border, "bold": True, "bg_color": "#F2F2F2", "valign": "top"},
         "guide": {**border, "valign": "top"},
     }
@@ -213,7 +214,7 @@ def _draw(ws, sl: layout.SheetLayout, styles, values, computed) -> None:
             ws.write_formula(item.row, item.col, item.formula, styles[item.style], cached)
             if item.style == "status":
                 _status_colours(ws, item, styles)
-            else:
+            elif item.style == "check":
                 _check_colours(ws, item, styles)
 
 
