@@ -647,3 +647,16 @@ def test_loopback_detection():
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
     assert url_of("0.0.0.0", 8765) == "http://127.0.0.1:8765/"
     assert url_of("::1", 80) == "http://[::1]:80/"
+
+
+def test_the_page_never_tells_a_web_user_to_run_a_command(client):
+    """A foreign workbook: the library's message names `xltools template`; the page says where to
+    get the template on the page instead (the JSON API keeps the library's words)."""
+    import openpyxl
+
+    buf = io.BytesIO()
+    openpyxl.Workbook().save(buf)
+    page = upload(client, ("别人的.xlsx", buf.getvalue()))
+    text = doc(page).text_content()
+    assert "下载空白填报模板" in text
+    assert not re.search(r"xltools (template|check|build|serve)", text)
