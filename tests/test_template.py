@@ -216,6 +216,7 @@ def test_formulas_use_only_old_functions(wb):
         "ISLOGICAL",
         "ISTEXT",
         "HYPERLINK",
+        "MATCH",
     }  # all of them in Excel 2007
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -318,7 +319,7 @@ def test_cached_results_are_the_whole_texts_the_formulas_show():
     assert _cell(book, "check_R3_1_new").value == "✓"
     assert _cell(book, "check_status").value == "未通过"
     status = book[spec.SHEET_REQUESTS].cell(2, 1).value
-    assert status == "本表有1处不一致，见红色单元格和“校验”表"  # the 总计 column follows from 自然人
+    assert status == "本表有1处不一致，首处在 三!D7:D31，见红色单元格和“校验”表"  # 总计 follows from 自然人
     assert _cell(book, "check_R3_3_total").value == "— 随各申请人列（已在出错的列报告）"
     assert book[spec.SHEET_APPEALS].cell(2, 1).value == "本表校验通过"
     book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": "五"})), data_only=True)

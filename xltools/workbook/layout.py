@@ -361,7 +361,8 @@ def _sum_check(r: SumRule) -> Check:
 
 PASSED, FAILED = "通过", "未通过"  # check_status
 TABLE_PASSED = "本表校验通过"  # a table sheet's status line
-TABLE_FAILED = ("本表有", "处不一致，见红色单元格和“校验”表")
+TABLE_FAILED = ("本表有", "，见红色单元格和“校验”表")
+FIRST_AT = "处不一致，首处在 "
 S2_FAIL = ("有", "个单元格不是有效数字，已标红")
 S4_FAIL = "未填写"
 S4_ERROR = f"{FAIL_MARK} 单元格显示错误值"
@@ -559,7 +560,18 @@ def _link(row: int, c: Check) -> Formula:
     block = a1(top, left) + (f":{a1(bottom, right)}" if (top, left) != (bottom, right) else "")
     shown = f"{sheet.split('、', 1)[0]}!{block}" + ("…" if len(same) < len(cells) else "")
     formula = f'=HYPERLINK("#\'{sheet}\'!{a1(r, col)}","{shown}")'
+    LINK_TEXT[c.name] = shown
     return Formula(row, 3, formula, "link", value=lambda inp: shown)
+
+
+LINK_TEXT: dict[str, str] = {}  # check name -> the sheet and cells it looks at ("三!D7:D31")
+# On _meta, per hard check (in CHECKS order): where it looks when it fails, else "" (a status line
+# names the first of these: MATCH("?*",…) finds the first non-empty text).
+META_FAULT_COL = 8  # column I (names in H); the marks sit in E:F, the flags in A:B
+
+
+def fault_formula(name: str) -> str:
+    return f'=IF(COUNTIF({name},"{OK_MARK}")+COUNTIF({name},"{NA_MARK}*")=1,"","{LINK_TEXT[name]}")'
 
 
 def check_row(name: str) -> int:
@@ -574,12 +586,18 @@ def _status_line(sl: SheetLayout) -> Formula:
     assert max(rows) - min(rows) + 1 == len(rows), "a table's checks must be contiguous"
     checks = [c for c in CHECKS if c.name in names]
     before, after = TABLE_FAILED
+    hard = [c.name for c in CHECKS if c.hard]
+    at = [META_FLAGS_TOP + hard.index(n) for n in names]
+    faults = abs_ref(spec.SHEET_META, min(at), META_FAULT_COL, max(at), META_FAULT_COL)
 
     def value(inp: Inputs) -> str:
-        bad = sum(not passed(c.value(inp)) for c in checks)
-        return f"{before}{bad}{after}" if bad else TABLE_PASSED
+        failing = [c for c in checks if not passed(c.value(inp))]
+        if not failing:
+            return TABLE_PASSED
+        return f"{before}{len(failing)}{FIRST_AT}{LINK_TEXT[failing[0].name]}{after}"
 
-    formula = f'=IF({_passed(rng)},"{TABLE_PASSED}","{before}"&{_failures(rng)}&"{after}")'
+    first = f'INDEX({faults},MATCH("?*",{faults},0))'
+    formula = f'=IF({_passed(rng)},"{TABLE_PASSED}","{before}"&{_failures(rng)}&"{FIRST_AT}"&{first}&"{after}")'
     return Formula(1, 0, formula, "status", col2=sl.last_col, value=value)
 
 

@@ -109,6 +109,11 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
     for i, (path, formula) in enumerate(layout.META_MARKS):
         meta.write_string(META_FLAGS_TOP + i, layout.META_MARK_COL, path)
         meta.write_formula(META_FLAGS_TOP + i, layout.META_MARK_COL + 1, formula, None, computed["marks"][path])
+    meta.write_string(1, layout.META_FAULT_COL, "校验未通过时所查的单元格")
+    for i, c in enumerate(c for c in CHECKS if c.hard):
+        meta.write_string(META_FLAGS_TOP + i, layout.META_FAULT_COL - 1, c.name)
+        fault = "" if layout.passed(computed["texts"][c.name]) else layout.LINK_TEXT[c.name]
+        meta.write_formula(META_FLAGS_TOP + i, layout.META_FAULT_COL, layout.fault_formula(c.name), None, fault)
     wb.define_name(layout.MARKS_NAME, layout.MARKS_RANGE)
     for paths, name in RANGE_NAMES.items():
         wb.define_name(name, layout.range_ref(paths))
@@ -145,7 +150,7 @@ def _computed(values: dict[str, Any]) -> dict[str, Any]:
     inputs = layout.Inputs(nums, flags, values)
     texts = {c.name: c.value(inputs) for c in CHECKS}
     marks = {path: layout.mark_value(path, inputs, texts) for path, _ in layout.META_MARKS}
-    return {"nums": nums, "flags": flags, "inputs": inputs, "marks": marks}
+    return {"nums": nums, "flags": flags, "inputs": inputs, "marks": marks, "texts": texts}
 
 
 # --- drawing ------------------------------------------------------------------------------------
