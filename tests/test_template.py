@@ -356,3 +356,10 @@ def test_each_check_line_links_to_the_cells_it_checks(wb):
     assert link.startswith(f"=HYPERLINK(\"#'{spec.SHEET_OVERVIEW}'!") and '"一!B' in link
     links = [ws.cell(r, 4).value for r in range(layout.CHECKS_FIRST_ROW + 1, ws.max_row + 1) if ws.cell(r, 3).value]
     assert all(x.startswith("=HYPERLINK(") for x in links) and len(links) == len(layout.CHECKS)
+
+
+def test_number_formats_never_hide_what_was_typed(wb):
+    """1.5 typed in a count cell shows 1.5 (and turns red), not a rounded 2: format General."""
+    for f in spec.FIELDS.values():
+        if f.kind.numeric and f.kind is not spec.Kind.DECIMAL:
+            assert _cell(wb, f.name).number_format == "General", f.path
