@@ -363,3 +363,12 @@ def test_number_formats_never_hide_what_was_typed(wb):
     for f in spec.FIELDS.values():
         if f.kind.numeric and f.kind is not spec.Kind.DECIMAL:
             assert _cell(wb, f.name).number_format == "General", f.path
+
+
+def test_every_formula_is_shorter_than_older_excel_allows(wb):
+    """Excel 2007 and older keep at most 1,024 characters of a formula (R3.2 had 1,716)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    assert len(c.value) < 1024, (ws.title, c.coordinate, len(c.value))
