@@ -372,3 +372,12 @@ def test_every_formula_is_shorter_than_older_excel_allows(wb):
             for c in row:
                 if isinstance(c.value, str) and c.value.startswith("="):
                     assert len(c.value) < 1024, (ws.title, c.coordinate, len(c.value))
+
+
+def test_the_checks_sheet_explains_its_rule_codes(wb):
+    from xltools.rules.registry import rule
+
+    ws = wb[spec.SHEET_CHECKS]
+    texts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    for code in {c.rule for c in layout.CHECKS}:
+        assert texts[code].startswith(rule(code).title + "："), code

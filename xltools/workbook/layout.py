@@ -15,6 +15,7 @@ from typing import Any
 from xltools import spec
 from xltools.model import ERROR, CellError
 from xltools.normalize import looks_blank
+from xltools.rules import registry
 from xltools.rules.sums import (
     FAIL_MARK,
     HARD_SUM_RULES,
@@ -544,6 +545,13 @@ def _checks_sheet() -> SheetLayout:
         if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
             sl.heights[row] = 28
         row += 1
+    row += 1
+    sl.items.append(Label(row, 0, "规则编号（与 xltools 检查结果中的编号相同）", "section", col2=3))
+    for rule_id in dict.fromkeys(c.rule for c in CHECKS):
+        row += 1
+        r = registry.rule(rule_id)
+        sl.items += [Label(row, 0, r.id), Label(row, 1, f"{r.title}：{r.description}", col2=3)]
+        sl.heights[row] = 28 if len(r.description) > 40 else 16
     return sl
 
 
