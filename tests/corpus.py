@@ -866,14 +866,14 @@ CASES: tuple[Case, ...] = (
         "other_program",
         _xlsx("别的表格.xlsx", lambda: foreign_workbook(report_like=False)),
         2,
-        ("不是本工具的模板", "请使用 xltools template"),
+        ("不是本工具的模板", "请使用本工具的空白模板", "xltools template -o"),
         "foreign",
     ),
     Case(
         "other_program_report",
         _xlsx("自制报表.xlsx", lambda: foreign_workbook(report_like=True)),
         2,
-        ("不是本工具生成的模板", "请使用 xltools template"),
+        ("不是本工具生成的模板", "请使用本工具的空白模板", "xltools template -o"),
         "foreign",
     ),
     Case(
@@ -887,7 +887,7 @@ CASES: tuple[Case, ...] = (
         "newer_version",
     ),
     Case(
-        "format_2019", _xlsx("2019格式.xlsx", format_2019_workbook), 2, ("2019", "请用 xltools template"), "format_2019"
+        "format_2019", _xlsx("2019格式.xlsx", format_2019_workbook), 2, ("2019", "请用本工具的空白模板", "xltools template -o"), "format_2019"
     ),
     Case("json_2019", _json_2019, 2, ("2019", "other.no_correction"), "format_2019"),
     # our template, edited

@@ -266,7 +266,7 @@ def test_invalid_and_unusable_inputs_are_refused_together(tmp_path):
     assert result.exit_code == 2  # the highest status met: an unusable file
     assert "无法汇总：" in result.output
     assert "以下 1 个文件无法使用：" in result.output and f"{junk}：这不是 Excel 工作簿" in result.output
-    assert "以下 1 份报告有错误，请先用 xltools check 检查并改正：" in result.output
+    assert "以下 1 份报告有错误，请先逐一检查并改正：" in result.output
     assert f"{paths[1]}（测试区第2局）：2 处错误"  # R3.1 on the stated total, R3.3 in result.output
     junk.unlink()
     result = run(paths[0].parent, "-o", out, "--name", "汇总", "--self", paths[0])

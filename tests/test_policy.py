@@ -17,7 +17,8 @@ from xltools.cli import main
 from xltools.errors import ReportHasErrors
 from xltools.previous import next_template_from
 from xltools.render import build
-from xltools.web.app import WEB_HINTS, create_app
+from xltools.web.app import create_app
+from xltools.web.views import WEB_HINTS
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]+|-o)(?![\w:-])")  # not a CSS --property:
@@ -100,3 +101,34 @@ def test_command_line_hints_fill_in_the_errors_data(tmp_path):
         main, ["merge", str(ROOT / "examples" / "suoluo-2024.json"), "-o", str(out), "--name", "某区"]
     )
     assert r.exit_code == 2 and "请用 --self 指明本级单位，或加 --scope 二（一）=汇总。" in r.stderr
+
+
+COMMAND = re.compile(r"xltools (template|check|build|import|fill|merge|export|serve|schema|rules)\b|pip install")
+# Where naming a command is the point: the command line itself, the template's 填表说明 sheet (a guide
+# for both ways of working), the API's OpenAPI descriptions (for programmers).
+NAMES_COMMANDS = {"cli.py", "template.py", "app.py"}
+
+
+def test_library_messages_name_no_command():
+    """A library message says what to do in words any interface can show; the command line adds its
+    command and the web page its button (cli.CLI_HINTS, web.views.WEB_HINTS)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {text[:60]}"
+        for path in sorted((ROOT / "xltools").rglob("*.py"))
+        if path.name not in NAMES_COMMANDS
+        for line, text in _messages(path)
+        if COMMAND.search(text)
+    ]
+    assert offenders == []
+
+
+def test_a_foreign_workbook_gets_each_interfaces_hint(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "别人的.xlsx"
+    openpyxl.Workbook().save(path)
+    r = CliRunner().invoke(main, ["check", str(path)])
+    assert r.exit_code == 2
+    assert "请使用本工具的空白模板填写。空白模板用 xltools template -o 模板.xlsx 生成。" in r.output
+    api = TestClient(create_app()).post("/api/check", files={"files": (path.name, path.read_bytes())})
+    assert api.json()["files"][0]["error"]["message"].endswith("请使用本工具的空白模板填写。")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from xltools import __version__
-from xltools.errors import OutputError, UsageError, XltoolsError
+from xltools.errors import NOT_OUR_TEMPLATE, OutputError, UsageError, XltoolsError
 from xltools.render import FORMAT_NAMES, SUFFIXES
 from xltools.text import display_path, displayable, os_reason
 
@@ -316,7 +316,7 @@ def check_cmd(
     from xltools.previous import pairing
 
     pairs = pairing(previous, previous_dir)
-    tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path))
+    tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path), hint=cli_hint)
     with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
         batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1), pairing=pairs)
     if as_json:
@@ -343,7 +343,7 @@ def _show_findings(path: str, result) -> None:
         from xltools.model import FileResult
         from xltools.verdict import file_lines
 
-        emit("\n".join(file_lines(FileResult(path, result))), err=True)
+        emit("\n".join(file_lines(FileResult(path, result), cli_hint)), err=True)
 
 
 def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
@@ -681,7 +681,8 @@ def _phrase_usage(exc: click.ClickException, args: list[str]) -> str:
 # The command line's own words after a library message: which option does what (the library and the
 # web page name no option; errors carry a code and the data a hint needs).
 CLI_HINTS = {
-    "is_dir": "请在 -o 后面写文件名。",
+    "output_is_dir": "请在 -o 后面写文件名。",
+    "is_dir": "检查整个文件夹时可直接写文件夹：xltools check 文件夹。",
     "build_errors": "如只需给领导审阅，可加 --draft 生成带“草稿”标记的稿子。",
     "previous_dir": "--previous-dir 后面应是上年报告所在的文件夹。",
     "previous_both": "--previous 和 --previous-dir 只能用一个。",
@@ -689,14 +690,24 @@ CLI_HINTS = {
     "needs_self": "请用 --self 指明本级单位，或加 --scope {group}=汇总。",
     "needs_name": "请用 --name 写明。",
     "port": "端口用 --port 指定。",
+    "newer_version": "升级：pip install -U xltools",
+    "malformed": "报告数据可用 xltools export 文件 -o 报告.json 导出。",
+    "not_report": "报告数据可用 xltools export 文件 -o 报告.json 导出。",
 }
+# A file that is not (or no longer) our template: where the blank template comes from.
+CLI_HINTS.update(dict.fromkeys(NOT_OUR_TEMPLATE, "空白模板用 xltools template -o 模板.xlsx 生成。"))
+
+
+def cli_hint(exc: XltoolsError) -> str:
+    """What the command line adds to a library message: the option or command that helps."""
+    return CLI_HINTS.get(exc.code, "").format(**exc.data)
 
 
 def _phrase(exc: XltoolsError) -> str:
     """The library's message, with the command-line words only the command line knows."""
     if isinstance(exc, OutputError) and exc.code == "exists":
         return f"错误：{getattr(exc, 'target', exc.path)} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
-    return f"错误：{exc}" + CLI_HINTS.get(exc.code, "").format(**exc.data)
+    return f"错误：{exc}" + cli_hint(exc)
 
 
 def run_guarded(invoke, args: list[str] | None = None) -> int:

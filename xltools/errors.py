@@ -23,6 +23,11 @@ class XltoolsError(Exception):
         return f"{display_path(self.path)}：{self.message}" if self.path else self.message
 
 
+# Codes of an input that is not (or no longer) this tool's template: an interface says where the blank
+# template is (the command line names its command, the web page its download button).
+NOT_OUR_TEMPLATE = frozenset({"foreign", "format_2019", "old_version", "xls", "not_xlsx"})
+
+
 class UnusableInput(XltoolsError):
     """An input that cannot be used at all: missing, unreadable, foreign, hostile (exit 2)."""
 

@@ -92,7 +92,8 @@ def check_target(
         raise OutputError(f"输出文件 {shown} 就是输入文件。请换一个输出文件名，输入文件不会被改动。", code="is_input")
     if target.is_dir():
         raise OutputError(
-            f"{shown} 是一个文件夹。输出要写文件名，例如 {display_path(target / '年度报告.docx')}。", code="is_dir"
+            f"{shown} 是一个文件夹。输出要写文件名，例如 {display_path(target / '年度报告.docx')}。",
+            code="output_is_dir",
         )
     if os.path.lexists(target) and not force:
         raise _exists(target)

@@ -53,7 +53,7 @@ def parse_json(data: bytes, display: str) -> Source:
         what = next((v for k, v in _JSON_ERRORS.items() if exc.msg.startswith(k)), exc.msg)
         raise UnusableInput(
             f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列：{what}）。请用文本编辑器改正该处，"
-            "或重新用 xltools export 导出。",
+            "或重新导出报告数据。",
             code="malformed",
         ) from exc
     except (RecursionError, ValueError) as exc:
@@ -84,14 +84,14 @@ def source_from_object(obj: Any, display: str) -> Source:
     """Validate a parsed JSON object against the form and flatten it to a Source."""
     if not isinstance(obj, dict):
         raise UnusableInput(
-            "JSON 的最外层应是一个对象 {…}，这不是 xltools 的报告数据。请提供 xltools export 导出的报告数据。",
+            "JSON 的最外层应是一个对象 {…}，这不是本工具的报告数据。请提供本工具导出的报告数据。",
             code="not_report",
         )
     fmt = obj.get("format")
     if fmt != FORMAT_ID:
         raise UnusableInput(
             f"这不是 xltools 的报告数据：“format”应为“{FORMAT_ID}”，现为“{clean_text(str(fmt))[:40]}”。"
-            "请提供 xltools export 导出的报告数据。",
+            "请提供本工具导出的报告数据。",
             code="not_report",
         )
     requests = obj.get("requests")
@@ -109,7 +109,7 @@ def source_from_object(obj: Any, display: str) -> Source:
     if len(source.findings) > MAX_LISTED:  # a document of a million stray keys gets one line, not a million
         more = len(source.findings) - MAX_LISTED
         source.findings[MAX_LISTED:] = [
-            Finding("S5", ERROR, None, f"另有 {more} 处同类问题未列出。请对照 xltools schema 输出的格式检查这份数据。")
+            Finding("S5", ERROR, None, f"另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。")
         ]
     return source
 
@@ -201,7 +201,7 @@ def json_schema() -> dict:
             props = {
                 "format": {"const": FORMAT_ID},
                 **props,
-                "merge": {"type": "object", "description": "汇总报告的口径记录（xltools merge 写入，读取时忽略）"},
+                "merge": {"type": "object", "description": "汇总报告的口径记录（汇总时写入，读取时忽略）"},
             }
         schema = {"type": "object", "properties": props, "additionalProperties": False}
         if top:

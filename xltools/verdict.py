@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from xltools.errors import XltoolsError
 from xltools.model import ERROR, FileResult, Finding
 from xltools.workbook.layout import cells_text, finding_order
+
+Hint = Callable[[XltoolsError], str]  # an interface's own words after a library message (CLI, web)
 
 
 def summary(results: Sequence[FileResult]) -> dict:
@@ -39,9 +42,9 @@ def as_json(results: Sequence[FileResult]) -> dict:
     return {"files": files, "summary": summary(results)}
 
 
-def verdict_line(r: FileResult) -> str:
+def verdict_line(r: FileResult, hint: Hint | None = None) -> str:
     if r.error is not None:
-        return f"{r.shown}：无法使用 —— {r.error.message}"
+        return f"{r.shown}：无法使用 —— {r.error.message}{hint(r.error) if hint else ''}"
     report = r.result.report
     when = f" {report.year}年" if report.year else ""
     who = f"（{report.name}{when}）" if report.name else ""
@@ -61,9 +64,9 @@ def finding_line(f: Finding) -> str:
     return f"    {mark} [{f.rule}] {where + ' ' if where else ''}{f.message}"
 
 
-def file_lines(r: FileResult) -> list[str]:
+def file_lines(r: FileResult, hint: Hint | None = None) -> list[str]:
     """One file's verdict line and its findings grouped by sheet."""
-    lines = [verdict_line(r)]
+    lines = [verdict_line(r, hint)]
     if r.result is None:
         return lines
     groups: dict[str, list[Finding]] = {}

@@ -159,6 +159,7 @@ class Tally:
     lines: list[str] = field(default_factory=list)
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    hint: verdict.Hint | None = None  # the interface's words after an unusable file's message
 
     def add(self, r: FileResult) -> None:
 
@@ -168,7 +169,7 @@ class Tally:
         if self.json:
             self.files += verdict.as_json([r])["files"]
         if self.text:
-            self.lines += verdict.file_lines(r)
+            self.lines += verdict.file_lines(r, self.hint)
         if self.summary:
             from xltools.collect.summary import (
                 rows_of,  # lazy: the summary (xlsxwriter) is heavy, and a single check never needs it

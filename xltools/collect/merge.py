@@ -244,7 +244,7 @@ def refusals(acc: Accumulator, parent: Unit | None = None) -> tuple[list[str], i
         lines += _listed([f"{p}：{m}" for p, m in acc.unusable])
         code = 2
     if acc.invalid:
-        lines.append(f"以下 {len(acc.invalid)} 份报告有错误，请先用 xltools check 检查并改正：")
+        lines.append(f"以下 {len(acc.invalid)} 份报告有错误，请先逐一检查并改正：")
         lines += _listed([f"{p}（{n or '未填机关全称'}）：{k} 处错误" for p, n, k in acc.invalid])
         code = max(code, 1)
     years: dict[int | None, list[Unit]] = {}
@@ -438,7 +438,7 @@ def reconciliation_lines(result: MergeResult) -> list[str]:
     if result.parent is not None:
         head = f"核对上级报告 {result.parent.path}（{result.parent.name}）"
         if result.parent_errors:
-            head += f"（该报告本身有 {result.parent_errors} 处错误，可用 xltools check 查看）"
+            head += f"（该报告本身有 {result.parent_errors} 处错误，可单独检查查看）"
         if result.reconciliation:
             lines.append(f"{head}：{len(result.reconciliation)} 处与下级合计不一致：")
             lines += [

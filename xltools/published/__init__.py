@@ -148,8 +148,8 @@ def kind_of(path: str | os.PathLike, *, narrative: bool = False) -> str:
         ".doc": "这是旧版 Word 97-2003 文件，请在 Word/WPS 中另存为 .docx 后再试。",
         ".wps": "这是 WPS 文字文件，请在 WPS 中另存为 .docx 后再试。",
         ".pdf": "文字稿请用 Word 文档或文本文件，PDF 只能作为已发布的报告检查或导入。",
-        ".xlsx": "这是填报模板，不需要导入，可直接用 xltools check 检查。",
-        ".json": "这已是报告数据（JSON），不需要导入，可直接用 xltools check 检查。",
+        ".xlsx": "这是填报模板，不需要导入，可直接检查。",
+        ".json": "这已是报告数据（JSON），不需要导入，可直接检查。",
         ".mht": "这是单文件网页（.mht），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
         ".mhtml": "这是单文件网页（.mhtml），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
     }.get(suffix, "")

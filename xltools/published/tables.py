@@ -20,7 +20,7 @@ _ALL_NUMBERS = re.compile(r"^(?:\d[\d,]*(?:\.\d+)?\s+){2,}\d[\d,]*(?:\.\d+)?$")
 FORMAT_2019_MESSAGE = (
     "这份报告是按 2019 年试行格式（国办公开办函〔2019〕60号）编制的：{why}。"
     "2021 年起的报告采用国办公开办函〔2021〕30号格式，两者的表格不能一一对应，程序不做猜测。"
-    "如需以它作为上年数据，请用 xltools template 生成模板，参照该报告手工填写。"
+    "如需以它作为上年数据，请用本工具的空白模板，参照该报告手工填写。"
 )
 # Text only the 2019 format prints (its table 二 differs, FORMAT.md legal frame).
 _MARKS_2019 = {

@@ -37,7 +37,7 @@ from xltools.previous import next_template_from
 from xltools.render import build, render
 from xltools.text import clean_text
 from xltools.verdict import as_json
-from xltools.web.views import STATUS_ORDER, STATUS_TEXT, summary_counts, unit_view
+from xltools.web.views import STATUS_ORDER, STATUS_TEXT, phrased, summary_counts, unit_view
 from xltools.workbook.template import template_bytes
 
 HERE = Path(__file__).resolve().parent
@@ -387,16 +387,6 @@ def _too_large(limits: dict) -> str:
 
 
 # --- pure helpers: library calls the handlers run in a worker thread -----------------------------
-
-# The page's own words after a library message: what to do here (the library names no option).
-WEB_HINTS = {
-    "build_errors": "也可以下载标有“草稿”的版本供审阅（页面上的草稿按钮，或接口的 draft=true）。",
-}
-
-
-def phrased(exc: XltoolsError) -> str:
-    hint = WEB_HINTS.get(exc.code)
-    return f"{exc.message}{hint}" if hint else exc.message
 
 
 def _build(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> tuple[bytes, str]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xltools import spec
+from xltools.errors import NOT_OUR_TEMPLATE, XltoolsError
 from xltools.jsonform import report_to_json
 from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
@@ -68,34 +69,25 @@ class UnitView:
         return "通过：没有发现错误。"
 
 
-# The library's messages name the command a command-line user would run; the page says what to do
-# on the page instead (issue 12: the web page never tells a web user to run a command).
-_WEB_WORDS = (
-    ("请使用 xltools template 生成的", "请使用本页“下载空白填报模板”得到的"),
-    ("请用 xltools template 生成新模板", "请在本页下载空白填报模板"),
-    ("请用 xltools template 生成模板", "请在本页下载空白填报模板"),
-    ("xltools template", "本页的“下载空白填报模板”"),
-    ("可直接用 xltools check 检查", "可直接在本页上传检查"),
-    ("请先用 xltools check 检查", "请先在本页上传检查"),
-    ("可用 xltools check 查看", "可在本页上传查看"),
-    ("（检查整个文件夹请用 xltools check 文件夹）", ""),
-    ("请升级 xltools（pip install -U xltools）后再试", "请让管理员升级 xltools 后再试"),
-    ("在命令行运行", "在本页"),
-)
+# The page's own words after a library message: what to do here (the library names no command or
+# option; errors carry a code, and each interface adds its own hint).
+WEB_HINTS = {
+    "build_errors": "也可以下载标有“草稿”的版本供审阅（页面上的草稿按钮，或接口的 draft=true）。",
+    "newer_version": "请联系管理员升级本页所用的 xltools。",
+}
+WEB_HINTS.update(dict.fromkeys(NOT_OUR_TEMPLATE, "空白填报模板可在本页顶部下载。"))
 
 
-def web_words(message: str) -> str:
-    """A library message as the page says it: no command to run."""
-    for cli, web in _WEB_WORDS:
-        message = message.replace(cli, web)
-    return message
+def phrased(exc: XltoolsError) -> str:
+    """A library message as the page says it, with the page's own hint."""
+    return exc.message + WEB_HINTS.get(exc.code, "")
 
 
 def finding_view(f: Finding) -> FindingView:
     sheet = f.sheet or sheet_of(f.field) or WHOLE
     cell = cells_text(f.cells, f.sheet) if f.cells else ""
     row_label, col_label = where_labels(f.field)
-    return FindingView(f.rule, f.severity, sheet, cell, row_label, col_label, web_words(f.message), f.field)
+    return FindingView(f.rule, f.severity, sheet, cell, row_label, col_label, f.message, f.field)
 
 
 def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
@@ -109,7 +101,7 @@ def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
 def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     """One upload as the page shows it; the affected tables drawn with their cells marked."""
     if r.error is not None:
-        return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=web_words(r.error.message))
+        return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=phrased(r.error))
 
     result = r.result
     views = [finding_view(f) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them

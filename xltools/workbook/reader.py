@@ -39,7 +39,7 @@ def read_input(path: str | Path, *, only: tuple[str, ...] | None = None) -> Sour
         raise UnusableInput("文件不存在，请检查路径和文件名。", code="missing", path=str(path))
     if p.is_dir():
         raise UnusableInput(
-            "这是一个文件夹，不是文件。请给出其中的某个文件（检查整个文件夹请用 xltools check 文件夹）。",
+            "这是一个文件夹，不是文件。请给出其中的某个文件。",
             code="is_dir",
             path=str(path),
         )
@@ -188,7 +188,7 @@ def _identify(book: Book) -> str:
         raise UnusableInput(
             "这是按 2019 年试行格式（国办公开办函〔2019〕60号）制作的表格：表二含“第二十条第（九）项”，"
             "表三“（六）其他处理”只有一行。2021 年起应使用国办公开办函〔2021〕30号格式。"
-            "请用 xltools template 生成新模板，按新格式重新填写。",
+            "请用本工具的空白模板按新格式重新填写。",
             code="format_2019",
         )
     if not version:
@@ -197,20 +197,16 @@ def _identify(book: Book) -> str:
             if any(m in text for m in _REPORT_MARKS)
             else "不是本工具的模板"
         )
-        raise UnusableInput(
-            f"这个工作簿{what}（没有模板版本标记）。请使用 xltools template 生成的模板填写。", code="foreign"
-        )
+        raise UnusableInput(f"这个工作簿{what}（没有模板版本标记）。请使用本工具的空白模板填写。", code="foreign")
     if _version_key(version) is None:
-        raise UnusableInput(
-            f"模板版本标记“{version[:40]}”无法识别。请使用 xltools template 生成的模板。", code="foreign"
-        )
+        raise UnusableInput(f"模板版本标记“{version[:40]}”无法识别。请使用本工具的空白模板填写。", code="foreign")
     if _version_key(version) > _version_key(TEMPLATE_VERSION):
         raise UnusableInput(
-            f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools（pip install -U xltools）后再试。",
+            f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools 后再试。",
             code="newer_version",
         )
     if _version_key(version)[0] != _version_key(TEMPLATE_VERSION)[0]:
-        raise UnusableInput(f"模板版本 {version} 已不再支持。请用 xltools template 生成新模板。", code="old_version")
+        raise UnusableInput(f"模板版本 {version} 已不再支持。请用本工具的空白模板重新填写。", code="old_version")
     return version
 
 

@@ -262,7 +262,7 @@ def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
         )
     return (
         "这不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿内容（可能是改了扩展名的其他压缩包）。"
-        "请使用 xltools template 生成的模板填写。"
+        "请使用本工具的空白模板填写。"
     )
 
 
@@ -280,7 +280,7 @@ def sniff_container(data: bytes) -> None:
                 code="encrypted",
             )
         raise UnusableInput(
-            "这是旧版 Excel 97-2003 文件（.xls），不是本工具的模板。请使用 xltools template 生成的 .xlsx 模板填写；"
+            "这是旧版 Excel 97-2003 文件（.xls），不是本工具的模板。请使用本工具的空白模板（.xlsx）填写；"
             "已有数据可复制到新模板中。",
             code="xls",
         )
@@ -288,7 +288,7 @@ def sniff_container(data: bytes) -> None:
         head = data[:512]
         kind = "文本或 CSV 文件" if _looks_like_text(head) else "无法识别的文件"
         raise UnusableInput(
-            f"这不是 Excel 工作簿（.xlsx），而是{kind}（可能只是改了扩展名）。请使用 xltools template 生成的模板。",
+            f"这不是 Excel 工作簿（.xlsx），而是{kind}（可能只是改了扩展名）。请使用本工具的空白模板填写。",
             code="not_xlsx",
         )
 
