@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     table = f"""性能（`python -m benchmarks.run`，不在 CI 中运行）：{cores} 核机器，Python {sys.version.split()[0]}，每份填好的模板约 {kb} KB；
 测量时的系统负载（1/5/15 分钟平均）：开始 {before}，结束 {after}（机器上同时有其他任务时数字会偏大）。
 “下限”是 python-calamine（Rust 编写的读取库）在同样的核数上读出同样文件的全部工作表所用的时间，即只读不查的最快速度。
+{m} 个文件是 {n} 份各复制 {args.big} 次；上年报告是同一批文件把年度改为上一年。
 
 | 测量 | xltools | 对照 | 比较 |
 |---|---|---|---|
