@@ -887,7 +887,11 @@ CASES: tuple[Case, ...] = (
         "newer_version",
     ),
     Case(
-        "format_2019", _xlsx("2019格式.xlsx", format_2019_workbook), 2, ("2019", "请用本工具的空白模板", "xltools template -o"), "format_2019"
+        "format_2019",
+        _xlsx("2019格式.xlsx", format_2019_workbook),
+        2,
+        ("2019", "请用本工具的空白模板", "xltools template -o"),
+        "format_2019",
     ),
     Case("json_2019", _json_2019, 2, ("2019", "other.no_correction"), "format_2019"),
     # our template, edited

@@ -109,7 +109,12 @@ def source_from_object(obj: Any, display: str) -> Source:
     if len(source.findings) > MAX_LISTED:  # a document of a million stray keys gets one line, not a million
         more = len(source.findings) - MAX_LISTED
         source.findings[MAX_LISTED:] = [
-            Finding("S5", ERROR, None, f"另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。")
+            Finding(
+                "S5",
+                ERROR,
+                None,
+                f"另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。",
+            )
         ]
     return source
 
