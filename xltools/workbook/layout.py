@@ -520,15 +520,21 @@ def _checks_sheet() -> SheetLayout:
         Label(3, 3, "单元格", "header"),
     ]
     row = CHECKS_FIRST_ROW
-    for c in hard:
-        sl.items += [
-            Label(row, 0, c.rule),
-            Label(row, 1, c.title),
-            Formula(row, 2, c.formula, "check", c.name, value=c.value),
-            _link(row, c),
-        ]
+
+    def check_line(row: int, c: Check) -> None:
+        sl.items.extend(
+            [
+                Label(row, 0, c.rule),
+                Label(row, 1, c.title),
+                Formula(row, 2, c.formula, "check", c.name, value=c.value),
+                _link(row, c),
+            ]
+        )
         if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
             sl.heights[row] = 28
+
+    for c in hard:
+        check_line(row, c)
         row += 1
     row += 1
     sl.items.append(
@@ -536,14 +542,7 @@ def _checks_sheet() -> SheetLayout:
     )
     row += 1
     for c in soft:
-        sl.items += [
-            Label(row, 0, c.rule),
-            Label(row, 1, c.title),
-            Formula(row, 2, c.formula, "check", c.name, value=c.value),
-            _link(row, c),
-        ]
-        if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
-            sl.heights[row] = 28
+        check_line(row, c)
         row += 1
     row += 1
     sl.items.append(Label(row, 0, "规则编号（与 xltools 检查结果中的编号相同）", "section", col2=3))
