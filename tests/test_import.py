@@ -734,3 +734,37 @@ def test_publish_date_survives_spaces_after_the_signature_date(tail):
     assert back.values["publish_date"] == "2025-01-20"
     assert "2025" not in back.values["processing_fee.amount_yuan"]
     assert "办公室" not in (back.values.get("other_matters") or "")
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html", "docx"])
+def test_invisible_characters_removed_from_a_published_report_are_named(fmt):
+    """Issue 14: the importer removes invisible characters like every reader, and says so (I1)."""
+    import io
+
+    import docx
+
+    from xltools.render import build
+
+    data = build(check(source_from_object(import_report(SHIPPED["suoluo"]).to_json(), "x")), fmt)
+    if fmt == "docx":  # a site editor's paste: a soft hyphen and a zero-width space in a paragraph
+        document = docx.Document(io.BytesIO(data))
+        document.paragraphs[-1].add_run("\u00ad\u200b\u200b")
+        buf = io.BytesIO()
+        document.save(buf)
+        data = buf.getvalue()
+    else:
+        text = data.decode("utf-8")
+        data = text.replace("存在的主要问题", "存在的\u00ad主要\u200b问题\u200b", 1).encode("utf-8")
+    imported = import_bytes(data, fmt, f"报告.{fmt}")
+    notes = [n.message for n in imported.notes if "不可见的字符" in n.message]
+    assert notes == [
+        "文件中的文字含有 3 个不可见的字符，已删除：U+00AD（软连字符）、U+200B（零宽空格） 2 个。"
+        "请检查文字是否从别处粘贴带入了格式符号。"
+    ]
+    assert all(n.rule == "I1" for n in imported.notes)
+    assert "\u200b" not in json.dumps(imported.to_json(), ensure_ascii=False)
+
+
+def test_a_clean_published_report_has_no_removal_note():
+    imported = import_report(SHIPPED["huaian"])
+    assert not [n for n in imported.notes if "不可见" in n.message]

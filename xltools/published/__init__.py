@@ -19,7 +19,7 @@ from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.formats import READABLE
 from xltools.model import ERROR, WARNING, Finding
-from xltools.published.blocks import MAX_INPUT, Block
+from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
 from xltools.published.structure import FEE_PART, read_structure
 from xltools.published.tables import (
@@ -116,7 +116,17 @@ def file_notes(blocks: list[Block]) -> list[Finding]:
     return [Finding("I1", WARNING, None, message) for message in getattr(blocks, "notes", ())]
 
 
-def blocks_of(data: bytes, kind: str) -> list[Block]:
+def blocks_of(data: bytes, kind: str) -> Blocks:
+    """The document's blocks; its notes say what was noticed about the file (tracked changes,
+    invisible characters removed)."""
+    with noting_removed() as removed:
+        read = _read_blocks(data, kind)
+    blocks = Blocks(read)
+    blocks.notes = [*getattr(read, "notes", ()), *filter(None, [removed_note(removed)])]
+    return blocks
+
+
+def _read_blocks(data: bytes, kind: str) -> list[Block]:
     if kind == "docx":
         from xltools.published.docx import read_docx
 

@@ -10,10 +10,14 @@ how a `label | values` line of a text file reads, so all three formats give the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from xltools.errors import UnusableInput
-from xltools.text import clean_text
+from xltools.text import clean as clean_chars
+from xltools.text import describe
 
 MAX_INPUT = 30 * 1024 * 1024  # a report is a few hundred KB; a saved page with images a few MB
 
@@ -36,6 +40,43 @@ class Block:
         return cls(" | ".join(cells), cells, container)
 
 
+class Blocks(list):
+    """The blocks of a document, with what the reader noticed about the file as a whole."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.notes: list[str] = []
+
+
+# The invisible and invalid characters `clean` removed while one document is read: the reader sees
+# each paragraph on its own, the note is about the file (issue 14: say exactly what was removed).
+_removed: ContextVar[dict[str, int] | None] = ContextVar("removed", default=None)
+
+
+@contextmanager
+def noting_removed() -> Iterator[dict[str, int]]:
+    removed: dict[str, int] = {}
+    token = _removed.set(removed)
+    try:
+        yield removed
+    finally:
+        _removed.reset(token)
+
+
+def removed_note(removed: dict[str, int]) -> str | None:
+    said = describe(tuple(removed.items()))
+    return f"文件中的文字{said}" if said else None
+
+
+def _clean_chars(text: str) -> str:
+    cleaned = clean_chars(text)
+    removed = _removed.get()
+    if removed is not None:
+        for ch, n in cleaned.removed:
+            removed[ch] = removed.get(ch, 0) + n
+    return cleaned.text
+
+
 # Spaces a site's editor escaped twice: the page shows "2025年1月20日&nbsp;" as text.
 _LITERAL_SPACE = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#xa0|#12288|#x3000);?", re.IGNORECASE)
 
@@ -44,14 +85,14 @@ def clean(text: str) -> str:
     """A paragraph's text without the indentation and padding that printing adds."""
     if "&" in text:
         text = _LITERAL_SPACE.sub(" ", text)
-    return clean_text(text.replace("\xa0", " ")).strip(" \t\n\u3000\u2002\u2003")
+    return _clean_chars(text.replace("\xa0", " ")).strip(" \t\n\u3000\u2002\u2003")
 
 
 def decode_text(data: bytes, what: str) -> str:
     """Text files come as UTF-8 (with or without BOM) or, saved on a Chinese Windows, as GBK."""
     for enc in ("utf-8-sig", "gb18030"):
         try:
-            return clean_text(data.decode(enc))  # invisible and invalid characters go, as in every reader
+            return _clean_chars(data.decode(enc))  # invisible and invalid characters go, as in every reader
         except UnicodeDecodeError:
             continue
     raise UnusableInput(f"{what}的文字编码无法识别。请另存为 UTF-8 编码后再试。", code="encoding")

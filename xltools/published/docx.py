@@ -10,7 +10,7 @@ import io
 import zipfile
 
 from xltools.errors import UnusableInput
-from xltools.published.blocks import Block, check_size, clean
+from xltools.published.blocks import Block, Blocks, check_size, clean
 from xltools.workbook.xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
 
 
@@ -40,9 +40,9 @@ def read_docx(data: bytes) -> list[Block]:
                 paragraph = Paragraph(child, document)
                 lines = shown_text(child).split("\n")
                 lines[0] = numbers.label(paragraph) + lines[0]
-                for line in lines:
-                    if clean(line):
-                        blocks.append(Block(clean(line)))
+                for line in map(clean, lines):
+                    if line:
+                        blocks.append(Block(line))
             elif child.tag == qn("w:tbl") and _is_layout(child, qn):
                 for tr in _rows(child, qn):  # a table that only lays the page out: read what it holds
                     for tc in _row_cells(tr, qn):
@@ -75,14 +75,6 @@ TRACKED_CHANGES = (
     "文件中有未接受的修订（修订模式下的插入或删除），已按接受全部修订后的内容读取：插入的文字计入，删除的文字不计。"
     "请在 Word/WPS 中接受或拒绝修订后再发布，以免读者看到的与此不同。"
 )
-
-
-class Blocks(list):
-    """The blocks of a document, with what the reader noticed about the file as a whole."""
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.notes: list[str] = []
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -87,8 +87,9 @@ def read_html(data: bytes) -> list[Block]:
     )
     blocks: list[Block] = []
     title = root.find("./head/title")
-    if title is not None and clean("".join(title.itertext())):
-        blocks.append(Block(clean("".join(title.itertext()))))
+    shown = clean("".join(title.itertext())) if title is not None else ""
+    if shown:
+        blocks.append(Block(shown))
     body = root.find("./body")
     if body is not None:
         try:
