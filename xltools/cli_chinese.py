@@ -1,0 +1,149 @@
+"""click, in Chinese: its own messages, help headings, metavars and range texts (issue 14: no English
+ever reaches a clerk). The command line's commands use these classes; nothing else does."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+# click words its own messages through gettext; these are the ones a user can meet, in Chinese, with
+# the same placeholders. Anything not listed falls back to a Chinese "usage error" line (never English).
+_CLICK_WORDS = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 {command} {option} 查看用法。",
+    "No such command {name!r}.": "没有“{name}”这个命令。",
+    "Did you mean {possibility}?": "是不是要用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
+    "No such option {name!r}.": "没有“{name}”这个选项。",
+    "Missing command.": "缺少命令。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不正确：{message}",
+    "Invalid value: {message}": "值不正确：{message}",
+    "Got unexpected extra argument ({args})": "多出了参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多出了参数（{args}）",
+    "Option {name!r} does not take a value.": "选项 {name} 后面不能跟值。",
+    "Option {name!r} requires an argument.": "选项 {name} 后面需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面需要 {nargs} 个值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name} 需要 {nargs} 个值。",
+    "{value!r} is not {choice}.": "“{value}”不是 {choice}。",
+    "{value!r} is not one of {choices}.": "“{value}”不是可选的值（可选：{choices}）。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是{number_type}。",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围（{range}）内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "“{value}”不是“是”或“否”。",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "Aborted!": "已中止。",
+    "Value must be an iterable.": "值的形式不正确。",
+    "unknown error": "未知错误",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename}：{message}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+}
+_TYPE_NAMES = {"integer": "整数", "float": "数字", "text": "文字", "integer range": "整数", "float range": "数字"}
+
+
+def _zh(message: str) -> str:
+    return _CLICK_WORDS.get(message, message)
+
+
+def _zh_n(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
+def _install_chinese() -> None:
+    """Point click's gettext calls at `_zh` (click looks the name up in its modules at call time)."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        if hasattr(module, "_"):
+            module._ = _zh
+        if hasattr(module, "ngettext"):
+            module.ngettext = _zh_n
+    for t in (click.INT, click.FLOAT, click.STRING):
+        t.name = _TYPE_NAMES.get(t.name, t.name)
+
+
+_install_chinese()
+
+
+class Formatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+
+class Context(click.Context):
+    formatter_class = Formatter
+
+
+class Range(click.IntRange):
+    """An integer range shown in Chinese: 整数 in help, "1 到 64" as its bounds."""
+
+    name = "整数"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "整数"
+
+    def _describe_range(self) -> str:
+        return f"{self.min} 到 {self.max}"
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ChineseCommand(click.Command):
+    context_class = Context
+    options_metavar = "[选项]"
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
+
+    def collect_usage_pieces(self, ctx):
+        pieces = super().collect_usage_pieces(ctx)
+        return ["[选项]" if p == "[OPTIONS]" else "命令 [参数]..." if p == "COMMAND [ARGS]..." else p for p in pieces]
+
+    def get_help_option(self, ctx):
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出。"
+        return opt
+
+
+ChineseCommand.format_options = lambda self, ctx, formatter: options(self, ctx, formatter)
+
+
+def help_record(param, ctx):
+    """click's help line, its [默认：…; 1 到 64] tail said the Chinese way: （默认：…；1 到 64）."""
+    record = param.get_help_record(ctx)
+    if record is None:
+        return None
+    name, text = record
+    m = re.search(r"\s*\[([^\[\]]*)\]$", text)
+    if m:
+        text = text[: m.start()] + "（" + m.group(1).replace("; ", "；") + "）"
+    return name, text
+
+
+def options(cmd, ctx, formatter) -> None:
+    opts = [r for r in (help_record(p, ctx) for p in cmd.get_params(ctx)) if r]
+    if opts:
+        with formatter.section("选项"):
+            formatter.write_dl(opts)
