@@ -180,3 +180,14 @@ def test_a_part_title_run_on_into_its_first_paragraph_is_split(page):
     assert "<p>五、存在的主要问题及改进情况：对照上级" in html
     back = _imported(html)
     assert back.values["problems"].startswith("对照上级新要求和公众新期待")
+
+
+def test_a_part_title_above_the_report_title_is_the_sites_not_the_reports(page):
+    """A search hint or menu line that reads like a part title, above the report's own title (a
+    saved page's hidden text that a Word conversion made visible): the report starts at its title."""
+    at = page.index("<h1")
+    html = page[:at] + "<p>一、总体情况（搜索提示）</p>" + page[at:]
+    back = _imported(html)
+    assert back.values["agency.name"] == "淮安市人民政府"
+    assert back.values["overview.summary"] == _imported(page).values["overview.summary"]
+    assert not [m for m in _messages(back) if "找不到报告标题" in m]

@@ -135,6 +135,9 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]
         t = title_of(block)
         if t is not None:
             found.append(_Title(i, t[0], t[1], t[2], block.text))
+    start = _report_title_at(blocks, before=max((t.at for t in found if t.part == PART_IDS[0]), default=0))
+    if start is not None:
+        found = [t for t in found if t.at > start]  # above the report's own title: the site's, not the report's
     numbered = {t.part for t in found if t.numbered}
     candidates = [t for t in found if t.numbered or t.part not in numbered]
     marks: list[_Title] = []
@@ -149,6 +152,22 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]
     if marks:
         parts[marks[-1].part] = _within_article(blocks, [(t.at, 0) for t in marks])
     return list(blocks[:front_end]), parts, [t.part for t in marks]
+
+
+def _report_title_at(blocks: list[Block], before: int) -> int | None:
+    """Where the report's title (“××2024年政府信息公开工作年度报告”) stands: the last one above its
+    part 一. A part title above it is a page's menu or search hint (e.g. hidden text that a Word
+    conversion made visible); a page's <title> above them all does not count as the start."""
+    return max(
+        (
+            i
+            for i, block in enumerate(blocks[:before])
+            if not block.is_row
+            and len(block.text) <= 120
+            and _TITLE.match(unicodedata.normalize("NFKC", block.text).replace(" ", ""))
+        ),
+        default=None,
+    )
 
 
 def _within_article(blocks: list[Block], marks: list[tuple[int, int]]) -> list[Block]:
