@@ -11,7 +11,6 @@ from xltools.formats import READABLE
 
 # Published reports (saved web pages, Word, PDF, text) are checked as they stand (FORMAT §8).
 PUBLISHED_SUFFIXES = tuple(READABLE)
-INPUT_SUFFIXES = (".xlsx", ".json", *PUBLISHED_SUFFIXES)
 # Found in a folder too, so each is refused with its reason instead of silently left out.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
 OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml")  # refused by the importer, with what to do instead
@@ -51,4 +50,4 @@ def is_published(name: str | os.PathLike) -> bool:
     return Path(name).suffix.lower() in PUBLISHED_SUFFIXES + OTHER_DOCUMENTS
 
 
-__all__ = ["INPUT_SUFFIXES", "PUBLISHED_SUFFIXES", "expand_inputs", "is_published"]
+__all__ = ["PUBLISHED_SUFFIXES", "expand_inputs", "is_published"]

@@ -320,7 +320,6 @@ CARRIES: tuple[Carry, ...] = (
     ),
 )
 CARRY_INTO = {c.this: c for c in CARRIES}  # by the field it checks
-CARRY_TYPED = {c.typed: c for c in CARRIES}  # by its 上年数据 field
 
 # ---------------------------------------------------------------------------------------------
 # Table 四: 政府信息公开行政复议、行政诉讼情况

@@ -18,8 +18,6 @@ from xltools.published.labels import norm
 
 PART_IDS = tuple(pid for pid, _ in spec.PARTS)
 SECTION_IDS = tuple(sid for sid, _, _ in spec.OVERVIEW_SECTIONS)
-_NUMERALS = "一二三四五六"
-_PART = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?[、.,，:：]?(.*)$")
 _SUBHEAD = re.compile(r"^[（(]\s*([一二三四五六七八九十])\s*[)）]\s*")
 _TITLE = re.compile(r"^(?P<name>[^，。,《》“”\s]{2,60}?)\s*(?P<year>\d{4})\s*年度?\s*政府信息公开工作年度报告")
 _PRESS = re.compile(r"现发布《(?P<name>[^《》]{2,60}?)(?P<year>\d{4})年度?政府信息公开工作年度报告》")
@@ -118,12 +116,6 @@ def title_of(block: Block) -> tuple[str, bool, int | None] | None:
         if len(rest) > 24 or SequenceMatcher(None, rest, target).ratio() < 0.6:
             return None
     return part, numeral is not None, numeral
-
-
-def part_of(block: Block) -> int | None:
-    """The index of the standard part a block's text titles, or None."""
-    t = title_of(block)
-    return PART_IDS.index(t[0]) if t and t[0] in PART_IDS else None
 
 
 def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]], list[str]]:

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
-from decimal import Decimal
 
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
@@ -47,10 +46,6 @@ def soft_findings(report: Report, previous: Report | None = None, source: Source
 
 def _warn(rule: str, path: str | None, message: str, report: Report, **kw) -> Finding:
     return Finding(rule, WARNING, path, message, cell=report.cells.get(path) if path else None, **kw)
-
-
-def _num(value) -> int | Decimal:
-    return value if value is not None else 0
 
 
 def quote(sentence: str, fragment: str = "", limit: int = 70) -> str:
