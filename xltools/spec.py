@@ -457,7 +457,15 @@ def _fields() -> list[Field]:
 FIELDS: dict[str, Field] = {f.path: f for f in _fields()}
 INPUT_FIELDS = tuple(f for f in FIELDS.values() if not f.computed)
 REQUIRED_FIELDS = tuple(f for f in FIELDS.values() if f.required)
-NUMERIC_GROUPS = ("year", "proactive", "requests", "appeals", "processing_fee", "previous")
+# The numeric inputs in groups (one S2 check each), with the short name the 校验 sheet gives each group.
+NUMERIC_GROUPS = {
+    "year": "年度",
+    "proactive": "表二",
+    "requests": "表三",
+    "appeals": "表四",
+    "processing_fee": "信息处理费",
+    "previous": "上年数据",
+}
 
 # Values whose blank means "not given" rather than 0 (FORMAT.md §2, §3).
 OPTIONAL_NUMBERS = frozenset(p for p in FIELDS if p.startswith("previous.") or p == "processing_fee.count")

@@ -416,16 +416,7 @@ def _numeric_inputs(group: str) -> list[str]:
 
 def _build_checks() -> list[Check]:
     checks = [_sum_check(r) for r in HARD_SUM_RULES]
-    for group in spec.NUMERIC_GROUPS:
-        label = {
-            "year": "年度",
-            "proactive": "表二",
-            "requests": "表三",
-            "appeals": "表四",
-            "processing_fee": "信息处理费",
-            "previous": "上年数据",
-        }[group]
-        checks.append(_s2_check(group, label))
+    checks += [_s2_check(group, label) for group, label in spec.NUMERIC_GROUPS.items()]
     checks += [_s4_check(f) for f in spec.REQUIRED_FIELDS]
     order = {"proactive": 0, "requests": 1, "appeals": 2, None: 3}
     checks.sort(key=lambda c: order[c.table])  # each table's checks contiguous, for its status line
