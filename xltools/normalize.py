@@ -97,6 +97,8 @@ def parse(f: Field, raw: Any, *, text_decimals: bool = False) -> Parsed:
     and text that reads as a number is read with a warning; in a workbook it is an error.
     Text is cleaned first (`text.clean`): what was removed is a warning, with any other problem.
     """
+    if type(raw) is int and f.kind is Kind.COUNT and 0 <= raw < MAX_NUMBER:
+        return Parsed(raw)  # the usual cell, read first: most of a report is counts
     if isinstance(raw, CellError):
         return Parsed(
             None,

@@ -17,14 +17,15 @@ from typing import Any
 from xltools.errors import ReportHasErrors, UnusableInput, UsageError, XltoolsError
 from xltools.inputs import expand_inputs
 from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
-from xltools.rules.checker import check, normalise, typed_values
+from xltools.rules.checker import PREVIOUS_FIELDS, check, normalise, typed_values
 from xltools.spec import CARRIES, FIELDS, YEAR_MAX, YEAR_MIN
 from xltools.text import fold
 from xltools.workbook.reader import read_input
 
 
 def load_previous(path: str) -> Report:
-    """Last year's report, normalised; UnusableInput when it cannot be read or has no year."""
+    """Last year's report as a check compares with it (of a workbook only the fields
+    `checker.PREVIOUS_FIELDS` are read), normalised; UnusableInput when it cannot be read or has no year."""
     try:
         stat = os.stat(path)
     except OSError:
@@ -36,10 +37,10 @@ def load_previous(path: str) -> Report:
 def _load(path: str, _mtime: int, _size: int) -> Report:
     """Cached per file version: a batch pairs many reports with the same few files."""
     try:
-        source = read_input(path)
+        source = read_input(path, only=PREVIOUS_FIELDS)
     except UnusableInput as exc:
         raise UnusableInput(f"上年报告无法使用：{exc.message}", code=exc.code, path=exc.path or path) from exc
-    report, _, _ = normalise(source)
+    report, _, _ = normalise(source, only=PREVIOUS_FIELDS)
     if report.year is None:
         raise UnusableInput(
             "上年报告中没有可用的年度，无法确定它是哪一年的报告。请在上年报告的“基本信息”中填写年度。",

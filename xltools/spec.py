@@ -7,6 +7,7 @@ other module spells a label or an id by hand.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -27,8 +28,8 @@ class Kind(Enum):
     DATE = "date"  # YYYY-MM-DD
     MONTHDAY = "monthday"  # MM-DD
 
-    @property
-    def numeric(self) -> bool:
+    @functools.cached_property
+    def numeric(self) -> bool:  # cached: asked for every field of every report checked
         return self in (Kind.COUNT, Kind.DECIMAL, Kind.YEAR)
 
 
@@ -44,12 +45,12 @@ class Field:
     default: object = None  # what a fresh template holds
     prompt: str = ""  # the hint shown to staff; a text equal to it is a placeholder (S3)
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
         """The workbook-level defined name of the field's cell (FORMAT.md §4)."""
         return self.path.replace(".", "_")
 
-    @property
+    @functools.cached_property
     def group(self) -> str:
         """The top-level id, used to group S2 checks: proactive, requests, appeals, …"""
         return self.path.split(".", 1)[0]

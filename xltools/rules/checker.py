@@ -13,24 +13,42 @@ from typing import Any
 
 from xltools.model import ERROR, WARNING, CellError, CheckResult, Finding, Report, Source
 from xltools.normalize import looks_blank, parse, sheet_number
-from xltools.rules.soft import name_previous_cells, soft_findings
+from xltools.rules.soft import LAST_YEAR_FIELDS, name_previous_cells, soft_findings
 from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
 from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, TABLES_BY_ID, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
 
 
+def _with_parts(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields and, for a total among them, every part it is summed from."""
+    out: dict[str, None] = {}
+    todo = list(paths)
+    while todo:
+        p = todo.pop()
+        if p not in out:
+            out[p] = None
+            todo += TOTAL_PARTS.get(p, ())
+    return tuple(p for p in FIELDS if p in out)
+
+
+# Everything a check reads of last year's report: its year (it must be N−1), the figures carried
+# into this year, what the soft rules compare, and the parts of any total among these. Reading
+# only these (`read_input(…, only=…)`) gives the same findings as reading it whole.
+PREVIOUS_FIELDS = _with_parts(("year", *(c.last for c in CARRIES), *LAST_YEAR_FIELDS))
+
 _BLANK_IN_TABLE = "空白（原模板此处为 0，空白说明数字被删除了），表格按 0 计算。没有的请填 0。"
 
 
-def normalise(source: Source) -> tuple[Report, list[Finding], set[str]]:
-    """Type every value; return the report, the S2 findings and the fields that could not be read."""
+def normalise(source: Source, only: tuple[str, ...] | None = None) -> tuple[Report, list[Finding], set[str]]:
+    """Type every value; return the report, the S2 findings and the fields that could not be read.
+    `only`: type just these fields (with the parts of any total among them, as PREVIOUS_FIELDS has)."""
     findings: list[Finding] = []
     unreadable: set[str] = set()
     values: dict[str, Any] = {}
     stated: set[str] = set()
     json_input = source.kind == "json"
-    for f in FIELDS.values():
+    for f in FIELDS.values() if only is None else (FIELDS[p] for p in only):
         if f.computed and f.path not in source.values:
             continue  # computed below
         raw = source.values.get(f.path)
@@ -55,7 +73,7 @@ def normalise(source: Source) -> tuple[Report, list[Finding], set[str]]:
             value = Decimal(0) if f.kind is Kind.DECIMAL else 0
         values[f.path] = value
     for path in TOTAL_PARTS:  # dict order: a total's parts come before it
-        if path not in values:
+        if path not in values and (only is None or path in only):
             values[path] = _sum_known(values, TOTAL_PARTS[path])
             if any(p in unreadable for p in TOTAL_PARTS[path]):
                 unreadable.add(path)

@@ -535,6 +535,9 @@ X3_FIGURES = (
     (_in_force("normative_documents"), ("proactive.normative_documents.in_force",), ("规范性文件", "清理")),
     (f"{PROACTIVE.row('fees').label}金额（万元）", ("proactive.fees.amount_wan",), ("收费",)),
 )
+# What the soft rules read of last year's report: its name, the figures X3 compares and the staff
+# text C3 compares.
+LAST_YEAR_FIELDS: tuple[str, ...] = ("agency.name", *(p for _, paths, _ in X3_FIGURES for p in paths), *NARRATIVES)
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|回落|同比|较上年|比上年|较去年|比去年|翻番|大幅|清理|原因")
 
 
@@ -658,4 +661,12 @@ def name_previous_cells(
     return out
 
 
-__all__ = ["copied_share", "deadline", "infer_level", "name_previous_cells", "quote", "soft_findings"]
+__all__ = [
+    "LAST_YEAR_FIELDS",
+    "copied_share",
+    "deadline",
+    "infer_level",
+    "name_previous_cells",
+    "quote",
+    "soft_findings",
+]

@@ -112,6 +112,8 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
         )
     mismatched: dict[str, list[str]] = {}
     labels: dict[tuple[str, int, int], str] = {}  # label cells read so far, normalised
+    if only is not None:
+        book.only_rows(_rows_of(book, only))
     for path, f, name in _fields(only):
         where = book.resolve(name)
         if where is None:
@@ -276,6 +278,17 @@ def _anchors(path: str) -> tuple[tuple[int, int, str], ...]:
 @functools.lru_cache(maxsize=4096)
 def _cell_ref(where: tuple[str, int, int]) -> str:
     return cell_ref(*where)
+
+
+def _rows_of(book: Book, only: tuple[str, ...]) -> dict[str, set[int]]:
+    """The rows that hold these fields' cells and the labels beside them, by sheet."""
+    rows: dict[str, set[int]] = {}
+    for path, _f, name in _fields(only):
+        where = book.resolve(name)
+        if where is not None:
+            sheet, row, _col = where
+            rows.setdefault(sheet, {row}).update(row + d_row for d_row, _d_col, _text in _anchors(path))
+    return rows
 
 
 def _labels_ok(book: Book, path: str, where: tuple[str, int, int], seen: dict[tuple[str, int, int], str]) -> bool:

@@ -88,6 +88,7 @@ class Book:
         self._paths: dict[str, str] = {}  # sheet name -> part
         self._raw: dict[str, dict[tuple[int, int], tuple]] = {}  # sheet -> cell -> (t, v, formula, inline)
         self._cells: dict[str, dict[tuple[int, int], Cell]] = {}
+        self._rows: dict[str, frozenset[int]] = {}  # sheet -> the only rows to read (see `only_rows`)
         self._strings: _Strings | None = None
         self._budget = MAX_TOTAL  # bytes inflated
         self._elements = MAX_ELEMENTS  # elements parsed
@@ -108,13 +109,32 @@ class Book:
             self._strings = _Strings(self, _read_part(self._zip, part) if part else b"")
         return self._strings
 
+    def only_rows(self, rows: dict[str, set[int]]) -> None:
+        """Read just these rows of these sheets, when they are first read: a reader that needs a
+        few fields (last year's report, a file's year and agency) skips the others' rows cheaply and
+        stops after the last row it needs (rows come in ascending order). Asking for any other cell
+        of such a sheet reads it again, whole."""
+        for sheet, wanted in rows.items():
+            if sheet not in self._raw:
+                self._rows[sheet] = frozenset(wanted)
+
+    def _whole(self, sheet: str) -> None:
+        """Forget a sheet read only in part, so that it is read again, whole."""
+        if self._rows.pop(sheet, None) is not None:
+            self._raw.pop(sheet, None)
+            self._cells.pop(sheet, None)
+
     def cells(self, sheet: str) -> dict[tuple[int, int], Cell]:
         """Every cell of a sheet that holds something (a value, a formula or an error)."""
+        self._whole(sheet)
         if sheet not in self._cells:
             self._cells[sheet] = {pos: self._cell(raw) for pos, raw in self._sheet(sheet).items()}
         return self._cells[sheet]
 
     def cell(self, sheet: str, row: int, col: int) -> Cell:
+        rows = self._rows.get(sheet)
+        if rows is not None and row not in rows:
+            self._whole(sheet)
         cells = self._cells.get(sheet)
         if cells is not None:
             return cells.get((row, col), _BLANK)
@@ -136,7 +156,7 @@ class Book:
     def _sheet(self, sheet: str) -> dict[tuple[int, int], tuple]:
         raw = self._raw.get(sheet)
         if raw is None:
-            raw = self._raw[sheet] = _sheet_cells(self, self._read(self._paths[sheet]))
+            raw = self._raw[sheet] = _sheet_cells(self, self._read(self._paths[sheet]), self._rows.get(sheet))
         return raw
 
     def _cell(self, raw: tuple) -> Cell:
@@ -701,9 +721,10 @@ class _Strings:
 _STRING_SLICE = 4096
 
 
-def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
+def _sheet_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) -> dict[tuple[int, int], tuple]:
     """Every cell of the sheet's <sheetData> as (type, value text, formula, inline text); the part
-    is not parsed past it.
+    is not parsed past it. With `rows` (0-based), only the cells of those rows: the elements of
+    other rows are counted, not read, and parsing stops at the first row past the last of them.
 
     As ElementTree read it before (issue #16): the first <sheetData> child of the root; its
     children are rows, theirs cells, whatever their names; a cell's first <v>, <f> and <is>, each
@@ -712,6 +733,7 @@ def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
     cells: dict[tuple[int, int], tuple] = {}
     refs = _REFS
     kinds = _CELL
+    last_row = max(rows, default=-1) if rows is not None else -1
     depth = 0
     left = book._elements
     row_no: str | None = None
@@ -764,6 +786,11 @@ def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
         elif depth == 3:
             row_no = attrs.get("r")
             next_col = 0
+            if rows is not None and row_no and row_no.isascii() and row_no.isdigit() and int(row_no) - 1 not in rows:
+                if int(row_no) - 1 > last_row:
+                    raise _Done
+                parser.StartElementHandler, parser.EndElementHandler = skip, skip_end
+                parser.CharacterDataHandler = None
         elif rich is not None:
             if rich.text.parts is not None:
                 rich.close()
@@ -792,6 +819,19 @@ def _sheet_cells(book: Book, data: bytes) -> dict[tuple[int, int], tuple]:
             buf += data
         elif rich is not None and rich.text.parts is not None:
             rich.text.parts.append(data)
+
+    def skip(name, attrs):  # inside a row that is not read
+        nonlocal depth, left
+        left -= 1
+        if left < 0:
+            raise _too_many()
+        depth += 1
+
+    def skip_end(name):
+        nonlocal depth
+        depth -= 1
+        if depth == 2:  # the row ended
+            parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
 
     def outside(name, attrs):  # before <sheetData>
         nonlocal depth, left
