@@ -56,3 +56,29 @@ def test_the_fields_read_cover_what_the_soft_rules_compare():
     assert "proactive.normative_documents.in_force" in PREVIOUS_FIELDS
     # a total among them comes with its parts, from which it is summed
     assert "requests.new.natural" in PREVIOUS_FIELDS and "appeals.review.upheld" in PREVIOUS_FIELDS
+
+
+@pytest.mark.parametrize("only", [PREVIOUS_FIELDS, ("year", "agency.name")], ids=["previous", "identity"])
+def test_reading_some_fields_reads_them_as_reading_everything_does(tmp_path, only):
+    rng = random.Random(len(only))
+    path = fill_to(tmp_path / "r.xlsx", values(rng, 2023, "测试市某局", {}))
+    whole = read_input(path)
+    some = read_input(path, only=only)
+    assert some.values == {p: v for p, v in whole.values.items() if p in only}
+    assert some.cells == {p: c for p, c in whole.cells.items() if p in only}
+
+
+def test_a_sheet_read_for_some_rows_is_read_whole_when_another_cell_is_asked_for():
+    from tests.workbooks import fill
+    from xltools.workbook.layout import FIELD_CELLS
+    from xltools.workbook.xlsx import open_book
+
+    data = fill({**VALID_TEXTS, "requests.new.natural": 5, "requests.carried_over.other": 7})
+    sheet, row, col = FIELD_CELLS["requests.new.natural"]
+    _, far_row, far_col = FIELD_CELLS["requests.carried_over.other"]
+    book = open_book(data)
+    book.only_rows({sheet: {row}})
+    assert book.cell(sheet, row, col).value == 5
+    assert len(book._raw[sheet]) < len(open_book(data).cells(sheet))  # only that row was read
+    assert book.cell(sheet, far_row, far_col).value == 7  # then the whole sheet
+    assert book.cells(sheet) == open_book(data).cells(sheet)

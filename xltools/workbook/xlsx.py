@@ -699,23 +699,98 @@ def _string_parser(book: Book, out: list[str]):
 
 
 class _Strings:
-    """The shared strings, parsed a slice at a time, only as far as they are asked for."""
+    """The shared strings, parsed only as far as they are asked for.
 
-    def __init__(self, book: Book, data: bytes) -> None:
+    The usual string, `<si><t>text</t></si>`, is read by a regular expression (in C), a string at a
+    time; expat reads the part's head first (the guard against a document type declaration) and
+    everything from the first string that is not in that form on, in slices. Both give the same
+    strings and charge the same two elements for each such string (tests/test_xlsx_strings.py)."""
+
+    def __init__(self, book: Book, data: bytes, *, fast: bool = True) -> None:
         self.list: list[str] = []
         self.data = _iso(data)
         self.at = 0
         self.done = not data
+        self.book = book
         self.parser = _string_parser(book, self.list) if data else None
+        self.fast: int | None = None  # where the next string in the usual form would begin
+        head = _SST_HEAD.match(self.data) if data and fast else None
+        if head is not None:
+            self.at = head.end()
+            _run(self.parser, self.data[: self.at], False)
+            self.fast = self.at
 
     def upto(self, index: int | None) -> list[str]:
         """The strings parsed so far, at least up to `index` (all of them for None) if there are so many."""
+        if self.fast is not None:
+            self._fast(index)
         while not self.done and (index is None or len(self.list) <= index):
             chunk = self.data[self.at : self.at + _STRING_SLICE]
             self.at += _STRING_SLICE
             self.done = self.at >= len(self.data)
             _run(self.parser, chunk, self.done)
         return self.list
+
+    def _fast(self, index: int | None) -> None:
+        data, at, out, book = self.data, self.fast, self.list, self.book
+        match = _SI_PLAIN.match
+        while index is None or len(out) <= index:
+            m = match(data, at)
+            if m is None:
+                break
+            try:
+                text = m.group(1).decode("utf-8")
+                if "&" in text:
+                    text = _decoded(text)
+            except (UnicodeDecodeError, _NotPlain):
+                break
+            if "]]>" in text or "\ufffe" in text or "\uffff" in text:
+                break
+            book._elements -= 2
+            if book._elements < 0:
+                raise _too_many()
+            out.append(unescape(text))
+            at = m.end()
+        else:
+            self.fast = at
+            return
+        self.fast, self.at = None, at  # the end of the strings, or one in another form: expat reads on
+
+
+# The head of a shared-strings part as Excel, WPS, LibreOffice and xlsxwriter write it, up to its
+# first string; and a string that is one plain <t>, its text free of anything XML forbids or
+# normalises ("<", control characters, carriage returns). Anything else is read by expat.
+_SST_HEAD = re.compile(
+    rb'(?:\xef\xbb\xbf)?<\?xml version="1\.0"(?: encoding="(?i:utf-8)")?(?: standalone="(?:yes|no)")?\?>\s*'
+    rb'<sst xmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"(?: [a-zA-Z]+="[0-9]*")*>(?=<si>)'
+)
+_SI_PLAIN = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<\x00-\x08\x0b\x0c\x0e-\x1f\r]*)</t></si>')
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+_PREDEFINED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+class _NotPlain(Exception):
+    """Text the fast path leaves to expat."""
+
+
+def _decoded(text: str) -> str:
+    """Text with its entity and character references replaced, as an XML parser gives it; _NotPlain
+    for any other "&" and for a reference to a character XML forbids."""
+    decoded = _ENTITY.sub(_entity, text)
+    if "&" in _ENTITY.sub("", text):
+        raise _NotPlain
+    return decoded
+
+
+def _entity(m: re.Match) -> str:
+    if m.group(1):
+        return _PREDEFINED[m.group(1)]
+    code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+    if not (
+        code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    ):
+        raise _NotPlain
+    return chr(code)
 
 
 _STRING_SLICE = 4096
