@@ -82,3 +82,22 @@ def test_shared_strings_are_parsed_only_as_far_as_asked():
     assert 0 < len(book._shared().list) < 3000
     assert book.cell("串", 2999, 0).value == "第2999个字符串"
     assert len(book.strings) == 3000
+
+
+def test_a_string_cell_with_a_negative_index_has_no_value():
+    """Not the last shared string, as Python's indexing would have it."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = wb.add_worksheet("串")
+    for i, text in enumerate(("甲", "乙", "丙")):
+        ws.write_string(i, 0, text)
+    wb.close()
+    part = "xl/worksheets/sheet1.xml"
+    body = zipfile.ZipFile(io.BytesIO(out.getvalue())).read(part)
+    assert b'<c r="A1" t="s"><v>0</v></c>' in body
+    data = corpus.rezip(out.getvalue(), {part: body.replace(b"<v>0</v>", b"<v>-1</v>")})
+    book = open_book(data)
+    assert book.cell("串", 2, 0).value == "丙"  # the strings are read …
+    assert book.cell("串", 0, 0).value is None  # … and -1 is none of them

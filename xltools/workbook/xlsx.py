@@ -100,8 +100,14 @@ class Book:
         return self._shared().upto(None)
 
     def _string(self, index: int) -> str:
-        """One shared string: the part is parsed only as far as it (and once)."""
-        return self._shared().upto(index if index >= 0 else None)[index]
+        """One shared string: the part is parsed only as far as it (and once). IndexError for an
+        index that is not one (a negative one included: it is no string, not the last one)."""
+        strings = self._strings
+        if strings is not None and 0 <= index < len(strings.list):
+            return strings.list[index]  # the usual case: a label among the strings read already
+        if index < 0:
+            raise IndexError(index)
+        return self._shared().upto(index)[index]
 
     def _shared(self) -> _Strings:
         if self._strings is None:
