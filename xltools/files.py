@@ -14,11 +14,12 @@ one of those.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from xltools.errors import OutputError
@@ -33,29 +34,47 @@ def write_atomic(
 ) -> None:
     """Write `data` to `path` through a temporary file, so a failed or interrupted run leaves
     whatever was there before; OutputError when the path may not or cannot be written."""
+    with atomic_path(path, force=force, inputs=inputs) as tmp:
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise _os_error(exc, f"无法写入 {display_path(Path(path))}", Path(path)) from exc
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike, *, force: bool = False, inputs: Iterable[str | os.PathLike] = ()
+) -> Iterator[str]:
+    """A temporary file beside `path` for the caller to write (by name); when the block ends
+    normally it becomes `path`, exclusively (or, with `force`, replacing a regular file), and on
+    any failure or interruption it is removed. A writer that streams (the batch summary) and one
+    that has its bytes at hand (`write_atomic`) publish the same way."""
     target = check_target(path, force=force, inputs=inputs)
     parent = target.parent if str(target.parent) else Path(".")
     shown = display_path(target)
     try:  # a short prefix: the temporary name must fit where the target's own long name fits
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:32]}.", suffix=".part", dir=parent)
+        os.close(fd)
     except OSError as exc:
         raise _os_error(exc, f"无法在 {display_path(parent)} 中写入文件", target) from exc
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _ordinary_mode())  # mkstemp makes 0600; a report is shared like any saved file
-        if force:
-            _refuse_special(target)
-            os.replace(tmp, target)
-        else:
-            _create_exclusive(tmp, target)
-    except OSError as exc:
-        raise _os_error(exc, f"无法写入 {shown}", target) from exc
+        yield tmp
+        try:
+            with open(tmp, "rb+") as fh:  # on disk before it carries the final name
+                os.fsync(fh.fileno())
+            os.chmod(tmp, _ordinary_mode())  # mkstemp makes 0600; a report is shared like any saved file
+            if force:
+                _refuse_special(target)
+                os.replace(tmp, target)
+            else:
+                _create_exclusive(tmp, target)
+        except OSError as exc:
+            raise _os_error(exc, f"无法写入 {shown}", target) from exc
     finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
 
 
 def _create_exclusive(tmp: str, target: Path) -> None:
