@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from xltools.errors import XltoolsError
+from xltools.jsonform import dumps
 from xltools.model import ERROR, FileResult, Finding
+from xltools.text import displayable
 from xltools.workbook.layout import cells_text, finding_order
 
 Hint = Callable[[XltoolsError], str]  # an interface's own words after a library message (CLI, web)
@@ -24,22 +26,48 @@ def summary(results: Sequence[FileResult]) -> dict:
 
 
 def as_json(results: Sequence[FileResult]) -> dict:
-    files = []
-    for r in results:
-        if r.error is not None:
-            files.append({"path": r.shown, "ok": False, "error": {"code": r.error.code, "message": r.error.message}})
-            continue
-        report = r.result.report
-        files.append(
-            {
-                "path": r.shown,
-                "ok": r.result.ok,
-                "agency": report.name or None,
-                "year": report.year,
-                "findings": [f.as_json() for f in r.result.findings],
-            }
-        )
-    return {"files": files, "summary": summary(results)}
+    return {"files": [file_json(r) for r in results], "summary": summary(results)}
+
+
+def file_json(r: FileResult) -> dict:
+    """One file's entry in `check --json`'s "files"."""
+    if r.error is not None:
+        return {"path": r.shown, "ok": False, "error": {"code": r.error.code, "message": r.error.message}}
+    report = r.result.report
+    return {
+        "path": r.shown,
+        "ok": r.result.ok,
+        "agency": report.name or None,
+        "year": report.year,
+        "findings": [f.as_json() for f in r.result.findings],
+    }
+
+
+# `check --json` written as it goes: byte for byte `dumps(displayable(as_json(results)))`, the files
+# one by one (each rendered where it was checked) and the counts at the end.
+_ENTRY_INDENT = "    "  # an entry of "files" sits two levels deep
+
+
+def json_entry(r: FileResult) -> str:
+    """One file's entry as `JsonStream` writes it: displayable, indented to its place."""
+    text = dumps(displayable(file_json(r)))[:-1]
+    return _ENTRY_INDENT + text.replace("\n", "\n" + _ENTRY_INDENT)
+
+
+class JsonStream:
+    """`check --json` onto `write`, a file's entry at a time (`json_entry`), keeping only a count."""
+
+    def __init__(self, write: Callable[[str], object]):
+        self.write = write
+        self.files = 0
+
+    def add(self, entry: str) -> None:
+        self.write(('{\n  "files": [\n' if self.files == 0 else ",\n") + entry)
+        self.files += 1
+
+    def close(self, counts: dict) -> None:
+        counts = dumps(displayable(counts))[:-1].replace("\n", "\n  ")
+        self.write(('{\n  "files": [],\n' if self.files == 0 else "\n  ],\n") + f'  "summary": {counts}\n}}\n')
 
 
 def verdict_line(r: FileResult, hint: Hint | None = None) -> str:
@@ -88,9 +116,13 @@ def summary_line(s: dict) -> str:
 
 def human_text(lines: Sequence[str], counts: dict) -> str:
     """The files' lines, closed by a count summary when there is more than one file to sum up."""
-    if counts["files"] > 1 or counts["unusable"]:
-        lines = [*lines, summary_line(counts)]
-    return "\n".join(lines)
+    closing = count_line(counts)
+    return "\n".join([*lines, closing] if closing else lines)
+
+
+def count_line(counts: dict) -> str | None:
+    """The line that closes a check's text: only when there is more than one file to sum up."""
+    return summary_line(counts) if counts["files"] > 1 or counts["unusable"] else None
 
 
 def human(results: Sequence[FileResult]) -> str:
