@@ -202,8 +202,9 @@ def _formula_cells(data: bytes):
 def _workbooks_we_write() -> dict[str, bytes]:
     import json
 
+    from xltools.api import check_file
     from xltools.collect import merge as merging
-    from xltools.collect.summary import rows_of, workbook_bytes
+    from xltools.collect.summary import workbook_bytes
     from xltools.jsonform import source_from_object
     from xltools.previous import next_template_for
     from xltools.workbook.fill import fill_bytes
@@ -221,7 +222,9 @@ def _workbooks_we_write() -> dict[str, bytes]:
         "fill": fill_bytes(example),
         "fill_huaian": fill_bytes(huaian),
         "merge": _merged_bytes(merging),
-        "summary": workbook_bytes(*_summary_rows(rows_of)),
+        "summary": workbook_bytes(
+            check_file(p) for p in (EXAMPLES / "suoluo-2024.xlsx", EXAMPLES / "suoluo-2024.json")
+        ),
     }
 
 
@@ -236,17 +239,6 @@ def _merged_bytes(merging) -> bytes:
             paths.append(str(p))
         result = merging.run(paths, name="测试市测试区人民政府", self_key="测试单位0")
         return merging.output_bytes(result, ".xlsx")
-
-
-def _summary_rows(rows_of):
-    from xltools.api import check_file
-
-    rows, problems = [], []
-    for path in (EXAMPLES / "suoluo-2024.xlsx", EXAMPLES / "suoluo-2024.json"):
-        row, more = rows_of(check_file(path))
-        rows.append(row)
-        problems += more
-    return rows, problems
 
 
 def test_every_workbook_we_write_stores_what_its_formulas_compute(tmp_path):

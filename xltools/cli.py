@@ -184,10 +184,16 @@ def check_cmd(
     else:
         emit(verdict.human_text(tally.lines, tally.counts))
     if summary_path:  # after the results: a summary that cannot be written loses none of them
-        from xltools.collect.summary import workbook_bytes
-        from xltools.files import write_atomic
+        from xltools.collect.summary import SummaryBook
+        from xltools.files import atomic_path
 
-        write_atomic(summary_path, workbook_bytes(tally.rows, tally.problems), force=force, inputs=read)
+        with (
+            atomic_path(summary_path, force=force, inputs=read) as part,
+            SummaryBook(part, name=display_path(summary_path)) as book,
+        ):
+            for row in tally.rows:
+                book.add(row)
+            book.add(None, tally.problems)
         emit(f"已生成汇总：{summary_path}", err=True)
     click.get_current_context().exit(tally.exit_code)
 

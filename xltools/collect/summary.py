@@ -1,20 +1,27 @@
 """The summary workbook of a batch check: who has errors, at a glance, and every finding to send back.
 
 Sheet 汇总 has one row per file (unusable files included, with the reason); sheet 问题清单 one row
-per finding. Rows are small tuples taken from each result as it passes (`rows_of`), so a batch
-keeps no full report; `workbook_bytes` draws them with xlsxwriter.
+per finding. Rows are small tuples taken from each result as it passes (`rows_of`, in the worker
+that checked it), and `SummaryBook` writes them as they arrive, so a batch keeps neither reports
+nor rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
+from xltools.errors import OutputError
 from xltools.model import ERROR, FileResult
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
+from xltools.text import os_reason
 
 SHEET_SUMMARY = "汇总"
 SHEET_PROBLEMS = "问题清单"
@@ -113,67 +120,165 @@ def _figure(values: dict, paths: tuple[str, ...]):
     return sum(parts)
 
 
-def workbook_bytes(rows: Sequence[SummaryRow], problems: Sequence[ProblemRow]) -> bytes:
-    """The summary workbook as .xlsx bytes."""
-    import xlsxwriter
+class SummaryBook:
+    """The summary workbook written as the results arrive, so a batch keeps no rows: xlsxwriter's
+    constant_memory mode holds one row per sheet and streams each sheet to a scratch file, in a
+    folder of its own that is removed however the writing ends. `target`: a file name (the scratch
+    folder goes beside it: on the disk the user chose, not in a /tmp that may be memory) or a
+    binary file; `name`: how messages name the workbook (the target may be a temporary file).
 
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    wb.set_properties({"title": "政府信息公开工作年度报告检查汇总", "author": "xltools"})
-    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    text = wb.add_format({"valign": "top"})
-    wrap = wb.add_format({"valign": "top", "text_wrap": True})
-    bad = wb.add_format({"valign": "top", "font_color": "#C00000", "bold": True})
-    good = wb.add_format({"valign": "top", "font_color": "#006100"})
-    money = wb.add_format({"valign": "top", "num_format": "0.00"})
+    A failure to write while a batch runs (a full disk) is kept, not raised, so the check goes on
+    and loses no result; `close` raises it."""
 
-    ws = wb.add_worksheet(SHEET_SUMMARY)
-    _header(ws, SUMMARY_HEADERS, head)
-    widths = [40, 32, 8, 10, 8, 8] + [12] * len(KEY_FIGURES) + [60]
-    for i, w in enumerate(widths):
-        ws.set_column(i, i, w)
-    for n, row in enumerate(rows, start=1):
+    def __init__(self, target: str | os.PathLike | BinaryIO, *, name: str = ""):
+        import xlsxwriter
+
+        self.name = name
+        self.failed: OSError | None = None
+        self.rows = self.problems = 0  # rows written so far: the autofilters reach the last ones
+        self._wb = None
+        beside = (os.path.dirname(os.fspath(target)) or ".") if isinstance(target, str | os.PathLike) else None
+        try:
+            self._scratch = tempfile.mkdtemp(prefix=".xltools-summary-", dir=beside)
+        except OSError as exc:
+            raise self._error(exc) from exc
+        try:
+            wb = self._wb = xlsxwriter.Workbook(
+                os.fspath(target) if isinstance(target, str | os.PathLike) else target,
+                {
+                    "constant_memory": True,  # needs in_memory off: the sheets go to scratch files
+                    "in_memory": False,
+                    "tmpdir": self._scratch,
+                    "strings_to_numbers": False,
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                },
+            )
+            wb.set_properties({"title": "政府信息公开工作年度报告检查汇总", "author": "xltools"})
+            head = wb.add_format(
+                {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
+            )
+            self._text = wb.add_format({"valign": "top"})
+            self._wrap = wb.add_format({"valign": "top", "text_wrap": True})
+            self._bad = wb.add_format({"valign": "top", "font_color": "#C00000", "bold": True})
+            self._good = wb.add_format({"valign": "top", "font_color": "#006100"})
+            self._money = wb.add_format({"valign": "top", "num_format": "0.00"})
+            widths = [40, 32, 8, 10, 8, 8] + [12] * len(KEY_FIGURES) + [60]
+            self._sheet = self._sheet_of(SHEET_SUMMARY, SUMMARY_HEADERS, widths, head)
+            self._list = self._sheet_of(SHEET_PROBLEMS, PROBLEM_HEADERS, (40, 32, 22, 8, 6, 36, 90), head)
+        except OSError as exc:
+            self.discard()
+            raise self._error(exc) from exc
+        except BaseException:
+            self.discard()
+            raise
+
+    def _sheet_of(self, name: str, headers: Sequence[str], widths: Sequence[int], fmt):
+        ws = self._wb.add_worksheet(name)
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+        for i, h in enumerate(headers):
+            ws.write_string(0, i, h, fmt)
+        ws.set_row(0, 30)
+        ws.freeze_panes(1, 0)
+        return ws
+
+    def add(self, row: SummaryRow | None, problems: Sequence[ProblemRow] = ()) -> None:
+        """One file's 汇总 row and its 问题清单 rows."""
+        if self.failed is None:
+            try:
+                if row is not None:
+                    self._add_row(row)
+                for p in problems:
+                    self._add_problem(p)
+            except OSError as exc:
+                self.failed = exc
+
+    def _add_row(self, row: SummaryRow) -> None:
+        ws, text = self._sheet, self._text
+        n = self.rows = self.rows + 1
         ws.write_string(n, 0, row.path, text)
         if row.name:
             ws.write_string(n, 1, row.name, text)
         if row.year is not None:
             ws.write_number(n, 2, row.year, text)
-        ws.write_string(n, 3, row.status, good if row.status == STATUS_OK else bad)
+        ws.write_string(n, 3, row.status, self._good if row.status == STATUS_OK else self._bad)
         if row.status != STATUS_UNUSABLE:
             ws.write_number(n, 4, row.errors, text)
             ws.write_number(n, 5, row.warnings, text)
         for i, value in enumerate(row.figures):
             if value is not None:
                 is_decimal = isinstance(value, Decimal)
-                ws.write_number(n, 6 + i, float(value) if is_decimal else value, money if is_decimal else text)
+                ws.write_number(n, 6 + i, float(value) if is_decimal else value, self._money if is_decimal else text)
         if row.reason:
-            ws.write_string(n, 6 + len(KEY_FIGURES), row.reason, wrap)
-    _finish(ws, len(rows), len(SUMMARY_HEADERS))
+            ws.write_string(n, 6 + len(KEY_FIGURES), row.reason, self._wrap)
 
-    ws = wb.add_worksheet(SHEET_PROBLEMS)
-    _header(ws, PROBLEM_HEADERS, head)
-    for i, w in enumerate((40, 32, 22, 8, 6, 36, 90)):
-        ws.set_column(i, i, w)
-    for n, p in enumerate(problems, start=1):
+    def _add_problem(self, p: ProblemRow) -> None:
+        n = self.problems = self.problems + 1
+        last = len(p) - 1
         for i, value in enumerate(p):
             if value:
-                ws.write_string(n, i, value, wrap if i == len(p) - 1 else text)
-    _finish(ws, len(problems), len(PROBLEM_HEADERS))
-    wb.close()
+                self._list.write_string(n, i, value, self._wrap if i == last else self._text)
+
+    def close(self) -> None:
+        """Finish the workbook: the autofilters, which need the last rows, then the file itself.
+        OutputError when it could not be written, now or while the batch ran."""
+        from xlsxwriter.exceptions import FileCreateError
+
+        try:
+            if self.failed is None:
+                self._sheet.autofilter(0, 0, max(self.rows, 1), len(SUMMARY_HEADERS) - 1)
+                self._list.autofilter(0, 0, max(self.problems, 1), len(PROBLEM_HEADERS) - 1)
+                self._wb.close()
+        except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError
+            self.failed = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+        except OSError as exc:
+            self.failed = exc
+        finally:
+            self.discard()
+        if self.failed is not None:
+            raise self._error(self.failed) from self.failed
+
+    def discard(self) -> None:
+        """Let go of the scratch files: an interrupted or failed run leaves none behind."""
+        if self._wb is not None:
+            for ws in self._wb.worksheets():
+                with contextlib.suppress(Exception):
+                    ws._opt_close()  # a sheet's row data, open until the workbook is assembled
+            self._wb.fileclosed = True  # an xlsxwriter that closes in its destructor must not write it now
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _error(self, exc: OSError) -> OutputError:
+        where = f" {self.name}" if self.name else ""
+        return OutputError(f"无法写入汇总{where}：{os_reason(exc)}", code="os")
+
+    def __enter__(self) -> SummaryBook:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+
+def workbook_bytes(results: Iterable[FileResult]) -> bytes:
+    """The summary workbook of these results as .xlsx bytes (the web page's download): the
+    batch's writer, into memory."""
+    buf = io.BytesIO()
+    with SummaryBook(buf) as book:
+        for r in results:
+            book.add(*rows_of(r))
     return buf.getvalue()
 
 
-def _header(ws, headers: Sequence[str], fmt) -> None:
-    for i, h in enumerate(headers):
-        ws.write_string(0, i, h, fmt)
-    ws.set_row(0, 30)
-
-
-def _finish(ws, n_rows: int, n_cols: int) -> None:
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(n_rows, 1), n_cols - 1)
-
-
-__all__ = ["KEY_FIGURES", "SHEET_PROBLEMS", "SHEET_SUMMARY", "ProblemRow", "SummaryRow", "rows_of", "workbook_bytes"]
+__all__ = [
+    "KEY_FIGURES",
+    "SHEET_PROBLEMS",
+    "SHEET_SUMMARY",
+    "ProblemRow",
+    "SummaryBook",
+    "SummaryRow",
+    "rows_of",
+    "workbook_bytes",
+]

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException
 
 from xltools import __version__, spec
 from xltools.api import FileResult, check_bytes, load_bytes
-from xltools.collect.summary import rows_of, workbook_bytes
+from xltools.collect.summary import workbook_bytes
 from xltools.errors import UnusableInput, XltoolsError
 from xltools.previous import next_template_from
 from xltools.render import build, render
@@ -220,7 +220,7 @@ def create_app(*, max_upload: int = MAX_UPLOAD, max_request: int = MAX_REQUEST, 
             unit = units[0]
             preview = await work(_preview, results[0]) if unit.status != "unusable" else None
             return page(request, "result.html", status, unit=unit, preview=preview)
-        summary = await work(_summary_workbook, results)
+        summary = await work(workbook_bytes, results)  # xltools.collect.summary
         return page(
             request,
             "batch.html",
@@ -414,16 +414,6 @@ def _preview(r: FileResult) -> str | None:
     except Exception:  # the preview is a courtesy: the verdict and findings stand without it
         log.exception("preview of %s failed", r.path)
         return None
-
-
-def _summary_workbook(results: list[FileResult]) -> bytes | None:
-    """The batch summary workbook (xltools.collect.summary)."""
-    rows, problems = [], []
-    for r in results:
-        row, found = rows_of(r)
-        rows.append(row)
-        problems += found
-    return workbook_bytes(rows, problems)
 
 
 @functools.lru_cache(maxsize=1)
