@@ -15,7 +15,7 @@ from xltools import __version__
 from xltools.cli_chinese import CONTEXT, ChineseCommand, Range, options
 from xltools.errors import NOT_OUR_TEMPLATE, OutputError, UsageError, XltoolsError
 from xltools.render import FORMAT_NAMES, SUFFIXES
-from xltools.text import display_path, displayable, os_reason
+from xltools.text import display_path, os_reason
 
 
 class _ChineseGroup(ChineseCommand, click.Group):
@@ -174,28 +174,39 @@ def check_cmd(
     from xltools.previous import pairing
 
     pairs = pairing(previous, previous_dir)
-    tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path), hint=cli_hint)
-    with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=len(paths) < 20) as bar:
-        batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _r: bar.update(1), pairing=pairs)
-    if as_json:
-        from xltools.jsonform import dumps
+    with contextlib.ExitStack() as outputs:  # each file's results go out as soon as it is checked
+        if as_json:
+            stream = verdict.JsonStream(lambda piece: _echo_out(piece, nl=False))
+            sinks = [lambda d: stream.add(d.json)]
+        else:
+            sinks = [lambda d: emit(d.text)]
+        if summary_path:  # a temporary file beside it, published when complete (never half a workbook)
+            from xltools.collect.summary import SummaryBook
+            from xltools.files import atomic_path
 
-        emit(dumps(displayable(tally.as_json())).rstrip("\n"))
-    else:
-        emit(verdict.human_text(tally.lines, tally.counts))
-    if summary_path:  # after the results: a summary that cannot be written loses none of them
-        from xltools.collect.summary import SummaryBook
-        from xltools.files import atomic_path
-
-        with (
-            atomic_path(summary_path, force=force, inputs=read) as part,
-            SummaryBook(part, name=display_path(summary_path)) as book,
-        ):
-            for row in tally.rows:
-                book.add(row)
-            book.add(None, tally.problems)
+            part = outputs.enter_context(atomic_path(summary_path, force=force, inputs=read))
+            book = outputs.enter_context(SummaryBook(part, name=display_path(summary_path)))
+            sinks.append(lambda d: book.add(d.row, d.problems))
+        tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path), hint=cli_hint, sinks=sinks)
+        # The text lines on a terminal are the progress: a bar there would be drawn over them.
+        hidden = len(paths) < 20 or (not as_json and _is_terminal(sys.stdout))
+        with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=hidden) as bar:
+            batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _d: bar.update(1), pairing=pairs)
+        if as_json:
+            stream.close(tally.counts)
+        elif closing := verdict.count_line(tally.counts):
+            emit(closing)
+    # The summary is finished after the results are out: one that cannot be written loses none.
+    if summary_path:
         emit(f"已生成汇总：{summary_path}", err=True)
     click.get_current_context().exit(tally.exit_code)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):  # closed: the first line written will say so
+        return False
 
 
 # --- build, fill, export ------------------------------------------------------------------------

@@ -3,17 +3,20 @@
 Every file goes through the same `api.check_file` as a single check, so a finding never depends on
 how many files were checked together. Work is spread over the machine's cores by a process pool;
 only a bounded number of files is in flight at any time and results come back in input order, so
-memory stays flat however many files a folder holds. The caller consumes each result as it
-arrives (`Tally` keeps only what the outputs need) and lets the full report go.
+memory stays flat however many files a folder holds. A batch that only prints and summarises has
+each result digested where it was checked (`digest`: its counts, text, JSON entry and summary
+rows), so only that small digest crosses to this process, which adds up the counts and hands each
+piece to its output as it arrives (`Tally`), keeping nothing per file.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xltools import verdict
 from xltools.api import check_file, expand_inputs
@@ -72,9 +75,11 @@ def _start_worker(pairing) -> None:
     _PAIRING = pairing
 
 
-def _check_chunk(paths: Sequence[str], strict: bool) -> list[FileResult]:
+def _check_chunk(paths: Sequence[str], strict: bool, digest: Callable[[FileResult], Any] | None = None) -> list:
     one = check_file if _PAIRING is None else _PAIRING.check_file  # previous.Pairing (--previous…)
-    return [one(p, strict=strict) for p in paths]
+    if digest is None:
+        return [one(p, strict=strict) for p in paths]
+    return [digest(one(p, strict=strict)) for p in paths]
 
 
 def _identify_chunk(paths: Sequence[str]) -> list:
@@ -110,12 +115,15 @@ def check_many(
     jobs: int | None = None,
     threshold: int | None = None,
     pairing=None,
-) -> Iterator[FileResult]:
-    """Check every path, yielding one FileResult per path, in input order.
+    digest: Callable[[FileResult], Any] | None = None,
+) -> Iterator:
+    """Check every path, yielding one FileResult (or its digest) per path, in input order.
 
     `jobs`: worker processes (default: every core available); 1, or fewer paths than `threshold`,
     checks in this process. A pairing with last year's folder (`previous.Pairing.of_dir`) has
-    that folder identified first, by the same workers.
+    that folder identified first, by the same workers. `digest` (picklable: a module-level
+    function or a functools.partial of one) is applied to each result where it was checked, and
+    what it returns is yielded instead: only that crosses from a worker to this process.
     """
     jobs = workers() if jobs is None else max(1, jobs)
     threshold = POOL_THRESHOLD if threshold is None else threshold
@@ -133,54 +141,74 @@ def check_many(
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
-            yield one(p, strict=strict)
+            yield one(p, strict=strict) if digest is None else digest(one(p, strict=strict))
         return
     size = chunk_size(len(paths), jobs)
     with _executor(min(jobs, -(-len(paths) // size)), pairing) as pool:
-        yield from _in_order(pool, _check_chunk, _chunks(paths, size), strict)
+        yield from _in_order(pool, _check_chunk, _chunks(paths, size), strict, digest)
+
+
+COUNTS = ("files", "ok", "with_errors", "unusable", "errors", "warnings")  # FORMAT.md §6 `summary`
+
+
+class Digest(NamedTuple):
+    """What the outputs of a batch need of one file, computed where it was checked."""
+
+    counts: tuple[int, ...]  # one per COUNTS
+    exit_code: int
+    json: str | None = None  # its entry in `--json` (verdict.json_entry)
+    text: str | None = None  # its verdict and findings as printed (verdict.file_lines)
+    row: Any = None  # its 汇总 row (collect.summary.SummaryRow)
+    problems: Sequence = ()  # its 问题清单 rows
+
+
+def digest(
+    r: FileResult, *, json: bool = False, text: bool = False, summary: bool = False, hint: verdict.Hint | None = None
+) -> Digest:
+    """One file's digest: the pieces asked for. `hint` must be picklable (module level) when a
+    pool applies this."""
+    counts = verdict.summary([r])
+    row, problems = None, ()
+    if summary:
+        from xltools.collect.summary import rows_of  # lazy: a single check never needs the summary
+
+        row, problems = rows_of(r)
+    return Digest(
+        tuple(counts[k] for k in COUNTS),
+        r.exit_code,
+        verdict.json_entry(r) if json else None,
+        "\n".join(verdict.file_lines(r, hint)) if text else None,
+        row,
+        problems,
+    )
 
 
 @dataclass
 class Tally:
-    """What the outputs of a batch need, taken from each result as it passes.
+    """The main process's part of a batch: counts and exit code added up, and each file's digest
+    handed to the outputs (`sinks`) as it arrives; nothing is kept per file.
 
-    Counts as in FORMAT.md §6 `summary`; optionally each file's JSON entry, its human text and its
-    summary-workbook rows. No full report is kept.
-    """
+    `json`, `text`, `summary` and `hint` say which pieces the digests carry (`digester`)."""
 
     json: bool = False
     text: bool = False
     summary: bool = False
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(("files", "ok", "with_errors", "unusable", "errors", "warnings"), 0)
-    )
-    exit_code: int = 0
-    files: list[dict] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    rows: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
     hint: verdict.Hint | None = None  # the interface's words after an unusable file's message
+    sinks: Sequence[Callable[[Digest], object]] = ()
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    exit_code: int = 0
 
-    def add(self, r: FileResult) -> None:
+    @property
+    def digester(self) -> Callable[[FileResult], Digest]:
+        """The digest of this tally's pieces, to be applied where each file is checked."""
+        return functools.partial(digest, json=self.json, text=self.text, summary=self.summary, hint=self.hint)
 
-        for key, n in verdict.summary([r]).items():
+    def add(self, d: Digest) -> None:
+        for key, n in zip(COUNTS, d.counts, strict=True):
             self.counts[key] += n
-        self.exit_code = max(self.exit_code, r.exit_code)
-        if self.json:
-            self.files += verdict.as_json([r])["files"]
-        if self.text:
-            self.lines += verdict.file_lines(r, self.hint)
-        if self.summary:
-            from xltools.collect.summary import (
-                rows_of,  # lazy: the summary (xlsxwriter) is heavy, and a single check never needs it
-            )
-
-            row, problems = rows_of(r)
-            self.rows.append(row)
-            self.problems += problems
-
-    def as_json(self) -> dict:
-        return {"files": self.files, "summary": dict(self.counts)}
+        self.exit_code = max(self.exit_code, d.exit_code)
+        for sink in self.sinks:
+            sink(d)
 
 
 def run(
@@ -189,14 +217,14 @@ def run(
     *,
     strict: bool = False,
     jobs: int | None = None,
-    progress: Callable[[FileResult], None] | None = None,
+    progress: Callable[[Digest], None] | None = None,
     pairing=None,
 ) -> Tally:
     """Check every path into `tally`; `progress` is called after each file."""
-    for r in check_many(paths, strict=strict, jobs=jobs, pairing=pairing):
-        tally.add(r)
+    for d in check_many(paths, strict=strict, jobs=jobs, pairing=pairing, digest=tally.digester):
+        tally.add(d)
         if progress is not None:
-            progress(r)
+            progress(d)
     return tally
 
 
