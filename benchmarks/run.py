@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
 | 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | 每多一份 {growth:.1f} KB |
 
 按此速度，在这台 {cores} 核机器上：一个省（约一万份）约 {large / m * 10_000:.0f} 秒，全国（约 30 万份）约 {large / m * 300_000 / 60:.0f} 分钟。
-检查本身的内存不随文件数增长（同时在处理的文件有上限）；随文件数增长的只是要输出的结论文字和汇总表的行。
+内存不随文件数增长：同时在处理的文件有上限，每份的结论检查完就输出，汇总表逐行写入磁盘，主进程不保留任何一份的结果。
 """
     print()
     print(table)
