@@ -9,6 +9,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -149,6 +150,15 @@ def test_damaged_bytes_are_refused_or_read(data):
     else:
         raw[at:at] = data.draw(st.binary(min_size=1, max_size=64))
     _load(bytes(raw))
+
+
+def test_a_damaged_zip_version_is_a_damaged_file():
+    """One flipped byte in the zip directory's "version needed to extract" (found by the test above)."""
+    raw = bytearray(_BASE)
+    raw[raw.find(b"PK\x01\x02") + 6] = 0xFF
+    with pytest.raises(XltoolsError) as err:
+        load_bytes(bytes(raw), "任意.xlsx")
+    assert err.value.code == "corrupt"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -249,7 +249,7 @@ def open_book(data: bytes) -> Book:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:  # "zip file version"
         raise UnusableInput(
             "文件已损坏（压缩包不完整或无法打开），可能没有完整复制。请重新获取原文件。", code="corrupt"
         ) from exc
