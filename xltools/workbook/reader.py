@@ -8,6 +8,7 @@ import functools
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from xltools import spec
 from xltools.errors import UnusableInput
@@ -111,18 +112,17 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
             _s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning")
         )
     mismatched: dict[str, list[str]] = {}
-    labels: dict[tuple[str, int, int], str] = {}  # label cells read so far, normalised
+    plan = _plan(book, only)
     if only is not None:
-        book.only_rows(_rows_of(book, only))
-    for path, f, name in _fields(only):
-        where = book.resolve(name)
-        if where is None:
-            lost.setdefault(FIELD_CELLS[path][0], []).append(path)
-            continue
-        sheet, row, col = where
-        ref = _cell_ref(where)
+        book.only_rows(plan.rows)
+    for path in plan.lost:
+        lost.setdefault(FIELD_CELLS[path][0], []).append(path)
+    wrong = {
+        i for i, label in enumerate(plan.labels) if label is None or _normed(book.cell(*label[:3]).value) != label[3]
+    }
+    for path, f, (sheet, row, col), ref, label_ids in plan.fields:
         source.cells[path] = ref
-        if not _labels_ok(book, path, where, labels):
+        if wrong and not wrong.isdisjoint(label_ids):
             mismatched.setdefault(sheet, []).append(ref)
             continue
         cell = book.cell(sheet, row, col)
@@ -172,9 +172,13 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
 def _is_date_serial(kind: Kind, value) -> bool:
     """A number in a date cell (publish_date), or in 发布期限, where "01-31" typed into a cell that is
     not text becomes a date."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if (
+        (kind is not Kind.DATE and kind is not Kind.MONTHDAY)
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+    ):
         return False
-    return 20000 < value < 80000 if kind is Kind.DATE else kind is Kind.MONTHDAY and 1 <= value < 2958466
+    return 20000 < value < 80000 if kind is Kind.DATE else 1 <= value < 2958466
 
 
 def _identify(book: Book) -> str:
@@ -265,6 +269,52 @@ def _normed(value) -> str:
     return text
 
 
+class _Plan(NamedTuple):
+    """Where a workbook's fields and their labels are, worked out once per layout: every filled copy
+    of one template resolves its defined names to the same cells."""
+
+    fields: tuple[tuple[str, spec.Field, tuple[str, int, int], str, frozenset[int]], ...]  # … ref, its labels
+    lost: tuple[str, ...]  # fields whose defined name no longer resolves
+    labels: tuple[tuple[str, int, int, str] | None, ...]  # (sheet, row, col, text wanted); None: off the sheet
+    rows: dict[str, set[int]]  # by sheet, the rows that hold the fields and their labels
+
+
+_PLANS: dict[tuple, _Plan] = {}
+
+
+def _plan(book: Book, only: tuple[str, ...] | None) -> _Plan:
+    fields = _fields(only)
+    key = (only, tuple(book.names.get(name) for _path, _f, name in fields), tuple(book._paths))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _make_plan(book, fields)
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+def _make_plan(book: Book, fields: tuple[tuple[str, spec.Field, str], ...]) -> _Plan:
+    placed, lost = [], []
+    labels: dict[tuple[str, int, int, str] | None, int] = {}  # each label cell (and text) once
+    rows: dict[str, set[int]] = {}
+    for path, f, name in fields:
+        where = book.resolve(name)
+        if where is None:
+            lost.append(path)
+            continue
+        sheet, row, col = where
+        ids = set()
+        for d_row, d_col, want in _anchors(path):
+            r, c = row + d_row, col + d_col
+            label = (sheet, r, c, want) if r >= 0 and c >= 0 else None
+            ids.add(labels.setdefault(label, len(labels)))
+            rows.setdefault(sheet, set()).add(r)
+        rows.setdefault(sheet, set()).add(row)
+        placed.append((path, f, where, cell_ref(*where), frozenset(ids)))
+    return _Plan(tuple(placed), tuple(lost), tuple(labels), rows)
+
+
 @functools.cache
 def _fields(only: tuple[str, ...] | None = None) -> tuple[tuple[str, spec.Field, str], ...]:
     return tuple((path, f, f.name) for path, f in FIELDS.items() if only is None or path in only)
@@ -273,39 +323,6 @@ def _fields(only: tuple[str, ...] | None = None) -> tuple[tuple[str, spec.Field,
 @functools.cache
 def _anchors(path: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((d_row, d_col, fold(text)) for d_row, d_col, text in ANCHORS[path])
-
-
-@functools.lru_cache(maxsize=4096)
-def _cell_ref(where: tuple[str, int, int]) -> str:
-    return cell_ref(*where)
-
-
-def _rows_of(book: Book, only: tuple[str, ...]) -> dict[str, set[int]]:
-    """The rows that hold these fields' cells and the labels beside them, by sheet."""
-    rows: dict[str, set[int]] = {}
-    for path, _f, name in _fields(only):
-        where = book.resolve(name)
-        if where is not None:
-            sheet, row, _col = where
-            rows.setdefault(sheet, {row}).update(row + d_row for d_row, _d_col, _text in _anchors(path))
-    return rows
-
-
-def _labels_ok(book: Book, path: str, where: tuple[str, int, int], seen: dict[tuple[str, int, int], str]) -> bool:
-    """Whether the labels beside a field's cell are the template's. Only the label cells are read,
-    each once (`seen`: the book's label cells read so far)."""
-    sheet, row, col = where
-    for d_row, d_col, want in _anchors(path):
-        r, c = row + d_row, col + d_col
-        if r < 0 or c < 0:
-            return False
-        key = (sheet, r, c)
-        got = seen.get(key)
-        if got is None:
-            got = seen[key] = _normed(book.cell(sheet, r, c).value)
-        if got != want:
-            return False
-    return True
 
 
 def _read_total(source: Source, path: str, ref: str, cell) -> None:

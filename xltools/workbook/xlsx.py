@@ -962,9 +962,12 @@ def unescape(text: str) -> str:
     return text
 
 
+_INTEGER = re.compile(r"-?\d+")
+
+
 def _number(text: str) -> int | float | str:
     try:
-        if re.fullmatch(r"-?\d+", text):
+        if _INTEGER.fullmatch(text):
             return int(text)
         return float(text)
     except ValueError:
