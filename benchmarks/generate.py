@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from xltools.spec import APPEAL_PARTS, APPEALS, APPLICANT_COLUMNS, PROACTIVE_CELLS, REQUEST_RESULT_ROWS
+from xltools.spec import APPEAL_PARTS, APPEALS, APPLICANT_COLUMNS, CARRIES, PROACTIVE_CELLS, REQUEST_RESULT_ROWS
 from xltools.workbook.template import template_bytes
 
 TEXTS = {
@@ -25,13 +25,18 @@ TEXTS = {
 }
 
 
-def unit_values(rng: random.Random, name: str, year: int = 2024) -> dict:
-    """Input values of one unit's report: consistent numbers, filled texts."""
+def unit_values(rng: random.Random, name: str, year: int = 2024, carried_over: dict | None = None) -> dict:
+    """Input values of one unit's report: consistent numbers (现行有效 never below what the year's
+    issued and repealed documents allow), filled texts; `carried_over`: 结转下年度 by column, as
+    last year's report of a unit must have (see `previous_values`)."""
     values: dict = {**TEXTS, "agency.name": name, "year": year}
     for row, cols in PROACTIVE_CELLS.items():
         for col in cols:
             if col == "amount_wan":
                 values[f"proactive.{row}.{col}"] = Decimal(rng.randint(0, 10**8)) / 10**6
+            elif col == "in_force":  # at least last year's 0 + issued − repealed
+                floor = values[f"proactive.{row}.issued"] - values[f"proactive.{row}.repealed"]
+                values[f"proactive.{row}.{col}"] = max(0, floor) + rng.randint(0, 40)
             else:
                 values[f"proactive.{row}.{col}"] = rng.randint(0, 40)
     for col in APPLICANT_COLUMNS:
@@ -40,17 +45,43 @@ def unit_values(rng: random.Random, name: str, year: int = 2024) -> dict:
             n = rng.choice((0, 0, 0, 1, 2, 5))
             values[f"requests.{row}.{col}"] = n
             results += n
-        carried_over = rng.randint(0, 3)
-        carried_in = rng.randint(0, results + carried_over)
-        values[f"requests.carried_over.{col}"] = carried_over
+        over = rng.randint(0, 3) if carried_over is None else carried_over[col]
+        carried_in = rng.randint(0, results + over)
+        values[f"requests.carried_over.{col}"] = over
         values[f"requests.carried_in.{col}"] = carried_in
-        values[f"requests.new.{col}"] = results + carried_over - carried_in
+        values[f"requests.new.{col}"] = results + over - carried_in
     for group in APPEALS.rows:
         for part in APPEAL_PARTS:
             values[f"appeals.{group.id}.{part}"] = rng.choice((0, 0, 1, 2))
-    values["processing_fee.count"] = rng.randint(0, 3)
-    values["processing_fee.amount_yuan"] = Decimal(rng.randint(0, 100000)) / 100
+    values["processing_fee.count"] = count = rng.randint(0, 3)
+    values["processing_fee.amount_yuan"] = Decimal(rng.randint(1, 100000)) / 100 if count else Decimal(0)
     return values
+
+
+# Last year's texts: other words, as a unit that writes its report anew each year has them.
+LAST_TEXTS = {
+    "overview.summary": "上一年度，本机关以制度建设为抓手，把政务公开纳入年度重点任务统筹安排。",
+    "overview.proactive": "围绕重点领域及时发布政策文件和工作动态，做好政策解读和回应关切。",
+    "overview.management": "开展历年文件集中清理，对不再适宜公开的信息及时调整公开属性。",
+    "overview.platform": "对门户网站栏目进行整合优化，提升检索功能和移动端浏览体验。",
+    "overview.oversight": "将政务公开纳入绩效考核，组织专题培训两次，接受社会各界监督。",
+    "problems": "存在的不足是基层单位公开意识有待提高。改进措施：建立定期检查通报机制，督促整改落实到位。",
+}
+
+
+def previous_values(this: dict) -> dict:
+    """Last year's report of the same unit, consistent with this year's as a real one is: its
+    结转下年度 is this year's 上年结转 (X1 holds), its 现行有效 what this year's started from (X2
+    holds), its other figures this year's (no X3 for every unit), its texts its own (no C3)."""
+    last = {**this, **LAST_TEXTS, "year": this["year"] - 1}
+    for col in APPLICANT_COLUMNS:
+        over = this[f"requests.carried_in.{col}"]
+        last[f"requests.carried_over.{col}"] = last[f"requests.carried_in.{col}"] = over
+        last[f"requests.new.{col}"] = sum(this[f"requests.{row}.{col}"] for row in REQUEST_RESULT_ROWS)
+    for carry in CARRIES:
+        if carry.plus or carry.minus:
+            last[carry.last] = this[carry.this] - sum(this[p] for p in carry.plus) + sum(this[p] for p in carry.minus)
+    return last
 
 
 def generate(folder: Path, n: int, *, seed: int = 2024, year: int = 2024) -> list[Path]:

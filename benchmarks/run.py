@@ -15,7 +15,8 @@ Measured in one run, on the cores this process may use:
 Wall time of each command, and the peak resident memory of its whole process tree (workers
 included, sampled from /proc; shared pages counted once per process, so the figure errs high).
 The 10×N folder holds each of the N workbooks ten times (making 10,000 distinct ones takes an
-hour on two cores); last year's reports are this year's with the year set one back.
+hour on two cores); last year's report of each unit agrees with this year's as a real one does
+(benchmarks/generate.previous_values: the carries hold, the texts are its own).
 """
 
 from __future__ import annotations
@@ -35,27 +36,51 @@ ROOT = Path(__file__).resolve().parent.parent
 OPENPYXL_LOOP = "import openpyxl, sys\nfor f in sys.argv[1:]:\n    openpyxl.load_workbook(f)\n"
 
 
-def _make(args: tuple[Path, int, int]) -> None:
+def _make(args: tuple[Path, Path, int, int]) -> None:
     import random
 
-    from benchmarks.generate import unit_values
+    from benchmarks.generate import previous_values, unit_values
     from xltools.workbook.template import template_bytes
 
-    folder, start, stop = args
+    folder, previous, start, stop = args
     for i in range(start, stop):
-        path = folder / f"unit-{i:04d}.xlsx"
-        if not path.exists():
-            rng = random.Random(i)
-            path.write_bytes(template_bytes(unit_values(rng, f"测试市第{i}单位")))
+        path, last = folder / f"unit-{i:04d}.xlsx", previous / f"unit-{i:04d}.xlsx"
+        if not (path.exists() and last.exists()):
+            values = unit_values(random.Random(i), f"测试市第{i}单位")
+            path.write_bytes(template_bytes(values))
+            last.write_bytes(template_bytes(previous_values(values)))
 
 
-def ensure_units(folder: Path, n: int) -> list[Path]:
-    """n filled workbooks in `folder` (made once, in parallel, then reused)."""
-    folder.mkdir(parents=True, exist_ok=True)
+def fingerprint() -> str:
+    """What the workbooks are made from: the template and the generator. Workbooks made by an
+    older template would be checked as tampered with (every total's formula "changed")."""
+    import hashlib
+
+    from xltools.workbook.template import template_bytes
+
+    digest = hashlib.sha256(template_bytes())
+    digest.update((ROOT / "benchmarks" / "generate.py").read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_units(base: Path, n: int, big: int) -> tuple[list[Path], list[Path], Path]:
+    """n filled workbooks, last year's report of each, and the folder of n × big copies, in
+    `base` (made once, in parallel, then reused while the template and the generator stay the same)."""
+    folder, previous, copies = base / f"units-{n}", base / f"previous-{n}", base / f"units-{n * big}"
+    stamp = base / "fingerprint"
+    if not stamp.exists() or stamp.read_text() != fingerprint():
+        print("Making the workbooks (the template or the generator is new) …", file=sys.stderr)
+        for made in (folder, previous, copies):
+            shutil.rmtree(made, ignore_errors=True)
+    base.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint())
+    folder.mkdir(exist_ok=True)
+    previous.mkdir(exist_ok=True)
     step = 25
     with ProcessPoolExecutor() as pool:
-        list(pool.map(_make, [(folder, i, min(i + step, n + 1)) for i in range(1, n + 1, step)]))
-    return sorted(folder.glob("unit-*.xlsx"))[:n]
+        list(pool.map(_make, [(folder, previous, i, min(i + step, n + 1)) for i in range(1, n + 1, step)]))
+    files = sorted(folder.glob("unit-*.xlsx"))[:n]
+    return files, ensure_copies(files, copies, n * big), previous
 
 
 def _tree_rss(pid: int) -> int:
@@ -107,39 +132,6 @@ def ensure_copies(files: list[Path], folder: Path, n: int) -> list[Path]:
     return out
 
 
-def ensure_previous(files: list[Path], folder: Path) -> None:
-    """Last year's report of each unit: the same workbook with the year one back."""
-    import io
-    import re
-    import zipfile
-
-    from xltools.workbook.layout import FIELD_CELLS, a1
-    from xltools.workbook.xlsx import open_book
-
-    folder.mkdir(parents=True, exist_ok=True)
-    sheet, row, col = FIELD_CELLS["year"]
-    ref = a1(row, col)
-    for f in files:
-        target = folder / f.name
-        if target.exists():
-            continue
-        data = f.read_bytes()
-        part = open_book(data)._paths[sheet]
-        src = zipfile.ZipFile(io.BytesIO(data))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                body = src.read(info)
-                if info.filename == part:
-                    body = re.sub(
-                        rf'(<c r="{ref}"[^>]*><v>)(\d+)(</v>)'.encode(),
-                        lambda m: m.group(1) + str(int(m.group(2)) - 1).encode() + m.group(3),
-                        body,
-                    )
-                dst.writestr(info, body)
-        target.write_bytes(out.getvalue())
-
-
 def load() -> str:
     with open("/proc/loadavg") as fh:
         return " ".join(fh.read().split()[:3])
@@ -159,13 +151,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--write-readme", action="store_true", help="write the figures into README.md")
     args = ap.parse_args(argv)
     base = args.dir or Path(tempfile.gettempdir()) / "xltools-bench"
-    folder = base / f"units-{args.n}"
     py = sys.executable
     print(f"Workbooks in {base} …", file=sys.stderr)
-    files = ensure_units(folder, args.n)
-    big = ensure_copies(files, base / f"units-{args.n * args.big}", args.n * args.big)
-    previous = base / f"previous-{args.n}"
-    ensure_previous(files, previous)
+    files, big, previous = ensure_units(base, args.n, args.big)
+    folder = files[0].parent
     one = str(files[0])
     cores = len(os.sched_getaffinity(0))
     out = Path(tempfile.mkdtemp(prefix="xltools-bench-"))
@@ -196,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     table = f"""性能（`python -m benchmarks.run`，不在 CI 中运行）：{cores} 核机器，Python {sys.version.split()[0]}，每份填好的模板约 {kb} KB；
 测量时的系统负载（1/5/15 分钟平均）：开始 {before}，结束 {after}（机器上同时有其他任务时数字会偏大）。
 “下限”是 python-calamine（Rust 编写的读取库）在同样的核数上读出同样文件的全部工作表所用的时间，即只读不查的最快速度。
-{m} 个文件是 {n} 份各复制 {args.big} 次；上年报告是同一批文件把年度改为上一年。
+{m} 个文件是 {n} 份各复制 {args.big} 次；每份的上年报告与本年报告衔接（上年结转、现行有效对得上，文字各写各的）。
 
 | 测量 | xltools | 对照 | 比较 |
 |---|---|---|---|
