@@ -101,3 +101,63 @@ def test_a_string_cell_with_a_negative_index_has_no_value():
     book = open_book(data)
     assert book.cell("串", 2, 0).value == "丙"  # the strings are read …
     assert book.cell("串", 0, 0).value is None  # … and -1 is none of them
+
+
+def _sheet(body: str) -> bytes:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>{body}</sheetData><x/></worksheet>'.encode()
+
+
+ROWS = (
+    '<row r="1"><c r="A1" t="str"><v>一</v></c></row>'
+    '<row r="2" spans="1:2"><c r="A2"><v>2</v></c><c r="B2"><f>A2*2</f><v>4</v></c></row>\n  '
+    '<row r="3"/>'
+    '<row r="4"><c r="A4"><v>4</v></c></row>'
+)
+
+
+@pytest.mark.parametrize(
+    "body, cut",
+    [
+        (ROWS, True),
+        (ROWS.replace('<row r="3"/>', '<row r="3"/><!-- <row r="4"><c r="A4"><v>9</v></c></row> -->'), False),
+        (ROWS.replace('<c r="A1" t="str">', '<c r="A1" t="str"><row r="4"><c r="A4"><v>9</v></c></row>'), False),
+        (ROWS.replace('<row r="3"/>', '<row r="3"/>文字'), False),
+        (ROWS.replace('<row r="4">', "<row>"), False),
+        (ROWS.replace('</c></row><row r="2"', '</c><row r="2"'), False),
+    ],
+    ids=["plain", "comment", "nested", "text", "no-number", "unclosed"],
+)
+def test_rows_are_cut_out_only_where_they_are_plainly_siblings(body, cut):
+    from xltools.workbook import xlsx
+
+    data = _sheet(body)
+    rows = frozenset({1, 3})
+    assert (xlsx._only_rows(data, rows) is not None) is cut
+    whole, limited = open_book(corpus.filled()), open_book(corpus.filled())
+    try:
+        expected = xlsx._expat_cells(whole, data, rows)
+    except UnusableInput as exc:
+        expected = exc.code
+    try:
+        got = xlsx._sheet_cells(limited, data, rows)
+    except UnusableInput as exc:
+        got = exc.code
+    assert got == expected
+    if cut:
+        assert got == {
+            (1, 0): ("n", "2", None, None),
+            (1, 1): ("n", "4", "=A2*2", None),
+            (3, 0): ("n", "4", None, None),
+        }
+
+
+def test_damage_in_a_row_cut_out_does_not_matter_but_in_a_row_read_it_does():
+    from xltools.workbook import xlsx
+
+    damaged = ROWS.replace('<c r="A1" t="str"><v>一</v></c>', '<c r="A1" t="str"><v>一</c>')  # </v> lost
+    book = open_book(corpus.filled())
+    assert xlsx._sheet_cells(book, _sheet(damaged), frozenset({3})) == {(3, 0): ("n", "4", None, None)}
+    with pytest.raises(UnusableInput) as err:
+        xlsx._sheet_cells(open_book(corpus.filled()), _sheet(damaged), frozenset({0}))
+    assert err.value.code == "corrupt"

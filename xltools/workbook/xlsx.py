@@ -804,8 +804,54 @@ _STRING_SLICE = 4096
 
 def _sheet_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) -> dict[tuple[int, int], tuple]:
     """Every cell of the sheet's <sheetData> as (type, value text, formula, inline text); the part
-    is not parsed past it. With `rows` (0-based), only the cells of those rows: the elements of
-    other rows are counted, not read, and parsing stops at the first row past the last of them.
+    is not parsed past it. With `rows` (0-based), only the cells of those rows: where the rows are
+    plainly siblings (`_only_rows`) the others are cut out before parsing, else their elements are
+    counted, not read, and parsing stops at the first row past the last one wanted."""
+    if rows is not None:
+        cut = _only_rows(data, rows)
+        if cut is not None:
+            left = book._elements
+            try:
+                return _expat_cells(book, cut, rows)
+            except UnusableInput:
+                book._elements = left  # the whole sheet decides what is wrong with it
+    return _expat_cells(book, data, rows)
+
+
+_ROW_START = re.compile(rb"<row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
+_EMPTY_ROW = re.compile(rb"<row[^<>]*/>")
+
+
+def _only_rows(data: bytes, rows: frozenset[int]) -> bytes | None:
+    """The sheet with only these rows in its <sheetData>, or None unless its rows are plainly
+    siblings: each `<row r="N"` either empty or closed by `</row>` before the next one begins,
+    nothing between them but white space, no comment, CDATA or processing instruction that could
+    hide a row. (The rows cut out are not parsed: damage inside them does not matter here.)"""
+    start = data.find(b"<sheetData>")
+    end = data.find(b"</sheetData>", start)
+    if start < 0 or end < 0:
+        return None
+    start += len(b"<sheetData>")
+    body = data[start:end]
+    if b"<!" in body or b"<?" in body:
+        return None
+    starts = [m.start() for m in _ROW_START.finditer(body)]
+    if body[: starts[0] if starts else len(body)].strip():
+        return None
+    kept = []
+    for i, at in enumerate(starts):
+        row = body[at : starts[i + 1] if i + 1 < len(starts) else len(body)].rstrip()
+        number = _ROW_NUMBER.match(row)
+        if number is None or not (row.endswith(b"</row>") or _EMPTY_ROW.fullmatch(row)):
+            return None
+        if int(number[1]) - 1 in rows:
+            kept.append(row)
+    return data[:start] + b"".join(kept) + b"</sheetData>"
+
+
+def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) -> dict[tuple[int, int], tuple]:
+    """`_sheet_cells` by expat, any sheet.
 
     As ElementTree read it before (issue #16): the first <sheetData> child of the root; its
     children are rows, theirs cells, whatever their names; a cell's first <v>, <f> and <is>, each
