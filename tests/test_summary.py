@@ -142,3 +142,27 @@ def test_a_total_over_an_unreadable_result_row_is_left_blank(tmp_path):
     )
     row, _ = summary.rows_of(check_file(path))
     assert row.figures[2] is None and row.figures[0] == 0
+
+
+def test_a_full_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
+    """Excel holds 1,048,576 rows; a country's problems can outnumber them, and xlsxwriter would
+    drop the rest silently. (The limit is lowered here to 3 rows.)"""
+    monkeypatch.setattr(summary.SummaryBook, "ROWS_PER_SHEET", 3)
+    rows = [
+        summary.SummaryRow(f"{i}.xlsx", f"单位{i}", 2024, summary.STATUS_OK, 0, 0, (None,) * 7, "") for i in range(7)
+    ]
+    problems = [summary.ProblemRow(f"{i}.xlsx", "", "D7", "R3.1", "错误", "", f"第{i}处") for i in range(8)]
+    target = tmp_path / "汇总.xlsx"
+    with summary.SummaryBook(target) as book:
+        for row in rows:
+            book.add(row, problems[: 8 if row.path == "6.xlsx" else 0])
+    wb = openpyxl.load_workbook(target)
+    summaries = [ws for ws in wb.worksheets if ws.title.startswith(summary.SHEET_SUMMARY)]
+    lists = [ws for ws in wb.worksheets if ws.title.startswith(summary.SHEET_PROBLEMS)]
+    assert [ws.title for ws in summaries] == ["汇总", "汇总（续2）", "汇总（续3）"]
+    assert [ws.title for ws in lists] == ["问题清单", "问题清单（续2）", "问题清单（续3）"]
+    for ws in summaries + lists:
+        assert ws.max_row <= 4 and ws.freeze_panes == "A2" and ws.auto_filter.ref
+        assert ws["A1"].value == "文件"
+    assert [r[0].value for ws in summaries for r in ws.iter_rows(min_row=2)] == [r.path for r in rows]
+    assert [r[6].value for ws in lists for r in ws.iter_rows(min_row=2)] == [p.message for p in problems]

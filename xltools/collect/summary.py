@@ -130,6 +130,8 @@ class SummaryBook:
     A failure to write while a batch runs (a full disk) is kept, not raised, so the check goes on
     and loses no result; `close` raises it."""
 
+    ROWS_PER_SHEET = 1_048_575  # Excel's rows, less the header; a sheet that is full goes on in the next
+
     def __init__(self, target: str | os.PathLike | BinaryIO, *, name: str = ""):
         import xlsxwriter
 
@@ -163,9 +165,13 @@ class SummaryBook:
             self._bad = wb.add_format({"valign": "top", "font_color": "#C00000", "bold": True})
             self._good = wb.add_format({"valign": "top", "font_color": "#006100"})
             self._money = wb.add_format({"valign": "top", "num_format": "0.00"})
-            widths = [40, 32, 8, 10, 8, 8] + [12] * len(KEY_FIGURES) + [60]
-            self._sheet = self._sheet_of(SHEET_SUMMARY, SUMMARY_HEADERS, widths, head)
-            self._list = self._sheet_of(SHEET_PROBLEMS, PROBLEM_HEADERS, (40, 32, 22, 8, 6, 36, 90), head)
+            self._head = head
+            self._pages = {
+                SHEET_SUMMARY: (SUMMARY_HEADERS, [40, 32, 8, 10, 8, 8] + [12] * len(KEY_FIGURES) + [60], []),
+                SHEET_PROBLEMS: (PROBLEM_HEADERS, (40, 32, 22, 8, 6, 36, 90), []),
+            }
+            self._page(SHEET_SUMMARY)
+            self._page(SHEET_PROBLEMS)
         except OSError as exc:
             self.discard()
             raise self._error(exc) from exc
@@ -173,15 +179,38 @@ class SummaryBook:
             self.discard()
             raise
 
-    def _sheet_of(self, name: str, headers: Sequence[str], widths: Sequence[int], fmt):
-        ws = self._wb.add_worksheet(name)
+    def _page(self, kind: str):
+        """A new sheet of this kind (汇总 or 问题清单), with its header: the first, or the next when
+        the one before is full (a country's problems outnumber Excel's 1,048,576 rows)."""
+        headers, widths, pages = self._pages[kind]
+        ws = self._wb.add_worksheet(kind if not pages else f"{kind}（续{len(pages) + 1}）")
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         for i, h in enumerate(headers):
-            ws.write_string(0, i, h, fmt)
+            ws.write_string(0, i, h, self._head)
         ws.set_row(0, 30)
         ws.freeze_panes(1, 0)
+        pages.append([ws, 0])
         return ws
+
+    @property
+    def _sheet(self):
+        """The 汇总 sheet being written."""
+        return self._pages[SHEET_SUMMARY][2][-1][0]
+
+    @property
+    def _list(self):
+        """The 问题清单 sheet being written."""
+        return self._pages[SHEET_PROBLEMS][2][-1][0]
+
+    def _next(self, kind: str):
+        """The sheet and row the next line of this kind goes to."""
+        pages = self._pages[kind][2]
+        if pages[-1][1] >= self.ROWS_PER_SHEET:
+            self._page(kind)
+        page = pages[-1]
+        page[1] += 1
+        return page[0], page[1]
 
     def add(self, row: SummaryRow | None, problems: Sequence[ProblemRow] = ()) -> None:
         """One file's 汇总 row and its 问题清单 rows."""
@@ -195,8 +224,9 @@ class SummaryBook:
                 self.failed = exc
 
     def _add_row(self, row: SummaryRow) -> None:
-        ws, text = self._sheet, self._text
-        n = self.rows = self.rows + 1
+        text = self._text
+        self.rows += 1
+        ws, n = self._next(SHEET_SUMMARY)
         ws.write_string(n, 0, row.path, text)
         if row.name:
             ws.write_string(n, 1, row.name, text)
@@ -214,11 +244,12 @@ class SummaryBook:
             ws.write_string(n, 6 + len(KEY_FIGURES), row.reason, self._wrap)
 
     def _add_problem(self, p: ProblemRow) -> None:
-        n = self.problems = self.problems + 1
+        self.problems += 1
+        ws, n = self._next(SHEET_PROBLEMS)
         last = len(p) - 1
         for i, value in enumerate(p):
             if value:
-                self._list.write_string(n, i, value, self._wrap if i == last else self._text)
+                ws.write_string(n, i, value, self._wrap if i == last else self._text)
 
     def close(self) -> None:
         """Finish the workbook: the autofilters, which need the last rows, then the file itself.
@@ -227,8 +258,9 @@ class SummaryBook:
 
         try:
             if self.failed is None:
-                self._sheet.autofilter(0, 0, max(self.rows, 1), len(SUMMARY_HEADERS) - 1)
-                self._list.autofilter(0, 0, max(self.problems, 1), len(PROBLEM_HEADERS) - 1)
+                for headers, _widths, pages in self._pages.values():
+                    for ws, rows in pages:
+                        ws.autofilter(0, 0, max(rows, 1), len(headers) - 1)
                 self._wb.close()
         except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError
             self.failed = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
