@@ -12,10 +12,12 @@ Measured in one run, on the cores this process may use:
     (benchmarks/floor.py), and against a plain sequential openpyxl `load_workbook` loop (over the
     first --openpyxl of them: at a few hundred ms a file, all 1,000 would take minutes).
 (c) `check DIR --previous-dir LAST --summary S` on the N, last year's report of each unit in LAST.
-Wall time of each command, and the peak resident memory of its whole process tree (workers
-included, sampled from /proc; shared pages counted once per process, so the figure errs high).
-The 10×N folder holds each of the N workbooks ten times (making 10,000 distinct ones takes an
-hour on two cores); last year's report of each unit agrees with this year's as a real one does
+The N-file timings of (b) and (c) and their floor are taken in turn, --runs times, and their
+medians reported (a machine's speed wanders by a tenth from minute to minute). Wall time of each
+command, and the peak resident memory of its whole process tree (workers included, sampled from
+/proc; shared pages counted once per process, so the figure errs high).
+The 10×N folder holds each of the N workbooks ten times (making 10,000 distinct ones takes about
+half an hour on two cores); last year's report of each unit agrees with this year's as a real one does
 (benchmarks/generate.previous_values: the carries hold, the texts are its own).
 """
 
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--big", type=int, default=10, help="the large folder holds this many times n (default 10)")
     ap.add_argument("--dir", type=Path, help="where the workbooks are kept (default $TMPDIR/xltools-bench)")
     ap.add_argument("--repeat", type=int, default=7, help="runs per single-workbook timing (median)")
+    ap.add_argument("--runs", type=int, default=3, help="runs of each 1,000-file timing, taken in turn (median)")
     ap.add_argument("--openpyxl", type=int, default=200, help="workbooks in the sequential openpyxl loop (default 200)")
     ap.add_argument("--write-readme", action="store_true", help="write the figures into README.md")
     args = ap.parse_args(argv)
@@ -164,15 +167,20 @@ def main(argv: list[str] | None = None) -> None:
     print("(a) one workbook …", file=sys.stderr)
     ours = median_of([*check, one], args.repeat)
     bare = median_of([py, "-c", f"import openpyxl; openpyxl.load_workbook({one!r})"], args.repeat)
-    print(f"(b) {len(files)} and {len(big)} workbooks …", file=sys.stderr)
-    small, small_peak = timed([*check, str(folder), "--summary", str(out / "s1.xlsx"), "--force"])
-    small_floor, _ = timed([py, "-m", "benchmarks.floor", str(folder), "-j", str(cores)])
+    print(f"(b, c) {len(files)} workbooks, plain, floor and paired in turn, {args.runs} times …", file=sys.stderr)
+    runs = [
+        (
+            timed([*check, str(folder), "--summary", str(out / "s1.xlsx"), "--force"]),
+            timed([py, "-m", "benchmarks.floor", str(folder), "-j", str(cores)]),
+            timed([*check, str(folder), "--previous-dir", str(previous), "--summary", str(out / "s3.xlsx"), "--force"]),
+        )
+        for _ in range(args.runs)
+    ]
+    small, small_floor, paired = (statistics.median(run[i][0] for run in runs) for i in range(3))
+    small_peak, paired_peak = max(run[0][1] for run in runs), max(run[2][1] for run in runs)
+    print(f"(b) {len(big)} workbooks …", file=sys.stderr)
     large, large_peak = timed([*check, str(big[0].parent), "--summary", str(out / "s2.xlsx"), "--force"])
     large_floor, _ = timed([py, "-m", "benchmarks.floor", str(big[0].parent), "-j", str(cores)])
-    print("(c) --previous-dir …", file=sys.stderr)
-    paired, paired_peak = timed(
-        [*check, str(folder), "--previous-dir", str(previous), "--summary", str(out / "s3.xlsx"), "--force"]
-    )
     print("(b) openpyxl loop …", file=sys.stderr)
     sample = files[: args.openpyxl]
     loop, loop_peak = timed([py, "-c", OPENPYXL_LOOP, *map(str, sample)])
@@ -184,16 +192,17 @@ def main(argv: list[str] | None = None) -> None:
     kb = files[0].stat().st_size // 1024
     table = f"""性能（`python -m benchmarks.run`，不在 CI 中运行）：{cores} 核机器，Python {sys.version.split()[0]}，每份填好的模板约 {kb} KB；
 测量时的系统负载（1/5/15 分钟平均）：开始 {before}，结束 {after}（机器上同时有其他任务时数字会偏大）。
-“下限”是 python-calamine（Rust 编写的读取库）在同样的核数上读出同样文件的全部工作表所用的时间，即只读不查的最快速度。
+“下限”是 python-calamine（Rust 编写的读取库）在同样的核数上读出同样文件的全部工作表（含 `check` 用不到的“校验”和隐藏的 `_meta`）所用的时间，即只读不查的最快速度。
+{n} 个文件的三项（检查、下限、配对检查）轮流各测 {args.runs} 次取中位数，{m} 个文件各测一次。
 {m} 个文件是 {n} 份各复制 {args.big} 次；每份的上年报告与本年报告衔接（上年结转、现行有效对得上，文字各写各的）。
 
 | 测量 | xltools | 对照 | 比较 |
 |---|---|---|---|
 | 单个文件 `check`（含启动，{args.repeat} 次取中位数） | {ours:.3f} 秒 | openpyxl 仅打开：{bare:.3f} 秒 | {ours / bare:.2f} 倍 |
-| {n} 个文件 `check --summary` | {small:.1f} 秒（每份 {small / n * 1000:.1f} 毫秒） | 下限 {small_floor:.1f} 秒 | {small / small_floor:.1f} 倍于下限 |
+| {n} 个文件 `check --summary` | {small:.2f} 秒（每份 {small / n * 1000:.1f} 毫秒） | 下限 {small_floor:.2f} 秒 | {small / small_floor:.1f} 倍于下限 |
 | {m} 个文件 `check --summary` | {large:.1f} 秒（每份 {large / m * 1000:.1f} 毫秒） | 下限 {large_floor:.1f} 秒 | {large / large_floor:.1f} 倍于下限 |
 | {len(sample)} 个文件逐个用 openpyxl 打开（单进程） | | {loop:.1f} 秒（每份 {loop / len(sample) * 1000:.0f} 毫秒） | `check` 每份快 {loop / len(sample) / (small / n):.0f} 倍 |
-| {n} 个文件 `check --previous-dir --summary` | {paired:.1f} 秒 | 不配对 {small:.1f} 秒 | {paired / small:.2f} 倍 |
+| {n} 个文件 `check --previous-dir --summary` | {paired:.2f} 秒 | 不配对 {small:.2f} 秒 | {paired / small:.2f} 倍 |
 | 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | 每多一份 {growth:.1f} KB |
 
 按此速度，在这台 {cores} 核机器上：一个省（约一万份）约 {large / m * 10_000:.0f} 秒，全国（约 30 万份）约 {large / m * 300_000 / 60:.0f} 分钟。
