@@ -104,18 +104,29 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak tree RSS of one command (output discarded)."""
+def timed(cmd: list[str]) -> tuple[float, int, list[int]]:
+    """Wall seconds, peak tree RSS and the tree RSS sampled every 10 ms, of one command (output
+    discarded)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    peak = 0
+    samples = []
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        samples.append(_tree_rss(proc.pid))
         time.sleep(0.01)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd[:4])} …")
-    return wall, peak
+    return wall, max(samples, default=0), samples
+
+
+def growth_per_file(samples: list[int], files: int) -> float:
+    """Bytes per file by which a run's memory grows: the tree RSS in its last fifth against the
+    one in its second fifth (start-up and the pool's first tasks left out), medians of each."""
+    fifth = len(samples) // 5
+    if fifth < 2:
+        return 0.0
+    early, late = statistics.median(samples[fifth : 2 * fifth]), statistics.median(samples[-fifth:])
+    return (late - early) / (files * 3 / 5)
 
 
 def median_of(cmd: list[str], repeat: int) -> float:
@@ -179,15 +190,15 @@ def main(argv: list[str] | None = None) -> None:
     small, small_floor, paired = (statistics.median(run[i][0] for run in runs) for i in range(3))
     small_peak, paired_peak = max(run[0][1] for run in runs), max(run[2][1] for run in runs)
     print(f"(b) {len(big)} workbooks …", file=sys.stderr)
-    large, large_peak = timed([*check, str(big[0].parent), "--summary", str(out / "s2.xlsx"), "--force"])
-    large_floor, _ = timed([py, "-m", "benchmarks.floor", str(big[0].parent), "-j", str(cores)])
+    large, large_peak, large_samples = timed([*check, str(big[0].parent), "--summary", str(out / "s2.xlsx"), "--force"])
+    large_floor, *_ = timed([py, "-m", "benchmarks.floor", str(big[0].parent), "-j", str(cores)])
     print("(b) openpyxl loop …", file=sys.stderr)
     sample = files[: args.openpyxl]
-    loop, loop_peak = timed([py, "-c", OPENPYXL_LOOP, *map(str, sample)])
+    loop, loop_peak, _ = timed([py, "-c", OPENPYXL_LOOP, *map(str, sample)])
     after = load()
 
     mb = 1024 * 1024
-    growth = max(0, large_peak - small_peak) / (len(big) - len(files)) / 1024
+    growth = growth_per_file(large_samples, len(big)) / 1024
     n, m = len(files), len(big)
     kb = files[0].stat().st_size // 1024
     table = f"""性能（`python -m benchmarks.run`，不在 CI 中运行）：{cores} 核机器，Python {sys.version.split()[0]}，每份填好的模板约 {kb} KB；
@@ -203,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
 | {m} 个文件 `check --summary` | {large:.1f} 秒（每份 {large / m * 1000:.1f} 毫秒） | 下限 {large_floor:.1f} 秒 | {large / large_floor:.1f} 倍于下限 |
 | {len(sample)} 个文件逐个用 openpyxl 打开（单进程） | | {loop:.1f} 秒（每份 {loop / len(sample) * 1000:.0f} 毫秒） | `check` 每份快 {loop / len(sample) / (small / n):.0f} 倍 |
 | {n} 个文件 `check --previous-dir --summary` | {paired:.2f} 秒 | 不配对 {small:.2f} 秒 | {paired / small:.2f} 倍 |
-| 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | 每多一份 {growth:.1f} KB |
+| 峰值内存（含子进程） | {n} 个文件 {small_peak / mb:.0f} MB，{m} 个文件 {large_peak / mb:.0f} MB，配对 {paired_peak / mb:.0f} MB | openpyxl {loop_peak / mb:.0f} MB | {m} 个文件的运行中每多查一份 {growth:+.2f} KB |
 
 按此速度，在这台 {cores} 核机器上：一个省（约一万份）约 {large / m * 10_000:.0f} 秒，全国（约 30 万份）约 {large / m * 300_000 / 60:.0f} 分钟。
 内存不随文件数增长：同时在处理的文件有上限，每份的结论检查完就输出，汇总表逐行写入磁盘，主进程不保留任何一份的结果。
