@@ -8,7 +8,9 @@ processes; each worker loads last year's files itself, once.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +39,10 @@ def load_previous(path: str) -> Report:
 @lru_cache(maxsize=64)
 def _load(path: str, _mtime: int, _size: int) -> Report:
     """Cached per file version: a batch pairs many reports with the same few files."""
+    return _read_previous(path)
+
+
+def _read_previous(path: str) -> Report:
     try:
         source = read_input(path, only=PREVIOUS_FIELDS)
     except UnusableInput as exc:
@@ -77,6 +83,7 @@ class Entry:
     year: int
     name: str
     path: str
+    kept: str | None = None  # the report as a check compares with it, pickled by `identify`
 
 
 @dataclass
@@ -140,6 +147,17 @@ class Pairing:
     def _index(self) -> _Index:
         return _Index(self.entries)
 
+    def _previous(self, path: str) -> Report:
+        """Last year's report at `path`: as `identify` kept it, else read."""
+        kept = self._index.kept.get(path)
+        if kept is not None:
+            try:
+                with open(kept, "rb") as fh:
+                    return pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                pass  # read it then
+        return load_previous(path)
+
     def check_file(self, path: str, *, strict: bool = False):
         """One input's FileResult, checked against last year's report where one is found."""
         try:
@@ -147,20 +165,22 @@ class Pairing:
             normalised = normalise(source)  # once: `check` takes it as it is
             last, why = self.find(normalised[0])
             unusable: frozenset[str] = frozenset()
-            while last is not None and self.last is None:
+            previous = None
+            while last is not None:
                 try:  # identified by its year and agency alone: it may still fail to be read whole
-                    load_previous(last)
+                    previous = self._previous(last)
                     break
                 except XltoolsError:
+                    if self.last is not None:
+                        raise
                     unusable |= {last}
                     last, why = self.find(normalised[0], unusable)
-            if last is None:
+            if previous is None:
                 result = check(source, strict=strict, normalised=normalised)
                 if why:
                     severity = ERROR if strict else WARNING
                     result.findings.append(Finding("X4", severity, None, why))
                 return FileResult(str(path), result)
-            previous = load_previous(last)
             result = check(source, previous=previous, strict=strict, normalised=normalised)
             error = wrong_year(result.report, previous, last)
             if error is not None:
@@ -177,6 +197,7 @@ class _Index:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.order = {e: i for i, e in enumerate(entries)}
+        self.kept = {e.path: e.kept for e in entries if e.kept}
         self.names: dict[tuple[int, str], list[Entry]] = {}
         self.endings: dict[tuple[int, str], list[Entry]] = {}  # the names that end so
         for e in entries:
@@ -200,9 +221,26 @@ class _Index:
 _IDENTITY = ("year", "agency.name")
 
 
-def identify(path: str) -> Entry | None:
+def identify(path: str, keep: str | None = None) -> Entry | None:
     """The year and agency of one file of last year's folder, reading of a workbook only the
-    cells these need; None for a file that cannot be last year's report."""
+    cells these need; None for a file that cannot be last year's report.
+
+    With `keep` (a folder of this run's own), the file is read as far as a check compares with it
+    and that report is kept there, pickled: the check it pairs with reads it from there instead of
+    reading the workbook a second time."""
+    if keep is not None:
+        try:
+            report = _read_previous(path)
+        except XltoolsError:
+            pass  # identified as below (an unusable file may still be somebody's last year's report)
+        else:
+            kept = os.path.join(keep, hashlib.sha1(os.fsencode(path)).hexdigest() + ".pickle")
+            try:
+                with open(kept, "wb") as fh:
+                    pickle.dump(report, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:
+                kept = None  # a full disk: read it again when it is needed
+            return Entry(report.year, report.name, path, kept)
     try:
         if Path(path).suffix.lower() == ".xlsx":
             report = Report(typed_values(read_input(path, only=_IDENTITY), _IDENTITY), frozenset(), {})

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 POOL_THRESHOLD = 16
 MAX_CHUNK = 32  # files per task at most: amortises the round trip to a worker
 CHUNKS_PER_WORKER = 4  # at least this many tasks per worker, so that no core idles at the end
+KEEP_PREVIOUS = 2  # see check_many
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker: keeps workers busy, bounds memory
 
 
@@ -82,10 +85,10 @@ def _check_chunk(paths: Sequence[str], strict: bool, digest: Callable[[FileResul
     return [digest(one(p, strict=strict)) for p in paths]
 
 
-def _identify_chunk(paths: Sequence[str]) -> list:
+def _identify_chunk(paths: Sequence[str], keep: str | None) -> list:
     from xltools.previous import identify
 
-    return [identify(p) for p in paths]
+    return [identify(p, keep) for p in paths]
 
 
 def _in_order(pool: Executor, task, chunks: Iterable, *args) -> Iterator:
@@ -116,6 +119,7 @@ def check_many(
     threshold: int | None = None,
     pairing=None,
     digest: Callable[[FileResult], Any] | None = None,
+    keep_previous: bool | None = None,
 ) -> Iterator:
     """Check every path, yielding one FileResult (or its digest) per path, in input order.
 
@@ -124,20 +128,36 @@ def check_many(
     that folder identified first, by the same workers. `digest` (picklable: a module-level
     function or a functools.partial of one) is applied to each result where it was checked, and
     what it returns is yielded instead: only that crosses from a worker to this process.
+    `keep_previous`: last year's reports, once identified, are kept (pickled, in a folder of this
+    run's own, removed at the end) for the checks that pair with them, so that each is read once;
+    by default when last year's folder holds at most KEEP_PREVIOUS times as many files as are
+    checked (reading the whole of a much larger folder would cost more than it saves).
     """
     jobs = workers() if jobs is None else max(1, jobs)
     threshold = POOL_THRESHOLD if threshold is None else threshold
     folder = pairing.folder if pairing is not None else []
-    if folder:
+    if not folder:
+        yield from _check(paths, strict, jobs, threshold, pairing, digest)
+        return
+    if keep_previous is None:
+        keep_previous = len(folder) <= KEEP_PREVIOUS * len(paths)
+    keep = tempfile.mkdtemp(prefix="xltools-previous-") if keep_previous else None
+    try:
         if jobs == 1 or len(folder) < max(threshold, 2):
             from xltools.previous import identify
 
-            identities = [identify(p) for p in folder]
+            identities = [identify(p, keep) for p in folder]
         else:
             size = chunk_size(len(folder), jobs)
             with _executor(min(jobs, -(-len(folder) // size))) as pool:
-                identities = list(_in_order(pool, _identify_chunk, _chunks(folder, size)))
-        pairing = pairing.indexed(zip(folder, identities, strict=True))
+                identities = list(_in_order(pool, _identify_chunk, _chunks(folder, size), keep))
+        yield from _check(paths, strict, jobs, threshold, pairing.indexed(zip(folder, identities, strict=True)), digest)
+    finally:
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+
+
+def _check(paths, strict, jobs, threshold, pairing, digest) -> Iterator:
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
