@@ -15,7 +15,6 @@ import json
 import os
 import struct
 import subprocess
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any
 
 import openpyxl
 
-from tests.libreoffice import _XCU, SOFFICE, require
+from tests.libreoffice import SOFFICE, profile, require
 from tests.workbooks import VALID_TEXTS, cell_of, fill
 from xltools import spec
 from xltools.spec import FIELDS, TEMPLATE_VERSION
@@ -623,11 +622,7 @@ def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, 
     """Insert rows above the tables of `sheets` with real LibreOffice (a Python macro run headless
     in a throwaway profile) and save as .xlsx. LibreOffice moves names and formulas along."""
     require()
-    with tempfile.TemporaryDirectory(prefix="lo-macro-") as profile:
-        user = Path(profile) / "user"
-        (user / "Scripts" / "python").mkdir(parents=True)
-        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-        (user / "Scripts" / "python" / "xlt.py").write_text(_LO_MACRO, encoding="utf-8")
+    with profile("lo-macro-", macro=_LO_MACRO) as command:
         # LibreOffice embeds the system Python: keep a pyenv/venv interpreter off its PATH.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV"))}
         env.update(
@@ -638,14 +633,7 @@ def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, 
             XLT_ROW=str(row),
             XLT_COUNT=str(count),
         )
-        cmd = [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "vnd.sun.star.script:xlt.py$insert_rows?language=Python&location=user",
-        ]
+        cmd = command("vnd.sun.star.script:xlt.py$insert_rows?language=Python&location=user")
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     if not dst.exists():
         raise AssertionError(

@@ -7,6 +7,7 @@ XLTOOLS_REQUIRE_LIBREOFFICE is set (CI sets it), in which case they fail.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
@@ -38,6 +39,24 @@ def require_poppler() -> None:
     need("XLTOOLS_REQUIRE_LIBREOFFICE", "poppler-utils (pdftotext) is not installed" if missing else None)
 
 
+@contextlib.contextmanager
+def profile(prefix: str = "lo-profile-", *, macro: str | None = None):
+    """A fresh LibreOffice user profile (our settings; with `macro`, that Python script as the
+    user's xlt.py) and the soffice command line that runs in it, headless: `command(*args)`."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        user = Path(folder) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
+        if macro is not None:
+            (user / "Scripts" / "python").mkdir(parents=True)
+            (user / "Scripts" / "python" / "xlt.py").write_text(macro, encoding="utf-8")
+
+        def command(*args: str) -> list[str]:
+            return [SOFFICE, f"-env:UserInstallation=file://{folder}", "--headless", "--norestore", "--nologo", *args]
+
+        yield command
+
+
 def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) -> list[Path]:
     """Open each file in LibreOffice (recalculating it) and save it as `fmt` into outdir.
 
@@ -45,22 +64,8 @@ def convert(paths: list[Path], fmt: str, outdir: Path, *, timeout: int = 300) ->
     """
     require()
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-        cmd = [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(outdir),
-            *map(str, paths),
-        ]
+    with profile() as command:
+        cmd = command("--convert-to", fmt, "--outdir", str(outdir), *map(str, paths))
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     ext = fmt.split(":", 1)[0]
     out = [outdir / (Path(p).stem + "." + ext) for p in paths]
