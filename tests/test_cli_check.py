@@ -117,6 +117,12 @@ def test_unknown_option_is_a_chinese_usage_error():
     assert result.exit_code == 2 and "没有“--bogus”这个选项" in result.output and "Traceback" not in result.output
 
 
+def test_a_mistyped_name_is_suggested_in_chinese_quotes():
+    """Not in Python's repr quotes ('build')."""
+    assert _run("bild").output.splitlines()[0] == "错误：没有“bild”这个命令。是不是要用“build”？"
+    assert "（是不是要用其中之一：“--jobs”、“--json”？）" in _run("check", "--jsn").output
+
+
 def test_strict_turns_warnings_into_errors(tmp_path):
     wb = fill_to(tmp_path / "w.xlsx", {**VALID_TEXTS, "requests.new.natural": None})  # blank: a warning
     assert _run("check", str(wb)).exit_code == 0

@@ -16,8 +16,6 @@ _CLICK_WORDS = {
     "Error: {message}": "错误：{message}",
     "Try '{command} {option}' for help.": "运行 {command} {option} 查看用法。",
     "No such command {name!r}.": "没有“{name}”这个命令。",
-    "Did you mean {possibility}?": "是不是要用 {possibility}？",
-    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
     "No such option {name!r}.": "没有“{name}”这个选项。",
     "Missing command.": "缺少命令。",
     "Missing argument": "缺少参数",
@@ -77,6 +75,13 @@ def _install_chinese() -> None:
             module.ngettext = _zh_n
     for t in (click.INT, click.FLOAT, click.STRING):
         t.name = _TYPE_NAMES.get(t.name, t.name)
+    click.exceptions._format_possibilities = _possibilities  # its own quotes are Python's: 'build'
+
+
+def _possibilities(possibilities: list[str]) -> str:
+    """The commands or options a mistyped one may have meant, quoted as Chinese text quotes."""
+    names = "、".join(f"“{p}”" for p in sorted(possibilities))
+    return f"是不是要用{names}？" if len(possibilities) == 1 else f"（是不是要用其中之一：{names}？）"
 
 
 _install_chinese()
