@@ -13,6 +13,7 @@ import signal
 import stat
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -416,6 +417,33 @@ def test_every_help_and_usage_error_is_in_chinese():
         assert result.exit_code == 2, (args, result.output)
         assert not _english(result.output), (args, _english(result.output), result.output)
         assert "--help 查看用法" in result.output
+
+
+def _wide(*args) -> str:
+    return CliRunner().invoke(main, list(args), prog_name="xltools", terminal_width=200).output
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_help_reads_as_chinese_on_a_terminal():
+    """The option list's second column lines up under Chinese metavars (a Chinese character takes
+    two columns), a paragraph's lines join without a space between Chinese characters, and a command
+    is listed with its first sentence whole."""
+    for args in ([], *([c] for c in main.commands)):
+        out = _wide(*args, "--help")
+        body = out[out.index("选项：") :].split("\n\n")[0].splitlines()[1:]
+        starts = {
+            _columns(line[: re.search(r"\S\s{2,}(?=\S)", line).end()])
+            for line in body
+            if re.search(r"\S\s{2,}\S", line)
+        }
+        assert len(starts) == 1, (args, out)
+        described = out[: out.index("选项：")]  # the command's own paragraphs
+        assert not re.search(r"[\u4e00-\u9fff，；。、）][ ]+[\u4e00-\u9fff（]", described), (args, out)
+    listing = _wide("--help")
+    assert "check     检查填好的模板（.xlsx）或报告数据（.json），列出每处错误和要改的单元格。\n" in listing
 
 
 def test_a_dash_file_name_is_explained():

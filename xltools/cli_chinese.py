@@ -4,6 +4,7 @@ ever reaches a clerk). The command line's commands use these classes; nothing el
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import click
 
@@ -48,6 +49,7 @@ _CLICK_WORDS = {
     "option": "选项",
     "parameter": "参数",
 }
+_wrap = click.formatting.wrap_text
 _TYPE_NAMES = {"integer": "整数", "float": "数字", "text": "文字", "integer range": "整数", "float range": "数字"}
 
 
@@ -76,6 +78,28 @@ def _install_chinese() -> None:
     for t in (click.INT, click.FLOAT, click.STRING):
         t.name = _TYPE_NAMES.get(t.name, t.name)
     click.exceptions._format_possibilities = _possibilities  # its own quotes are Python's: 'build'
+    click.formatting.term_len = _width  # the option list's second column, aligned under Chinese metavars
+    click.formatting.wrap_text = _wrap_text  # a paragraph's lines joined without a space between Chinese
+
+
+_CJK_BREAK = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\n[ \t]*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _joined(text: str) -> str:
+    """A paragraph's lines joined as Chinese joins them: no space where a line breaks between two
+    Chinese characters (click would put one)."""
+    return _CJK_BREAK.sub("", text.strip())
+
+
+def _wrap_text(text: str, *args, **kwargs) -> str:
+    return _wrap(_joined(text) if text else text, *args, **kwargs)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes on a terminal: a Chinese character takes two."""
+    from click._compat import strip_ansi
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in strip_ansi(text))
 
 
 def _possibilities(possibilities: list[str]) -> str:
@@ -124,6 +148,15 @@ class ChineseCommand(click.Command):
     def collect_usage_pieces(self, ctx):
         pieces = super().collect_usage_pieces(ctx)
         return ["[选项]" if p == "[OPTIONS]" else "命令 [参数]..." if p == "COMMAND [ARGS]..." else p for p in pieces]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The command's line in a list of commands: its help's first sentence, whole (click would
+        cut it by words, and Chinese has no spaces between them)."""
+        if self.short_help:
+            return self.short_help
+        text = _joined((self.help or "").split("\n\n", 1)[0])
+        m = re.match(r"[^。；]*[。；]", text)
+        return (m.group(0)[:-1] + "。") if m else text
 
     def get_help_option(self, ctx):
         opt = super().get_help_option(ctx)
