@@ -157,7 +157,8 @@ def check_many(
             shutil.rmtree(keep, ignore_errors=True)
 
 
-def _check(paths, strict, jobs, threshold, pairing, digest) -> Iterator:
+def _check(paths: Sequence[str], strict: bool, jobs: int, threshold: int, pairing, digest) -> Iterator:
+    """`check_many` once last year's folder, if any, is identified: in this process or the pool."""
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
