@@ -1,106 +1,31 @@
-"""The library's entry points: what the CLI and the web page call.
+"""The library's one door: what the command line and the web page call.
 
-Each function takes paths or bytes and returns plain results; failures are domain exceptions.
+The functions themselves live below (xltools.load and the packages it names); this module only
+gathers them, so that the skins import nothing else of the library.
 """
 
 from __future__ import annotations
 
-import os
-
-from xltools.errors import UnusableInput, XltoolsError
-from xltools.inputs import expand_inputs, is_published
+from xltools.inputs import expand_inputs
+from xltools.load import (
+    check_bytes,
+    check_file,
+    detached,
+    load_bytes,
+    load_for_build,
+    load_report,
+)
 from xltools.model import CheckResult, FileResult, Report
-from xltools.rules.checker import check
-from xltools.workbook.reader import read_input
-
-
-def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
-    """Read and check one input; UnusableInput when it cannot be used at all. A published report
-    is imported in memory and checked as it stands."""
-    if is_published(path):
-        from xltools.published import check_imported, import_report
-
-        return check_imported(import_report(path), strict=strict, previous=previous)
-    return check(read_input(path), strict=strict, previous=previous)
-
-
-def load_for_build(
-    path: str | os.PathLike, *, previous_path: str | None = None, narrative_path: str | None = None
-) -> CheckResult:
-    """Read and check a report as `build` takes it: with last year's report (year N-1, else
-    UnusableInput) and with the narrative from a separate Word or text file, when given."""
-    last = None
-    if previous_path:
-        from xltools.previous import load_previous
-
-        last = load_previous(previous_path)
-    if narrative_path:
-        from xltools.published.narrative import load_with_narrative
-
-        result = load_with_narrative(path, narrative_path, previous=last)
-    else:
-        result = load_report(path, previous=last)
-    if last is not None:
-        from xltools.previous import require_year
-
-        require_year(result.report, last, previous_path)
-    return result
-
-
-def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
-    """Read and check an upload held in memory (the web page); `name` only picks the reader."""
-    from xltools.workbook.reader import read_data
-
-    if is_published(name):
-        from xltools.published import check_imported, import_bytes, kind_of
-
-        try:
-            imported = import_bytes(data, kind_of(name), name)
-        except UnusableInput as exc:
-            exc.path = exc.path or name
-            raise
-        return check_imported(imported, strict=strict, previous=previous)
-    try:
-        source = read_data(data, name)
-    except UnusableInput as exc:
-        exc.path = exc.path or name
-        raise
-    return check(source, strict=strict, previous=previous)
-
-
-def check_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> FileResult:
-    try:
-        return FileResult(name, load_bytes(data, name, strict=strict, previous=previous))
-    except XltoolsError as exc:
-        return FileResult(name, error=detached(exc))
-
-
-def check_file(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> FileResult:
-    try:
-        return FileResult(str(path), load_report(path, strict=strict, previous=previous))
-    except XltoolsError as exc:
-        return FileResult(str(path), error=detached(exc))
-
-
-def detached(exc: BaseException) -> BaseException:
-    """The exception without its tracebacks (its own and its causes'): a result that is kept must
-    not keep the reader's frames alive, and with them the whole file's bytes (a batch of five 19 MB
-    uploads kept all five in memory until the page was sent)."""
-    seen = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        seen.add(id(e))
-        e.__traceback__ = None
-        e = e.__cause__ or e.__context__
-    return exc
-
 
 __all__ = [
+    "CheckResult",
     "FileResult",
-    "UnusableInput",
+    "Report",
     "check_bytes",
     "check_file",
+    "detached",
     "expand_inputs",
     "load_bytes",
+    "load_for_build",
     "load_report",
 ]

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xltools import verdict
-from xltools.api import check_file, expand_inputs
+from xltools.inputs import expand_inputs
+from xltools.load import check_file
 from xltools.model import FileResult
 
 if TYPE_CHECKING:

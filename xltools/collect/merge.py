@@ -19,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xltools.api import load_report
 from xltools.collect.batch import check_many
 from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.jsonform import dumps, report_to_json
+from xltools.load import load_report
 from xltools.model import WARNING, FileResult, Finding, Report, Source
 from xltools.rules.checker import check
 from xltools.spec import (
