@@ -1,7 +1,7 @@
 """A corpus of broken, foreign and hostile inputs (issue #7), made fresh as files in a folder.
 
 Each `Case` makes one file (or leaves one missing) and says what `xltools check` must answer:
-the exit status (FORMAT.md §6), the error code for an unusable file, words the Chinese message
+the exit status (docs/format.md §6), the error code for an unusable file, words the Chinese message
 must contain, and the cell it must name where one exists. Everything is built here from the
 template, openpyxl, raw zip and compound-file bytes, msoffcrypto-tool and real LibreOffice,
 so nothing opaque is checked in. Addresses and labels come from spec/layout, never retyped.
@@ -930,7 +930,7 @@ CASES: tuple[Case, ...] = (
     Case(
         "numbers_as_text",
         _xlsx("文本数字.xlsx", lambda: filled({"requests.new.natural": "12", "requests.granted.natural": "12"})),
-        1,  # FORMAT §8: the sheet's SUM skips text, so its totals leave these out
+        1,  # docs/format.md §5.1: the sheet's SUM skips text, so its totals leave these out
         ("是文本，不是数字", "合计会跳过它", "重新输入数字 12"),
         cell=ref("requests.new.natural"),
     ),

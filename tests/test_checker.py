@@ -230,7 +230,7 @@ def test_schema_describes_every_field_and_rejects_unknown_keys():
     assert set(example) <= set(schema["properties"])
 
 
-# --- FORMAT §8 "Dates as spreadsheets store them" ------------------------------------------------
+# --- docs/format.md §4 "Dates as spreadsheets store them" ------------------------------------------------
 
 
 def test_the_deadline_is_a_text_cell_and_a_date_found_there_is_read_as_month_and_day(tmp_path):
@@ -273,7 +273,7 @@ def test_a_workbook_in_the_1904_date_system_keeps_its_dates(tmp_path):
 
 
 def test_what_the_sheet_sums_is_what_the_rules_check(tmp_path):
-    """FORMAT §8: text counts 0 (an S2 error saying so), a blank counts 0 (an S2 warning), an error
+    """docs/format.md §5.1: text counts 0 (an S2 error saying so), a blank counts 0 (an S2 warning), an error
     value is an S2 error and the rules over it are not evaluated, as the sheet shows them."""
     wb = fill_to(
         tmp_path / "t.xlsx",

@@ -1,4 +1,4 @@
-"""`xltools check` through click's test runner: exit codes, streams, the --json shape (FORMAT.md §6)."""
+"""`xltools check` through click's test runner: exit codes, streams, the --json shape (docs/format.md §6)."""
 
 import json
 import os

@@ -224,7 +224,7 @@ def test_round_trip_json_xlsx_json_is_lossless(obj):
 
 
 def test_a_decimal_beyond_a_spreadsheet_number_is_refused_not_written_as_text():
-    """Text in a number cell is skipped by the sheet's sums (FORMAT §8), and a float would change it."""
+    """Text in a number cell is skipped by the sheet's sums (docs/format.md §5.1), and a float would change it."""
     obj = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
     obj["proactive"] = {"fees": {"amount_wan": "999999999999.123456"}}
     result = checked_json(obj)

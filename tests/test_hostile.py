@@ -1,5 +1,5 @@
 """Broken, foreign and hostile input (issue #7): every case of tests/corpus.py gets the exit status
-of FORMAT.md §6, a Chinese message naming the file (and the cell) and what to do, no traceback,
+of docs/format.md §6, a Chinese message naming the file (and the cell) and what to do, no traceback,
 no output file, and its input left byte for byte as it was."""
 
 from __future__ import annotations

@@ -303,7 +303,7 @@ def test_saved_gbk_page_with_layout_table_rowspans_and_site_furniture():
 def test_published_r41_error_survives_import_and_check_finds_it(tmp_path):
     out = tmp_path / "county.json"
     result = run("import", FIXTURES / "county-2024-gbk.html", "-o", out)
-    assert result.exit_code == 1  # FORMAT.md §6: a report with errors, though the data is written
+    assert result.exit_code == 1  # docs/format.md §6: a report with errors, though the data is written
     assert (
         "错误：导入的数据有 1 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容），数据已照原样导出。"
         in result.stderr

@@ -1,4 +1,4 @@
-"""Values as staff type them (FORMAT.md §4, S2): read with a warning, or refused with a reason."""
+"""Values as staff type them (docs/format.md §4, S2): read with a warning, or refused with a reason."""
 
 from decimal import Decimal
 
@@ -29,7 +29,7 @@ def test_clean_counts_pass_silently(raw, value):
     [("12", 12), ("１２", 12), (" 12 ", 12), ("1,234", 1234), ("1，234", 1234), ("12.0", 12), ("\u300012", 12)],
 )
 def test_text_that_reads_as_a_number_is_an_error_in_a_workbook_and_a_warning_in_json(raw, value):
-    """FORMAT §8: the sheet's SUM skips text, so its totals leave the number out: an S2 error that
+    """docs/format.md §5.1: the sheet's SUM skips text, so its totals leave the number out: an S2 error that
     says what the cell holds, that totals skip it, and how to retype it."""
     parsed = parse(COUNT, raw)
     assert parsed.value is None

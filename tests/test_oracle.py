@@ -1,4 +1,4 @@
-"""The oracle: the recalculated workbook and `check` give one verdict (FORMAT.md §8).
+"""The oracle: the recalculated workbook and `check` give one verdict (docs/format.md §5.1).
 
 Hypothesis generates fills: consistent ones, inconsistent ones, and cells spoiled the ways clerks
 and pasting programs spoil them (every input class of issue 12: text, full-width digits, blank,

@@ -98,7 +98,7 @@ def test_html_table_three_has_the_official_merged_layout(huaian):
     assert (_text(orgs), _span(orgs, "colspan")) == (spec.REQUESTS_ORGS, 5)
     assert (_text(total), _span(total, "rowspan")) == ("总计", 2)
     assert [_text(c) for c in rows[2]] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-    # body: every row is 7 numbers after its labels; spans as FORMAT.md §7
+    # body: every row is 7 numbers after its labels; spans as docs/format.md §7
     first = rows[3]
     assert (_text(first[0]), _span(first[0], "colspan")) == (spec.REQUESTS.rows[0].label, 3)
     assert [_text(c) for c in first[1:]] == ["3001", "53", "0", "0", "61", "4", "3119"]

@@ -1,4 +1,4 @@
-"""Soft rules (FORMAT.md §5): every warning kind has a true positive and a near-miss that stays
+"""Soft rules (docs/format.md §5): every warning kind has a true positive and a near-miss that stays
 silent. Reports are built in the JSON form and checked through the real checker."""
 
 from __future__ import annotations

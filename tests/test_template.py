@@ -1,4 +1,4 @@
-"""The template as written: contract of FORMAT.md §4, protection, validation, the committed file."""
+"""The template as written: contract of docs/format.md §4, protection, validation, the committed file."""
 
 import io
 import re

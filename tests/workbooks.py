@@ -1,5 +1,5 @@
 """Making filled workbooks for tests the way another program would: openpyxl writing values into
-the template's defined names and leaving everything else alone (FORMAT.md §4)."""
+the template's defined names and leaving everything else alone (docs/format.md §4)."""
 
 from __future__ import annotations
 

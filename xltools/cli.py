@@ -1,5 +1,5 @@
 """The command line: parse arguments, call the library, map its exceptions to messages and exit
-codes (FORMAT.md §6). No business logic lives here."""
+codes (docs/format.md §6). No business logic lives here."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Domain exceptions. The CLI and the web page map them to messages and exit codes (FORMAT.md §6)."""
+"""Domain exceptions. The CLI and the web page map them to messages and exit codes (docs/format.md §6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The one place that writes files: atomically, never over an input, never over a file unless told.
 
-Every file a command reads is an input (FORMAT.md §8) and is never an output, whether or not
+Every file a command reads is an input (docs/format.md §6) and is never an output, whether or not
 overwriting is allowed: the same file by path, by resolved path or by inode (a hard link). A folder
 given as an input (a folder of last year's reports, a folder of wording templates) protects every
 file in it.

@@ -1,4 +1,4 @@
-"""Which files an input list means: files as given, folders searched (FORMAT.md §6, §8). Light on
+"""Which files an input list means: files as given, folders searched (docs/format.md §8). Light on
 purpose (no reader imported), like xltools.formats."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from xltools.formats import READABLE
 
-# Published reports (saved web pages, Word, PDF, text) are checked as they stand (FORMAT §8).
+# Published reports (saved web pages, Word, PDF, text) are checked as they stand (docs/format.md §8).
 PUBLISHED_SUFFIXES = tuple(READABLE)
 # Found in a folder too, so each is refused with its reason instead of silently left out.
 OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")

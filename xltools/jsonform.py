@@ -1,4 +1,4 @@
-"""The JSON form `xltools.report/1` (FORMAT.md §3): reading it, writing it, and its JSON Schema.
+"""The JSON form `xltools.report/1` (docs/format.md §3): reading it, writing it, and its JSON Schema.
 
 The nesting follows the id paths: tables nest as table → row id → column (row ids may hold a
 dot), everything else splits on every dot.

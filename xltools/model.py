@@ -26,7 +26,7 @@ class CellError:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem, shaped as in FORMAT.md §6 and §8: `cells` names every cell it involves (the
+    """One problem, shaped as in docs/format.md §6 and §5.2: `cells` names every cell it involves (the
     sheet marks exactly those), `cell` is the first of them."""
 
     rule: str

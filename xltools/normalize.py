@@ -1,4 +1,4 @@
-"""Reading values the way staff actually type them (FORMAT.md §4, S2, §8 "One verdict").
+"""Reading values the way staff actually type them (docs/format.md §4, S2, §5.1).
 
 A clean number passes silently. In a workbook, text that reads as a number ("12", "１２", "1,234")
 is an error: the sheet's SUM skips it, so the totals the clerk sees leave it out; the message says

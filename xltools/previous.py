@@ -58,7 +58,7 @@ def _read_previous(path: str) -> Report:
 
 
 def wrong_year(report: Report, previous: Report, previous_path: str) -> UnusableInput | None:
-    """The error when last year's report is not of year N−1 (FORMAT.md §6: exit 2)."""
+    """The error when last year's report is not of year N−1 (docs/format.md §6: exit 2)."""
     if report.year is None or previous.year == report.year - 1:
         return None
     return UnusableInput(

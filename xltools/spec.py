@@ -1,6 +1,6 @@
 """The report spec: every field, table, label and input kind of the annual report, declared once.
 
-This module is the single source of truth (FORMAT.md §2). The template writer, the reader, the
+This module is the single source of truth (docs/format.md §2). The template writer, the reader, the
 checker, the renderers, the importer and the JSON form all derive what they need from it; no
 other module spells a label or an id by hand.
 """
@@ -35,7 +35,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True)
 class Field:
-    """One value of the report, addressed by its id path (FORMAT.md §2)."""
+    """One value of the report, addressed by its id path (docs/format.md §2)."""
 
     path: str
     kind: Kind
@@ -47,7 +47,7 @@ class Field:
 
     @functools.cached_property
     def name(self) -> str:
-        """The workbook-level defined name of the field's cell (FORMAT.md §4)."""
+        """The workbook-level defined name of the field's cell (docs/format.md §4)."""
         return self.path.replace(".", "_")
 
     @functools.cached_property
@@ -135,7 +135,7 @@ LEVELS = {
     "department": "县级以上人民政府部门",
     "township": "乡镇人民政府、街道办事处",
 }
-# Default publication deadline by level and its basis (FORMAT.md §2, 条例第四十九条).
+# Default publication deadline by level and its basis (docs/format.md §2, 条例第四十九条).
 DEADLINES = {
     "government": ("03-31", "《政府信息公开条例》第四十九条"),
     "department": ("01-31", "《政府信息公开条例》第四十九条"),
@@ -266,7 +266,7 @@ APPLICANT_COLUMNS = tuple(c.id for c in REQUESTS.columns if c.id != "total")
 
 
 # ---------------------------------------------------------------------------------------------
-# Carries: which of this year's figures follow which of last year's (FORMAT.md §5 X1, X2)
+# Carries: which of this year's figures follow which of last year's (docs/format.md §5 X1, X2)
 
 
 @dataclass(frozen=True)
@@ -468,7 +468,7 @@ NUMERIC_GROUPS = {
     "previous": "上年数据",
 }
 
-# Values whose blank means "not given" rather than 0 (FORMAT.md §2, §3).
+# Values whose blank means "not given" rather than 0 (docs/format.md §2, §3).
 OPTIONAL_NUMBERS = frozenset(p for p in FIELDS if p.startswith("previous.") or p == "processing_fee.count")
 
 

@@ -1,4 +1,4 @@
-"""Check results as a clerk reads them (text) and as other programs read them (FORMAT.md §6)."""
+"""Check results as a clerk reads them (text) and as other programs read them (docs/format.md §6)."""
 
 from __future__ import annotations
 

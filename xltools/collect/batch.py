@@ -170,7 +170,7 @@ def _check(paths: Sequence[str], strict: bool, jobs: int, threshold: int, pairin
         yield from _in_order(pool, _check_chunk, _chunks(paths, size), strict, digest)
 
 
-COUNTS = ("files", "ok", "with_errors", "unusable", "errors", "warnings")  # FORMAT.md §6 `summary`
+COUNTS = ("files", "ok", "with_errors", "unusable", "errors", "warnings")  # docs/format.md §6 `summary`
 
 
 class Digest(NamedTuple):

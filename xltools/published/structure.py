@@ -276,7 +276,7 @@ def _unwrap_contact(sentence: str, name: object) -> str:
 
 
 def level_of(name: str) -> str:
-    """The agency level its name says: 乡镇/街道, a 人民政府, or else a department (FORMAT.md §2)."""
+    """The agency level its name says: 乡镇/街道, a 人民政府, or else a department (docs/format.md §2)."""
     if re.search(r"(乡|镇|街道)(人民政府|办事处)$|街道办事处$|街道$", name):
         return "township"
     if name.endswith("人民政府"):

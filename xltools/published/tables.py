@@ -22,7 +22,7 @@ FORMAT_2019_MESSAGE = (
     "2021 年起的报告采用国办公开办函〔2021〕30号格式，两者的表格不能一一对应，程序不做猜测。"
     "如需以它作为上年数据，请用本工具的空白模板，参照该报告手工填写。"
 )
-# Text only the 2019 format prints (its table 二 differs, FORMAT.md legal frame).
+# Text only the 2019 format prints (its table 二 differs, docs/format.md legal frame).
 _MARKS_2019 = {
     "第二十条第(九)项": "表二含“第二十条第（九）项”",
     "政府集中采购": "表二含“政府集中采购”",
@@ -329,7 +329,7 @@ def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any]
     processing_fee.count is the 通知收取件数 (the only count printed); processing_fee.amount_yuan
     is the 实际收取金额 — the money actually collected, what the standard report's sentence
     states — or the 通知收取金额 when no 实际收取 column is printed. A notified amount that differs
-    from the collected one is named in a note (FORMAT §3)."""
+    from the collected one is named in a note (docs/format.md §3)."""
     notes: list[Finding] = []
     header: list[str] = []
     found: dict[str, str] = {}

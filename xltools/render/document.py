@@ -2,7 +2,7 @@
 
 Every renderer (txt, md, html, docx) draws this one structure, so the formats cannot drift
 apart. Labels and table shapes come from the spec and the template layout (the same merged
-cells the template draws, FORMAT.md §7); generated sentences come from `sentences`.
+cells the template draws, docs/format.md §7); generated sentences come from `sentences`.
 """
 
 from __future__ import annotations

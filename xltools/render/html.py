@@ -1,6 +1,6 @@
 """HTML: one standalone UTF-8 page for the 信息公开 column of a government website.
 
-Tables carry the official merged headers (rowspan/colspan, FORMAT.md §7); every piece of staff
+Tables carry the official merged headers (rowspan/colspan, docs/format.md §7); every piece of staff
 text is escaped; the page prints on A4 with the table headers repeated on each page.
 """
 

@@ -137,7 +137,7 @@ def check(
 
 
 def sheet_values(source: Source, report: Report, previous_given: bool = False) -> dict[str, object]:
-    """Every number as the recalculated sheet sees it (FORMAT.md §8 "One verdict"): a number counts
+    """Every number as the recalculated sheet sees it (docs/format.md §5.1): a number counts
     even when invalid (a fraction, a negative), text and blanks count 0, an error value makes every
     sum over it an error (None: the rule cannot be evaluated, as in the sheet). `previous.*` left
     blank is "not given" (None)."""

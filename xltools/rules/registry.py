@@ -1,4 +1,4 @@
-"""Every rule id the program reports, with one meaning each (docs/format.md §5 and §8).
+"""Every rule id the program reports, with one meaning each (docs/format.md §5.3).
 
 A Finding's `rule` is always one of these ids (the tests check every finding they see). The README's
 rule table, the 校验 sheet's rule column and `xltools rules` are drawn from this list; a test fails

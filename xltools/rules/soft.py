@@ -1,4 +1,4 @@
-"""Soft rules a reviewer raises by reading (FORMAT.md §5): T1, T2, C1–C5, X3, C3, and the
+"""Soft rules a reviewer raises by reading (docs/format.md §5): T1, T2, C1–C5, X3, C3, and the
 agency-name pairing with last year's report. Warnings only: each has legitimate exceptions, so
 each message says what was seen, where, and what to check.
 
@@ -20,7 +20,7 @@ from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS
 from xltools.text import fold, format_number
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
-SHINGLE = 13  # characters per shingle for C3 (FORMAT.md §5)
+SHINGLE = 13  # characters per shingle for C3 (docs/format.md §5)
 COPY_SHARE = 0.5  # C3 warns above this share
 THIN_PROBLEMS = 30  # C4: fewer characters than this say nothing
 ACCOUNTABILITY_WORDS = ("考核", "评议", "考评", "责任追究", "追责", "问责")

@@ -1,4 +1,4 @@
-"""The arithmetic rules (勾稽关系) of FORMAT.md §5 as data.
+"""The arithmetic rules (勾稽关系) of docs/format.md §5 as data.
 
 Each rule instance states `sum(lhs) == sum(rhs)` over field paths. The same object renders itself
 as the Excel formula of the template's check cell and evaluates itself in Python for the checker,
@@ -86,7 +86,7 @@ class SumRule:
 
     @property
     def name(self) -> str:
-        """The template's defined name of this rule's check cell (FORMAT.md §4)."""
+        """The template's defined name of this rule's check cell (docs/format.md §4)."""
         return f"check_{self.rule.replace('.', '_')}_{self.where.replace('.', '_')}"
 
     @property
@@ -159,7 +159,7 @@ def _req(row: str, col: str) -> str:
     return f"requests.{row}.{col}"
 
 
-# Cells that lie in one column block get one Excel range name, which keeps R3.2 short (FORMAT §8:
+# Cells that lie in one column block get one Excel range name, which keeps R3.2 short (docs/format.md §4:
 # formulas under 1,024 characters); the template defines each name over exactly these cells.
 RANGE_NAMES: dict[tuple[str, ...], str] = {
     tuple(_req(r, col.id) for r in REQUEST_RESULT_ROWS): f"requests_results_{col.id}" for col in REQUESTS.columns

@@ -1,4 +1,4 @@
-"""Reading the figures a narrative states, the way offices write them (FORMAT.md §5, T1).
+"""Reading the figures a narrative states, the way offices write them (docs/format.md §5, T1).
 
 Numbers come as Arabic digits (3119, 3,119, 3，119), full-width digits (３１１９), Chinese numerals
 (十二, 一百零三, 两千) or with 万 (3.94万元). A claim is a number bound to what it counts by the

@@ -19,7 +19,7 @@ from xltools.spec import INPUT_FIELDS, Kind
 def input_values(report: Report) -> dict[str, Any]:
     """The typed input values a template holds for this report (totals are the template's formulas).
 
-    A number is always written as a number: text would be skipped by the sheet's sums (FORMAT §8),
+    A number is always written as a number: text would be skipped by the sheet's sums (docs/format.md §5.1),
     so `fill` refuses a decimal a spreadsheet cannot hold exactly (see `too_precise`).
     """
     return {f.path: report.values.get(f.path) for f in INPUT_FIELDS}
@@ -82,7 +82,7 @@ def fill_bytes(result: CheckResult) -> bytes:
 
 
 def export_json(result: CheckResult) -> str:
-    """The JSON form (FORMAT.md §3) of a checked report; ReportHasErrors if it has errors."""
+    """The JSON form (docs/format.md §3) of a checked report; ReportHasErrors if it has errors."""
 
     _refuse(result, "导出")
     return dumps(report_to_json(result.report))

@@ -1,5 +1,5 @@
 """Reading a filled workbook into a Source: the cells found through the defined names, verified
-beside their labels (FORMAT.md §4). Cached formula results are never trusted.
+beside their labels (docs/format.md §4). Cached formula results are never trusted.
 """
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
 def _computed(values: dict[str, Any]) -> dict[str, Any]:
     """Results of every formula for the given inputs, whole, as a spreadsheet computes them, so a
     program that does not recalculate on load (LibreOffice by default) shows exactly what it would
-    after recalculating (FORMAT.md §8; the oracle test compares every cell with LibreOffice's)."""
+    after recalculating (docs/format.md §4; the oracle test compares every cell with LibreOffice's)."""
     nums: dict[str, Any] = {}
     flags: dict[str, int] = {}
     for f in spec.INPUT_FIELDS:
