@@ -132,3 +132,34 @@ def test_a_foreign_workbook_gets_each_interfaces_hint(tmp_path):
     assert "请使用本工具的空白模板填写。空白模板用 xltools template -o 模板.xlsx 生成。" in r.output
     api = TestClient(create_app()).post("/api/check", files={"files": (path.name, path.read_bytes())})
     assert api.json()["files"][0]["error"]["message"].endswith("请使用本工具的空白模板填写。")
+
+
+# The skins and the modules they may import (pyproject.toml's "forbidden" contracts): everything else
+# of xltools must be listed as forbidden there, so a module added later is out of their reach too.
+SKIN_MAY_IMPORT = {
+    "xltools.cli": {"xltools.api", "xltools.errors", "xltools.model", "xltools.cli_chinese", "xltools.web"}
+}
+
+
+def _top_level_modules() -> set[str]:
+    return {
+        f"xltools.{p.stem if p.is_file() else p.name}"
+        for p in (ROOT / "xltools").iterdir()
+        if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").exists()
+    }
+
+
+def _forbidden(source: str) -> set[str]:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for block in text.split("[[tool.importlinter.contracts]]")[1:]:
+        if 'type = "forbidden"' in block and f'source_modules = ["{source}"]' in block:
+            listed = re.search(r"forbidden_modules = \[(.*?)\]", block, re.S)
+            return set(re.findall(r'"([\w.]+)"', listed.group(1))) if listed else set()
+    return set()
+
+
+@pytest.mark.parametrize("skin", sorted(SKIN_MAY_IMPORT))
+def test_a_skin_may_import_only_the_door(skin):
+    others = _top_level_modules() - SKIN_MAY_IMPORT[skin] - {skin}
+    assert others - _forbidden(skin) == set(), f"add these to {skin}'s forbidden contract in pyproject.toml"
+    assert _forbidden(skin) & SKIN_MAY_IMPORT[skin] == set()

@@ -1,31 +1,456 @@
-"""The library's one door: what the command line and the web page call.
+"""The library's one door: what the command line and the web page call, and all they call.
 
-The functions themselves live below (xltools.load and the packages it names); this module only
-gathers them, so that the skins import nothing else of the library.
+Every function here is thin: it names a step of the library (reading and checking, a batch,
+building a document, the templates, fill, merge, import, the summary workbook, the rules, the JSON
+schema) and passes the call on. The policy stays in the modules below; the skins (xltools.cli,
+xltools.web) import only this module, xltools.errors and xltools.model, and phrase what comes back.
+
+Heavy modules are imported inside the functions, so that importing this door costs nothing a
+command does not use (`xltools --help` and a one-file check start fast).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from xltools import __version__
+from xltools.errors import UsageError, XltoolsError, exit_status, http_status
+from xltools.files import atomic_path, check_target, write_atomic
+from xltools.formats import OUTPUT_FORMATS, OUTPUT_SUFFIXES, OUTPUTS, XLSX_MEDIA_TYPE, OutputFormat
 from xltools.inputs import expand_inputs
-from xltools.load import (
-    check_bytes,
-    check_file,
-    detached,
-    load_bytes,
-    load_for_build,
-    load_report,
-)
-from xltools.model import CheckResult, FileResult, Report
+from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
+from xltools.text import clean_text, display_path, format_number, os_reason
+
+if TYPE_CHECKING:
+    from xltools.collect.batch import Digest, Tally
+    from xltools.collect.merge import MergeResult
+    from xltools.collect.summary import SummaryBook
+    from xltools.previous import Pairing
+    from xltools.published import Imported
+    from xltools.rules.registry import Rule
+    from xltools.verdict import Hint, JsonStream
+
+# --- reading and checking one input -------------------------------------------------------------
+
+
+def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
+    """Read and check one file (a workbook, the JSON form, a published report); UnusableInput
+    when it cannot be used at all."""
+    from xltools import load
+
+    return load.load_report(path, strict=strict, previous=previous)
+
+
+def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
+    """Read and check an upload held in memory; `name` (its file name) only picks the reader."""
+    from xltools import load
+
+    return load.load_bytes(data, name, strict=strict, previous=previous)
+
+
+def load_for_build(
+    path: str | os.PathLike, *, previous_path: str | None = None, narrative_path: str | None = None
+) -> CheckResult:
+    """Read and check a report as `build` takes it: with last year's report and a separate
+    narrative (Word or text), when given."""
+    from xltools import load
+
+    return load.load_for_build(path, previous_path=previous_path, narrative_path=narrative_path)
+
+
+def check_file(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> FileResult:
+    """Read and check one file; a failure is kept in the result, never raised."""
+    from xltools import load
+
+    return load.check_file(path, strict=strict, previous=previous)
+
+
+def check_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> FileResult:
+    """Read and check one upload; a failure is kept in the result, never raised."""
+    from xltools import load
+
+    return load.check_bytes(data, name, strict=strict, previous=previous)
+
+
+def detached(exc: BaseException) -> BaseException:
+    """The exception without its tracebacks, to be kept in a result (see xltools.load.detached)."""
+    from xltools import load
+
+    return load.detached(exc)
+
+
+# --- many inputs: a batch, as a stream ----------------------------------------------------------
+
+
+def input_paths(inputs: Iterable[str], *, outputs: Iterable[str | None] = (), published: bool = False) -> list[str]:
+    """The files an input list means (folders searched; with `published`, published reports
+    found too), without this run's own outputs."""
+    from xltools.collect import batch
+
+    return batch.input_paths(inputs, outputs=outputs, published=published)
+
+
+def previous_pairing(previous: str | None, previous_dir: str | None) -> Pairing | None:
+    """Last year's report, or last year's folder, to check each report against (or None);
+    UsageError when both are given."""
+    from xltools.previous import pairing
+
+    return pairing(previous, previous_dir)
+
+
+def check_stream(
+    paths: Sequence[str], *, strict: bool = False, jobs: int | None = None, pairing: Pairing | None = None
+) -> Iterator[FileResult]:
+    """Check every path (over the machine's cores), yielding each file's result as soon as it is
+    checked, in input order; a file that cannot be used is a result carrying its error."""
+    from xltools.collect import batch
+
+    return batch.check_many(paths, strict=strict, jobs=jobs, pairing=pairing)
+
+
+def check_batch(
+    paths: Sequence[str],
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+    pairing: Pairing | None = None,
+    json: bool = False,
+    text: bool = False,
+    summary: bool = False,
+    hint: Hint | None = None,
+    sinks: Sequence[Callable[[Digest], object]] = (),
+    progress: Callable[[Digest], None] | None = None,
+) -> Tally:
+    """Check every path, handing each file's digest (its counts and the pieces asked for: `json`
+    entry, `text` lines, `summary` rows) to `sinks` as it arrives; keeps nothing per file. The
+    returned tally holds the counts and the exit status of the whole batch."""
+    from xltools.collect import batch
+
+    tally = batch.Tally(json=json, text=text, summary=summary, hint=hint, sinks=sinks)
+    return batch.run(paths, tally, strict=strict, jobs=jobs, progress=progress, pairing=pairing)
+
+
+# --- results as people and programs read them ---------------------------------------------------
+
+
+def file_lines(r: FileResult, hint: Hint | None = None) -> list[str]:
+    """One file's verdict and findings as printed; `hint` adds the interface's own words."""
+    from xltools import verdict
+
+    return verdict.file_lines(r, hint)
+
+
+def finding_line(f: Finding) -> str:
+    from xltools import verdict
+
+    return verdict.finding_line(f)
+
+
+def count_line(counts: dict) -> str | None:
+    """The closing line of a batch (None for a single file)."""
+    from xltools import verdict
+
+    return verdict.count_line(counts)
+
+
+def results_json(results: Sequence[FileResult]) -> dict:
+    """The results as `check --json` prints them (docs/format.md §6)."""
+    from xltools import verdict
+
+    return verdict.as_json(results)
+
+
+def json_stream(write: Callable[[str], object]) -> JsonStream:
+    """`check --json` written onto `write` a file at a time: `.add(digest.json)`, then `.close(counts)`."""
+    from xltools import verdict
+
+    return verdict.JsonStream(write)
+
+
+def cells_text(f: Finding) -> str:
+    """The cells a finding involves, as a clerk reads them (a range where they are a block)."""
+    from xltools.workbook.layout import cells_text as text
+
+    return text(f)
+
+
+def finding_order(f: Finding) -> tuple:
+    """The key that lists findings in the order of the workbook's sheets and cells."""
+    from xltools.workbook.layout import finding_order as order
+
+    return order(f)
+
+
+# --- the summary workbook -----------------------------------------------------------------------
+
+
+def summary_book(target: str | os.PathLike, *, name: str = "") -> SummaryBook:
+    """The summary workbook written while a batch runs (`.add(digest.row, digest.problems)`), as a
+    context manager: complete on a clean exit, discarded on a failure."""
+    from xltools.collect.summary import SummaryBook
+
+    return SummaryBook(target, name=name)
+
+
+def summary_workbook_bytes(results: Iterable[FileResult]) -> bytes:
+    """The summary workbook of these results, as .xlsx bytes."""
+    from xltools.collect.summary import workbook_bytes
+
+    return workbook_bytes(results)
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+class Document(NamedTuple):
+    """A built report: its bytes, its format (id, Chinese name, suffix, media type) and the file
+    name it is offered under (the title; a draft's says 草稿)."""
+
+    data: bytes
+    format: OutputFormat
+    filename: str
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+    @property
+    def suffix(self) -> str:
+        return self.format.suffix
+
+
+def output_format(fmt: str) -> OutputFormat:
+    """The format of this id; UsageError for one `build` does not write."""
+    try:
+        return OUTPUTS[fmt]
+    except KeyError:
+        raise UsageError(f"不支持的输出格式“{fmt}”。可用的格式：{'、'.join(OUTPUTS)}。", code="format") from None
+
+
+def report_filename(report: Report, fmt: str, *, draft: bool = False) -> str:
+    """The name a built report is offered under: its title, 草稿 for a draft, the format's suffix."""
+    from xltools import spec
+
+    title = spec.TITLE.format(name=report.name, year=report.year or "") if report.name else "年度报告"
+    return f"{title}{'（草稿）' if draft else ''}{output_format(fmt).suffix}"
+
+
+def build(
+    result: CheckResult, fmt: str, *, draft: bool = False, templates_dir: str | os.PathLike | None = None
+) -> Document:
+    """The report of a check result in one format. A report with errors is refused
+    (ReportHasErrors), unless `draft` asks for it anyway: then it carries the draft banner."""
+    from xltools import render
+
+    data = render.build(result, fmt, draft=draft, templates_dir=templates_dir)
+    return Document(data, output_format(fmt), report_filename(result.report, fmt, draft=bool(result.errors)))
+
+
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    draft: bool = False,
+    templates_dir: str | os.PathLike | None = None,
+    findings: Iterable[Finding] = (),
+) -> bytes:
+    """The report in one format as it stands, checked or not (a preview); `findings` make a draft
+    show its errors."""
+    from xltools import render as renderer
+
+    return renderer.render(report, fmt, draft=draft, templates_dir=templates_dir, findings=findings)
+
+
+# --- templates, fill, export --------------------------------------------------------------------
+
+
+def template_bytes() -> bytes:
+    """The blank template."""
+    from xltools.workbook.template import template_bytes as blank
+
+    return blank()
+
+
+def next_template(result: CheckResult) -> bytes:
+    """Next year's template pre-filled from this year's checked report; a report with errors is
+    refused (ReportHasErrors): next year's 上年结转 would come from wrong figures."""
+    from xltools.previous import next_template_from
+
+    return next_template_from(result)
+
+
+def next_template_filename(report: Report) -> str:
+    """The name next year's template is offered under."""
+    return f"{report.name}{(report.year or 0) + 1}年度报告模板.xlsx"
+
+
+def fill_bytes(result: CheckResult) -> bytes:
+    """The JSON form's report written into a new template (inputs only); refused with the findings
+    when it has errors."""
+    from xltools.workbook.fill import fill_bytes as fill
+
+    return fill(result)
+
+
+def export_json(result: CheckResult) -> str:
+    """The JSON form (xltools.report/1) of a checked report; refused when it has errors."""
+    from xltools.workbook.fill import export_json as export
+
+    return export(result)
+
+
+def report_json(report: Report) -> dict:
+    """The JSON form of a report as it stands (what the web page posts back for a download)."""
+    from xltools.jsonform import report_to_json
+
+    return report_to_json(report)
+
+
+def dumps(obj: Any) -> str:
+    """JSON as xltools writes it (UTF-8 text, indented, decimals as strings)."""
+    from xltools.jsonform import dumps as write
+
+    return write(obj)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the JSON form xltools.report/1."""
+    from xltools.jsonform import json_schema as schema
+
+    return schema()
+
+
+# --- published reports -------------------------------------------------------------------------
+
+
+def import_report(path: str | os.PathLike) -> Imported:
+    """A published report (web page, Word, PDF, text) read into the JSON form, totals as printed:
+    `.to_json()`, `.notes` (what to verify), `.check()`."""
+    from xltools.published import import_report as read
+
+    return read(path)
+
+
+# --- merge --------------------------------------------------------------------------------------
+
+
+def merge_scope(options: Iterable[str]) -> dict[str, str]:
+    """The scope changes asked for (`二（一）=汇总`), checked; UsageError with the groups otherwise."""
+    from xltools.collect import merge
+
+    return merge.parse_scope(options)
+
+
+def merge_reports(
+    paths: Sequence[str],
+    *,
+    name: str | None,
+    self_key: str | None = None,
+    scope: dict[str, str] | None = None,
+    parent: str | None = None,
+    roster: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[FileResult], None] | None = None,
+) -> MergeResult:
+    """Every unit's report read, checked and summed; reconciled with the parent's own report and
+    the roster when given."""
+    from xltools.collect import merge
+
+    return merge.run(
+        paths, name=name, self_key=self_key, scope=scope, parent=parent, roster=roster, jobs=jobs, progress=progress
+    )
+
+
+def merge_bytes(result: MergeResult, suffix: str) -> bytes:
+    """The merged report as .json (with the scope record) or .xlsx (the template)."""
+    from xltools.collect import merge
+
+    return merge.output_bytes(result, suffix)
+
+
+def merge_lines(result: MergeResult) -> tuple[list[str], list[str]]:
+    """What was summed under which scope, and the reconciliation with the parent and the roster."""
+    from xltools.collect import merge
+
+    return merge.describe(result), merge.reconciliation_lines(result)
+
+
+# --- the rules ----------------------------------------------------------------------------------
+
+
+def rules(ids: Iterable[str] = ()) -> list[Rule]:
+    """The rules with these ids (any case), or every rule; UsageError naming an unknown id."""
+    from xltools.rules.registry import RULES
+
+    ids = list(ids)
+    unknown = [r for r in ids if r.upper() not in RULES]
+    if unknown:
+        raise UsageError(f"没有规则“{'”“'.join(unknown)}”。规则编号有：{' '.join(RULES)}。", code="unknown_rule")
+    return [RULES[i.upper()] for i in ids] or list(RULES.values())
+
 
 __all__ = [
+    "ERROR",
+    "OUTPUTS",
+    "OUTPUT_FORMATS",
+    "OUTPUT_SUFFIXES",
+    "WARNING",
+    "XLSX_MEDIA_TYPE",
     "CheckResult",
+    "Document",
     "FileResult",
+    "Finding",
+    "OutputFormat",
     "Report",
+    "XltoolsError",
+    "__version__",
+    "atomic_path",
+    "build",
+    "cells_text",
+    "check_batch",
     "check_bytes",
     "check_file",
+    "check_stream",
+    "check_target",
+    "clean_text",
+    "count_line",
     "detached",
+    "display_path",
+    "dumps",
+    "exit_status",
     "expand_inputs",
+    "export_json",
+    "file_lines",
+    "fill_bytes",
+    "finding_line",
+    "finding_order",
+    "format_number",
+    "http_status",
+    "import_report",
+    "input_paths",
+    "json_schema",
+    "json_stream",
     "load_bytes",
     "load_for_build",
     "load_report",
+    "merge_bytes",
+    "merge_lines",
+    "merge_reports",
+    "merge_scope",
+    "next_template",
+    "next_template_filename",
+    "os_reason",
+    "output_format",
+    "previous_pairing",
+    "render",
+    "report_filename",
+    "report_json",
+    "results_json",
+    "rules",
+    "summary_book",
+    "summary_workbook_bytes",
+    "template_bytes",
+    "write_atomic",
 ]

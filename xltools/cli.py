@@ -1,5 +1,6 @@
-"""The command line: parse arguments, call the library, map its exceptions to messages and exit
-codes (docs/format.md §6). No business logic lives here."""
+"""The command line: parse arguments, call the library through its one door (xltools.api), phrase
+its exceptions and exit with their status (docs/format.md §6). No business logic lives here: only
+the command line's own words (its options and commands, CLI_HINTS)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from pathlib import Path
 
 import click
 
-from xltools import __version__
+from xltools import api
 from xltools.cli_chinese import CONTEXT, ChineseCommand, Range, options
-from xltools.errors import NOT_OUR_TEMPLATE, OutputError, UsageError, XltoolsError
-from xltools.render import FORMAT_NAMES, SUFFIXES
-from xltools.text import display_path, os_reason
+from xltools.errors import NOT_OUR_TEMPLATE, OutputError, ReportHasErrors, UsageError, XltoolsError, exit_status
+from xltools.model import FileResult
 
 
 class _ChineseGroup(ChineseCommand, click.Group):
@@ -45,7 +45,7 @@ class _ChineseGroup(ChineseCommand, click.Group):
 
 
 @click.group(cls=_ChineseGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", message="xltools %(version)s", help="显示版本号并退出。")
+@click.version_option(api.__version__, "-V", "--version", message="xltools %(version)s", help="显示版本号并退出。")
 def main() -> None:
     """xltools：政府信息公开工作年度报告的填报模板、校验和生成工具。
 
@@ -63,7 +63,7 @@ def main() -> None:
 def emit(text: str, *, err: bool = False) -> None:
     """One message to the screen; a name that is not UTF-8 is shown escaped. A failing stdout is
     reported once (on stderr); a failing stderr is ignored: there is nowhere left to say it."""
-    text = display_path(text)
+    text = api.display_path(text)
     if err:
         with contextlib.suppress(OSError, ValueError):
             click.echo(text, err=True)
@@ -96,22 +96,15 @@ def _echo_out(text: str, *, nl: bool = True) -> None:
 )
 def template_cmd(output: str, force: bool, previous: str | None) -> None:
     """生成受保护的 Excel 填报模板。"""
-    from xltools.files import write_atomic
-    from xltools.workbook.template import template_bytes
-
     if previous:
-        from xltools import api
-        from xltools.files import check_target
-        from xltools.previous import next_template_from
-
-        check_target(output, force=force, inputs=[previous])
+        api.check_target(output, force=force, inputs=[previous])
         result = api.load_report(previous)
         if result.errors:
             _show_findings(previous, result)
-        write_atomic(output, next_template_from(result), force=force, inputs=[previous])
+        api.write_atomic(output, api.next_template(result), force=force, inputs=[previous])
         emit(f"已生成下一年度的模板：{output}（已预填机关信息、年度、上年结转和上年数据，请核对）")
         return
-    write_atomic(output, template_bytes(), force=force)
+    api.write_atomic(output, api.template_bytes(), force=force)
     emit(f"已生成模板：{output}")
 
 
@@ -155,10 +148,7 @@ def check_cmd(
     可以同时检查多个文件；给出文件夹时检查其中所有上述文件。
     退出码：0 全部通过，1 有报告存在错误，2 有文件无法使用。
     """
-    from xltools import verdict
-    from xltools.collect import batch
-
-    paths = batch.input_paths(inputs, outputs=[summary_path], published=True)
+    paths = api.input_paths(inputs, outputs=[summary_path], published=True)
     if not paths:
         raise UsageError(
             f"{'、'.join(inputs)} 中没有可检查的文件（.xlsx、.json，或已发布报告 .html、.docx、.pdf、.txt）。"
@@ -166,35 +156,38 @@ def check_cmd(
         )
     read = [*paths, *(p for p in (previous, previous_dir) if p)]  # everything this run reads
     if summary_path:
-        from xltools.files import check_target
-
         if not summary_path.lower().endswith(".xlsx"):
             raise UsageError(f"汇总文件应以 .xlsx 结尾（现为 {summary_path}）。")
-        check_target(summary_path, force=force, inputs=read, probe=True)  # before a long run, not after
-    from xltools.previous import pairing
-
-    pairs = pairing(previous, previous_dir)
+        api.check_target(summary_path, force=force, inputs=read, probe=True)  # before a long run, not after
+    pairs = api.previous_pairing(previous, previous_dir)
     with contextlib.ExitStack() as outputs:  # each file's results go out as soon as it is checked
         if as_json:
-            stream = verdict.JsonStream(lambda piece: _echo_out(piece, nl=False))
+            stream = api.json_stream(lambda piece: _echo_out(piece, nl=False))
             sinks = [lambda d: stream.add(d.json)]
         else:
             sinks = [lambda d: emit(d.text)]
         if summary_path:  # a temporary file beside it, published when complete (never half a workbook)
-            from xltools.collect.summary import SummaryBook
-            from xltools.files import atomic_path
-
-            part = outputs.enter_context(atomic_path(summary_path, force=force, inputs=read))
-            book = outputs.enter_context(SummaryBook(part, name=display_path(summary_path)))
+            part = outputs.enter_context(api.atomic_path(summary_path, force=force, inputs=read))
+            book = outputs.enter_context(api.summary_book(part, name=api.display_path(summary_path)))
             sinks.append(lambda d: book.add(d.row, d.problems))
-        tally = batch.Tally(json=as_json, text=not as_json, summary=bool(summary_path), hint=cli_hint, sinks=sinks)
         # The text lines on a terminal are the progress: a bar there would be drawn over them.
         hidden = len(paths) < 20 or (not as_json and _is_terminal(sys.stdout))
         with click.progressbar(length=len(paths), label="正在检查", file=sys.stderr, hidden=hidden) as bar:
-            batch.run(paths, tally, strict=strict, jobs=jobs, progress=lambda _d: bar.update(1), pairing=pairs)
+            tally = api.check_batch(
+                paths,
+                strict=strict,
+                jobs=jobs,
+                pairing=pairs,
+                json=as_json,
+                text=not as_json,
+                summary=bool(summary_path),
+                hint=cli_hint,
+                sinks=sinks,
+                progress=lambda _d: bar.update(1),
+            )
         if as_json:
             stream.close(tally.counts)
-        elif closing := verdict.count_line(tally.counts):
+        elif closing := api.count_line(tally.counts):
             emit(closing)
     # The summary is finished after the results are out: one that cannot be written loses none.
     if summary_path:
@@ -215,24 +208,21 @@ def _is_terminal(stream) -> bool:
 def _show_findings(path: str, result) -> None:
     """A build's findings go to stderr: stdout may be the report itself."""
     if result.findings:
-        from xltools.model import FileResult
-        from xltools.verdict import file_lines
-
-        emit("\n".join(file_lines(FileResult(path, result), cli_hint)), err=True)
+        emit("\n".join(api.file_lines(FileResult(path, result), cli_hint)), err=True)
 
 
 def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
     """The format asked for: --format, else OUT's extension, else text (to the screen)."""
     if output is None:
-        if fmt in ("docx", "pdf"):
-            example = "年度报告.docx" if fmt == "docx" else "年度报告.pdf"
-            raise UsageError(f"{FORMAT_NAMES[fmt]} 文件不能输出到屏幕，请用 -o 指定文件名，例如 -o {example}。")
+        if fmt is not None and api.OUTPUTS[fmt].binary:
+            example = "年度报告" + api.OUTPUTS[fmt].suffix
+            raise UsageError(f"{api.OUTPUTS[fmt].name} 文件不能输出到屏幕，请用 -o 指定文件名，例如 -o {example}。")
         return fmt or "txt"
     suffix = Path(output).suffix.lower()
-    by_suffix = SUFFIXES.get(suffix)
+    by_suffix = api.OUTPUT_SUFFIXES.get(suffix)
     if fmt is None:
         if by_suffix is None:
-            known = "、".join(sorted(SUFFIXES))
+            known = "、".join(sorted(api.OUTPUT_SUFFIXES))
             raise UsageError(
                 f"无法从输出文件名“{Path(output).name}”判断格式。请使用扩展名 {known}，或加 --format 指定格式。"
             )
@@ -241,7 +231,7 @@ def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
         return fmt
     if by_suffix is not None and by_suffix != fmt:
         raise UsageError(
-            f"输出文件 {Path(output).name} 的扩展名是 {FORMAT_NAMES[by_suffix]}格式，却指定了 --format {fmt}。"
+            f"输出文件 {Path(output).name} 的扩展名是 {api.OUTPUTS[by_suffix].name}格式，却指定了 --format {fmt}。"
             "请让两者一致。"
         )
     return fmt
@@ -249,9 +239,7 @@ def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
 
 def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: list[str]) -> None:
     if output:
-        from xltools.files import write_atomic
-
-        write_atomic(output, data, force=force, inputs=inputs)
+        api.write_atomic(output, data, force=force, inputs=inputs)
         emit(f"已生成：{output}", err=True)
     else:
         _echo_out(data.decode("utf-8"), nl=False)
@@ -268,7 +256,7 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["txt", "md", "html", "cms", "docx", "pdf", "json"]),
+    type=click.Choice(list(api.OUTPUTS)),
     help="输出格式（不给则按输出文件的扩展名）。cms：粘贴到网站后台编辑器用的网页片段；pdf 需要安装 LibreOffice。",
 )
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
@@ -299,20 +287,14 @@ def build_cmd(
 
     有错误时列出错误、不生成任何文件（退出码 1）；提示（警告）显示在屏幕上，不影响生成。
     """
-    from xltools import api
-    from xltools.errors import ReportHasErrors
-    from xltools.render import build
-
     read = [input_path, *(p for p in (narrative, previous, templates_dir) if p)]  # everything this run reads
     if output:  # first: "that is your input" says more than "unknown extension"
-        from xltools.files import check_target
-
-        check_target(output, force=force, inputs=read)
+        api.check_target(output, force=force, inputs=read)
     fmt = output_format(output, fmt)
     result = api.load_for_build(input_path, previous_path=previous, narrative_path=narrative)
     _show_findings(input_path, result)
-    data = build(result, fmt, draft=draft, templates_dir=templates_dir)
-    _write_or_print(output, data, force=force, inputs=read)
+    document = api.build(result, fmt, draft=draft, templates_dir=templates_dir)
+    _write_or_print(output, document.data, force=force, inputs=read)
     if result.errors:
         raise ReportHasErrors(
             f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors
@@ -325,16 +307,12 @@ def build_cmd(
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 def fill_cmd(input_path: str, output: str, force: bool) -> None:
     """把 JSON 报告数据写入新模板，得到一份填好的 .xlsx（只写填写项，总计仍由公式计算）。"""
-    from xltools import api
-    from xltools.files import check_target
-    from xltools.workbook.fill import fill_bytes
-
     if not output.lower().endswith(".xlsx"):
         raise UsageError(f"输出文件应以 .xlsx 结尾（现为 {output}）。")
-    check_target(output, force=force, inputs=[input_path])
+    api.check_target(output, force=force, inputs=[input_path])
     result = api.load_report(input_path)
     _show_findings(input_path, result)
-    _write_or_print(output, fill_bytes(result), force=force, inputs=[input_path])
+    _write_or_print(output, api.fill_bytes(result), force=force, inputs=[input_path])
 
 
 @main.command("export")
@@ -343,16 +321,11 @@ def fill_cmd(input_path: str, output: str, force: bool) -> None:
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 def export_cmd(input_path: str, output: str | None, force: bool) -> None:
     """输出填好的模板中的报告数据（JSON 格式 xltools.report/1）。"""
-    from xltools import api
-    from xltools.workbook.fill import export_json
-
     if output:
-        from xltools.files import check_target
-
-        check_target(output, force=force, inputs=[input_path])
+        api.check_target(output, force=force, inputs=[input_path])
     result = api.load_report(input_path)
     _show_findings(input_path, result)
-    _write_or_print(output, export_json(result).encode("utf-8"), force=force, inputs=[input_path])
+    _write_or_print(output, api.export_json(result).encode("utf-8"), force=force, inputs=[input_path])
 
 
 @main.command("import")
@@ -365,24 +338,15 @@ def import_cmd(input_path: str, output: str | None, force: bool) -> None:
     可用 xltools check 检查导入的数据，或作为下一年的 --previous 上年数据。
     退出码：0 导入成功；1 已导入，但数据有错误（原报告中的问题）；2 文件无法使用。
     """
-    from xltools.jsonform import dumps
-    from xltools.published import import_report
-
     if output:
-        from xltools.files import check_target
-
-        check_target(output, force=force, inputs=[input_path])
-    imported = import_report(input_path)
+        api.check_target(output, force=force, inputs=[input_path])
+    imported = api.import_report(input_path)
     if imported.notes:
-        from xltools.verdict import finding_line
-
         emit(f"{input_path}：导入时请核对以下 {len(imported.notes)} 处：", err=True)
-        emit("\n".join(finding_line(f) for f in imported.notes), err=True)
-    _write_or_print(output, dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
+        emit("\n".join(api.finding_line(f) for f in imported.notes), err=True)
+    _write_or_print(output, api.dumps(imported.to_json()).encode("utf-8"), force=force, inputs=[input_path])
     errors = imported.check().errors
     if errors:
-        from xltools.errors import ReportHasErrors
-
         raise ReportHasErrors(
             f"导入的数据有 {len(errors)} 处错误（原报告中的问题，如总计与各项之和不符，或未能读出的内容），数据已照原样导出。"
             f"运行 xltools check {output or '导入的 .json 文件'} 查看详情。",
@@ -415,24 +379,19 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
     默认口径：表二（一）规章、规范性文件取本级单位（--self）的数字，其余各表各单位相加。
     所用口径会打印出来，并记录在输出文件中。
     """
-    from pathlib import Path
-
-    from xltools.collect import batch, merge
-    from xltools.files import check_target, write_atomic
-
     if not output:
         raise UsageError("请用 -o 指定汇总报告保存到的文件，例如 -o 汇总.xlsx 或 -o 汇总.json。")
     suffix = Path(output).suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise UsageError(f"输出文件应以 .json 或 .xlsx 结尾（现为 {output}）。")
-    scope = merge.parse_scope(scopes)
-    paths = batch.input_paths(inputs, outputs=[output, parent])
+    scope = api.merge_scope(scopes)
+    paths = api.input_paths(inputs, outputs=[output, parent])
     if not paths:
         raise UsageError(f"{'、'.join(inputs)} 中没有 .xlsx 或 .json 文件。请检查路径，或直接给出要处理的文件。")
     sources = [*paths, *(p for p in (parent, roster) if p)]  # everything this run reads
-    check_target(output, force=force, inputs=sources, probe=True)  # before reading every unit
+    api.check_target(output, force=force, inputs=sources, probe=True)  # before reading every unit
     with click.progressbar(length=len(paths), label="正在读取", file=sys.stderr, hidden=len(paths) < 20) as bar:
-        result = merge.run(
+        result = api.merge_reports(
             paths,
             name=name,
             self_key=self_unit,
@@ -442,16 +401,9 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
             jobs=jobs,
             progress=lambda _r: bar.update(1),
         )
-    write_atomic(output, merge.output_bytes(result, suffix), force=force, inputs=sources)
-    emit(
-        "\n".join(
-            [
-                *merge.describe(result),
-                f"已生成：{output}（文字部分请汇总单位填写）",
-                *merge.reconciliation_lines(result),
-            ]
-        )
-    )
+    api.write_atomic(output, api.merge_bytes(result, suffix), force=force, inputs=sources)
+    described, reconciled = api.merge_lines(result)
+    emit("\n".join([*described, f"已生成：{output}（文字部分请汇总单位填写）", *reconciled]))
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -460,9 +412,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告数据 JSON 格式（xltools.report/1）的 JSON Schema，供其他系统校验。"""
-    from xltools.jsonform import dumps, json_schema
-
-    emit(dumps(json_schema()).rstrip("\n"))
+    emit(api.dumps(api.json_schema()).rstrip("\n"))
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -472,12 +422,7 @@ def schema_cmd() -> None:
 @click.argument("rule_ids", nargs=-1, metavar="[规则…]")
 def rules_cmd(rule_ids: tuple[str, ...]) -> None:
     """列出全部检查规则（编号、级别、名称、检查什么、适用于）；给出编号（如 R3.3）则只列这几条。"""
-    from xltools.rules.registry import RULES
-
-    unknown = [r for r in rule_ids if r.upper() not in RULES]
-    if unknown:
-        raise UsageError(f"没有规则“{'”“'.join(unknown)}”。规则编号有：{' '.join(RULES)}。")
-    for r in [RULES[i.upper()] for i in rule_ids] or RULES.values():
+    for r in api.rules(rule_ids):
         emit(f"{r.id}  {r.level}  {r.title}\n    {r.description}\n    适用于：{r.applies}")
 
 
@@ -602,15 +547,15 @@ def run_guarded(invoke, args: list[str] | None = None) -> int:
         return 2
     except XltoolsError as exc:
         emit(_phrase(exc), err=True)
-        return exc.exit_code
+        return exit_status(exc)
     except _OutputClosed as exc:
         _quiet_stdout()
-        why = os_reason(exc.exc) if exc.exc is not None else "标准输出已关闭。"
+        why = api.os_reason(exc.exc) if exc.exc is not None else "标准输出已关闭。"
         emit(f"错误：无法在屏幕（标准输出）上输出结果：{why}请用 -o 把结果保存到文件。", err=True)
         return 2
     except OSError as exc:
-        name = f" {display_path(exc.filename)}" if exc.filename else ""
-        emit(f"错误：无法读写文件{name}：{os_reason(exc)}", err=True)
+        name = f" {api.display_path(exc.filename)}" if exc.filename else ""
+        emit(f"错误：无法读写文件{name}：{api.os_reason(exc)}", err=True)
         return 2
     except Exception as exc:  # the last line of defence: no traceback for a clerk
         emit(f"错误：程序内部错误（{type(exc).__name__}）。请把所用命令和文件反馈给维护人员。", err=True)

@@ -1,4 +1,5 @@
-"""Domain exceptions. The CLI and the web page map them to messages and exit codes (docs/format.md §6)."""
+"""Domain exceptions. Each says once what it means to a caller: its exit status (the command line,
+docs/format.md §6) and its HTTP status (the web page); the interfaces only phrase its message."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ class XltoolsError(Exception):
     """Base of every failure we report to a user; `message` is Chinese and says what to do."""
 
     exit_code = 2
+    http_status = 422  # the request was understood, but this input cannot be used or fails the rules
     code = "error"
 
     def __init__(self, message: str, *, code: str | None = None, path: str | None = None, **data):
@@ -21,6 +23,21 @@ class XltoolsError(Exception):
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}：{self.message}" if self.path else self.message
+
+
+# HTTP statuses that follow from an error's code rather than its class: a file over a size limit,
+# a file type no reader takes, a bug caught on the way.
+HTTP_STATUS_BY_CODE = {"too_large": 413, "unsupported": 415, "internal": 500}
+
+
+def http_status(exc: XltoolsError) -> int:
+    """The HTTP status of a request that failed with `exc` (the web page answers with it)."""
+    return HTTP_STATUS_BY_CODE.get(exc.code, exc.http_status)
+
+
+def exit_status(exc: XltoolsError) -> int:
+    """The exit status of a command that failed with `exc` (0 never: it failed)."""
+    return exc.exit_code
 
 
 # Codes of an input that is not (or no longer) this tool's template: an interface says where the blank

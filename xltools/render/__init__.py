@@ -12,30 +12,14 @@ import os
 from collections.abc import Iterable
 
 from xltools.errors import ReportHasErrors, UsageError
+from xltools.formats import OUTPUT_FORMATS, OUTPUT_SUFFIXES, OUTPUTS
 from xltools.jsonform import dumps, report_to_json
 from xltools.model import Finding, Report
 
-FORMATS = ("txt", "md", "html", "cms", "docx", "pdf", "json")
-FORMAT_NAMES = {
-    "txt": "纯文本",
-    "md": "Markdown",
-    "html": "网页",
-    "cms": "网站后台粘贴用的网页片段",
-    "docx": "Word",
-    "pdf": "PDF",
-    "json": "JSON 数据",
-}
-SUFFIXES = {
-    ".txt": "txt",
-    ".text": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".docx": "docx",
-    ".pdf": "pdf",
-    ".json": "json",
-}
+# The format table is xltools.formats' (one for the command line, the web page and the library).
+FORMATS = tuple(OUTPUTS)
+FORMAT_NAMES = {f.id: f.name for f in OUTPUT_FORMATS}
+SUFFIXES = OUTPUT_SUFFIXES
 
 
 def render(
