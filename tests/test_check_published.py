@@ -67,7 +67,7 @@ def test_import_notes_are_findings_with_their_place(tmp_path):
     page.write_text(text, encoding="utf-8")
     result = _run("check", str(page), "--json")
     (entry,) = json.loads(result.stdout)["files"]
-    notes = [f for f in entry["findings"] if f["rule"] == "I1" and "找不到" in f["message"]]
+    notes = [f for f in entry["findings"] if f["rule"] == "I2" and "找不到" in f["message"]]
     assert notes and notes[0]["where"].endswith("2.其他法律行政法规禁止公开行")
 
 

@@ -320,10 +320,18 @@ def test_published_r41_error_survives_import_and_check_finds_it(tmp_path):
 def test_missing_row_is_not_stated_and_check_says_so():
     text = (SHIPPED["suoluo"]).read_text("utf-8").replace("行政强制 | 0 | ||\n", "")
     result = import_bytes(text.encode("utf-8"), "txt", "x.txt")
-    assert result.values["proactive.coercion.decisions"] is None
-    assert [n.message for n in result.notes] == ["二、主动公开政府信息情况中找不到“行政强制”行，按未填写处理。"]
-    errors = result.check().errors
-    assert [(f.rule, f.field) for f in errors] == [("S2", "proactive.coercion.decisions")]
+    assert "proactive.coercion.decisions" not in result.values
+    assert result.unread == {"proactive.coercion.decisions": "二、主动公开政府信息情况中找不到“行政强制”行"}
+    assert [(n.rule, n.field, n.message) for n in result.notes] == [
+        (
+            "I2",
+            "proactive.coercion",
+            "未能读出：二、主动公开政府信息情况中找不到“行政强制”行。“本年处理决定数量”列没有读取（不按 0 计，也不算未填写），"
+            "相关的合计核对未做。请对照原报告核对。",
+        )
+    ]
+    assert result.check().errors == []  # not the report's fault: no S2 blames it
+    assert result.to_json()["proactive"]["coercion"] == {"decisions": None}  # the JSON form never says 0
 
 
 def test_table_four_as_fifteen_numbers_in_a_line_of_text():
@@ -400,6 +408,7 @@ def test_word_report_with_merged_cells(tmp_path):
     result = import_report(_word_report(tmp_path / "r.docx"))
     d = result.to_json()
     missing = {n.field for n in result.notes}
+    assert {n.rule for n in result.notes} == {"I2"}  # rows the table does not print are not read, and named
     assert missing == {
         "proactive.regulations",
         "proactive.licensing",
@@ -687,13 +696,19 @@ def test_word_automatic_numbering_of_part_titles_and_sub_heads(tmp_path):
     doc.add_paragraph("本年度未收取信息处理费。")
     path = tmp_path / "numbered.docx"
     doc.save(path)
-    d = import_report(path).to_json()
-    assert d["agency"]["name"] == "测试镇人民政府"
-    assert d["overview"]["summary"] == "2024年，我镇政务公开工作有序推进。"
-    assert d["overview"]["headings"]["platform"] == "平台建设"
-    assert d["overview"]["platform"] == "平台建设的正文。"
+    from xltools.published import blocks_of
+    from xltools.published.structure import read_structure
+
+    d = read_structure(blocks_of(path.read_bytes(), "docx")).values
+    assert d["agency.name"] == "测试镇人民政府"
+    assert d["overview.summary"] == "2024年，我镇政务公开工作有序推进。"
+    assert d["overview.headings.platform"] == "平台建设"
+    assert d["overview.platform"] == "平台建设的正文。"
     assert d["problems"] == "问题与改进的正文。"
-    assert d["processing_fee"] == {"amount_yuan": "0"}
+    assert d["processing_fee.amount_yuan"] == "0"
+    with pytest.raises(UnusableInput) as err:  # no table printed at all: one refusal, not 100 findings
+        import_report(path)
+    assert err.value.code == "no_tables"
 
 
 def test_tables_copied_out_of_a_browser_come_tab_separated():

@@ -166,13 +166,28 @@ def test_what_cannot_be_placed_is_named(page):
     assert any("“行政备案”不是格式中的行" in m for m in messages)
 
 
-def test_table_three_heading_that_cannot_be_matched_is_read_by_position_with_a_note():
+def test_table_three_heading_that_cannot_be_matched_is_placed_by_elimination_with_a_note():
     text = render(load_report(EXAMPLES / "huaian-2024.json").report, "txt").decode().replace("商业企业", "商业企亚", 1)
     back = import_bytes(text.encode(), "txt", "r.txt")
     assert back.values["requests.new.business"] == 53
     assert [n.message for n in back.notes] == [
-        "三、收到和处理政府信息公开申请情况的表头中找不到“商业企业”列（可能印错），各列按格式中的顺序读取，请核对。"
+        "三、收到和处理政府信息公开申请情况的表头中找不到“商业企业”列（可能印错），"
+        "其余各列都按格式的顺序印出，这一列按所在位置读取，请核对。"
     ]
+
+
+def test_table_three_whose_header_names_two_columns_is_not_read_by_position():
+    """A header of only 自然人 | 法人或其他组织: the five organisation columns cannot be told apart,
+    so nothing of the table is guessed; one I2 names it all (issue 26)."""
+    text = render(load_report(EXAMPLES / "huaian-2024.json").report, "txt").decode()
+    for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构"):
+        text = text.replace(label, "　" * len(label), 1)
+    back = import_bytes(text.encode(), "txt", "r.txt")
+    assert not [p for p in back.values if p.startswith("requests.")]
+    assert len(back.unread) == 25 * 7
+    (i2,) = [n for n in back.notes if n.rule == "I2"]
+    assert "表头中认不全" in i2.message and "25 行共 175 个数字" in i2.message
+    assert not [f for f in back.check().findings if f.rule in ("S2", "R3.1", "R3.2", "R3.3")]
 
 
 def test_a_part_title_run_on_into_its_first_paragraph_is_split(page):

@@ -18,13 +18,14 @@ from typing import Any
 from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.formats import READABLE
-from xltools.model import ERROR, WARNING, Finding
+from xltools.model import ERROR, WARNING, Finding, Source
 from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
 from xltools.published.structure import FEE_PART, read_structure
 from xltools.published.tables import (
     FEE_PART_TITLE,
     cells_of,
+    locate,
     read_appeals,
     read_fee_table,
     read_proactive,
@@ -45,28 +46,50 @@ class Imported:
     notes: list[Finding] = field(default_factory=list)
     no_summary: bool = False  # part 一 printed no 综述 before its （一）
     texts: dict[str, str] = field(default_factory=dict)  # paragraphs around the tables, by where they stand
+    unread: dict[str, str] = field(default_factory=dict)  # table values not read: path -> where it looked (I2)
 
     def to_json(self) -> dict:
-        """The JSON form: every stated value in spec order, tables nested by row id."""
+        """The JSON form: every stated value in spec order, tables nested by row id. A value that
+        could not be read is null there (the form has no "unread"; null is never taken as 0)."""
         from xltools.jsonform import json_keys
 
         out: dict[str, Any] = {"format": spec.FORMAT_ID}
         for path in spec.FIELDS:
-            if path not in self.values:
+            if path not in self.values and path not in self.unread:
                 continue
             node = out
             *heads, last = json_keys(path)
             for key in heads:
                 node = node.setdefault(key, {})
-            node[last] = self.values[path]
+            node[last] = self.values.get(path)
         return out
 
+    def source(self) -> Source:
+        """What the report states, as a Source (the JSON form's, without writing and parsing it)."""
+        return Source(self.path, "json", dict(self.values))
+
     def check(self):
-        """The imported data checked as its JSON form would be (what `check report.json` says)."""
-        from xltools.jsonform import source_from_object
+        """The imported data checked as it was read (unread values are neither 0 nor blank)."""
         from xltools.rules.checker import check
 
-        return check(source_from_object(self.to_json(), self.path))
+        return check(self.source(), normalised=normalised(self))
+
+
+def normalised(imported: Imported):
+    """`normalise` of the imported values, with the unread ones unknown: no sum rule uses them,
+    no total over them is trusted, and no S2 blames the report for them."""
+    from xltools.rules.checker import normalise
+    from xltools.rules.sums import TOTAL_PARTS
+
+    report, findings, unreadable = normalise(imported.source())
+    for path in imported.unread:
+        report.values[path] = None
+        unreadable.add(path)
+    for path, parts in TOTAL_PARTS.items():
+        if any(p in unreadable for p in parts) and path not in imported.values:
+            report.values[path] = None
+            unreadable.add(path)
+    return report, findings, unreadable
 
 
 def where_of(path: str | None) -> str | None:
@@ -90,13 +113,12 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     the checker's findings, each located by its table, row and column labels (`where`)."""
     from dataclasses import replace
 
-    from xltools.jsonform import source_from_object
     from xltools.rules.checker import check
 
-    source = source_from_object(imported.to_json(), imported.path)
-    source.findings = list(imported.notes) + list(source.findings)
+    source = imported.source()
+    source.findings = list(imported.notes)
     source.texts = dict(imported.texts)
-    result = check(source, strict=strict, previous=previous)
+    result = check(source, strict=strict, previous=previous, normalised=normalised(imported))
     findings = result.findings
     if imported.no_summary:  # the format asks for the five sub-sections; a 综述 before them is optional
         findings = [f for f in findings if not (f.rule == "S4" and f.field == "overview.summary")]
@@ -194,10 +216,15 @@ def import_bytes(data: bytes, kind: str, display: str) -> Imported:
         )
     result = Imported(display, kind, notes=file_notes(blocks) + list(st.notes), no_summary=st.no_summary)
     values = dict(st.values)
+    where = locate(st.body, st.parts)
     for reader, part in ((read_proactive, "proactive"), (read_requests, "requests"), (read_appeals, "appeals")):
-        found, notes = reader(st.parts[part])
+        found, notes, unread = reader(where[part])
         values.update(found)
         result.notes += notes
+        result.unread.update(unread)
+    if all(p in result.unread for p in _TABLE_VALUES):
+        raise UnusableInput(NO_TABLES, code="no_tables")
+    result.notes += unread_notes(result.unread)
     for part in ("proactive", "requests", "appeals"):
         prose = [b.text for b in st.parts[part] if _is_prose(b)]
         if prose:
@@ -209,6 +236,44 @@ def import_bytes(data: bytes, kind: str, display: str) -> Imported:
     result.notes += _stray_tables(st)
     result.values = {p: values[p] for p in spec.FIELDS if p in values}
     return result
+
+
+_TABLE_VALUES = tuple(p for p in spec.FIELDS if p.split(".", 1)[0] in ("proactive", "requests", "appeals"))
+NO_TABLES = (
+    "这份报告的表格（主动公开、收到和处理申请、行政复议和行政诉讼三张表）一个数字也没有读出："
+    "找不到表格的行和列，或表格是图片。请提供同一报告的其他版本（Word、网页或可复制文字的 PDF），"
+    "或按报告用本工具的模板填写后再检查。"
+)
+
+
+def unread_notes(unread: dict[str, str]) -> list[Finding]:
+    """One I2 finding per reason (a missing row, a header that names no column …), naming every
+    value it leaves unread and where the importer looked."""
+    by_why: dict[str, list[str]] = {}
+    for path, why in unread.items():
+        by_why.setdefault(why, []).append(path)
+    out = []
+    for why, paths in by_why.items():
+        rows = list(dict.fromkeys(p.rsplit(".", 1)[0] for p in paths))
+        cols = list(dict.fromkeys(spec.FIELDS[p].label.rsplit(" ", 1)[-1].removesuffix("列") for p in paths))
+        whole_row = len(rows) == 1 and len(paths) == len(_cells_of_row(rows[0]))
+        field_path = rows[0] if whole_row else paths[0] if len(paths) == 1 else rows[0].split(".", 1)[0]
+        where = where_of(field_path)
+        shown = f"“{'、'.join(cols)}”列" if len(rows) == 1 else f"{len(rows)} 行共 {len(paths)} 个数字"
+        out.append(
+            Finding(
+                "I2",
+                WARNING,
+                field_path,
+                f"未能读出：{why}。{shown}没有读取（不按 0 计，也不算未填写），相关的合计核对未做。请对照原报告核对。",
+                where=where,
+            )
+        )
+    return out
+
+
+def _cells_of_row(row_path: str) -> list[str]:
+    return [p for p in _TABLE_VALUES if p.rsplit(".", 1)[0] == row_path]
 
 
 def _is_prose(block: Block) -> bool:

@@ -52,6 +52,7 @@ class Structure:
     notes: list[Finding] = field(default_factory=list)
     fee_stated: dict[str, object] = field(default_factory=dict)
     no_summary: bool = False  # part 一 goes straight to its （一）: no 综述 printed
+    body: list[Block] = field(default_factory=list)  # from part 一's title to the article's end
 
     def note(self, field_path: str | None, message: str) -> None:
         self.notes.append(Finding("I1", WARNING, field_path, message))
@@ -118,7 +119,7 @@ def title_of(block: Block) -> tuple[str, bool, int | None] | None:
     return part, numeral is not None, numeral
 
 
-def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]], list[str]]:
+def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]], list[str], list[Block]]:
     """(front matter, blocks by part, found part ids). Titles are found by their key words and
     must come in order; one printed with its numeral wins over an unnumbered line of the same
     words (a sub-heading inside another part)."""
@@ -141,9 +142,11 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]
     for j, t in enumerate(marks):
         end = marks[j + 1].at if j + 1 < len(marks) else len(blocks)
         parts[t.part] = list(blocks[t.at + 1 : end])
+    body: list[Block] = []
     if marks:
         parts[marks[-1].part] = _within_article(blocks, [(t.at, 0) for t in marks])
-    return list(blocks[:front_end]), parts, [t.part for t in marks]
+        body = list(blocks[front_end : marks[-1].at + 1]) + parts[marks[-1].part]
+    return list(blocks[:front_end]), parts, [t.part for t in marks], body
 
 
 def _report_title_at(blocks: list[Block], before: int) -> int | None:
@@ -210,7 +213,7 @@ def split_run_on_titles(blocks: list[Block]) -> list[Block]:
 
 def read_structure(blocks: list[Block], *, narrative_only: bool = False) -> Structure:
     st = Structure()
-    front, st.parts, st.found = split_parts(split_run_on_titles(blocks))
+    front, st.parts, st.found, st.body = split_parts(split_run_on_titles(blocks))
     if not narrative_only:
         _read_front(st, front)
     _read_overview(st, paragraphs(st.parts["overview"]), required=bool(st.found) and "overview" in st.found)

@@ -64,12 +64,13 @@ def split_row(cells: list[str]) -> tuple[list[str], list[str]]:
     return labels, cells[i:]
 
 
-def fit(values: list[str], n: int) -> list[str]:
-    """Exactly n values: trailing empty cells (left by flattened spans) dropped, missing ones blank."""
-    values = list(values)
-    while len(values) > n and not values[-1].strip():
-        values.pop()
-    return values + [""] * (n - len(values))
+def fit(values: list[str], n: int) -> list[str | None]:
+    """Exactly n values: trailing empty cells (left by flattened spans) dropped; a value the row
+    does not print at all is None (not read), unlike a cell printed empty ("")."""
+    out: list[str | None] = list(values)
+    while len(out) > n and not (out[-1] or "").strip():
+        out.pop()
+    return out + [None] * (n - len(out))
 
 
 class TableReader:
@@ -80,13 +81,27 @@ class TableReader:
         self.values: dict[str, Any] = {}
         self.notes: list[Finding] = []
         self.seen: set[str] = set()
+        self.unread: dict[str, str] = {}  # path -> where the importer looked and why it could not read it
 
     def note(self, field: str | None, message: str) -> None:
         self.notes.append(Finding("I1", WARNING, field, message))
 
-    def put(self, row_id: str, col_id: str, text: str, row_label: str) -> None:
+    def not_read(self, paths: Iterable[str], why: str) -> None:
+        """These values are not guessed: they stay out of the data, named as unread (I2)."""
+        for path in paths:
+            if path not in self.values:
+                self.unread.setdefault(path, why)
+
+    def cells(self, row_id: str) -> list[str]:
+        cols = spec.PROACTIVE_CELLS[row_id] if self.table is spec.PROACTIVE else [c.id for c in self.table.columns]
+        return [f"{self.table.id}.{row_id}.{c}" for c in cols]
+
+    def put(self, row_id: str, col_id: str, text: str | None, row_label: str) -> None:
         path = f"{self.table.id}.{row_id}.{col_id}"
         f = spec.FIELDS[path]
+        if text is None:  # the row prints fewer values than it has columns: which one is missing is not known
+            self.not_read([path], f"{self.table.part} “{row_label}”行印出的数字少于列数，无法确定缺的是哪一列")
+            return
         digits = number(text, units=("万元",) if f.kind is spec.Kind.DECIMAL else ("件", "个", "条", "项"))
         if digits is None:
             self.values[path] = None
@@ -105,23 +120,29 @@ class TableReader:
             self.note(f"{self.table.id}.{row_id}", f"{self.table.part} “{row_label}”行出现了两次，只读取了第一次。")
             return
         self.seen.add(row_id)
-        extra = [v for v in values[len(cols) :] if v.strip()]
-        if extra:
-            self.note(
-                f"{self.table.id}.{row_id}",
-                f"{self.table.part} “{row_label}”行多出 {len(extra)} 个数字（{'、'.join(extra)}），已忽略。请核对原报告。",
+        printed = fit(values, 0)
+        if len(printed) > len(cols):
+            # More numbers than the columns the header names: which belongs where is not known.
+            self.not_read(
+                self.cells(row_id),
+                f"{self.table.part} “{row_label}”行印出 {len(printed)} 个数字（{'、'.join(v for v in printed if v)}），"
+                f"多于表头中能认出的 {len(cols)} 列，无法确定各数字属于哪一列",
             )
+            return
         for col_id, text in zip(cols, fit(values, len(cols)), strict=False):
             self.put(row_id, col_id, text, row_label)
+        named = {f"{self.table.id}.{row_id}.{c}" for c in cols}
+        self.not_read(
+            [p for p in self.cells(row_id) if p not in named],
+            f"{self.table.part}的表头中找不到这一列，“{row_label}”行的这个数字无法确定位置",
+        )
 
-    def missing(self, row_ids: Iterable[str], cols_of) -> None:
+    def missing(self, row_ids: Iterable[str]) -> None:
         for row_id in row_ids:
             if row_id in self.seen:
                 continue
             label = self.table.row(row_id).label
-            self.note(f"{self.table.id}.{row_id}", f"{self.table.part}中找不到“{label}”行，按未填写处理。")
-            for col_id in cols_of(row_id):
-                self.values[f"{self.table.id}.{row_id}.{col_id}"] = None
+            self.not_read(self.cells(row_id), f"{self.table.part}中找不到“{label}”行")
 
 
 def _col_label(table: spec.Table, col_id: str) -> str:
@@ -176,10 +197,56 @@ def check_2019(blocks: Iterable[Block]) -> None:
                 raise format_2019(why)
 
 
+# --- where each table stands ----------------------------------------------------------------------
+
+
+def locate(body: list[Block], parts: dict[str, list[Block]]) -> dict[str, list[Block]]:
+    """The blocks holding each table, found by the table itself: the stretch between two titles
+    whose rows carry most of that table's row labels. Offices number their parts their own way
+    (a narrative "三、主动公开工作情况" before tables titled 一、二、三 of their own), so the part a
+    heading's number or words name is only the fallback when no stretch holds the table's rows."""
+    from xltools.published.structure import title_of
+
+    stretches: list[list[Block]] = [[]]
+    for block in body:
+        if title_of(block) is not None:
+            stretches.append([])
+        stretches[-1].append(block)
+    out = {}
+    for part, table in (("proactive", spec.PROACTIVE), ("requests", spec.REQUESTS), ("appeals", spec.APPEALS)):
+        scores = [_score(stretch, table) for stretch in stretches]
+        best = max(range(len(stretches)), key=lambda i: scores[i], default=None)
+        own = _score(parts.get(part, []), table)
+        if best is not None and scores[best] >= 2 and scores[best] > own:
+            out[part] = stretches[best]
+        else:
+            out[part] = parts.get(part, [])
+    return out
+
+
+def _score(blocks: list[Block], table: spec.Table) -> int:
+    """How many of a table's row labels (table 四: its group labels) a stretch prints."""
+    labels = {r.id: r.label for r in table.rows}
+    seen: set[str] = set()
+    for block in blocks:
+        if not block.is_row and "。" in block.text:
+            continue
+        if table is spec.APPEALS:
+            seen.update(find_labels(block.text, labels))
+            continue
+        row_labels, _ = split_row(cells_of(block))
+        for label in row_labels:
+            for frag in re.split(r"\s*/\s*", label):
+                m = match_label(frag, labels, fuzzy=False)
+                if m:
+                    seen.add(m.key)
+    return len(seen)
+
+
 # --- table 二 ----------------------------------------------------------------------------------
 
 
-def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
+def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], dict[str, str]]:
     table = spec.PROACTIVE
     reader = TableReader(table)
     check_2019(blocks)
@@ -188,7 +255,7 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
     header: list[str] = []
     for block in blocks:
         labels, values = split_row(cells_of(block))
-        if not values:
+        if not any(v.strip() for v in values):
             found = header_keys(reader, labels, columns)
             if found:
                 header = found
@@ -200,10 +267,21 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             continue
         expected = list(spec.PROACTIVE_CELLS[row_id])
         ordered = [c for c in header if c in expected]
-        cols = ordered if sorted(ordered) == sorted(expected) else expected
+        if len(expected) == 1:
+            cols = expected  # a row of one number: nothing to confuse it with
+        elif ordered:
+            cols = ordered  # the columns the header names, in its order; any other stays unread
+        else:
+            reader.seen.add(row_id)
+            names = "、".join(columns[c] for c in expected)
+            reader.not_read(
+                reader.cells(row_id),
+                f"{table.part} “{rows[row_id]}”行之上找不到表头（{names}），各数字属于哪一列无法确定",
+            )
+            continue
         reader.take(row_id, cols, values, rows[row_id])
-    reader.missing(spec.PROACTIVE_CELLS, lambda r: spec.PROACTIVE_CELLS[r])
-    return reader.values, reader.notes
+    reader.missing(spec.PROACTIVE_CELLS)
+    return reader.values, reader.notes, reader.unread
 
 
 # --- table 三 ----------------------------------------------------------------------------------
@@ -211,10 +289,33 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
 _GROUP = "__orgs__"
 
 
-def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[str]:
+def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[str] | None:
     """Column order from the header rows, the 法人或其他组织 group standing for its five columns
-    (a misprinted heading read as the column it resembles, with a note)."""
+    (a misprinted heading read as the column it resembles, with a note). A header split over two
+    lines ("商业" / "企业") is read joined, column by column. None when the columns cannot all be
+    identified: then no value of the table is guessed."""
     labels = {c.id: c.label for c in spec.REQUESTS.columns} | {_GROUP: spec.REQUESTS_ORGS}
+    official = [c.id for c in spec.REQUESTS.columns]
+    order = _order(header_rows, reader, labels)
+    if sorted(order) != sorted(official) and len(header_rows) >= 2:
+        joined = _joined_columns(header_rows)
+        if joined:
+            order = _order([*header_rows, joined], reader, labels)
+    if sorted(order) == sorted(official):
+        return order
+    missing = [c for c in official if c not in order]
+    if len(missing) == 1 and order == [c for c in official if c != missing[0]]:
+        # one heading unreadable, every other in the format's order: the gap is that column
+        reader.note(
+            None,
+            f"{reader.table.part}的表头中找不到“{labels[missing[0]]}”列（可能印错），"
+            f"其余各列都按格式的顺序印出，这一列按所在位置读取，请核对。",
+        )
+        return official
+    return None
+
+
+def _order(header_rows: list[list[str]], reader: TableReader, labels: dict[str, str]) -> list[str]:
     orgs = [c for c in spec.APPLICANT_COLUMNS if c != "natural"]
     order: list[str] = []
     for cells in header_rows:
@@ -225,20 +326,22 @@ def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[
                 order.insert(order.index(_GROUP), key)
             else:
                 order.append(key)
-    order = [k for k in order if k != _GROUP]
-    official = [c.id for c in spec.REQUESTS.columns]
-    if sorted(order) == sorted(official):
-        return order
-    if order:  # a header was printed but does not name every column
-        missing = "、".join(labels[c] for c in official if c not in order)
-        reader.note(
-            None,
-            f"{reader.table.part}的表头中找不到“{missing}”列（可能印错），各列按格式中的顺序读取，请核对。",
-        )
-    return official
+    return [k for k in order if k != _GROUP]
 
 
-def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
+def _joined_columns(header_rows: list[list[str]]) -> list[str] | None:
+    """The last header rows of one width joined cell by cell: a heading printed over two lines."""
+    rows = [r for r in header_rows if len(r) >= 3]
+    if len(rows) < 2:
+        return None
+    width = len(rows[-1])
+    group = [r for r in rows if len(r) == width][-3:]
+    if len(group) < 2:
+        return None
+    return ["".join(r[i] for r in group) for i in range(width)]
+
+
+def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], dict[str, str]]:
     table = spec.REQUESTS
     reader = TableReader(table)
     rows = {r.id: r.label for r in table.rows}
@@ -246,11 +349,13 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
     other_section = norm(spec.REQUEST_SECTIONS[-1])
     header: list[list[str]] = []
     columns: list[str] | None = None
+    decided = False
     for block in blocks:
-        labels, values = split_row(cells_of(block))
+        cells = cells_of(block)
+        labels, values = split_row(cells)
         if not values or not any(v.strip() for v in values):
-            if columns is None:
-                header.append(labels)
+            if not decided and (block.is_row or "。" not in block.text):  # a sentence is no header
+                header.append(cells)
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
@@ -262,19 +367,54 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             if labels:
                 reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
             continue
+        if not decided:
+            decided, columns = True, _request_columns(header, reader)
         if columns is None:
-            columns = _request_columns(header, reader)
+            reader.seen.add(row_id)
+            reader.not_read(
+                reader.cells(row_id),
+                f"{table.part}的表头中认不全“自然人”“商业企业”至“总计”各列，各数字属于哪一列无法确定",
+            )
+            continue
         reader.take(row_id, columns, values, rows[row_id])
-    reader.missing(rows, lambda r: [c.id for c in table.columns])
-    return reader.values, reader.notes
+    reader.missing(rows)
+    _confirm_requests(reader)
+    return reader.values, reader.notes, reader.unread
+
+
+def _confirm_requests(reader: TableReader) -> None:
+    """Row totals confirm the column reading: when the printed 总计 column matches no row's sum
+    but another column would match every one, the columns were misread, not misprinted."""
+    cols = [c.id for c in spec.REQUESTS.columns]
+    full = []
+    for r in spec.REQUESTS.rows:
+        got = [reader.values.get(f"requests.{r.id}.{c}") for c in cols]
+        if all(isinstance(v, int) for v in got) and any(got):
+            full.append((r.id, got))
+    if len(full) < 3:
+        return
+    if any(sum(v[:-1]) == v[-1] for _, v in full):
+        return
+    for j in range(len(cols) - 1):
+        if all(sum(v) - v[j] == v[j] for _, v in full):
+            paths = [p for r in spec.REQUESTS.rows for p in reader.cells(r.id)]
+            for p in paths:
+                reader.values.pop(p, None)
+            reader.not_read(
+                paths,
+                f"{reader.table.part}按表头读出的“总计”列与每一行各列之和都不符，而“{spec.REQUESTS.columns[j].label}”列"
+                "恰与其余各列之和相符：表头与数字可能错位，表三的数字不予读取",
+            )
+            return
 
 
 # --- table 四 ----------------------------------------------------------------------------------
 
 
-def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
+def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], dict[str, str]]:
     table = spec.APPEALS
     reader = TableReader(table)
+    guessed: set[str] = set()  # groups read without a header naming every column
     groups_labels = {r.id: r.label for r in table.rows}
     column_labels = {c.id: c.label for c in table.columns}
     header_groups: list[str] = []
@@ -287,7 +427,10 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             header_cols += [c for c in find_labels(text, column_labels) if c not in header_cols]
             continue
         groups = header_groups if sorted(header_groups) == sorted(groups_labels) else list(groups_labels)
-        cols = header_cols if sorted(header_cols) == sorted(column_labels) else list(column_labels)
+        named = sorted(header_cols) == sorted(column_labels)
+        cols = header_cols if named else list(column_labels)
+        if not named:
+            guessed.update(groups_labels)
         if labels:
             group = _match_row(reader, labels, groups_labels)
             if group is None:
@@ -296,21 +439,32 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding]]:
             reader.take(group, cols, values, groups_labels[group])
             continue
         need = len(groups) * len(cols)
-        filled = fit(values, need)
         printed = len(fit(values, 0))
-        if printed < need:
-            reader.note(
-                None,
-                f"{table.part}的数字行只有 {printed} 个数字，应为 {need} 个"
-                f"（行政复议、未经复议直接起诉、复议后起诉各 {len(cols)} 个），缺少的按未填写处理。",
-            )
+        if printed != need:
+            for group in groups:
+                reader.seen.add(group)
+                reader.not_read(
+                    reader.cells(group),
+                    f"{table.part}的数字行印出 {printed} 个数字，应为 {need} 个"
+                    f"（行政复议、未经复议直接起诉、复议后起诉各 {len(cols)} 个），各数字属于哪一格无法确定",
+                )
+            continue
+        filled = fit(values, need)
         for i, group in enumerate(groups):
-            chunk = filled[i * len(cols) : (i + 1) * len(cols)]
-            if i == len(groups) - 1:
-                chunk += filled[(i + 1) * len(cols) :]
+            chunk = [v or "" for v in filled[i * len(cols) : (i + 1) * len(cols)]]
             reader.take(group, cols, chunk, groups_labels[group])
-    reader.missing(groups_labels, lambda g: [c.id for c in table.columns])
-    return reader.values, reader.notes
+    reader.missing(groups_labels)
+    for group in guessed:  # read in the format's column order: kept only where the group's total confirms it
+        got = [reader.values.get(p) for p in reader.cells(group)]
+        if all(isinstance(v, int) for v in got) and sum(got[:-1]) != got[-1]:
+            for p in reader.cells(group):
+                reader.values.pop(p, None)
+            reader.not_read(
+                reader.cells(group),
+                f"{table.part}的表头中认不全“结果维持”至“总计”各列，按格式的顺序读出的“{groups_labels[group]}”"
+                "各数与总计不符，读法无法确认",
+            )
+    return reader.values, reader.notes, reader.unread
 
 
 # --- the 信息处理费 table of a local variant ----------------------------------------------------
