@@ -21,6 +21,8 @@ from xltools.files import atomic_path, check_target, write_atomic
 from xltools.formats import OUTPUT_FORMATS, OUTPUT_SUFFIXES, OUTPUTS, XLSX_MEDIA_TYPE, OutputFormat
 from xltools.inputs import expand_inputs
 from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
+from xltools.round.errors import LoginRefused, NotFound, Refused, RoundError, StoreError, UploadRefused
+from xltools.round.model import CONFIRM, RETURN, Event, Review, Round, Status, Unit, UnitState, Upload
 from xltools.text import clean_text, display_path, format_number, os_reason
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from xltools.collect.summary import SummaryBook
     from xltools.previous import Pairing
     from xltools.published import Imported
+    from xltools.round.roster import Entry
+    from xltools.round.service import RoundService
     from xltools.rules.registry import Rule
     from xltools.verdict import Hint, JsonStream
 
@@ -391,19 +395,75 @@ def rules(ids: Iterable[str] = ()) -> list[Rule]:
     return [RULES[i.upper()] for i in ids] or list(RULES.values())
 
 
+# --- the collection round (xltools.round; docs/format.md §10) ------------------------------------
+# The service and its store are imported when first used: a plain check never loads sqlite3.
+
+
+def open_round_service(folder: str, **kw: Any) -> RoundService:
+    """The collection rounds kept in a data folder (created, or migrated forward, on open).
+    Keywords: `check` (the upload checker: (bytes, file name, last year's report) -> verdict),
+    `clock`, `max_upload`. See xltools.round.service.RoundService for what it does."""
+    from xltools.round.service import RoundService
+
+    return RoundService.open(folder, **kw)
+
+
+def roster_from_file(path: str) -> list[Entry]:
+    """A roster from a .txt or .xlsx file (docs/format.md §10)."""
+    from xltools.round.roster import read_roster_file
+
+    return read_roster_file(path)
+
+
+def roster_from_bytes(data: bytes, filename: str) -> list[Entry]:
+    """A roster from an uploaded file's bytes; `filename` only picks the reader."""
+    from xltools.round.roster import parse_roster
+
+    return parse_roster(data, filename)
+
+
+def roster_from_text(text: str) -> list[Entry]:
+    """A roster pasted as text."""
+    from xltools.round.roster import parse_roster_text
+
+    return parse_roster_text(text)
+
+
+def new_office_password() -> str:
+    """A random office password to print once (first start of the service)."""
+    from xltools.round.auth import generate_password
+
+    return generate_password()
+
+
 __all__ = [
+    "CONFIRM",
     "ERROR",
     "OUTPUTS",
     "OUTPUT_FORMATS",
     "OUTPUT_SUFFIXES",
+    "RETURN",
     "WARNING",
     "XLSX_MEDIA_TYPE",
     "CheckResult",
     "Document",
+    "Event",
     "FileResult",
     "Finding",
+    "LoginRefused",
+    "NotFound",
     "OutputFormat",
+    "Refused",
     "Report",
+    "Review",
+    "Round",
+    "RoundError",
+    "Status",
+    "StoreError",
+    "Unit",
+    "UnitState",
+    "Upload",
+    "UploadRefused",
     "XltoolsError",
     "__version__",
     "atomic_path",
@@ -439,8 +499,10 @@ __all__ = [
     "merge_lines",
     "merge_reports",
     "merge_scope",
+    "new_office_password",
     "next_template",
     "next_template_filename",
+    "open_round_service",
     "os_reason",
     "output_format",
     "previous_pairing",
@@ -448,6 +510,9 @@ __all__ = [
     "report_filename",
     "report_json",
     "results_json",
+    "roster_from_bytes",
+    "roster_from_file",
+    "roster_from_text",
     "rules",
     "summary_book",
     "summary_workbook_bytes",
