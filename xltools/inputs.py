@@ -1,5 +1,5 @@
 """Which files an input list means: files as given, folders searched (docs/format.md §8). Light on
-purpose (no reader imported), like xltools.formats."""
+purpose (no reader imported), like xltools.formats, whose registry of input formats it follows."""
 
 from __future__ import annotations
 
@@ -7,25 +7,27 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from xltools.formats import READABLE
+from xltools.formats import INPUT_FORMATS, input_format
 
-# Published reports (saved web pages, Word, PDF, text) are checked as they stand (docs/format.md §8).
-PUBLISHED_SUFFIXES = tuple(READABLE)
-# Found in a folder too, so each is refused with its reason instead of silently left out.
-OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".et", ".ods")
-OTHER_DOCUMENTS = (".doc", ".wps", ".mht", ".mhtml")  # refused by the importer, with what to do instead
+# Published reports (saved web pages, Word, PDF, text), read ones and refused ones alike.
+PUBLISHED_SUFFIXES = tuple(f.suffix for f in INPUT_FORMATS if f.published)
+
+
+def folder_suffixes(*, published: bool = False) -> tuple[str, ...]:
+    """The suffixes a folder is searched for: every input format xltools knows (read, or refused
+    with its reason), published reports only where they are taken."""
+    return tuple(f.suffix for f in INPUT_FORMATS if published or not f.published)
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False) -> list[str]:
-    """Files as given, and folders searched (recursively, sorted) for .xlsx and .json files
-    (and other spreadsheet files, which are then refused with a reason); with `published`, for
-    published reports too (web pages, Word, PDF, text: what `check` takes).
+    """Files as given, and folders searched (recursively, sorted) for every input format of the
+    registry: workbooks and JSON forms, other spreadsheet files (.xls, .ods, .csv, .xlsb, …: each
+    then refused with its reason, not left out silently); with `published`, published reports too
+    (web pages, Word, PDF, text, and the document formats refused with a reason).
 
     Office lock files (~$name.xlsx) and hidden files are skipped.
     """
-    wanted = (".xlsx", ".json", *OTHER_SPREADSHEETS)
-    if published:
-        wanted += PUBLISHED_SUFFIXES + OTHER_DOCUMENTS
+    wanted = folder_suffixes(published=published)
     out: list[str] = []
     for p in paths:
         path = Path(p)
@@ -47,7 +49,8 @@ def expand_inputs(paths: Iterable[str | os.PathLike], *, published: bool = False
 
 def is_published(name: str | os.PathLike) -> bool:
     """A published report (web page, Word, PDF, text) rather than a workbook or JSON form."""
-    return Path(name).suffix.lower() in PUBLISHED_SUFFIXES + OTHER_DOCUMENTS
+    known = input_format(name)
+    return known is not None and known.published
 
 
-__all__ = ["PUBLISHED_SUFFIXES", "expand_inputs", "is_published"]
+__all__ = ["PUBLISHED_SUFFIXES", "expand_inputs", "folder_suffixes", "is_published"]

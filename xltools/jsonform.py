@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from xltools.errors import UnusableInput
+from xltools.formats import JSON_LIMIT
 from xltools.model import ERROR, Finding, Report, Source
 from xltools.spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
 from xltools.text import clean_text
 
-MAX_JSON = 10 * 1024 * 1024  # a report is a few tens of KB
+MAX_JSON = JSON_LIMIT  # the registry's (xltools.formats)
 MAX_DEPTH = 8
 MAX_LISTED = 30  # structure findings listed one by one
 

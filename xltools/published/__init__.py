@@ -17,7 +17,7 @@ from typing import Any
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.formats import READABLE
+from xltools.formats import READABLE, input_format, suffix_of, unsupported
 from xltools.model import ERROR, WARNING, Finding, Source
 from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
@@ -166,28 +166,29 @@ def _read_blocks(data: bytes, kind: str) -> list[Block]:
     return read_txt(data)
 
 
+# Why a file another reader takes is not taken here (the registry's refusals cover the suffixes
+# no reader takes).
+_TAKEN_ELSEWHERE = {
+    ".pdf": "文字稿请用 Word 文档或文本文件，PDF 只能作为已发布的报告检查或导入。",
+    ".xlsx": "这是填报模板，不需要导入，可直接检查。",
+    ".json": "这已是报告数据（JSON），不需要导入，可直接检查。",
+}
+
+
 def kind_of(path: str | os.PathLike, *, narrative: bool = False) -> str:
-    suffix = Path(path).suffix.lower()
-    kinds = {k: v for k, v in READABLE.items() if not narrative or v not in ("html", "pdf")}
-    if suffix in kinds:
-        return kinds[suffix]
+    """The published-report reader of this file (xltools.formats' registry); UnusableInput saying
+    what to give instead. `narrative`: only the formats a narrative may come from."""
+    known = input_format(path)
+    if known is not None and known.published and known.reader and (known.narrative or not narrative):
+        return known.reader
     accepted = (
         "Word 文档（.docx）或文本文件（.txt）"
         if narrative
         else "Word 文档（.docx）、网页（.html）、PDF 或文本文件（.txt）"
     )
-    hint = {
-        ".doc": "这是旧版 Word 97-2003 文件，请在 Word/WPS 中另存为 .docx 后再试。",
-        ".wps": "这是 WPS 文字文件，请在 WPS 中另存为 .docx 后再试。",
-        ".pdf": "文字稿请用 Word 文档或文本文件，PDF 只能作为已发布的报告检查或导入。",
-        ".xlsx": "这是填报模板，不需要导入，可直接检查。",
-        ".json": "这已是报告数据（JSON），不需要导入，可直接检查。",
-        ".mht": "这是单文件网页（.mht），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
-        ".mhtml": "这是单文件网页（.mhtml），请在浏览器中另存为“网页，仅 HTML”（.html）后再试。",
-    }.get(suffix, "")
-    raise UnusableInput(
-        f"不支持的文件类型“{suffix or '无扩展名'}”。请提供{accepted}。{hint}", code="unsupported", path=str(path)
-    )
+    suffix = suffix_of(path)
+    message = unsupported(suffix, accepted) + _TAKEN_ELSEWHERE.get(suffix, "")
+    raise UnusableInput(message, code="unsupported", path=str(path))
 
 
 def read_file(path: str | os.PathLike) -> bytes:

@@ -16,10 +16,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from xltools.errors import UnusableInput
+from xltools.formats import PUBLISHED_LIMIT
 from xltools.text import clean as clean_chars
 from xltools.text import describe
 
-MAX_INPUT = 30 * 1024 * 1024  # a report is a few hundred KB; a saved page with images a few MB
+MAX_INPUT = PUBLISHED_LIMIT  # the registry's (xltools.formats)
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,15 @@ from typing import NamedTuple
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.jsonform import MAX_JSON, parse_json
+from xltools.formats import InputFormat, input_format, suffix_of, unsupported
+from xltools.jsonform import parse_json
 from xltools.model import ERROR, CellError, Finding, Source
 from xltools.normalize import date_from_serial
 from xltools.rules.sums import total_formula
 from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION, Kind
 from xltools.text import fold, os_reason
 from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
-from xltools.workbook.xlsx import MAX_FILE, Book, open_book
+from xltools.workbook.xlsx import Book, open_book
 
 # Text that only the 2019 试行 format (国办公开办函〔2019〕60号) has.
 _FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", "政府集中采购")
@@ -49,33 +50,26 @@ def read_input(path: str | Path, *, only: tuple[str, ...] | None = None) -> Sour
             "这不是普通文件（可能是管道或设备）。请给出保存在磁盘上的文件。", code="unreadable", path=str(path)
         )
     try:
-        return read_data(read_bytes(p, _limit(p.suffix.lower())), str(path), only=only)
+        return read_data(read_bytes(p, _format(str(p)).limit), str(path), only=only)
     except UnusableInput as exc:
         exc.path = exc.path or str(path)
         raise
 
 
-_SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".csv", ".et", ".ods")
-
-
-def _limit(suffix: str) -> int:
-    """How many bytes are worth reading: one past the limit, so the reader can say it is too large."""
-
-    if suffix == ".json":
-        return MAX_JSON
-    if suffix in _SPREADSHEETS:
-        return MAX_FILE
-    raise UnusableInput(
-        f"不支持的文件类型“{suffix or '无扩展名'}”。请提供 xltools 模板填写的 .xlsx 文件，或 .json 报告数据。",
-        code="unsupported",
-    )
+def _format(name: str) -> InputFormat:
+    """The registry's entry of this input (xltools.formats): its reader, and how many bytes are worth
+    reading (one more is read, so that the reader can say it is too large). UnusableInput for a
+    suffix this reader does not take, with the registry's reason where it knows the suffix."""
+    known = input_format(name)
+    if known is None or known.reader not in ("workbook", "json"):
+        accepted = " xltools 模板填写的 .xlsx 文件，或 .json 报告数据"
+        raise UnusableInput(unsupported(suffix_of(name), accepted), code="unsupported")
+    return known
 
 
 def read_data(data: bytes, name: str, *, only: tuple[str, ...] | None = None) -> Source:
     """Read an input held in memory (a file's bytes, an upload); `name` picks the reader."""
-    suffix = Path(name).suffix.lower()
-    _limit(suffix)
-    if suffix == ".json":
+    if _format(name).reader == "json":
         return parse_json(data, name)
     return read_book(open_book(data), name, only=only)
 

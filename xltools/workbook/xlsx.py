@@ -32,9 +32,10 @@ from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from xltools.errors import UnusableInput
+from xltools.formats import WORKBOOK_LIMIT
 from xltools.workbook.cells import col_index
 
-MAX_FILE = 50 * 1024 * 1024  # a filled template is about 60 KB; a real workbook a few MB at most
+MAX_FILE = WORKBOOK_LIMIT  # the registry's (xltools.formats)
 MAX_PART = 30 * 1024 * 1024  # inflated size of any one XML part
 MAX_TOTAL = 120 * 1024 * 1024  # inflated size of everything we read
 MAX_ENTRIES = 5000
