@@ -17,6 +17,7 @@ from tests.workbooks import VALID_TEXTS, fill_to
 from xltools.api import check_file
 from xltools.cli import main
 from xltools.collect import batch
+from xltools.collect.pool import Pool
 from xltools.workbook.xlsx import OLE_MAGIC
 
 
@@ -57,7 +58,7 @@ def _same(one, other) -> None:
     assert one.result.report.cells == other.result.report.cells
 
 
-class _Recording(concurrent.futures.ProcessPoolExecutor):
+class _Recording(Pool):
     tasks = 0
 
     def submit(self, fn, *args, **kwargs):
@@ -66,7 +67,7 @@ class _Recording(concurrent.futures.ProcessPoolExecutor):
 
 
 def test_pool_findings_identical_to_the_one_file_path(mixed, monkeypatch):
-    monkeypatch.setattr(batch, "_executor", lambda n, pairing=None: _Recording(max_workers=n))
+    monkeypatch.setattr(batch, "_executor", lambda n, pairing=None: _Recording(n))
     pooled = list(batch.check_many(mixed, jobs=2, threshold=0))
     assert _Recording.tasks == len(mixed)  # the work really went through worker processes, a file a task
     assert [r.path for r in pooled] == mixed
@@ -93,6 +94,10 @@ def test_work_in_flight_is_bounded(tmp_path, monkeypatch):
         def submit(self, fn, *args, **kwargs):
             submitted.append(1)
             return super().submit(fn, *args, **kwargs)
+
+        @property
+        def max_workers(self):
+            return self._max_workers
 
     monkeypatch.setattr(batch, "_executor", lambda n, pairing=None: Counting(max_workers=n))
     paths = [str(tmp_path / f"missing-{i:04d}.xlsx") for i in range(400)]

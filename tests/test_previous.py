@@ -221,11 +221,10 @@ def test_previous_dir_of_workbooks_is_identified_in_the_pool(tmp_path, monkeypat
     """Last year's folder is identified by the worker processes (year and agency only), the pairing
     reaches each worker once, not with every task, and the findings are those of one process. A
     last-year workbook that can be identified but not read whole is left out as it always was."""
-    import concurrent.futures
-
     from tests import corpus
     from xltools import previous
     from xltools.collect import batch
+    from xltools.collect.pool import Pool
     from xltools.spec import SHEET_REQUESTS
 
     now, before = tmp_path / "2024", tmp_path / "2023"
@@ -240,7 +239,7 @@ def test_previous_dir_of_workbooks_is_identified_in_the_pool(tmp_path, monkeypat
             last.write_bytes(corpus.rezip(data, {corpus.sheet_part(data, SHEET_REQUESTS): b"<worksheet"}))
     tasks = []
 
-    class Recording(concurrent.futures.ProcessPoolExecutor):
+    class Recording(Pool):
         def submit(self, fn, *args, **kwargs):
             assert not any(isinstance(a, previous.Pairing) for a in args)
             tasks.append(fn.__name__)

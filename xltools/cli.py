@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -541,7 +542,7 @@ def run_guarded(invoke, args: list[str] | None = None) -> int:
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         emit("已中断。", err=True)
-        return 130
+        return 143 if _terminated else 130
     except click.ClickException as exc:
         emit(_phrase_usage(exc, args), err=True)
         return 2
@@ -562,5 +563,18 @@ def run_guarded(invoke, args: list[str] | None = None) -> int:
         return 2
 
 
+_terminated = False  # SIGTERM received
+
+
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM is handled as Ctrl-C is: unwinds the run (workers stopped, temporary and scratch
+    files removed), says 已中断, exits 143. A second one is ignored while that cleanup runs."""
+    global _terminated
+    _terminated = True
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def entry() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
     sys.exit(main.main(prog_name="xltools"))

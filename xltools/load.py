@@ -69,17 +69,36 @@ def load_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report
 
 
 def check_bytes(data: bytes, name: str, *, strict: bool = False, previous: Report | None = None) -> FileResult:
+    """One upload's result; whatever goes wrong inside its read or check is its verdict."""
     try:
         return FileResult(name, load_bytes(data, name, strict=strict, previous=previous))
-    except XltoolsError as exc:
-        return FileResult(name, error=detached(exc))
+    except Exception as exc:  # one file never stops a batch (or the page)
+        return FileResult(name, error=failure(exc, name))
 
 
 def check_file(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> FileResult:
+    """One file's result; whatever goes wrong inside its read or check is its verdict."""
     try:
         return FileResult(str(path), load_report(path, strict=strict, previous=previous))
-    except XltoolsError as exc:
-        return FileResult(str(path), error=detached(exc))
+    except Exception as exc:  # one file never stops a batch
+        return FileResult(str(path), error=failure(exc, path))
+
+
+def failure(exc: BaseException, path: str | os.PathLike | None = None) -> XltoolsError:
+    """Any failure of one file's read or check as that file's verdict (无法读取): ours as it is,
+    an unexpected one named in Chinese, never a traceback."""
+    if isinstance(exc, XltoolsError):
+        return detached(exc)
+    if isinstance(exc, MemoryError):
+        message = "无法读取（内存不足）：读取这个文件所需的内存超过了上限。文件可能过大或已损坏，请另存或拆分后再试。"
+        code = "memory"
+    elif isinstance(exc, RecursionError):
+        message = "无法读取：文件的结构嵌套过深，无法读取。文件可能已损坏，请另存后再试。"
+        code = "nested"
+    else:
+        message = f"无法读取：读取或检查这个文件时程序内部出错（{type(exc).__name__}）。请把这个文件反馈给维护人员。"
+        code = "internal"
+    return UnusableInput(message, code=code, path=str(path) if path is not None else None)
 
 
 def detached(exc: BaseException) -> BaseException:

@@ -11,6 +11,7 @@ piece to its output as it arrives (`Tally`), keeping nothing per file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -21,12 +22,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xltools import verdict
+from xltools.errors import UnusableInput, XltoolsError
 from xltools.inputs import expand_inputs
-from xltools.load import check_file
+from xltools.load import check_file, failure
 from xltools.model import FileResult
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Future
+
+    from xltools.collect.pool import Pool
 
 # Below this many files a pool costs more to start than it saves.
 POOL_THRESHOLD = 16
@@ -52,60 +56,164 @@ def chunk_size(files: int, jobs: int) -> int:
 
 _PAIRING = None  # a worker's pairing with last year's reports, given once when it starts
 
+# What a check imports on first use: imported once by the fork server the workers start from, so
+# that they share it instead of each importing it again.
+_CHECK_MODULES = ("xltools.load", "xltools.rules.soft", "xltools.rules.textnums", "xltools.jsonform")
 
-# What a check imports on first use: imported before the workers start, so that where they are
-# forked (Linux) they share it instead of each importing it again.
-_CHECK_MODULES = ("xltools.rules.soft", "xltools.rules.textnums", "xltools.jsonform")
+FILE_TIMEOUT = 60.0  # seconds one file may take in a worker before it is stopped (XLTOOLS_FILE_TIMEOUT)
+WORKER_MEMORY = 2 << 30  # bytes of address space per worker (XLTOOLS_WORKER_MEMORY; 0: no limit)
 
 
-def _executor(workers: int, pairing=None) -> Executor:
-    """The worker pool (imported only when one is needed: a one-file check starts faster)."""
-    import importlib
-    from concurrent.futures import ProcessPoolExecutor
+def file_timeout() -> float:
+    """The per-file wall-clock limit: FILE_TIMEOUT, or XLTOOLS_FILE_TIMEOUT seconds when set."""
+    try:
+        return float(os.environ.get("XLTOOLS_FILE_TIMEOUT", "")) or FILE_TIMEOUT
+    except ValueError:
+        return FILE_TIMEOUT
 
-    for module in _CHECK_MODULES:
-        importlib.import_module(module)
-    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(pairing,))
+
+def worker_memory() -> int | None:
+    try:
+        limit = int(os.environ.get("XLTOOLS_WORKER_MEMORY", WORKER_MEMORY))
+    except ValueError:
+        limit = WORKER_MEMORY
+    return limit or None
+
+
+def _executor(workers: int, pairing=None) -> Pool:
+    """The worker pool (imported only when one is needed: a one-file check starts faster). A file
+    that takes longer than `file_timeout()` costs its worker (killed and replaced), not the run."""
+    from xltools.collect.pool import Pool
+
+    return Pool(
+        workers,
+        timeout=file_timeout(),
+        memory_limit=worker_memory(),
+        initializer=_start_worker,
+        initargs=(pairing,),
+        preload=_CHECK_MODULES,
+    )
 
 
 def _start_worker(pairing) -> None:
-    """Ctrl-C is the main process's to handle: a worker stopped by it would print a traceback.
-    The pairing (last year's folder identified, possibly thousands of entries) comes once per
+    """The pairing (last year's folder identified, possibly thousands of entries) comes once per
     worker, not with every task."""
-    import signal
-
     global _PAIRING
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _PAIRING = pairing
+
+
+def _step() -> None:
+    """One file of a task done: its worker's time limit counts again from here (collect.pool)."""
+    from xltools.collect.pool import progress
+
+    progress()
+
+
+def _check_one(one: Callable[..., FileResult], path: str, strict: bool, digest: Callable | None):
+    """One file's result (or digest): whatever goes wrong inside it is that file's verdict."""
+    try:
+        r = one(path, strict=strict)
+    except Exception as exc:  # one file never stops the batch
+        r = FileResult(str(path), error=failure(exc, path))
+    if digest is None:
+        return r
+    try:
+        return digest(r)
+    except Exception as exc:
+        return digest(FileResult(str(path), error=failure(exc, path)))
 
 
 def _check_chunk(paths: Sequence[str], strict: bool, digest: Callable[[FileResult], Any] | None = None) -> list:
     one = check_file if _PAIRING is None else _PAIRING.check_file  # previous.Pairing (--previous…)
-    if digest is None:
-        return [one(p, strict=strict) for p in paths]
-    return [digest(one(p, strict=strict)) for p in paths]
+    out = []
+    for p in paths:
+        out.append(_check_one(one, p, strict, digest))
+        _step()
+    return out
+
+
+def lost(exc: BaseException, path: str) -> XltoolsError:
+    """The verdict of a file whose worker was stopped at the time limit or died under it."""
+    from xltools.collect.pool import TaskTimeout, WorkerDied
+
+    if isinstance(exc, TaskTimeout):
+        return UnusableInput(
+            f"无法读取（超时）：超过 {file_timeout():g} 秒仍未读完，已停止。文件可能过大或结构异常，请另存或拆分后再试。",
+            code="timeout",
+            path=str(path),
+        )
+    if isinstance(exc, WorkerDied):
+        return UnusableInput(
+            "无法读取：检查这个文件的进程意外退出（可能是内存不足）。文件可能过大或已损坏，请另存或拆分后再试。",
+            code="crashed",
+            path=str(path),
+        )
+    return failure(exc, path)
+
+
+def _check_lost(path: str, exc: BaseException, strict: bool, digest: Callable | None = None):
+    """The result of a file whose worker was stopped (time limit) or died under it."""
+    r = FileResult(str(path), error=lost(exc, path))
+    return r if digest is None else digest(r)
 
 
 def _identify_chunk(paths: Sequence[str], keep: str | None) -> list:
     from xltools.previous import identify
 
-    return [identify(p, keep) for p in paths]
+    out = []
+    for p in paths:
+        try:
+            out.append(identify(p, keep))
+        except Exception:  # not identified: as a file that cannot be last year's report
+            out.append(None)
+        _step()
+    return out
 
 
-def _in_order(pool: Executor, task, chunks: Iterable, *args) -> Iterator:
+def _identify_lost(path: str, exc: BaseException, keep: str | None) -> None:
+    return None
+
+
+_LOST = {_check_chunk: _check_lost, _identify_chunk: _identify_lost}
+
+
+def _in_order(pool: Pool, task, chunks: Iterable, *args) -> Iterator:
     """Each chunk's results, in input order, with a bounded number of tasks in flight."""
-    limit = pool._max_workers * IN_FLIGHT_PER_WORKER
-    pending: deque[Future] = deque()
+    limit = pool.max_workers * IN_FLIGHT_PER_WORKER
+    pending: deque[tuple[Sequence[str], Future]] = deque()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(task, chunk, *args))
+            pending.append((chunk, pool.submit(task, chunk, *args)))
             if len(pending) >= limit:
-                yield from pending.popleft().result()
+                yield from _results(pool, task, *pending.popleft(), args)
         while pending:
-            yield from pending.popleft().result()
+            yield from _results(pool, task, *pending.popleft(), args)
     finally:
-        for fut in pending:
+        for _chunk, fut in pending:
             fut.cancel()
+
+
+def _results(pool: Pool, task, chunk: Sequence[str], future: Future, args: tuple) -> list:
+    """A chunk's results. When its worker was stopped or died at a file, that file gets its
+    verdict and the files before and after it go to workers again."""
+    from xltools.collect.pool import WorkerLost
+
+    try:
+        return future.result()
+    except WorkerLost as exc:
+        k = min(exc.steps, len(chunk) - 1)  # the files done before the one it was at
+        why: Exception = exc
+    except Exception as exc:  # a chunk whose answer was lost: each file on its own
+        if len(chunk) == 1:
+            return [_LOST[task](chunk[0], exc, *args)]
+        return [r for p in chunk for r in _results(pool, task, [p], pool.submit(task, [p], *args), args)]
+    out = []
+    if k:
+        out += _results(pool, task, chunk[:k], pool.submit(task, chunk[:k], *args), args)
+    out.append(_LOST[task](chunk[k], why, *args))
+    if rest := chunk[k + 1 :]:
+        out += _results(pool, task, rest, pool.submit(task, rest, *args), args)
+    return out
 
 
 def _chunks(paths: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -145,9 +253,7 @@ def check_many(
     keep = tempfile.mkdtemp(prefix="xltools-previous-") if keep_previous else None
     try:
         if jobs == 1 or len(folder) < max(threshold, 2):
-            from xltools.previous import identify
-
-            identities = [identify(p, keep) for p in folder]
+            identities = [_identify_chunk([p], keep)[0] for p in folder]
         else:
             size = chunk_size(len(folder), jobs)
             with _executor(min(jobs, -(-len(folder) // size))) as pool:
@@ -163,7 +269,7 @@ def _check(paths: Sequence[str], strict: bool, jobs: int, threshold: int, pairin
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
-            yield one(p, strict=strict) if digest is None else digest(one(p, strict=strict))
+            yield _check_one(one, p, strict, digest)
         return
     size = chunk_size(len(paths), jobs)
     with _executor(min(jobs, -(-len(paths) // size)), pairing) as pool:
@@ -243,10 +349,12 @@ def run(
     pairing=None,
 ) -> Tally:
     """Check every path into `tally`; `progress` is called after each file."""
-    for d in check_many(paths, strict=strict, jobs=jobs, pairing=pairing, digest=tally.digester):
-        tally.add(d)
-        if progress is not None:
-            progress(d)
+    # closed however the loop ends, so that its pool and scratch folder go at once, not when collected
+    with contextlib.closing(check_many(paths, strict=strict, jobs=jobs, pairing=pairing, digest=tally.digester)) as it:
+        for d in it:
+            tally.add(d)
+            if progress is not None:
+                progress(d)
     return tally
 
 
