@@ -199,3 +199,21 @@ def test_workers_die_when_only_the_parent_gets_ctrl_c():
     proc.send_signal(signal.SIGINT)  # to the main process alone, not its group
     proc.wait(timeout=30)
     assert gone(pids, within=5), [p for p in pids if alive(p)]
+
+
+def test_the_door_checks_uploads_in_killable_workers(tmp_path):
+    """What the web page uses (api.worker_pool, api.lost_result): the same result as in process;
+    a task past the limit is the upload's 无法读取（超时） result."""
+    from tests.workbooks import VALID_TEXTS, fill_to
+    from xltools import api
+
+    data = fill_to(tmp_path / "ok.xlsx", VALID_TEXTS).read_bytes()
+    with api.worker_pool(1, timeout=30) as pool:
+        pooled = pool.submit(api.check_bytes, data, "ok.xlsx").result()
+        with pytest.raises(TaskTimeout) as caught:
+            pool.submit(sleep, 30, timeout=0.3).result()
+    here = api.check_bytes(data, "ok.xlsx")
+    assert pooled.result.findings == here.result.findings and pooled.result.ok
+    lost = api.lost_result(caught.value, "慢.docx")
+    assert lost.error.code == "timeout" and lost.error.message.startswith("无法读取（超时）：超过 0.3 秒")
+    assert api.lost_result(ValueError("x"), "a.docx").error.code == "internal"

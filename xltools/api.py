@@ -28,6 +28,7 @@ from xltools.text import clean_text, display_path, format_number, os_reason
 if TYPE_CHECKING:
     from xltools.collect.batch import Digest, Tally
     from xltools.collect.merge import MergeResult
+    from xltools.collect.pool import Pool
     from xltools.collect.summary import SummaryBook
     from xltools.previous import Pairing
     from xltools.published import Imported
@@ -83,6 +84,29 @@ def detached(exc: BaseException) -> BaseException:
     from xltools import load
 
     return load.detached(exc)
+
+
+# --- worker processes that can be killed (a check that may hang or take too much memory) ---------
+
+
+def worker_pool(workers: int, *, timeout: float | None = None, memory_limit: int | None = None) -> Pool:
+    """Worker processes for checks (xltools.collect.pool.Pool): `pool.submit(check_bytes, data,
+    name)` gives a concurrent.futures.Future (`await asyncio.wrap_future(f)`); past `timeout`
+    seconds its worker is killed and replaced and the future fails (turn that into the upload's
+    result with `lost_result`). `memory_limit`: bytes of address space per worker. Workers die
+    with this process, however it ends; end the pool with `shutdown()` or `terminate()`."""
+    from xltools.collect import batch
+    from xltools.collect.pool import Pool
+
+    return Pool(workers, timeout=timeout, memory_limit=memory_limit, preload=batch.CHECK_MODULES)
+
+
+def lost_result(exc: BaseException, name: str) -> FileResult:
+    """An input's result when its check in a worker failed: 无法读取（超时） past the time limit,
+    a worker that died, or any exception, as that input's error (never raised)."""
+    from xltools.collect import batch
+
+    return FileResult(name, error=batch.lost(exc, name))
 
 
 # --- many inputs: a batch, as a stream ----------------------------------------------------------
@@ -495,6 +519,7 @@ __all__ = [
     "load_bytes",
     "load_for_build",
     "load_report",
+    "lost_result",
     "merge_bytes",
     "merge_lines",
     "merge_reports",
@@ -517,5 +542,6 @@ __all__ = [
     "summary_book",
     "summary_workbook_bytes",
     "template_bytes",
+    "worker_pool",
     "write_atomic",
 ]

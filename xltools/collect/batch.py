@@ -58,7 +58,7 @@ _PAIRING = None  # a worker's pairing with last year's reports, given once when 
 
 # What a check imports on first use: imported once by the fork server the workers start from, so
 # that they share it instead of each importing it again.
-_CHECK_MODULES = ("xltools.load", "xltools.rules.soft", "xltools.rules.textnums", "xltools.jsonform")
+CHECK_MODULES = ("xltools.load", "xltools.rules.soft", "xltools.rules.textnums", "xltools.jsonform")
 
 FILE_TIMEOUT = 60.0  # seconds one file may take in a worker before it is stopped (XLTOOLS_FILE_TIMEOUT)
 WORKER_MEMORY = 2 << 30  # bytes of address space per worker (XLTOOLS_WORKER_MEMORY; 0: no limit)
@@ -91,7 +91,7 @@ def _executor(workers: int, pairing=None) -> Pool:
         memory_limit=worker_memory(),
         initializer=_start_worker,
         initargs=(pairing,),
-        preload=_CHECK_MODULES,
+        preload=CHECK_MODULES,
     )
 
 
@@ -137,8 +137,9 @@ def lost(exc: BaseException, path: str) -> XltoolsError:
     from xltools.collect.pool import TaskTimeout, WorkerDied
 
     if isinstance(exc, TaskTimeout):
+        seconds = exc.seconds or file_timeout()
         return UnusableInput(
-            f"无法读取（超时）：超过 {file_timeout():g} 秒仍未读完，已停止。文件可能过大或结构异常，请另存或拆分后再试。",
+            f"无法读取（超时）：超过 {seconds:g} 秒仍未读完，已停止。文件可能过大或结构异常，请另存或拆分后再试。",
             code="timeout",
             path=str(path),
         )

@@ -51,7 +51,12 @@ class WorkerLost(Exception):
 
 
 class TaskTimeout(WorkerLost):
-    """The task ran past its wall-clock limit (since it started, or since its last `progress()`)."""
+    """The task ran past its wall-clock limit (`seconds`, since it started or since its last
+    `progress()`)."""
+
+    def __init__(self, message: str, steps: int = 0, seconds: float | None = None):
+        super().__init__(message, steps)
+        self.seconds = seconds
 
 
 class WorkerDied(WorkerLost):
@@ -404,7 +409,7 @@ class Pool:
                 w.task.future.set_exception(exc)
                 w.task = None
 
-    def _lost(self, w: _Worker, kind: type[WorkerLost], why: str) -> None:
+    def _lost(self, w: _Worker, kind: type[TaskTimeout | WorkerDied], why: str) -> None:
         """Kill `w`, fail its task, and forget it (a replacement starts with the next task)."""
         with contextlib.suppress(OSError, AttributeError):
             w.process.kill()
@@ -419,7 +424,7 @@ class Pool:
         if kind is WorkerDied:
             task.future.set_exception(WorkerDied(why, task.steps, w.process.exitcode))
         else:
-            task.future.set_exception(kind(why, task.steps))
+            task.future.set_exception(TaskTimeout(why, task.steps, task.timeout))
 
     def _kill_workers(self, graceful: bool = False) -> None:
         with self._lock:
