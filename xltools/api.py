@@ -23,6 +23,7 @@ from xltools.inputs import expand_inputs
 from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
 from xltools.round.errors import LoginRefused, NotFound, Refused, RoundError, StoreError, UploadRefused
 from xltools.round.model import CONFIRM, RETURN, Event, Review, Round, Status, Unit, UnitState, Upload
+from xltools.round.model import MAX_UPLOAD as ROUND_MAX_UPLOAD
 from xltools.text import clean_text, display_path, format_number, os_reason
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from xltools.collect.summary import SummaryBook
     from xltools.previous import Pairing
     from xltools.published import Imported
+    from xltools.round.downloads import Merged
     from xltools.round.roster import Entry
-    from xltools.round.service import RoundService
+    from xltools.round.service import Link, RoundService
     from xltools.rules.registry import Rule
     from xltools.verdict import Hint, JsonStream
 
@@ -453,6 +455,71 @@ def roster_from_text(text: str) -> list[Entry]:
     return parse_roster_text(text)
 
 
+def round_summary_bytes(service: RoundService, round_id: int) -> bytes:
+    """The summary workbook of a round's current reports (as `check --summary`)."""
+    from xltools.round import downloads
+
+    return downloads.summary_workbook(service, round_id)
+
+
+def round_merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merged:
+    """The merged totals of a round's error-free current reports (as `merge`, with the roster)."""
+    from xltools.round import downloads
+
+    return downloads.merged(service, round_id, suffix)
+
+
+def round_word_zip(service: RoundService, round_id: int) -> bytes:
+    """Every unit's current report as Word, in one zip."""
+    from xltools.round import downloads
+
+    return downloads.word_zip(service, round_id)
+
+
+def round_links_bytes(links: Sequence[Link], base_url: str, suffix: str, *, title: str = "") -> bytes:
+    """The list of links as .xlsx, or as printable text (any other suffix)."""
+    from xltools.round import downloads
+
+    if suffix.lower() == ".xlsx":
+        return downloads.links_workbook(links, base_url, title=title)
+    return downloads.links_text(links, base_url, title=title).encode("utf-8")
+
+
+def round_export(service: RoundService, rnd: Round, target: str | os.PathLike, *, force: bool = False) -> dict:
+    """Write a round's export zip (every version of every file, the log, a JSON index)."""
+    from xltools.round import export
+
+    return export.export_round(service, rnd, target, force=force)
+
+
+def round_import(service: RoundService, source: str | os.PathLike) -> Round:
+    """Put an exported round into a store without a round of that year."""
+    from xltools.round import export
+
+    return export.import_round(service, source)
+
+
+def round_backup(service: RoundService, target: str | os.PathLike, *, force: bool = False) -> dict:
+    """A consistent copy of the live store (SQLite's backup API and the blobs it names), zipped."""
+    from xltools.round import export
+
+    return export.backup(service.store, target, force=force)
+
+
+def round_restore(source: str | os.PathLike, folder: str | os.PathLike, *, force: bool = False) -> dict:
+    """Put a backup into a data folder (an empty one, or with `force` replacing its database)."""
+    from xltools.round import export
+
+    return export.restore(source, folder, force=force)
+
+
+def round_time(when: Any) -> str:
+    """A stored UTC time as the office reads it (Beijing time, to the minute)."""
+    from xltools.round.downloads import shown_time
+
+    return shown_time(when)
+
+
 def new_office_password() -> str:
     """A random office password to print once (first start of the service)."""
     from xltools.round.auth import generate_password
@@ -467,6 +534,7 @@ __all__ = [
     "OUTPUT_FORMATS",
     "OUTPUT_SUFFIXES",
     "RETURN",
+    "ROUND_MAX_UPLOAD",
     "WARNING",
     "XLSX_MEDIA_TYPE",
     "CheckResult",
@@ -538,6 +606,15 @@ __all__ = [
     "roster_from_bytes",
     "roster_from_file",
     "roster_from_text",
+    "round_backup",
+    "round_export",
+    "round_import",
+    "round_links_bytes",
+    "round_merged",
+    "round_restore",
+    "round_summary_bytes",
+    "round_time",
+    "round_word_zip",
     "rules",
     "summary_book",
     "summary_workbook_bytes",

@@ -453,6 +453,338 @@ def serve_cmd(host: str, port: int, open_browser: bool) -> None:
     serve(host, port, open_browser=open_browser, echo=emit)
 
 
+# --- the collection round (docs/format.md §10) ------------------------------------------------------
+
+DATA_HELP = "数据文件夹：收集的全部数据（数据库和上传的文件）保存在这里。"
+DEFAULT_BASE_URL = "http://127.0.0.1:8765"
+
+
+@main.group("round", cls=_ChineseGroup)
+def round_group() -> None:
+    """年度收集：建立一轮收集、发放各单位的填报链接、查看进度、导出和备份（网页版用 xltools serve --data）。"""
+
+
+def _data_option(f):
+    return click.option("--data", "data", required=True, metavar="文件夹", help=DATA_HELP)(f)
+
+
+def _year_option(f):
+    return click.option("--year", type=int, metavar="年度", help="哪一年度的收集（默认最近的一轮）。")(f)
+
+
+def _date(value: str | None, option: str) -> object:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} 的日期“{value}”看不懂，请写成 2026-01-31 这样。") from None
+
+
+def _base_url(service, given: str | None) -> str:
+    """The address units reach the service at: given (and remembered), else the remembered one."""
+    if given:
+        if not re.match(r"^https?://[^\s/]+", given):
+            raise UsageError(f"--base-url 应以 http:// 或 https:// 开头，例如 {DEFAULT_BASE_URL}。")
+        service.store.set_setting("base_url", given.rstrip("/"))
+        return given.rstrip("/")
+    return service.store.setting("base_url") or DEFAULT_BASE_URL
+
+
+def _print_links(links, base_url: str, as_json: bool, output: str | None, force: bool, title: str) -> None:
+    if output:
+        api.write_atomic(output, api.round_links_bytes(links, base_url, Path(output).suffix, title=title), force=force)
+    if as_json:
+        rows = [
+            {
+                "unit": link.unit.name,
+                "link": link.url(base_url),
+                "level": link.unit.level or None,
+                "parent": link.unit.parent or None,
+            }
+            for link in links
+        ]
+        emit(api.dumps(rows).rstrip("\n"))
+        return
+    emit(title)
+    for i, link in enumerate(links, 1):
+        emit(f"{i}. {link.unit.name}\t{link.url(base_url)}")
+    emit(
+        "链接只在此时显示一次（数据文件夹中只保存它们的校验值）：请现在保存或发给各单位。"
+        + (f"已保存到 {output}。" if output else "")
+    )
+
+
+def _round_of(service, year: int | None):
+    return service.round(year)
+
+
+def _existing(data: str):
+    """The service over a data folder that already holds a store (a typo must not start a new one)."""
+    if not (Path(data) / "store.sqlite3").is_file():
+        raise UsageError(f"数据文件夹 {data} 中没有收集数据。请检查 --data，或先用 xltools round new 建立一轮收集。")
+    return api.open_round_service(data)
+
+
+@round_group.command("new")
+@_data_option
+@click.option("--year", required=True, type=int, metavar="年度", help="报告年度，例如 2025。")
+@click.option("--name", "office", required=True, metavar="机关全称", help="本级机关全称（组织这轮收集的机关）。")
+@click.option(
+    "--roster",
+    required=True,
+    metavar="名单.txt|.xlsx",
+    help="填报单位名单：每行一个机关全称（可用制表符或逗号再写层级、上级）。",
+)
+@click.option("--deadline", metavar="日期", help="截止日期，例如 2026-01-31；过期未通过的单位标为逾期。")
+@click.option("--base-url", metavar="网址", help=f"各单位访问本服务的地址（默认 {DEFAULT_BASE_URL}；记住供以后使用）。")
+@click.option("-o", "--output", metavar="链接.xlsx|.txt", help="把链接清单另存为文件（.xlsx 表格或可打印的文本）。")
+@click.option("--force", is_flag=True, help="链接清单文件已存在时覆盖它。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各单位的链接（供其他程序读取）。")
+def round_new_cmd(data, year, office, roster, deadline, base_url, output, force, as_json) -> None:
+    """建立一轮收集，并显示每个单位的填报链接。"""
+    when = _date(deadline, "--deadline")
+    entries = api.roster_from_file(roster)
+    if output:
+        api.check_target(output, force=force, inputs=[roster])
+    with api.open_round_service(data) as service:
+        url = _base_url(service, base_url)
+        issued = service.create_round(year, office, entries, when)
+        title = f"已建立 {year} 年度的收集（{issued.round.office}），共 {len(issued.links)} 个单位" + (
+            f"，截止日期 {when}。" if when else "。"
+        )
+        _print_links(issued.links, url, as_json, output, force, title)
+
+
+@round_group.command("next")
+@_data_option
+@click.option("--year", type=int, metavar="年度", help="以哪一年度的收集为基础（默认最近的一轮）；新一轮为其下一年度。")
+@click.option("--roster", metavar="名单.txt|.xlsx", help="新的单位名单（默认沿用上一轮的）。")
+@click.option("--deadline", metavar="日期", help="新一轮的截止日期，例如 2027-01-31。")
+@click.option("--base-url", metavar="网址", help="各单位访问本服务的地址（默认用上次记住的）。")
+@click.option("-o", "--output", metavar="链接.xlsx|.txt", help="把链接清单另存为文件。")
+@click.option("--force", is_flag=True, help="链接清单文件已存在时覆盖它。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各单位的链接。")
+def round_next_cmd(data, year, roster, deadline, base_url, output, force, as_json) -> None:
+    """从一轮收集开始下一年度的收集：沿用名单，发新链接，各单位的模板带上上年确认过的数字。"""
+    when = _date(deadline, "--deadline")
+    entries = api.roster_from_file(roster) if roster else None
+    if output:
+        api.check_target(output, force=force, inputs=[roster] if roster else [])
+    with _existing(data) as service:
+        url = _base_url(service, base_url)
+        source = _round_of(service, year)
+        issued = service.next_round(source.id, entries, when)
+        carried = sum(1 for link in issued.links if link.unit.carried_sha256)
+        title = (
+            f"已建立 {issued.round.year} 年度的收集，共 {len(issued.links)} 个单位，"
+            f"其中 {carried} 个单位的模板带有 {source.year} 年度的数字。"
+        )
+        _print_links(issued.links, url, as_json, output, force, title)
+
+
+@round_group.command("status")
+@_data_option
+@_year_option
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供其他程序读取）。")
+def round_status_cmd(data, year, as_json) -> None:
+    """各单位的状态：未提交、有错误、有提示待核实、通过、已确认。"""
+    with _existing(data) as service:
+        rnd = _round_of(service, year)
+        board = service.board(rnd.id)
+    if as_json:
+        emit(api.dumps([s.as_json() for s in board]).rstrip("\n"))
+        return
+    state = "进行中" if rnd.open else "已结束"
+    emit(f"{rnd.year} 年度收集（{rnd.office}，{state}" + (f"，截止 {rnd.deadline}）" if rnd.deadline else "）"))
+    for i, s in enumerate(board, 1):
+        when = api.round_time(s.last.uploaded) if s.last else "—"
+        extra = "  逾期" if s.overdue else ""
+        if s.returned and s.review is not None:
+            extra += f"  已退回：{s.review.comment}"
+        emit(f"{i:>3}. {s.status.chinese:<6} 上传 {s.uploads} 次  {when:<16}  {s.unit.name}{extra}")
+    counts = {st: sum(1 for s in board if s.status is st) for st in api.Status}
+    overdue = sum(1 for s in board if s.overdue)
+    emit(
+        f"共 {len(board)} 个单位："
+        + "，".join(f"{st.chinese} {n} 个" for st, n in counts.items())
+        + (f"；逾期 {overdue} 个" if overdue else "")
+        + "。"
+    )
+
+
+@round_group.command("upload")
+@_data_option
+@_year_option
+@click.option("--unit", required=True, metavar="机关全称", help="替哪个单位上传（名单中的机关全称）。")
+@click.argument("input_path", metavar="文件")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（与 check --json 的一项相同）。")
+def round_upload_cmd(data, year, unit, input_path, as_json) -> int:
+    """由政务公开办替一个单位上传报告（记入日志），并显示检查结果。"""
+    with open(input_path, "rb") as fh:
+        content = fh.read(api.ROUND_MAX_UPLOAD + 1)
+    with _existing(data) as service:
+        rnd = _round_of(service, year)
+        target = service.unit_named(rnd.id, unit)
+        up = service.upload(target.id, content, Path(input_path).name)
+        status = service.unit_state(target.id).status
+    if as_json:
+        emit(api.dumps(up.verdict).rstrip("\n"))
+    else:
+        emit(f"已替“{target.name}”上传 {up.filename}：{status.chinese}")
+        if "error" in up.verdict:
+            emit(f"  无法使用 —— {up.verdict['error']['message']}")
+        for f in up.verdict.get("findings", []):
+            mark = "×" if f["severity"] == "error" else "!"
+            where = f.get("cell") or f.get("where") or ""
+            emit(f"    {mark} [{f['rule']}] {where + ' ' if where else ''}{f['message']}")
+    return 1 if up.errors else 0
+
+
+@round_group.command("review")
+@_data_option
+@_year_option
+@click.option("--unit", required=True, metavar="机关全称", help="审核哪个单位的最新报告。")
+@click.option("--confirm", "confirm", is_flag=True, help="确认（已确认）。有错误的报告不能确认。")
+@click.option("--return", "comment", metavar="说明", help="退回，并写明原因（单位会看到）。")
+def round_review_cmd(data, year, unit, confirm, comment) -> None:
+    """审核一个单位的最新报告：确认，或退回并写明原因。"""
+    if confirm == (comment is not None):
+        raise UsageError("请给出 --confirm（确认）或 --return 说明（退回）中的一个。")
+    with _existing(data) as service:
+        target = service.unit_named(_round_of(service, year).id, unit)
+        if confirm:
+            service.confirm(target.id)
+            emit(f"已确认“{target.name}”的最新报告。")
+        else:
+            service.send_back(target.id, comment or "")
+            emit(f"已退回“{target.name}”的最新报告：{comment}")
+
+
+@round_group.command("close")
+@_data_option
+@_year_option
+@click.option("--reopen", is_flag=True, help="重新开放已结束的收集。")
+def round_close_cmd(data, year, reopen) -> None:
+    """结束一轮收集（不再接收上传，仍可查看和导出）；加 --reopen 重新开放。"""
+    with _existing(data) as service:
+        rnd = _round_of(service, year)
+        rnd = service.reopen_round(rnd.id) if reopen else service.close_round(rnd.id)
+    emit(f"{rnd.year} 年度的收集{'已重新开放' if rnd.open else '已结束'}。")
+
+
+@round_group.command("links")
+@_data_option
+@_year_option
+@click.option(
+    "--unit", "units", multiple=True, metavar="机关全称", help="重新发放这个单位的链接（可多次给出）；旧链接立即失效。"
+)
+@click.option("--revoke", is_flag=True, help="停用 --unit 所给单位的链接，不发新的。")
+@click.option("--missing", is_flag=True, help="给所有没有链接的单位发放链接（例如导入之后）。")
+@click.option("--all", "everyone", is_flag=True, help="重新发放所有单位的链接（旧链接全部失效）。")
+@click.option("--base-url", metavar="网址", help="各单位访问本服务的地址（默认用上次记住的）。")
+@click.option("-o", "--output", metavar="链接.xlsx|.txt", help="把新链接的清单另存为文件。")
+@click.option("--force", is_flag=True, help="链接清单文件已存在时覆盖它。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出新链接。")
+def round_links_cmd(data, year, units, revoke, missing, everyone, base_url, output, force, as_json) -> None:
+    """重新发放或停用单位的链接。链接只在发放时显示一次。"""
+    if sum(map(bool, (units, missing, everyone))) != 1:
+        raise UsageError("请给出 --unit 机关全称、--missing 或 --all 中的一种。")
+    if revoke and not units:
+        raise UsageError("--revoke 需要和 --unit 一起使用。")
+    if output:
+        api.check_target(output, force=force)
+    with _existing(data) as service:
+        url = _base_url(service, base_url)
+        rnd = _round_of(service, year)
+        if units:
+            targets = [service.unit_named(rnd.id, u) for u in units]
+            if revoke:
+                for t in targets:
+                    service.revoke_link(t.id)
+                    emit(f"已停用“{t.name}”的链接。")
+                return
+            links = [service.reissue_link(t.id) for t in targets]
+        elif missing:
+            links = service.issue_missing_links(rnd.id)
+        else:
+            links = [service.reissue_link(u.id) for u in service.units(rnd.id)]
+        _print_links(links, url, as_json, output, force, f"已发放 {len(links)} 个新链接（{rnd.year} 年度）：")
+
+
+@round_group.command("export")
+@_data_option
+@_year_option
+@click.option("-o", "--output", required=True, metavar="文件.zip", help="导出到的文件。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def round_export_cmd(data, year, output, force) -> None:
+    """导出一轮收集的全部内容：每个单位每次上传的原文件、日志和索引（index.json，含每个文件的 sha256）。"""
+    api.check_target(output, force=force)
+    with _existing(data) as service:
+        rnd = _round_of(service, year)
+        index = api.round_export(service, rnd, output, force=force)
+    files = sum(len(u["uploads"]) for u in index["units"])
+    emit(
+        f"已导出 {rnd.year} 年度的收集到 {output}：{len(index['units'])} 个单位，{files} 个上传的文件，{len(index['events'])} 条日志。"
+    )
+
+
+@round_group.command("import")
+@_data_option
+@click.argument("input_path", metavar="导出的文件.zip")
+def round_import_cmd(data, input_path) -> None:
+    """把 round export 导出的一轮收集导入数据文件夹（该年度不能已有收集）；导入后为已结束状态，链接需重新发放。"""
+    with api.open_round_service(data) as service:
+        rnd = api.round_import(service, input_path)
+        n = len(service.units(rnd.id))
+    emit(
+        f"已导入 {rnd.year} 年度的收集（{rnd.office}，{n} 个单位）。如需继续收集，请重新开放并用 round links --missing 发放链接。"
+    )
+
+
+@round_group.command("backup")
+@_data_option
+@click.option("-o", "--output", required=True, metavar="备份文件", help="备份保存到的文件（.zip）。")
+@click.option("--force", is_flag=True, help="备份文件已存在时覆盖它。")
+def round_backup_cmd(data, output, force) -> None:
+    """备份数据文件夹：服务运行时也可以做，得到同一时刻的完整副本。"""
+    api.check_target(output, force=force)
+    with _existing(data) as service:
+        manifest = api.round_backup(service, output, force=force)
+    emit(f"已备份到 {output}（数据版本 {manifest['schema_version']}，{manifest['blobs']} 个文件）。")
+
+
+@round_group.command("restore")
+@_data_option
+@click.option("--from", "source", required=True, metavar="备份文件", help="round backup 做的备份文件。")
+@click.option("--force", is_flag=True, help="数据文件夹中已有数据时替换它（请先停止服务）。")
+def round_restore_cmd(data, source, force) -> None:
+    """从备份恢复数据文件夹。恢复前会完整核对备份（数据库和每个文件的校验值）。"""
+    manifest = api.round_restore(source, data, force=force)
+    emit(f"已从 {source} 恢复到 {data}（{manifest['blobs']} 个文件）。")
+
+
+@round_group.command("password")
+@_data_option
+@click.option("--stdin", "from_stdin", is_flag=True, help="从标准输入读取新密码（一行），供脚本使用。")
+@click.option("--generate", is_flag=True, help="生成一个随机密码并显示一次。")
+def round_password_cmd(data, from_stdin, generate) -> None:
+    """设置或重设政务公开办的登录密码（只保存其散列值）；已登录的会话全部失效。"""
+    if from_stdin and generate:
+        raise UsageError("--stdin 和 --generate 只能用一个。")
+    if generate:
+        password = api.new_office_password()
+    elif from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt="再输入一次")
+    with api.open_round_service(data) as service:
+        service.set_password(password)
+    emit(f"已设置新密码：{password}" if generate else "已设置新密码。")
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ CLOSED = "closed"
 CONFIRM = "confirm"
 RETURN = "return"
 OFFICE = "office"  # the actor of an office action (one password for now)
+MAX_UPLOAD = 20 * 1024 * 1024  # one uploaded file, as the page takes (a filled template is about 60 KB)
 
 
 class Status(str, Enum):
@@ -198,6 +199,7 @@ def parse_iso(text: str) -> dt.datetime:
 __all__ = [
     "CLOSED",
     "CONFIRM",
+    "MAX_UPLOAD",
     "OFFICE",
     "OPEN",
     "RETURN",

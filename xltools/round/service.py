@@ -30,6 +30,7 @@ from xltools.round.errors import LoginRefused, NotFound, Refused, UploadRefused
 from xltools.round.model import (
     CLOSED,
     CONFIRM,
+    MAX_UPLOAD,
     OFFICE,
     OPEN,
     RETURN,
@@ -49,7 +50,6 @@ from xltools.text import clean_text, fold
 
 Checker = Callable[[bytes, str, "Report | None"], dict]
 
-MAX_UPLOAD = 20 * 1024 * 1024  # the page's limit for one file (a filled template is about 60 KB)
 ACCEPTED = (".xlsx", ".json", *READABLE)  # what `check` reads: the template, its JSON form, published reports
 UNIT = "unit"  # the actor of a unit's own action
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving: a fixed offset is exact

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from xltools.round.errors import NotFound, StoreError
-from xltools.round.model import OPEN, Event, Review, Round, Unit, Upload, iso, parse_iso
+from xltools.round.model import OFFICE, OPEN, Event, Review, Round, Unit, Upload, iso, parse_iso
 
 DATABASE = "store.sqlite3"
 BLOBS = "blobs"
@@ -294,37 +294,12 @@ class SQLiteStore:
     # --- blobs --------------------------------------------------------------------------------------
 
     def blob_path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise NotFound("没有这个文件。")
-        return self.blobs / sha256[:2] / sha256
+        return blob_path(self.blobs, sha256)
 
     def put_blob(self, data: bytes) -> str:
         """Write `data` under its sha256 (atomically and durably) and return the hash. Call it
         before the transaction that names the blob; an identical blob is written once."""
-        sha = hashlib.sha256(data).hexdigest()
-        target = self.blob_path(sha)
-        with contextlib.suppress(OSError):
-            if target.stat().st_size == len(data):
-                return sha
-        try:
-            target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.blobs / "tmp", prefix=sha[:16], suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_dir(target.parent)
-        except OSError as exc:
-            raise StoreError(
-                f"无法保存上传的文件：{exc.strerror or exc}。请检查数据文件夹所在磁盘的空间和权限。"
-            ) from exc
-        return sha
+        return write_blob(self.blobs, data)
 
     def blob(self, sha256: str) -> bytes:
         try:
@@ -617,6 +592,71 @@ class SQLiteStore:
                     (key, failures, iso(until) if until else None),
                 )
 
+    # --- import of an exported round -------------------------------------------------------------------
+
+    def insert_archive(self, rnd: dict, units: Sequence[dict], events: Sequence[dict], at: dt.datetime) -> int:
+        """A round as an export describes it (its blobs already written by `put_blob`), in one
+        transaction: the round (closed), its units without links, every upload with its reviews, and
+        the log. Ids are new; the log's details keep the exported ids. Returns the round's id."""
+        with self.write() as db:
+            cur = db.execute(
+                "INSERT INTO rounds(year, office, deadline, state, created, source_id) VALUES (?, ?, ?, 'closed', ?, NULL)",
+                (rnd["year"], rnd["office"], rnd.get("deadline"), rnd["created"]),
+            )
+            round_id = cur.lastrowid or 0
+            unit_ids = {}
+            for i, u in enumerate(units):
+                carried = u.get("carried") or {}
+                if carried:
+                    self.add_blob_row(db, carried["sha256"], carried["size"])
+                unit_ids[u["id"]] = self._insert_unit(
+                    db,
+                    round_id,
+                    i,
+                    {
+                        "name": u["name"],
+                        "folded": u["folded"],
+                        "level": u.get("level"),
+                        "parent": u.get("parent"),
+                        "carried_sha256": carried.get("sha256"),
+                        "carried_name": carried.get("filename"),
+                    },
+                )
+                for up in u["uploads"]:
+                    self.add_blob_row(db, up["sha256"], up["size"])
+                    c = db.execute(
+                        "INSERT INTO uploads(unit_id, sha256, filename, uploaded, verdict, tool_version, actor)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            unit_ids[u["id"]],
+                            up["sha256"],
+                            up["filename"],
+                            up["uploaded"],
+                            json.dumps(up["verdict"], ensure_ascii=False),
+                            up["tool_version"],
+                            up["actor"],
+                        ),
+                    )
+                    for r in up.get("reviews", ()):
+                        db.execute(
+                            "INSERT INTO reviews(upload_id, decision, comment, at, actor) VALUES (?, ?, ?, ?, ?)",
+                            (c.lastrowid, r["decision"], r["comment"], r["at"], r["actor"]),
+                        )
+            for e in events:
+                db.execute(
+                    "INSERT INTO events(at, actor, action, round_id, unit_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        e["at"],
+                        e["actor"],
+                        e["action"],
+                        round_id,
+                        unit_ids.get(e.get("unit_id")),
+                        json.dumps(e.get("detail") or {}, ensure_ascii=False),
+                    ),
+                )
+            self._log(db, at, OFFICE, "round_imported", round_id, None, {"year": rnd["year"]})
+        return round_id
+
     # --- checks -------------------------------------------------------------------------------------
 
     def verify(self) -> list[str]:
@@ -633,6 +673,41 @@ class SQLiteStore:
             if hashlib.sha256(data).hexdigest() != sha:
                 problems.append(f"damaged blob {sha}")
         return problems
+
+
+def blob_path(blobs: Path, sha256: str) -> Path:
+    """Where a blob lives; NotFound for anything that is not a sha256 in hex (never a path)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise NotFound("没有这个文件。")
+    return blobs / sha256[:2] / sha256
+
+
+def write_blob(blobs: Path, data: bytes) -> str:
+    """`data` under its sha256 in the blob folder: a temporary file, fsynced, renamed to its name,
+    the folder fsynced. A blob already there (same size: a renamed file is always whole) is kept."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = blob_path(blobs, sha)
+    with contextlib.suppress(OSError):
+        if target.stat().st_size == len(data):
+            return sha
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (blobs / "tmp").mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=blobs / "tmp", prefix=sha[:16], suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise StoreError(f"无法保存上传的文件：{exc.strerror or exc}。请检查数据文件夹所在磁盘的空间和权限。") from exc
+    return sha
 
 
 def _statements(script: str) -> list[str]:
@@ -702,4 +777,4 @@ def _event(r: sqlite3.Row) -> Event:
     )
 
 
-__all__ = ["DATABASE", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "Store"]
+__all__ = ["BLOBS", "DATABASE", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "Store", "blob_path", "write_blob"]

@@ -1,0 +1,149 @@
+"""What the office downloads of a round, as bytes (the web page and the command line only deliver
+them): the summary workbook (as `check --summary`), the merged totals of the units' current
+reports (as `merge`, with the roster so missing units are named), every current report as Word in
+one zip, and the list of links (.xlsx and printable text).
+
+Each unit's current report is its latest upload, read again from its stored bytes and checked as
+at upload (with last year's report when the unit carries one, and U1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from xltools.model import FileResult
+from xltools.round.errors import Refused
+from xltools.round.model import UnitState
+from xltools.round.service import CHINA, Link, RoundService
+
+
+def current(service: RoundService, round_id: int) -> Iterator[tuple[UnitState, FileResult]]:
+    """Every unit that has uploaded, in roster order, with its current report checked again."""
+    for state in service.board(round_id):
+        if state.last is not None:
+            yield state, service.result_of(state.last)
+
+
+def summary_workbook(service: RoundService, round_id: int) -> bytes:
+    """The summary workbook of the units' current reports: the same as `check --summary`."""
+    from xltools.collect.summary import workbook_bytes
+
+    return workbook_bytes(r for _, r in current(service, round_id))
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged totals as a file, and what the office should read about them."""
+
+    data: bytes
+    lines: list[str]
+    missing: list[str]
+
+
+def merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merged:
+    """The units' current reports without errors summed (as `merge`), with the roster: units
+    without such a report are named. Table 二（一） is taken from the office's own unit (本级) when it
+    is on the roster with such a report, else it is summed too (said in the lines)."""
+    from xltools.collect import merge as m
+
+    rnd = service.round_by_id(round_id)
+    roster = [u.name for u in service.units(round_id)]
+    acc = m.Accumulator(self_key=rnd.office)
+    for state, r in current(service, round_id):
+        if r.result is not None and r.result.ok:
+            acc.add_report(state.unit.name, r.result.report)
+    if not acc.units:
+        raise Refused("还没有可以汇总的报告：没有单位的最新报告是无错误的。", code="nothing_to_merge")
+    scope = dict(m.DEFAULT_SCOPE)
+    notes = []
+    if acc.self_unit is None:
+        scope = {k: m.SUM for k in scope}
+        notes.append(f"注意：本级单位“{rnd.office}”不在名单中或没有无错误的报告，各表均按各单位相加。")
+    result = m.merge(acc, name=rnd.office, scope=scope, roster=roster)
+    return Merged(
+        m.output_bytes(result, suffix), [*m.describe(result), *notes, *m.reconciliation_lines(result)], result.missing
+    )
+
+
+def safe_name(name: str) -> str:
+    """A unit's name as a file name inside a zip: no path separators or characters Windows refuses."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
+    return cleaned[:100] or "单位"
+
+
+def word_zip(service: RoundService, round_id: int) -> bytes:
+    """Every unit's current report as Word (.docx) in one zip; units whose current report has
+    errors, or who have none, are listed in 说明.txt instead."""
+    from xltools.render import build
+
+    buf = io.BytesIO()
+    skipped = []
+    done = 0
+    reports = list(current(service, round_id))
+    have = {s.unit.id for s, _ in reports}
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (state, r) in enumerate(reports, 1):
+            if r.result is None or not r.result.ok:
+                skipped.append(f"{state.unit.name}：最新上传的报告有错误，未生成。")
+                continue
+            zf.writestr(f"{i:03d}-{safe_name(state.unit.name)}.docx", build(r.result, "docx"))
+            done += 1
+        for u in service.units(round_id):
+            if u.id not in have:
+                skipped.append(f"{u.name}：未提交。")
+        note = [f"共生成 {done} 份报告。", *skipped]
+        zf.writestr("说明.txt", "\r\n".join(note) + "\r\n")
+    return buf.getvalue()
+
+
+def links_text(links: Sequence[Link], base_url: str, *, title: str = "") -> str:
+    """The links as printable text: one unit a line with its link."""
+    lines = [title] if title else []
+    lines += [f"{i}. {link.unit.name}\t{link.url(base_url)}" for i, link in enumerate(links, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def links_workbook(links: Sequence[Link], base_url: str, *, title: str = "") -> bytes:
+    """The links as an .xlsx to send out: 序号, 机关全称, 层级, 上级, 链接."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("填报链接")
+    bold = wb.add_format({"bold": True})
+    row = 0
+    if title:
+        ws.write(0, 0, title, bold)
+        row = 1
+    ws.write_row(row, 0, ["序号", "机关全称", "层级", "上级", "填报链接"], bold)
+    for i, link in enumerate(links, 1):
+        u = link.unit
+        ws.write_row(row + i, 0, [i, u.name, u.level, u.parent, link.url(base_url)])
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 3, 14)
+    ws.set_column(4, 4, 80)
+    wb.close()
+    return buf.getvalue()
+
+
+def shown_time(when: dt.datetime | None) -> str:
+    """A stored UTC time as the office reads it (Beijing time)."""
+    return when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+__all__ = [
+    "Merged",
+    "current",
+    "links_text",
+    "links_workbook",
+    "merged",
+    "safe_name",
+    "shown_time",
+    "summary_workbook",
+    "word_zip",
+]
