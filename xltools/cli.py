@@ -847,6 +847,7 @@ CLI_HINTS = {
     "malformed": "报告数据可用 xltools export 文件 -o 报告.json 导出。",
     "not_report": "报告数据可用 xltools export 文件 -o 报告.json 导出。",
 }
+CLI_HINTS["restore_exists"] = "确认替换时加上 --force。"
 # A file that is not (or no longer) our template: where the blank template comes from.
 CLI_HINTS.update(dict.fromkeys(NOT_OUR_TEMPLATE, "空白模板用 xltools template -o 模板.xlsx 生成。"))
 

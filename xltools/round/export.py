@@ -222,8 +222,8 @@ def restore(source: str | os.PathLike, folder: str | os.PathLike, *, force: bool
     folder = Path(folder)
     if (folder / DATABASE).exists() and not force:
         raise Refused(
-            f"数据文件夹 {folder} 中已有数据。恢复会替换它：请先停止服务，确认后加上 --force，或恢复到一个新的文件夹。",
-            code="exists",
+            f"数据文件夹 {folder} 中已有数据，恢复会替换它。请恢复到一个新的文件夹；确需替换时先停止服务。",
+            code="restore_exists",
         )
     try:
         zf = zipfile.ZipFile(source)
