@@ -52,6 +52,7 @@ class Structure:
     notes: list[Finding] = field(default_factory=list)
     fee_stated: dict[str, object] = field(default_factory=dict)
     no_summary: bool = False  # part 一 goes straight to its （一）: no 综述 printed
+    signature: str | None = None  # the issuing office printed above the date at the end
     body: list[Block] = field(default_factory=list)  # from part 一's title to the article's end
 
     def note(self, field_path: str | None, message: str) -> None:
@@ -154,13 +155,7 @@ def _report_title_at(blocks: list[Block], before: int) -> int | None:
     part 一. A part title above it is a page's menu or search hint (e.g. hidden text that a Word
     conversion made visible); a page's <title> above them all does not count as the start."""
     return max(
-        (
-            i
-            for i, block in enumerate(blocks[:before])
-            if not block.is_row
-            and len(block.text) <= 120
-            and _TITLE.match(unicodedata.normalize("NFKC", block.text).replace(" ", ""))
-        ),
+        (i for i, block in enumerate(blocks[:before]) if not block.is_row and title_in(block.text) is not None),
         default=None,
     )
 
@@ -227,13 +222,57 @@ def read_structure(blocks: list[Block], *, narrative_only: bool = False) -> Stru
 # --- front matter -------------------------------------------------------------------------------
 
 
+_TITLE_YEAR_FIRST = re.compile(
+    r"^(?P<year>\d{4})\s*年度?\s*(?P<name>[^，。,《》“”\s\d]{2,60}?)\s*政府信息公开工作年度报告"
+)
+_TITLE_NO_NAME = re.compile(r"^(?P<year>\d{4})\s*年度?\s*政府信息公开工作年度报告")
+_TITLE_MAX = 120
+
+
+def title_in(text: str) -> tuple[str | None, int] | None:
+    """(agency name, year) a line states as the report's title: "××2024年政府信息公开工作年度报告",
+    year first ("2025年黄浦区财政局政府信息公开工作年度报告"), "2024 年" with spaces, or the year
+    alone ("2024年政府信息公开工作年度报告": name None)."""
+    if len(text) > _TITLE_MAX:
+        return None
+    t = unicodedata.normalize("NFKC", text).replace(" ", "")
+    m = _TITLE_NO_NAME.match(t)
+    if m:
+        return None, int(m.group("year"))
+    for pattern in (_TITLE, _TITLE_YEAR_FIRST):
+        m = pattern.match(t)
+        if m:
+            return m.group("name"), int(m.group("year"))
+    return None
+
+
+def _titles(texts: list[str]) -> list[tuple[int, str | None, int]]:
+    """Every title line (index, name, year); a title set on two lines (the agency, then
+    "2024年政府信息公开工作年度报告", or cut anywhere) is read joined, at its second line."""
+    out = []
+    for i, text in enumerate(texts):
+        found = title_in(text)
+        if i and (found is None or found[0] is None):
+            prev = texts[i - 1]
+            if 2 <= len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) and title_in(prev) is None:
+                joined = title_in(prev + text)
+                if joined is not None and joined[0] is not None:
+                    found = joined
+        if found is not None:
+            out.append((i, *found))
+    return out
+
+
 def _read_front(st: Structure, front: list[Block]) -> None:
     texts = paragraphs(front)
+    titles = _titles(texts)
     title_at = None
-    for i, text in enumerate(texts):
-        m = _TITLE.match(unicodedata.normalize("NFKC", text).replace(" ", ""))
-        if m and len(text) <= 120:
-            title_at, name, year = i, m.group("name"), int(m.group("year"))
+    name: str | None = None
+    year = None
+    if titles:
+        title_at, name, year = titles[-1]
+        if name is None:  # the title names no agency: the page's <title> or another title line may
+            name = next((n for _, n, y in reversed(titles) if n and y == year), None)
     if title_at is None:
         for text in texts:
             m = _PRESS.search(text)
@@ -251,9 +290,9 @@ def _read_front(st: Structure, front: list[Block]) -> None:
                 st.values["year"] = int(m.group(1))
         preamble = texts
     else:
-        st.values["agency.name"] = name
+        if name:
+            st.values["agency.name"] = name
         st.values["year"] = year
-        st.values["agency.level"] = level_of(name)
         preamble = texts[title_at + 1 :]
     for text in texts:
         m = _PUBLISHED.search(text)
@@ -278,13 +317,32 @@ def _unwrap_contact(sentence: str, name: object) -> str:
     return m.group("contact") if m and m.group("who") == name else sentence
 
 
-def level_of(name: str) -> str:
-    """The agency level its name says: 乡镇/街道, a 人民政府, or else a department (docs/format.md §2)."""
-    if re.search(r"(乡|镇|街道)(人民政府|办事处)$|街道办事处$|街道$", name):
+_TOWNSHIP = re.compile(r"(乡|镇|街道)(人民政府|政府|办事处)?$|街道办事处$")
+_GOVERNMENT = re.compile(r"(人民政府|政府)$|^[^局委办厅院署会所站队]{2,12}(省|自治区|市|区|县|州|盟|旗)$")
+_DEPARTMENT = re.compile(r"(局|委|委员会|办|办公室|厅|中心|院|署|会|所|站|队|处|馆|部|社|行|司)$")
+_SELF_LEVEL = {
+    "我市": "government",
+    "我县": "government",
+    "我区": "government",
+    "我州": "government",
+    "我盟": "government",
+    "我旗": "government",
+    "我乡": "township",
+    "我镇": "township",
+    "我街道": "township",
+}
+
+
+def level_of(name: str, self_word: str | None = None) -> str:
+    """The agency level (FORMAT.md §2): from the name's ending first (乡/镇/街道, 人民政府 or a
+    place's name, 局/委/办/厅/中心 …), else from what the report calls itself (我市, 我局 …)."""
+    if _TOWNSHIP.search(name):
         return "township"
-    if name.endswith("人民政府"):
+    if _GOVERNMENT.search(name):
         return "government"
-    return "department"
+    if _DEPARTMENT.search(name):
+        return "department"
+    return _SELF_LEVEL.get(self_word or "", "department")
 
 
 def _set_date(st: Structure, groups) -> None:
@@ -301,6 +359,15 @@ def _read_self(st: Structure) -> None:
         word, n = counts.most_common(1)[0]
         if n >= 2:
             st.values["agency.self"] = word
+    if "agency.name" not in st.values and st.signature and _is_agency(st.signature):
+        st.values["agency.name"] = st.signature  # the title names no agency; the signature does
+    name = st.values.get("agency.name")
+    if isinstance(name, str):
+        st.values["agency.level"] = level_of(name, st.values.get("agency.self"))  # type: ignore[arg-type]
+
+
+def _is_agency(text: str) -> bool:
+    return 3 <= len(text) <= 40 and bool(_TOWNSHIP.search(text) or _GOVERNMENT.search(text) or _DEPARTMENT.search(text))
 
 
 # --- part 一 -------------------------------------------------------------------------------------
@@ -474,7 +541,8 @@ def _strip_signature(st: Structure, texts: list[str], narrative_only: bool) -> l
         _set_date(st, m.groups())
     texts = texts[:at]
     if m.start(1) > 0:  # "某某局 2025年1月20日": signature and date on one line
+        st.signature = m.group(0)[: m.start(1)]
         return texts
     if texts and len(texts[-1]) <= 30 and not re.search(r"[。，,；;！？]", texts[-1]):
-        texts.pop()
+        st.signature = texts.pop().strip()
     return texts

@@ -15,6 +15,7 @@ from xltools.published.labels import find_labels, match_label, norm, number
 
 _BLANKS = frozenset({"", "-", "—", "–", "——", "/", "／", "－", "无", "空"})
 _INLINE = re.compile(r"^(.*?[^\d\s.,])\s+((?:\d[\d,]*(?:\.\d+)?\s*)+)$")
+_PAGE_MARK = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—–－\s]*$")
 _ALL_NUMBERS = re.compile(r"^(?:\d[\d,]*(?:\.\d+)?\s+){2,}\d[\d,]*(?:\.\d+)?$")
 
 FORMAT_2019_MESSAGE = (
@@ -129,6 +130,14 @@ class TableReader:
                 f"多于表头中能认出的 {len(cols)} 列，无法确定各数字属于哪一列",
             )
             return
+        if len(cols) > 1 and len(printed) < len(cols):
+            # Fewer numbers than columns: which one is missing is not known, so none is placed.
+            self.not_read(
+                self.cells(row_id),
+                f"{self.table.part} “{row_label}”行只印出 {len(printed)} 个数字，应为 {len(cols)} 个，"
+                "无法确定缺的是哪一列",
+            )
+            return
         for col_id, text in zip(cols, fit(values, len(cols)), strict=False):
             self.put(row_id, col_id, text, row_label)
         named = {f"{self.table.id}.{row_id}.{c}" for c in cols}
@@ -149,13 +158,17 @@ def _col_label(table: spec.Table, col_id: str) -> str:
     return table.column(col_id).label
 
 
-def _match_row(reader: TableReader, labels: list[str], candidates: dict[str, str]) -> str | None:
+def _match_row(
+    reader: TableReader, labels: list[str], candidates: dict[str, str], *, quiet: bool = False
+) -> str | None:
+    """The row a printed label names: exactly, else a close misprint (with a note); `quiet`:
+    exact matches only (the caller has another reading to try)."""
     fragments = [frag for label in labels for frag in re.split(r"\s*/\s*", label) if frag.strip()]
     for frag in reversed(fragments):
         m = match_label(frag, candidates, fuzzy=False)
         if m:
             return m.key
-    if fragments:
+    if fragments and not quiet:
         m = match_label(fragments[-1], candidates)
         if m:
             reader.note(
@@ -296,11 +309,12 @@ def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[
     identified: then no value of the table is guessed."""
     labels = {c.id: c.label for c in spec.REQUESTS.columns} | {_GROUP: spec.REQUESTS_ORGS}
     official = [c.id for c in spec.REQUESTS.columns]
-    order = _order(header_rows, reader, labels)
-    if sorted(order) != sorted(official) and len(header_rows) >= 2:
+    order = _order(header_rows, TableReader(reader.table), labels)
+    if sorted(order) != sorted(official):
         joined = _joined_columns(header_rows)
-        if joined:
-            order = _order([*header_rows, joined], reader, labels)
+        if joined and sorted(_order([joined], TableReader(reader.table), labels)) == sorted(official):
+            header_rows = [joined]
+    order = _order(header_rows, reader, labels)  # again, now keeping its notes
     if sorted(order) == sorted(official):
         return order
     missing = [c for c in official if c not in order]
@@ -330,15 +344,14 @@ def _order(header_rows: list[list[str]], reader: TableReader, labels: dict[str, 
 
 
 def _joined_columns(header_rows: list[list[str]]) -> list[str] | None:
-    """The last header rows of one width joined cell by cell: a heading printed over two lines."""
-    rows = [r for r in header_rows if len(r) >= 3]
+    """The last two header rows joined cell by cell, aligned at their right end (the label column
+    on the left may be merged and missing from the second): a heading printed over two lines."""
+    rows = [r for r in header_rows if len(r) >= 3][-2:]
     if len(rows) < 2:
         return None
-    width = len(rows[-1])
-    group = [r for r in rows if len(r) == width][-3:]
-    if len(group) < 2:
-        return None
-    return ["".join(r[i] for r in group) for i in range(width)]
+    width = max(len(r) for r in rows)
+    padded = [[""] * (width - len(r)) + list(r) for r in rows]
+    return ["".join(r[i] for r in padded) for i in range(width)]
 
 
 def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], dict[str, str]]:
@@ -350,19 +363,26 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
     header: list[list[str]] = []
     columns: list[str] | None = None
     decided = False
+    pending: list[str] | None = None
     for block in blocks:
         cells = cells_of(block)
         labels, values = split_row(cells)
         if not values or not any(v.strip() for v in values):
             if not decided and (block.is_row or "。" not in block.text):  # a sentence is no header
                 header.append(cells)
+            elif decided and labels and not _PAGE_MARK.match(block.text):
+                pending = labels  # perhaps a label the page break cut: its rest comes with the numbers
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
             raise format_2019("表三“（六）其他处理”只有一行，没有分为 1.至 3. 三项")
         if last in sections:
             continue
-        row_id = _match_row(reader, labels, rows)
+        row_id = _match_row(reader, labels, rows, quiet=bool(pending))
+        if row_id is None and pending and labels:
+            labels = [" / ".join(pending) + labels[0], *labels[1:]]
+            row_id = _match_row(reader, labels, rows)
+        pending = None
         if row_id is None:
             if labels:
                 reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")

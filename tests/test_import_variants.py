@@ -1,0 +1,192 @@
+"""Never a wrong number in silence (issue 26): the project's published reports, varied the way real
+sites print theirs (tests/variants.py), import so that every table value is either exactly the
+one printed or named as unread (I2) - never a different number."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.variants import BASE_NAMES, LOSSLESS, VARIANTS, base, variant
+from xltools import spec
+from xltools.published import Imported, import_bytes
+
+TABLE_VALUES = [p for p in spec.FIELDS if p.split(".", 1)[0] in ("proactive", "requests", "appeals")]
+
+
+@cache
+def reference(name: str) -> Imported:
+    return import_bytes(base(name).encode("utf-8"), "txt", f"{name}.txt")
+
+
+def imported(name: str, names: tuple[str, ...]) -> Imported:
+    return import_bytes(variant(base(name), names).encode("utf-8"), "txt", "variant.txt")
+
+
+def tally(name: str, got: Imported) -> tuple[int, int, list[str]]:
+    """(exact, unread, wrong paths) of a variant's table values against its base's."""
+    ref = reference(name)
+    exact = unread = 0
+    wrong = []
+    for path in TABLE_VALUES:
+        if path not in ref.values:
+            continue
+        if path in got.values:
+            if got.values[path] == ref.values[path]:
+                exact += 1
+            else:
+                wrong.append(f"{path}: {got.values[path]!r} (printed {ref.values[path]!r})")
+        elif path in got.unread:
+            unread += 1
+        else:
+            wrong.append(f"{path}: neither read nor named as unread")
+    return exact, unread, wrong
+
+
+def assert_exact_or_named(name: str, got: Imported) -> None:
+    _, unread, wrong = tally(name, got)
+    assert wrong == []
+    i2 = [n for n in got.notes if n.rule == "I2"]
+    assert bool(i2) == bool(unread)  # what was not read is said, and only that
+    for path in got.unread:
+        assert path not in got.values
+        assert got.to_json() is not None and _json_at(got.to_json(), path) is None  # never 0 in the JSON form
+
+
+def _json_at(obj: dict, path: str):
+    from xltools.jsonform import json_keys
+
+    node = obj
+    for key in json_keys(path):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def test_the_bases_are_read_whole():
+    for name in BASE_NAMES:
+        ref = reference(name)
+        assert ref.unread == {}
+        assert [p for p in TABLE_VALUES if p not in ref.values] == []
+
+
+@pytest.mark.parametrize("name", BASE_NAMES)
+@pytest.mark.parametrize("how", sorted(VARIANTS))
+def test_every_variant_reads_each_value_exactly_or_names_it(name, how):
+    got = imported(name, (how,))
+    assert_exact_or_named(name, got)
+    if how in LOSSLESS:  # nothing of the tables is lost: every value comes back
+        assert got.unread == {}
+        assert tally(name, got)[0] == len([p for p in TABLE_VALUES if p in reference(name).values])
+
+
+@pytest.mark.parametrize("how", sorted(LOSSLESS))
+def test_a_lossless_variant_checks_like_its_base(how):
+    ref, got = reference("huaian").check(), imported("huaian", (how,)).check()
+    assert [(f.rule, f.field) for f in got.errors] == [(f.rule, f.field) for f in ref.errors]
+
+
+def test_the_departments_own_numbering_is_read_by_the_tables_not_the_headings():
+    """The issue's department: narrative parts 三、主动公开工作情况 / 四、政府信息公开申请情况 and tables
+    titled 一、二、三 of their own; table 三 with distinct numbers, so a shifted column would show."""
+    got = imported("huaian-distinct", ("renumbered_with_own_table_numbers",))
+    assert got.unread == {} and tally("huaian-distinct", got)[2] == []
+    assert got.values["requests.new.natural"] == 11 and got.values["requests.new.other"] == 16
+
+
+def test_a_header_of_two_columns_leaves_table_three_unread_with_one_finding():
+    got = imported("huaian-distinct", ("requests_header_two_columns",))
+    assert {p.split(".", 1)[0] for p in got.unread} == {"requests"}
+    (i2,) = [n for n in got.notes if n.rule == "I2"]
+    assert i2.field == "requests" and "175 个数字" in i2.message
+    findings = got.check().findings
+    assert not [f for f in findings if f.rule in ("S2", "R3.1", "R3.2", "R3.3")]  # nothing blamed on the report
+
+
+def test_a_missing_cell_leaves_its_row_unread_not_shifted():
+    got = imported("huaian-distinct", ("cell_dropped",))
+    assert set(got.unread) == {f"requests.carried_in.{c.id}" for c in spec.REQUESTS.columns}
+    (i2,) = [n for n in got.notes if n.rule == "I2"]
+    assert i2.field == "requests.carried_in" and "只印出 6 个数字，应为 7 个" in i2.message
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(BASE_NAMES), st.lists(st.sampled_from(sorted(VARIANTS)), min_size=1, max_size=5, unique=True))
+def test_any_combination_of_variants_is_exact_or_named(name, names):
+    assert_exact_or_named(name, imported(name, tuple(names)))
+
+
+# --- titles, levels and dates as real reports print them ------------------------------------------
+
+
+@pytest.mark.parametrize("name", BASE_NAMES)
+@pytest.mark.parametrize("how", sorted(VARIANTS))
+def test_the_agency_and_year_survive_every_variant(name, how):
+    ref, got = reference(name), imported(name, (how,))
+    for path in ("agency.name", "year", "agency.level"):
+        assert got.values.get(path) == ref.values[path], path
+    assert not [n for n in got.notes if "找不到报告标题" in n.message]
+
+
+@pytest.mark.parametrize(
+    ("title", "name", "year"),
+    [
+        ("2025年黄浦区财政局政府信息公开工作年度报告", "黄浦区财政局", 2025),
+        ("2025 年度黄浦区财政局政府信息公开工作年度报告", "黄浦区财政局", 2025),
+        ("上海市黄浦区财政局\n2025年政府信息公开工作年度报告", "上海市黄浦区财政局", 2025),
+        ("上海市黄浦区财政局2025年政府信息\n公开工作年度报告", "上海市黄浦区财政局", 2025),
+        ("上海市黄浦区财政局２０２５ 年政府信息公开工作年度报告", "上海市黄浦区财政局", 2025),
+    ],
+)
+def test_title_forms(title, name, year):
+    text = base("suoluo").split("\n", 1)[1]
+    got = import_bytes(f"{title}\n{text}".encode(), "txt", "t.txt")
+    assert (got.values["agency.name"], got.values["year"]) == (name, year)
+    assert got.values["agency.level"] == "department"
+
+
+def test_a_title_without_the_agency_takes_the_pages_title_or_the_signature():
+    text = base("suoluo").split("\n", 1)[1]
+    bare = "2024年政府信息公开工作年度报告"
+    page = import_bytes(
+        f"索罗乡人民政府2024年政府信息公开工作年度报告_政务公开\n{bare}\n{text}".encode(), "txt", "t.txt"
+    )
+    assert page.values["agency.name"] == "索罗乡人民政府"
+    signed = import_bytes(
+        f"{bare}\n{text}\n平凉市崆峒区索罗乡人民政府\n2025年1月20日\u00a0\u00a0\u00a0".encode(), "txt", "t"
+    )
+    assert signed.values["agency.name"] == "平凉市崆峒区索罗乡人民政府"
+    assert signed.values["agency.level"] == "township"
+    assert signed.values["publish_date"] == "2025-01-20"
+
+
+def test_signature_date_with_trailing_no_break_spaces_after_renumbered_parts():
+    text = variant(base("huaian"), ("renumbered_with_own_table_numbers", "fee_table_as_part_five"))
+    got = import_bytes(f"{text}\n淮安市人民政府办公室\n2025年1月20日\u00a0\u00a0\u2002\u3000".encode(), "txt", "t")
+    assert got.values["publish_date"] == "2025-01-20"
+    assert "淮安市人民政府办公室" not in got.values.get("other_matters", "")
+
+
+@pytest.mark.parametrize(
+    ("name", "self_word", "level"),
+    [
+        ("淮安市人民政府", None, "government"),
+        ("上海市黄浦区", None, "government"),
+        ("某某县政府", None, "government"),
+        ("平凉市崆峒区索罗乡人民政府", None, "township"),
+        ("某某街道办事处", None, "township"),
+        ("黄浦区财政局", None, "department"),
+        ("淮安市人民政府办公室", None, "department"),
+        ("某某市发展和改革委员会", None, "department"),
+        ("某某区政务服务中心", None, "department"),
+        ("某某市", "我市", "government"),
+        ("某某开发区管理", "我局", "department"),
+        ("某某开发区管理", "我区", "government"),
+    ],
+)
+def test_level_from_the_names_ending_then_what_the_report_calls_itself(name, self_word, level):
+    from xltools.published.structure import level_of
+
+    assert level_of(name, self_word) == level

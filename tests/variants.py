@@ -1,0 +1,317 @@
+"""Variants of the project's own published reports (tests/fixtures/published/), made the way real
+sites print theirs (issue 26): parts renumbered, tables titled with numbers of their own, narrative
+headings that look like parts, titles wrapped, spaced or year first, column headers split over
+two lines, a fee table as part 五, rows split across pages, columns in another order or left out.
+
+Each variant is a pure function of the report's text; `variant(text, names)` applies several.
+A variant that cannot apply to a text (its line is not there) leaves the text as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tests.conftest import PUBLISHED
+
+BASES = {
+    "huaian": PUBLISHED / "huaian-2024-report.txt",
+    "suoluo": PUBLISHED / "suoluo-2024-report.txt",
+}
+_NUMERALS = "一二三四五六七八九"
+_PARTS = ("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议、行政诉讼情况")
+
+
+def base(name: str) -> str:
+    """A base text: a shipped report, or ("huaian-distinct") huaian with distinct table 三 numbers."""
+    if name == "huaian-distinct":
+        return distinct(BASES["huaian"].read_text("utf-8"))
+    return BASES[name].read_text("utf-8")
+
+
+BASE_NAMES = ("huaian", "suoluo", "huaian-distinct")
+
+
+def distinct(text: str) -> str:
+    """The report with every number of table 三 made different from its neighbours (each row's
+    总计 still its sum), so that a value read into the wrong column cannot pass as right."""
+    out = []
+    k = 0
+    for line in text.split("\n"):
+        cells = line.split(" | ")
+        nums = [i for i, c in enumerate(cells) if re.fullmatch(r"\d+", c.strip())]
+        if len(nums) == 7 and not _is_table_four(line):
+            k += 1
+            values = [k * 10 + j + 1 for j in range(6)]
+            for i, v in zip(nums, [*values, sum(values)], strict=True):
+                cells[i] = str(v)
+            line = " | ".join(cells)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _is_table_four(line: str) -> bool:
+    return line.count("|") >= 14
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def _part_at(lines: list[str], words: str) -> int | None:
+    return next((i for i, ln in enumerate(lines) if re.match(rf"^[{_NUMERALS}]、{re.escape(words)}", ln)), None)
+
+
+def renumbered_with_own_table_numbers(text: str) -> str:
+    """The issue's department: narrative parts 三、主动公开工作情况 and 四、政府信息公开申请情况,
+    the tables after them titled 一、二、三 of their own."""
+    lines = _lines(text)
+    for k, (words, narrative, numeral) in enumerate(
+        (
+            (_PARTS[0], "三、主动公开工作情况", "一"),
+            (_PARTS[1], "四、政府信息公开申请情况", "二"),
+            (_PARTS[2], "五、行政复议和行政诉讼情况", "三"),
+        )
+    ):
+        at = _part_at(lines, words)
+        if at is None:
+            continue
+        lines[at : at + 1] = [
+            narrative,
+            f"全年工作稳步推进，相关情况见表{numeral}。我们将继续做好第{k + 1}项工作。",
+            f"{numeral}、{words}",
+        ]
+    for words, numeral in (("存在的主要问题", "六"), ("其他需要报告", "七")):
+        at = next((i for i, ln in enumerate(lines) if re.match(rf"^[{_NUMERALS}]、{words}", ln)), None)
+        if at is not None:
+            lines[at] = numeral + lines[at][1:]
+    return "\n".join(lines)
+
+
+def parts_shifted(text: str) -> str:
+    """A narrative part of its own after 总体情况: every later part numbered one more."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        m = re.match(rf"^([{_NUMERALS[1:6]}])、(\S.*)$", ln)
+        if m and len(ln) < 30 and "|" not in ln and not ln.startswith(("二、上年", "三、本年", "四、结转")):
+            lines[i] = _NUMERALS[_NUMERALS.index(m.group(1)) + 1] + "、" + m.group(2)
+    at = _part_at(lines, "主动公开政府信息情况")
+    if at is not None:
+        lines[at:at] = ["二、重点领域信息公开情况", "全年围绕重点领域公开信息，依法保障群众知情权。"]
+    return "\n".join(lines)
+
+
+def narrative_heading_like_a_part(text: str) -> str:
+    """A heading inside part 二 that reads like part 三's title, before the table of part 二."""
+    lines = _lines(text)
+    at = _part_at(lines, _PARTS[0])
+    if at is not None:
+        lines[at + 1 : at + 1] = [
+            "三、依申请公开工作",
+            "全年依法办理政府信息公开申请，答复规范及时。",
+            "（一）主动公开政府信息情况统计",
+        ]
+    return "\n".join(lines)
+
+
+def title_wrapped(text: str) -> str:
+    """The report's title on two lines: the agency, then 2024年政府信息公开工作年度报告."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines[:6]):
+        m = re.match(r"^(\S+?)(\d{4}年政府信息公开工作年度报告)$", ln)
+        if m:
+            lines[i : i + 1] = [m.group(1), m.group(2)]
+            break
+    return "\n".join(lines)
+
+
+def title_spaced(text: str) -> str:
+    """ "2024 年" with a space, as justified PDFs and some editors print it."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines[:6]):
+        if re.search(r"\d{4}年政府信息公开工作年度报告$", ln):
+            lines[i] = re.sub(r"(\d{4})年", r" \1 年 ", ln, count=1)
+            break
+    return "\n".join(lines)
+
+
+def title_year_first(text: str) -> str:
+    """ "2024年淮安市人民政府政府信息公开工作年度报告"."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines[:6]):
+        m = re.match(r"^(\S+?)(\d{4}年)(政府信息公开工作年度报告)$", ln)
+        if m:
+            lines[i] = m.group(2) + m.group(1) + m.group(3)
+            break
+    return "\n".join(lines)
+
+
+def headers_split(text: str) -> str:
+    """Column headings printed over two lines (商业 / 企业, 本年制发 / 件数); table 三's own
+    group line (申请人情况 …) left out so the split line is all there is."""
+    lines = _lines(text)
+    out = []
+    for ln in lines:
+        if ln.startswith("申请人情况："):
+            continue
+        if ln.startswith("项目 | 自然人 | 商业企业"):
+            out += [
+                "项目 | 自然人 | 商业 | 科研 | 社会公益 | 法律服务 | 其他 | 总计",
+                " | | 企业 | 机构 | 组织 | 机构 | | ",
+            ]
+            continue
+        if ln.startswith("信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数"):
+            out += ["信息内容 | 本年制发 | 本年废止 | 现行有效", " | 件数 | 件数 | 件数"]
+            continue
+        out.append(ln)
+    return "\n".join(out)
+
+
+def fee_table_as_part_five(text: str) -> str:
+    """A local variant: part 五 is 信息处理费收取情况, a table; the last two parts move down."""
+    lines = _lines(text)
+    at = next((i for i, ln in enumerate(lines) if re.match(r"^五、存在的主要问题", ln)), None)
+    if at is None:
+        return text
+    for i in range(at, len(lines)):
+        if re.match(r"^五、存在的主要问题", lines[i]):
+            lines[i] = "六" + lines[i][1:]
+        elif re.match(r"^六、其他需要报告", lines[i]):
+            lines[i] = "七" + lines[i][1:]
+    lines[at:at] = ["五、信息处理费收取情况", "通知收取件数 | 通知收取金额（元） | 实际收取金额（元）", "0 | 0 | 0"]
+    return "\n".join(lines)
+
+
+def row_split_across_pages(text: str) -> str:
+    """A long row cut by a page break: its label's first half on one page, the rest with the
+    numbers on the next, a page number and the repeated header between them."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        m = re.match(r"^(.*1\.申请人无正当理由逾期不补正、)(行政机关不再处理其政府信息公开申请)( \|.*)$", ln)
+        if m:
+            lines[i : i + 1] = [m.group(1) + " |  |  |  |  |  |  | ", "- 5 -", m.group(2) + m.group(3)]
+            break
+    return "\n".join(lines)
+
+
+def requests_columns_reordered(text: str) -> str:
+    """Table 三 printed with 总计 first and 其他 before 法律服务机构: read by header, not position."""
+    lines = _lines(text)
+    out = []
+    for ln in lines:
+        if ln.startswith("申请人情况："):
+            continue
+        cells = ln.split(" | ")
+        if ln.startswith("项目 | 自然人 | 商业企业") or (len(cells) == 8 and all(_num(c) for c in cells[1:])):
+            head, vals = cells[0], cells[1:]
+            n, b, r, np_, lg, o, t = vals
+            ln = " | ".join([head, t, n, b, r, np_, o, lg])
+        out.append(ln)
+    return "\n".join(out)
+
+
+def requests_header_two_columns(text: str) -> str:
+    """Table 三's header names only 自然人 | 法人或其他组织 | 总计: the five columns cannot be told apart."""
+    lines = _lines(text)
+    out = []
+    for ln in lines:
+        if ln.startswith("申请人情况："):
+            continue
+        if ln.startswith("项目 | 自然人 | 商业企业"):
+            ln = "项目 | 自然人 | 法人或其他组织 |  |  |  |  | 总计"
+        out.append(ln)
+    return "\n".join(out)
+
+
+def proactive_column_left_out(text: str) -> str:
+    """Table 二 prints no 本年废止件数 column: 制发 and 现行有效 are read, 废止 is not."""
+    lines = _lines(text)
+    out = []
+    for ln in lines:
+        cells = ln.split(" | ")
+        if ln.startswith("信息内容 | 本年制发件数 | 本年废止件数"):
+            ln = " | ".join(c for c in cells if c != "本年废止件数")
+        elif cells[0] in ("规章", "行政规范性文件") and len(cells) >= 4:
+            ln = " | ".join([cells[0], cells[1], *cells[3:]])
+        out.append(ln)
+    return "\n".join(out)
+
+
+def proactive_header_lost(text: str) -> str:
+    """Table 二's column headings lost (an image, a scraped page): its three-column rows cannot be placed."""
+    return "\n".join(ln for ln in _lines(text) if not ln.startswith("信息内容 | 本年制发件数"))
+
+
+def cell_dropped(text: str) -> str:
+    """One number of a table 三 row missing (a merged cell flattened away): which one is not known."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        cells = ln.split(" | ")
+        if ln.startswith("二、上年结转") and len(cells) >= 8:
+            del cells[3]
+            lines[i] = " | ".join(cells)
+            break
+    return "\n".join(lines)
+
+
+def appeals_number_dropped(text: str) -> str:
+    """Table 四 as a line of fourteen numbers instead of fifteen."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        cells = ln.split(" | ")
+        if len(cells) >= 15 and all(_num(c) for c in cells[:15]):
+            del cells[6]
+            lines[i] = " | ".join(cells)
+            break
+    return "\n".join(lines)
+
+
+def tab_separated(text: str) -> str:
+    """Copied out of a browser: cells separated by tabs."""
+    return text.replace(" | ", "\t").replace(" / ", "\t")
+
+
+def _num(cell: str) -> bool:
+    return bool(re.fullmatch(r"\s*\d[\d,]*(\.\d+)?\s*", cell))
+
+
+VARIANTS: dict[str, Callable[[str], str]] = {
+    f.__name__: f
+    for f in (
+        renumbered_with_own_table_numbers,
+        parts_shifted,
+        narrative_heading_like_a_part,
+        title_wrapped,
+        title_spaced,
+        title_year_first,
+        headers_split,
+        fee_table_as_part_five,
+        row_split_across_pages,
+        requests_columns_reordered,
+        requests_header_two_columns,
+        proactive_column_left_out,
+        proactive_header_lost,
+        cell_dropped,
+        appeals_number_dropped,
+        tab_separated,
+    )
+}
+# Those that change where things are, not which cells are printed: every value must come back exact.
+LOSSLESS = (
+    "renumbered_with_own_table_numbers",
+    "parts_shifted",
+    "narrative_heading_like_a_part",
+    "title_wrapped",
+    "title_spaced",
+    "title_year_first",
+    "headers_split",
+    "fee_table_as_part_five",
+    "row_split_across_pages",
+    "requests_columns_reordered",
+)
+
+
+def variant(text: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        text = VARIANTS[name](text)
+    return text
