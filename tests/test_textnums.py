@@ -232,3 +232,37 @@ def test_fee_figures_in_later_clauses():
     text = "按照规定对申请人收取信息处理费，全年共收取2笔，金额共计150元。"
     assert _as_tuples(text) == [("fee_count", 2, None), ("fee_yuan", 150, None)]
     assert _as_tuples("全年共收取2笔，金额共计150元。") == []  # no 处理费: some other charge
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "全年未发生因依申请公开被行政复议纠错或行政诉讼败诉情形。",
+        "未发生因政府信息公开被行政复议纠错和行政诉讼败诉的情况。",
+        "本年度未出现政府信息公开行政复议被纠错、行政诉讼败诉情况。",
+        "全年没有因政府信息公开工作被行政复议撤销或确认违法的情形。",
+        "行政复议和行政诉讼案件均获维持。",
+        "被行政复议纠错1件。",
+        "行政诉讼败诉2件。",
+    ],
+)
+def test_outcomes_are_not_counts_of_reviews_or_suits(sentence):
+    """T1 claims only counts: what became of reviews and suits (纠错, 败诉, 被撤销, 均获维持) says
+    nothing of how many there were (issue 26: flagged against the table's 55 and 34)."""
+    assert [c for c in claims(sentence) if c.metric in ("review", "suit", "review_suit")] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("未发生政府信息公开行政复议和行政诉讼。", [("review", 0), ("suit", 0)]),
+        ("全年无因政府信息公开被申请行政复议、提起行政诉讼的情况。", [("review", 0), ("suit", 0)]),
+        ("共发生政府信息公开行政复议3件，均获维持。", [("review", 3)]),
+        (
+            "政府信息公开行政诉讼5件，其中结果维持4件，结果纠正1件。",
+            [("suit", 5), ("appeal_part", 4), ("appeal_part", 1)],
+        ),
+    ],
+)
+def test_counts_beside_outcomes_are_still_read(sentence, expected):
+    assert [(c.metric, c.value) for c in claims(sentence)] == expected

@@ -246,6 +246,11 @@ _NEG_TARGETS = (
     ("fee_yuan", re.compile(r"信息(?:公开)?处理费|处理费")),
 )
 _ANY_KEYWORD = re.compile("|".join(p.keyword for p in _KEYWORD_FIRST[1:]))
+# What became of reviews and suits, not how many there were: "未发生因依申请公开被行政复议纠错或行政
+# 诉讼败诉情形", "被行政复议纠错1件", "行政诉讼败诉2件". A sentence about outcomes claims no count of
+# 行政复议 or 行政诉讼 (the outcome columns are read only as parts after a count: `_appeal_parts`).
+_OUTCOME = re.compile(r"纠错|败诉|胜诉|被撤销|被纠正|被确认违法|确认违法|被责令|责令|被维持|均获维持|均维持|获得维持")
+_APPEAL_METRICS = ("review", "suit", "review_suit")
 
 
 def claims(text: str) -> list[Claim]:
@@ -296,6 +301,8 @@ def sentence_claims(sentence: str) -> list[Claim]:
                 continue  # "较上年增加15件" is a change, not a count
             if p.metric in ("review", "suit") and ("行政复议" in plain_gap or "行政诉讼" in plain_gap):
                 continue
+            if p.metric in _APPEAL_METRICS and (_OUTCOME.search(gap) or masked[m.start() - 1 : m.start()] == "被"):
+                continue  # "被行政复议纠错1件", "行政诉讼败诉2件": an outcome, not the count
             if p.metric in ("received", "answered", "handled"):
                 window = masked[max(0, m.start() - 2) : m.end() + 4]
                 if _EXCLUDED.search(gap) or _EXCLUDED.search(masked[m.end() : m.end() + 6]):
@@ -434,6 +441,8 @@ def _negations(sentence: str, masked: str, found: list[Claim], scope) -> list[Cl
         window = masked[m.start() : m.end()]
         if _EXCLUDED.search(window) or re.search(r"涉及|关于|有关|针对|超过|逾期", window):
             continue
+        if _OUTCOME.search(window):
+            continue  # "未发生……被行政复议纠错或行政诉讼败诉情形": no outcome, not no case
         for metric, rx in _NEG_TARGETS:
             if metric in stated or not rx.search(window):
                 continue
