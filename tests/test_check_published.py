@@ -114,11 +114,9 @@ def test_upload_of_a_published_report_is_checked_the_same(tmp_path):
 
 
 def test_the_web_page_checks_an_uploaded_published_report_the_same_way():
-    from fastapi.testclient import TestClient
+    from tests.webclient import page_client
 
-    from xltools.web.app import create_app
-
-    client = TestClient(create_app())
+    client = page_client()
     data = _with_wrong_carried_in(_built("html"))
     r = client.post("/check", files={"files": ("报告.html", data)}, headers={"accept": "text/html"})
     assert r.status_code == 200

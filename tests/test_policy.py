@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
+from tests.webclient import page_client
 from tests.workbooks import VALID_TEXTS, fill_to
 from xltools import cli
 from xltools.api import load_report
@@ -17,7 +17,6 @@ from xltools.cli import main
 from xltools.errors import ReportHasErrors
 from xltools.previous import next_template_from
 from xltools.render import build
-from xltools.web.app import create_app
 from xltools.web.views import WEB_HINTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +67,7 @@ def test_next_years_template_from_a_report_with_errors_is_refused_alike(tmp_path
     assert r.exit_code == 1 and library in r.stderr and "[R3.3]" in r.stderr
     assert not out.exists()
     # the web page: the same refusal (422), the same words
-    with TestClient(create_app()) as client:
+    with page_client() as client:
         answer = client.post("/next-template.xlsx", data={"report": json.dumps(_report_json(result))})
     assert answer.status_code == 422 and library in answer.text
 
@@ -86,7 +85,7 @@ def test_build_refusal_is_the_librarys_with_each_interfaces_hint(broken):
     assert "--" not in library
     r = CliRunner().invoke(main, ["build", str(broken)])
     assert r.exit_code == 1 and library + cli.CLI_HINTS["build_errors"] in r.stderr
-    with TestClient(create_app()) as client:
+    with page_client() as client:
         answer = client.post(
             "/api/build/txt", files={"file": (broken.name, broken.read_bytes())}, headers={"accept": "application/json"}
         )
@@ -106,7 +105,7 @@ def test_command_line_hints_fill_in_the_errors_data(tmp_path):
 COMMAND = re.compile(r"xltools (template|check|build|import|fill|merge|export|serve|schema|rules)\b|pip install")
 # Where naming a command is the point: the command line itself, the template's 填表说明 sheet (a guide
 # for both ways of working), the API's OpenAPI descriptions (for programmers).
-NAMES_COMMANDS = {"cli.py", "template.py", "app.py"}
+NAMES_COMMANDS = {"cli.py", "template.py", "api_routes.py"}
 
 
 def test_library_messages_name_no_command():
@@ -130,7 +129,7 @@ def test_a_foreign_workbook_gets_each_interfaces_hint(tmp_path):
     r = CliRunner().invoke(main, ["check", str(path)])
     assert r.exit_code == 2
     assert "请使用本工具的空白模板填写。空白模板用 xltools template -o 模板.xlsx 生成。" in r.output
-    api = TestClient(create_app()).post("/api/check", files={"files": (path.name, path.read_bytes())})
+    api = page_client().post("/api/check", files={"files": (path.name, path.read_bytes())})
     assert api.json()["files"][0]["error"]["message"].endswith("请使用本工具的空白模板填写。")
 
 

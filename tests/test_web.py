@@ -16,17 +16,18 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html as lhtml
 
+from tests.webclient import page_client
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 from xltools.api import load_bytes, load_report
 from xltools.cli import main
 from xltools.model import Report
 from xltools.web import app as webapp
+from xltools.web import pages, work
 from xltools.web.app import FORMATS, create_app, display_name
 from xltools.web.grid import sheet_grid, where_labels
 from xltools.workbook.layout import SHEETS, Label, Slot, field_ref
@@ -38,7 +39,7 @@ CARRIED_OVER = field_ref("requests.carried_over.natural").split("!", 1)[1]  # D3
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with page_client(raise_server_exceptions=False) as c:
         yield c
 
 
@@ -79,7 +80,7 @@ def test_index_is_chinese_and_loads_nothing_from_outside(client):
     assert form.get("action").endswith("/check") and form.get("enctype") == "multipart/form-data"
     assert page.cssselect("input#files")[0].get("accept") == ".xlsx,.json,.html,.htm,.docx,.pdf,.txt"
     refs = [e.get("src") or e.get("href") for e in page.xpath("//script[@src]|//link[@href]|//img[@src]")]
-    assert refs and all(ref.startswith(("/static/", "http://testserver/static/")) for ref in refs)
+    assert refs and all(ref.startswith(("/static/", "http://127.0.0.1/static/")) for ref in refs)
     for ref in refs:
         assert client.get(ref).status_code == 200
     assert "default-src 'self'" in r.headers["content-security-policy"]
@@ -454,7 +455,7 @@ def test_requests_that_are_not_uploads(client):
 
 @pytest.fixture(scope="module")
 def small():
-    with TestClient(create_app(max_upload=64 * 1024, max_request=512 * 1024, max_files=3)) as c:
+    with page_client(create_app(max_upload=64 * 1024, max_request=512 * 1024, max_files=3)) as c:
         yield c
 
 
@@ -496,7 +497,7 @@ def test_nothing_is_kept_on_disk(monkeypatch, tmp_path, small):
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
     big = json.dumps({**json.loads(EXAMPLE.read_text(encoding="utf-8")), "contact": "电话" * 200_000}).encode()
-    with TestClient(create_app(max_upload=4 * 1024 * 1024)) as c:
+    with page_client(create_app(max_upload=4 * 1024 * 1024)) as c:
         r = upload(c, ("大报告.json", big))
     assert r.status_code == 200
     assert "通过" in verdict(r) and "未通过" not in verdict(r)  # 未通过 contains 通过
@@ -510,11 +511,11 @@ def test_an_internal_failure_is_a_chinese_500_and_the_server_goes_on(monkeypatch
     def broken(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(webapp, "check_bytes", broken)
+    monkeypatch.setattr(work, "check_bytes", broken)
     r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
     assert r.status_code == 500
     assert "程序内部错误" in verdict(r) and "boom" not in r.text and "Traceback" not in r.text
-    monkeypatch.setattr(webapp, "unit_view", broken)
+    monkeypatch.setattr(pages, "unit_view", broken)
     r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
     assert r.status_code == 500 and "程序内部错误" in message(r) and "boom" not in r.text
     monkeypatch.undo()

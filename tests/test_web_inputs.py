@@ -8,19 +8,19 @@ import threading
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.conftest import EXAMPLES
 from tests.test_inputs import LISTED
+from tests.webclient import page_client
 from xltools.web import app as web
-from xltools.web.app import create_app
+from xltools.web import security, work
 
 EXAMPLE = EXAMPLES / "suoluo-2024.json"
 
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
+    with page_client(raise_server_exceptions=False) as c:
         yield c
 
 
@@ -66,11 +66,11 @@ def test_odd_file_names_and_characters_are_cleaned_for_the_download(client):
 
 
 def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
-    """However many uploads arrive, at most UPLOADS_AT_ONCE are inside the app and at most WORKERS
-    files are in memory at once."""
+    """However many uploads arrive, at most UPLOADS_AT_ONCE are inside the app (UPLOADS_PER_CLIENT
+    from one client: the test client is one) and at most WORKERS files are in memory at once."""
     inside, most, held, most_held = 0, 0, 0, 0
     lock = threading.Lock()
-    real_check = web.check_bytes
+    real_check = work.check_bytes
 
     def slow_check(data, name, **kw):
         nonlocal held, most_held
@@ -84,29 +84,34 @@ def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
             with lock:
                 held -= 1
 
-    monkeypatch.setattr(web, "check_bytes", slow_check)
+    monkeypatch.setattr(work, "check_bytes", slow_check)
+    real_init = security.UploadGate.__init__
 
-    async def counting(self, scope, receive, send):
-        nonlocal inside, most
-        if scope["type"] != "http":  # the lifespan lasts as long as the client
-            return await self.app(scope, receive, send)
-        async with self.gate:
+    def counting_init(self, app, **kwargs):
+        async def counted(scope, receive, send):
+            nonlocal inside, most
+            if not security.is_upload(scope):
+                return await app(scope, receive, send)
             inside += 1
             most = max(most, inside)
             try:
-                await self.app(scope, receive, send)
+                await app(scope, receive, send)
             finally:
                 inside -= 1
 
-    monkeypatch.setattr(web.UploadGate, "__call__", counting)
+        real_init(self, counted, **kwargs)
+
+    monkeypatch.setattr(security.UploadGate, "__init__", counting_init)
     files = [("files", (f"{i}.json", EXAMPLE.read_bytes())) for i in range(5)]
-    with TestClient(create_app(), raise_server_exceptions=False) as c:
-        threads = [threading.Thread(target=lambda: c.post("/api/check", files=files)) for _ in range(8)]
+    with page_client(raise_server_exceptions=False) as c:
+        answers = []
+        threads = [threading.Thread(target=lambda: answers.append(c.post("/api/check", files=files))) for _ in range(8)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(120)
-    assert 1 <= most <= web.UPLOADS_AT_ONCE
+    assert [a.status_code for a in answers] == [200] * 8
+    assert 1 <= most <= web.UPLOADS_PER_CLIENT <= web.UPLOADS_AT_ONCE
     assert 1 <= most_held <= web.WORKERS
 
 

@@ -441,8 +441,15 @@ WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart
     help="监听地址。默认只有本机能访问；其他地址见 README。",
 )
 @click.option("--port", default=8765, show_default=True, metavar="端口", type=Range(1, 65535), help="端口。")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="名称",
+    help="另外接受的本机名称或 IP 地址（可重复）。默认只接受 127.0.0.1、localhost 和监听地址；用 0.0.0.0 监听时，其他电脑访问所用的地址要在这里加上。",
+)
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
-def serve_cmd(host: str, port: int, open_browser: bool) -> None:
+def serve_cmd(host: str, port: int, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
     """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告。"""
     try:
         from xltools.web.server import serve
@@ -450,7 +457,17 @@ def serve_cmd(host: str, port: int, open_browser: bool) -> None:
         if (exc.name or "").split(".")[0] not in WEB_MODULES:
             raise
         raise UsageError("网页版需要另外安装几个组件，请运行：pip install 'xltools[web]'") from exc
-    serve(host, port, open_browser=open_browser, echo=emit)
+    serve(
+        host,
+        port,
+        allow_hosts=allow_hosts,
+        open_browser=open_browser,
+        echo=emit,
+        told=lambda name: emit(
+            f"已拒绝以“{name}”为地址的访问（不是本服务的地址）。如果这是本机的名称或地址，请在启动时加上 --allow-host {name}。"
+        ),
+        other_machines="其他电脑用本机的 IP 地址或名称访问时，请用 --allow-host 加上这个地址（可重复），例如 --allow-host 192.168.1.10；其他地址的访问会被拒绝。",
+    )
 
 
 # --- the collection round (docs/format.md §10) ------------------------------------------------------

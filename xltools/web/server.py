@@ -7,11 +7,13 @@ import ipaddress
 import socket
 import threading
 import webbrowser
+from collections.abc import Callable
 
 import uvicorn
 
 from xltools.errors import UsageError
 from xltools.web.app import create_app
+from xltools.web.security import WILDCARDS, host_names, normal_host, split_host
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -57,24 +59,69 @@ def url_of(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
 
 
-def make_server(sock: socket.socket, *, log_level: str = "warning") -> uvicorn.Server:
-    config = uvicorn.Config(create_app(), log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
+def allowed_names(names: tuple[str, ...] | list[str]) -> list[str]:
+    """The --allow-host values, checked: a host name or an address, without scheme, port or path."""
+    out = []
+    for given in names:
+        name, port = split_host(given)
+        if not name or port is not None or any(c in name for c in "/\\ @?#") or normal_host(given) in WILDCARDS:
+            raise UsageError(
+                f"“{given}”不是主机名或地址：只填写本机的名称或 IP 地址，不带 http:// 和端口，例如 192.168.1.10。"
+            )
+        out.append(name)
+    return out
+
+
+def make_server(
+    sock: socket.socket,
+    *,
+    host: str | None = None,
+    allow_hosts: tuple[str, ...] | list[str] = (),
+    log_level: str = "warning",
+    told: Callable[[str], None] | None = None,
+) -> uvicorn.Server:
+    """uvicorn serving the app on `sock`; the app answers to the loopback names, the bound address
+    (`host` as given and as bound) and `allow_hosts` (security.HostGuard). `told` hears each
+    refused name once, made printable."""
+    bound = str(sock.getsockname()[0])
+    hosts = host_names(bound, [*allowed_names(allow_hosts), *([host] if host else [])])
+
+    def printable(name: str) -> None:
+        if told is not None:
+            told("".join(c if c.isprintable() else "?" for c in name))
+
+    app = create_app(hosts=hosts, told=printable)
+    config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, open_browser: bool = False, echo=print) -> None:
-    """Serve until interrupted. Not on loopback, say plainly that the units' data travels the network."""
+def serve(
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    allow_hosts: tuple[str, ...] | list[str] = (),
+    open_browser: bool = False,
+    echo=print,
+    told: Callable[[str], None] | None = None,
+    other_machines: str = "",
+) -> None:
+    """Serve until interrupted. Not on loopback, say plainly that the units' data travels the
+    network; on every address with no name allowed, say `other_machines` (how to allow one)."""
+    allowed_names(allow_hosts)  # a wrong name is said before anything starts
     sock = bind(host, port)
     url = url_of(host, port)
+    server = make_server(sock, host=host, allow_hosts=allow_hosts, told=told)
     echo(f"xltools 网页版已启动：{url}  （按 Ctrl+C 停止）")
     if not is_loopback(host):
         echo(
             f"注意：正在 {host} 上提供服务，同一网络中能访问本机的人都可以打开此页面并上传文件；"
             "数据以明文（http）传输。只在可信的内部网络中这样使用。"
         )
+        if normal_host(host) in WILDCARDS and not allow_hosts and other_machines:
+            echo(other_machines)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    make_server(sock).run(sockets=[sock])
+    server.run(sockets=[sock])
 
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "bind", "is_loopback", "make_server", "serve", "url_of"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "allowed_names", "bind", "is_loopback", "make_server", "serve", "url_of"]

@@ -1,0 +1,70 @@
+"""From an upload to an answer, the same for the page and the API: which parts are files, checking
+them in the worker, the HTTP status of a result, a built report as an attachment or a refusal."""
+
+from __future__ import annotations
+
+from fastapi import Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from xltools.api import FileResult
+from xltools.errors import XltoolsError
+from xltools.web import work
+from xltools.web.site import FORMATS, Site, attachment, display_name, report_filename, size_text, wants_json
+from xltools.web.views import phrased
+
+Uploads = list[tuple[str, UploadFile | None]]
+
+
+def read_uploads(site: Site, files: list[UploadFile]) -> Uploads:
+    """(display name, the spooled upload), or None for a file over the limit. Nothing is read into
+    memory here: the worker does it, one file at a time, as it checks it."""
+    if len(files) > site.limits.max_files:
+        raise HTTPException(413)
+    out: Uploads = []
+    for f in files:
+        if not f.filename and not f.size:
+            continue  # the empty part a browser sends when no file was chosen
+        name = display_name(f.filename)
+        out.append((name, None if f.size is not None and f.size > site.limits.max_upload else f))
+    if not out:
+        raise HTTPException(400, "没有收到文件。请先选择要检查的文件（.xlsx、.json 或已发布的报告）。")
+    return out
+
+
+async def check_all(site: Site, uploads: Uploads, strict: bool) -> list[FileResult]:
+    files = [(name, None if upload is None else upload.file) for name, upload in uploads]
+    limit = site.limits.max_upload
+    return await site.worker.run(work.check_uploads, files, limit, size_text(limit), strict)
+
+
+async def read_one(site: Site, upload: UploadFile | None) -> bytes:
+    """One upload's bytes, read in the worker; 413 when it is over the limit."""
+    data = await site.worker.run(work.read_limited, None if upload is None else upload.file, site.limits.max_upload)
+    if data is None:
+        raise HTTPException(413)
+    return data
+
+
+def status_of(results: list[FileResult]) -> int:
+    """A single unusable upload is the client's to fix (4xx); a batch always answers 200."""
+    if len(results) != 1 or results[0].error is None:
+        return 200
+    return {"too_large": 413, "unsupported": 415, "internal": 500}.get(results[0].error.code, 422)
+
+
+async def build_response(
+    site: Site, request: Request, data: bytes, name: str, fmt: str, draft: bool, strict: bool = False
+) -> Response:
+    """The report built in `fmt` as an attachment, or the library's refusal (with its findings for
+    a program)."""
+    try:
+        body, (agency, year, is_draft) = await site.worker.run(work.build_report, data, name, fmt, draft, strict)
+    except XltoolsError as exc:
+        status = 422 if exc.exit_code == 1 or exc.code != "unsupported" else 415
+        if wants_json(request) and getattr(exc, "findings", None):
+            findings = [f.as_json() for f in getattr(exc, "findings", [])]
+            content = {"error": {"code": exc.code, "message": phrased(exc)}, "findings": findings}
+            return JSONResponse(content, status_code=status)
+        return site.error(request, status, phrased(exc), exc.code)
+    return attachment(body, FORMATS[fmt], report_filename(agency, year, fmt, draft=is_draft))

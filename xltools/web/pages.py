@@ -1,0 +1,51 @@
+"""The pages people use: the upload form and the result of a check (one unit, or a batch)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from xltools.web import work
+from xltools.web.checking import check_all, read_uploads, status_of
+from xltools.web.security import require_csrf
+from xltools.web.site import SUMMARY_NAME, XLSX, Site, site
+from xltools.web.views import STATUS_ORDER, summary_counts, unit_view
+
+router = APIRouter(tags=["页面"], dependencies=[Depends(require_csrf)])
+
+
+@router.get("/", response_class=HTMLResponse, summary="上传页面")
+async def index(request: Request, here: Annotated[Site, Depends(site)]):
+    return here.page(request, "index.html")
+
+
+@router.post("/check", response_class=HTMLResponse, summary="检查上传的文件，返回结果页面")
+async def check_page(
+    request: Request,
+    here: Annotated[Site, Depends(site)],
+    files: Annotated[
+        list[UploadFile], File(description="填好的模板（.xlsx）、报告数据（.json）或已发布的报告，可多个")
+    ],
+    strict: Annotated[bool, Form(description="把提示也当作错误")] = False,
+):
+    results = await check_all(here, read_uploads(here, files), strict)
+    units = [unit_view(i, r, strict) for i, r in enumerate(results)]
+    status = status_of(results)
+    if len(units) == 1:
+        unit = units[0]
+        preview = await here.worker.run(work.preview, results[0]) if unit.status != "unusable" else None
+        return here.page(request, "result.html", status, unit=unit, preview=preview)
+    summary = await here.worker.run(work.summary, results)
+    return here.page(
+        request,
+        "batch.html",
+        status,
+        units=units,
+        counts=summary_counts(units),
+        order=STATUS_ORDER,
+        summary_href=f"data:{XLSX};base64,{base64.b64encode(summary).decode()}" if summary else None,
+        summary_name=SUMMARY_NAME,
+    )
