@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from xltools.verdict import as_json
+from xltools.api import results_json
 from xltools.web import work
 from xltools.web.checking import build_response, check_all, read_one, read_uploads, status_of
 from xltools.web.site import TEMPLATE_NAME, XLSX, Fmt, Site, attachment, site
@@ -25,7 +25,7 @@ async def api_check(
     strict: Annotated[bool, Form()] = False,
 ):
     results = await check_all(here, read_uploads(here, files), strict)
-    return JSONResponse(as_json(results), status_code=status_of(results))
+    return JSONResponse(results_json(results), status_code=status_of(results))
 
 
 @router.post("/build/{fmt}", summary="检查一个文件并生成报告")

@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from xltools import __version__
+from xltools.api import __version__
 from xltools.web import api_routes, downloads, pages, security
 from xltools.web.site import (
     FORMATS,
@@ -42,7 +42,6 @@ from xltools.web.site import (
     Site,
     display_name,
     is_chinese,
-    report_filename,
 )
 from xltools.web.work import WORKERS, Worker
 
@@ -163,5 +162,4 @@ __all__ = [
     "XLSX",
     "create_app",
     "display_name",
-    "report_filename",
 ]

@@ -8,9 +8,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from xltools.api import FileResult
-from xltools.errors import XltoolsError
+from xltools.errors import XltoolsError, http_status
 from xltools.web import work
-from xltools.web.site import FORMATS, Site, attachment, display_name, report_filename, size_text, wants_json
+from xltools.web.site import Site, attachment, display_name, size_text, wants_json
 from xltools.web.views import phrased
 
 Uploads = list[tuple[str, UploadFile | None]]
@@ -48,9 +48,8 @@ async def read_one(site: Site, upload: UploadFile | None) -> bytes:
 
 def status_of(results: list[FileResult]) -> int:
     """A single unusable upload is the client's to fix (4xx); a batch always answers 200."""
-    if len(results) != 1 or results[0].error is None:
-        return 200
-    return {"too_large": 413, "unsupported": 415, "internal": 500}.get(results[0].error.code, 422)
+    error = results[0].error if len(results) == 1 else None
+    return 200 if error is None else http_status(error)
 
 
 async def build_response(
@@ -59,12 +58,12 @@ async def build_response(
     """The report built in `fmt` as an attachment, or the library's refusal (with its findings for
     a program)."""
     try:
-        body, (agency, year, is_draft) = await site.worker.run(work.build_report, data, name, fmt, draft, strict)
+        document = await site.worker.run(work.build_report, data, name, fmt, draft, strict)
     except XltoolsError as exc:
-        status = 422 if exc.exit_code == 1 or exc.code != "unsupported" else 415
+        status = http_status(exc)
         if wants_json(request) and getattr(exc, "findings", None):
             findings = [f.as_json() for f in getattr(exc, "findings", [])]
             content = {"error": {"code": exc.code, "message": phrased(exc)}, "findings": findings}
             return JSONResponse(content, status_code=status)
         return site.error(request, status, phrased(exc), exc.code)
-    return attachment(body, FORMATS[fmt], report_filename(agency, year, fmt, draft=is_draft))
+    return attachment(document.data, document.media_type, display_name(document.filename))

@@ -36,10 +36,10 @@ async def next_template_download(
     report: Annotated[str, Form(description="本年报告数据（xltools.report/1 JSON）")],
 ):
     try:
-        body, (agency, year, _) = await here.worker.run(work.next_template, report.encode("utf-8"), "report.json")
+        body, filename = await here.worker.run(work.next_template, report.encode("utf-8"), "report.json")
     except XltoolsError as exc:
         return here.error(request, 422, phrased(exc), exc.code)
-    return attachment(body, XLSX, display_name(f"{agency}{(year or 0) + 1}年度报告模板.xlsx"))
+    return attachment(body, XLSX, display_name(filename))
 
 
 @router.get("/template.xlsx", summary="下载空白填报模板")

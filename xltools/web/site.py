@@ -15,8 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from xltools import __version__, spec
-from xltools.text import clean_text
+from xltools.api import OUTPUTS, XLSX_MEDIA_TYPE, __version__, clean_text
 from xltools.web.security import install_templates
 from xltools.web.views import STATUS_TEXT
 from xltools.web.work import Worker
@@ -29,16 +28,12 @@ MAX_FIELD = 4 * 1024 * 1024  # a non-file form field: the report data posted bac
 UPLOADS_AT_ONCE = 4  # upload requests received at once; bounds the temporary storage to 4 × MAX_REQUEST
 UPLOADS_PER_CLIENT = 2  # of those, from one client address: one client cannot hold every slot
 
-FORMATS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "json": "application/json",
-}
-FORMAT_NAMES = {"docx": "Word", "html": "网页", "txt": "文本", "md": "Markdown", "json": "JSON 数据"}
+# The formats the page offers for download (of the library's output formats, xltools.formats; PDF
+# needs LibreOffice, the website fragment is for the command line), with their media types and names.
 Fmt = Literal["docx", "html", "txt", "md", "json"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {fmt: OUTPUTS[fmt].media_type for fmt in Fmt.__args__}  # type: ignore[attr-defined]
+FORMAT_NAMES = {fmt: OUTPUTS[fmt].name for fmt in FORMATS}
+XLSX = XLSX_MEDIA_TYPE
 TEMPLATE_NAME = "政府信息公开工作年度报告模板.xlsx"
 SUMMARY_NAME = "检查汇总.xlsx"
 
@@ -128,12 +123,6 @@ def display_name(filename: str | None) -> str:
 
 def size_text(n: int) -> str:
     return f"{n // 1024 // 1024} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
-
-
-def report_filename(agency: str, year: int | None, fmt: str, *, draft: bool = False) -> str:
-    """The download's name; a draft's says 草稿, so it is never mistaken for the report itself."""
-    title = spec.TITLE.format(name=agency, year=year or "") if agency else "年度报告"
-    return display_name(f"{title}{'（草稿）' if draft else ''}.{fmt}")
 
 
 def is_chinese(text: object) -> bool:

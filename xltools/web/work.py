@@ -14,18 +14,15 @@ from typing import Any, BinaryIO, TypeVar
 
 import anyio
 
-from xltools.api import FileResult, check_bytes, load_bytes
+from xltools import api
+from xltools.api import Document, FileResult, check_bytes
 from xltools.errors import UnusableInput
-from xltools.previous import next_template_from
-from xltools.render import build, render
-from xltools.workbook.template import template_bytes
 
 WORKERS = 2  # checks and renders at once: bounds memory; more threads only contend for the GIL (benchmarks/web_load.py)
 INTERNAL = "程序内部错误，已记录。请把所用文件和操作步骤反馈给维护人员。"
 
 log = logging.getLogger("xltools.web")
 T = TypeVar("T")
-Named = tuple[str, int | None, bool]  # a report's agency, year, and whether it is a draft
 
 
 class Worker:
@@ -69,19 +66,16 @@ def check_uploads(
     return [check_upload(name, file, limit, limit_text, strict) for name, file in uploads]
 
 
-def build_report(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> tuple[bytes, Named]:
-    """Check, then render (a report with errors only as a marked draft): the body, and the agency,
-    year and whether it is a draft, for the file's name."""
-    result = load_bytes(data, name, strict=strict)
-    body = build(result, fmt, draft=draft)  # the library's build, as on the command line
-    return body, (result.report.name, result.report.year, bool(result.errors))
+def build_report(data: bytes, name: str, fmt: str, draft: bool, strict: bool = False) -> Document:
+    """Check, then build (a report with errors only as a marked draft), as on the command line."""
+    return api.build(api.load_bytes(data, name, strict=strict), fmt, draft=draft)
 
 
-def next_template(data: bytes, name: str) -> tuple[bytes, Named]:
-    """Next year's template pre-filled from this year's report (xltools.previous), which must
-    pass: its 结转下年度 becomes next year's 上年结转."""
-    result = load_bytes(data, name)
-    return next_template_from(result), (result.report.name, result.report.year, False)
+def next_template(data: bytes, name: str) -> tuple[bytes, str]:
+    """Next year's template pre-filled from this year's report, which must pass: its 结转下年度
+    becomes next year's 上年结转. The body and the name it is offered under."""
+    result = api.load_bytes(data, name)
+    return api.next_template(result), api.next_template_filename(result.report)
 
 
 def preview(r: FileResult) -> str | None:
@@ -90,19 +84,17 @@ def preview(r: FileResult) -> str | None:
     if result is None:
         return None
     try:
-        return render(result.report, "html", draft=not result.ok, findings=result.findings).decode("utf-8")
+        return api.render(result.report, "html", draft=not result.ok, findings=result.findings).decode("utf-8")
     except Exception:  # the preview is a courtesy: the verdict and findings stand without it
         log.exception("preview of %s failed", r.path)
         return None
 
 
 def summary(results: list[FileResult]) -> bytes | None:
-    """The batch's summary workbook (xltools.collect.summary)."""
-    from xltools.collect.summary import workbook_bytes
-
-    return workbook_bytes(results)
+    """The batch's summary workbook."""
+    return api.summary_workbook_bytes(results)
 
 
 @functools.lru_cache(maxsize=1)
 def blank_template() -> bytes:
-    return template_bytes()
+    return api.template_bytes()
