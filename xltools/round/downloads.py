@@ -61,6 +61,7 @@ def merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merge
     scope = dict(m.DEFAULT_SCOPE)
     notes = []
     if acc.self_unit is None:
+        acc.self_key = None
         scope = {k: m.SUM for k in scope}
         notes.append(f"注意：本级单位“{rnd.office}”不在名单中或没有无错误的报告，各表均按各单位相加。")
     result = m.merge(acc, name=rnd.office, scope=scope, roster=roster)

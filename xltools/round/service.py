@@ -410,7 +410,7 @@ class RoundService:
             verdict = {"path": shown, "ok": False, "error": {"code": exc.code, "message": exc.message}}
         verdict = with_findings(verdict, mismatch_findings(verdict, unit.name, rnd.year))
         sha = self.store.put_blob(data)  # durable before the row that names it commits
-        return self.store.add_upload(unit.id, sha, len(data), shown, self.now(), verdict, __version__, actor)
+        return self.store.add_upload(unit.id, sha, len(data), shown, self.now, verdict, __version__, actor)
 
     def _refuse(self, rnd: Round, unit: Unit, actor: str, shown: str, size: int, reason: str) -> None:
         self.store.log(self.now(), actor, "upload_refused", rnd.id, unit.id, filename=shown, size=size, reason=reason)

@@ -26,7 +26,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -416,14 +416,17 @@ class SQLiteStore:
         sha256: str,
         size: int,
         filename: str,
-        at: dt.datetime,
+        at: dt.datetime | Callable[[], dt.datetime],
         verdict: dict,
         tool_version: str,
         actor: str,
     ) -> Upload:
         """Record an upload whose blob `put_blob` already wrote, and log it, in one transaction.
-        The time is taken inside the transaction, so uploads are in time order as they are in id order."""
+        `at` may be a clock: read inside the transaction, so uploads are in time order as they are
+        in id (commit) order."""
         with self.write() as db:
+            if callable(at):
+                at = at()
             db.execute("INSERT OR IGNORE INTO blobs(sha256, size) VALUES (?, ?)", (sha256, size))
             cur = db.execute(
                 "INSERT INTO uploads(unit_id, sha256, filename, uploaded, verdict, tool_version, actor)"
