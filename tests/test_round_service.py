@@ -319,3 +319,16 @@ def test_two_roster_lines_that_fold_to_one_name_are_refused_naming_both():
 def test_an_empty_roster_is_refused():
     with pytest.raises(UnusableInput, match="空的"):
         parse_roster_text("# 只有注释\n\n")
+
+
+def test_a_unit_added_to_a_round_and_the_deadline_moved(svc, issued, clock):
+    link = svc.add_unit(issued.round.id, parse_roster_text("测试市测试区卫健委\t部门\n")[0])
+    assert svc.desk(link.token).unit.name == "测试市测试区卫健委"
+    assert [s.unit.name for s in svc.board(issued.round.id)][-1] == "测试市测试区卫健委"
+    with pytest.raises(Refused, match="已经在 2024 年度的单位名单中"):
+        svc.add_unit(issued.round.id, parse_roster_text("测试市 测试区教育局\n")[0])
+    clock.when = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+    assert all(s.overdue for s in svc.board(issued.round.id))
+    assert svc.set_deadline(issued.round.id, dt.date(2025, 3, 31)).deadline == dt.date(2025, 3, 31)
+    assert not any(s.overdue for s in svc.board(issued.round.id))
+    assert [e.action for e in svc.events(issued.round.id)][-2:] == ["unit_added", "deadline_set"]

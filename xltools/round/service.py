@@ -272,6 +272,35 @@ class RoundService:
             self.store.log(self.now(), OFFICE, action, round_id)
         return self.store.round(round_id)
 
+    def set_deadline(self, round_id: int, deadline: dt.date | None) -> Round:
+        """Change (or clear) a round's deadline (logged)."""
+        self.store.set_deadline(round_id, deadline)
+        self.store.log(
+            self.now(), OFFICE, "deadline_set", round_id, deadline=deadline.isoformat() if deadline else None
+        )
+        return self.store.round(round_id)
+
+    def add_unit(self, round_id: int, entry: Entry) -> Link:
+        """A unit added to a round's roster (a new department), with its link; refused when a
+        unit of that name (folded) is already on it."""
+        rnd = self.store.round(round_id)
+        for u in self.store.units(round_id):
+            if fold(u.name) == entry.folded:
+                raise Refused(f"“{u.name}”已经在 {rnd.year} 年度的单位名单中。", code="unit_exists")
+        token = auth.new_token()
+        unit = self.store.add_unit(
+            round_id,
+            {
+                "name": entry.name,
+                "folded": entry.folded,
+                "level": entry.level,
+                "parent": entry.parent,
+                "token_hash": auth.token_hash(token),
+            },
+        )
+        self.store.log(self.now(), OFFICE, "unit_added", round_id, unit.id, name=unit.name)
+        return Link(unit, token)
+
     def next_round(
         self, round_id: int, roster: Sequence[Entry] | None = None, deadline: dt.date | None = None
     ) -> Issued:

@@ -388,6 +388,12 @@ class SQLiteStore:
         with self.write() as db:
             db.execute("UPDATE rounds SET state = ? WHERE id = ?", (state, round_id))
 
+    def set_deadline(self, round_id: int, deadline: dt.date | None) -> None:
+        with self.write() as db:
+            db.execute(
+                "UPDATE rounds SET deadline = ? WHERE id = ?", (deadline.isoformat() if deadline else None, round_id)
+            )
+
     def units(self, round_id: int) -> list[Unit]:
         rows = self._db().execute("SELECT * FROM units WHERE round_id = ? ORDER BY position, id", (round_id,))
         return [_unit(r) for r in rows]
