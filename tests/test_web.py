@@ -22,12 +22,12 @@ from lxml import html as lhtml
 
 from tests.webclient import page_client
 from tests.workbooks import VALID_TEXTS, fill
-from xltools import spec
+from xltools import api, spec
 from xltools.api import load_bytes, load_report
 from xltools.cli import main
 from xltools.model import Report
 from xltools.web import app as webapp
-from xltools.web import pages, work
+from xltools.web import pages
 from xltools.web.app import FORMATS, create_app, display_name
 from xltools.web.grid import sheet_grid, where_labels
 from xltools.workbook.layout import SHEETS, Label, Slot, field_ref
@@ -507,19 +507,22 @@ def test_nothing_is_kept_on_disk(monkeypatch, tmp_path, small):
 # --- failures inside: a message, never a traceback -------------------------------------------------
 
 
-def test_an_internal_failure_is_a_chinese_500_and_the_server_goes_on(monkeypatch, client):
+def test_an_internal_failure_is_a_chinese_500_and_the_server_goes_on(monkeypatch):
+    """In threads of this process (processes=False), where the replaced library function is seen."""
+
     def broken(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(work, "check_bytes", broken)
-    r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
-    assert r.status_code == 500
-    assert "程序内部错误" in verdict(r) and "boom" not in r.text and "Traceback" not in r.text
-    monkeypatch.setattr(pages, "unit_view", broken)
-    r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
-    assert r.status_code == 500 and "程序内部错误" in message(r) and "boom" not in r.text
-    monkeypatch.undo()
-    assert upload(client, (EXAMPLE.name, EXAMPLE.read_bytes())).status_code == 200
+    with page_client(create_app(processes=False), raise_server_exceptions=False) as client:
+        monkeypatch.setattr(api, "check_bytes", broken)
+        r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
+        assert r.status_code == 500
+        assert "程序内部出错（RuntimeError）" in verdict(r) and "boom" not in r.text and "Traceback" not in r.text
+        monkeypatch.setattr(pages, "unit_view", broken)
+        r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()))
+        assert r.status_code == 500 and "程序内部错误" in message(r) and "boom" not in r.text
+        monkeypatch.undo()
+        assert upload(client, (EXAMPLE.name, EXAMPLE.read_bytes())).status_code == 200
 
 
 # --- batch -----------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.test_inputs import LISTED
 from tests.webclient import page_client
+from xltools import api
 from xltools.web import app as web
-from xltools.web import security, work
+from xltools.web import security
+from xltools.web.app import create_app
 
 EXAMPLE = EXAMPLES / "suoluo-2024.json"
 
@@ -70,7 +72,7 @@ def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
     from one client: the test client is one) and at most WORKERS files are in memory at once."""
     inside, most, held, most_held = 0, 0, 0, 0
     lock = threading.Lock()
-    real_check = work.check_bytes
+    real_check = api.check_bytes
 
     def slow_check(data, name, **kw):
         nonlocal held, most_held
@@ -84,7 +86,7 @@ def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
             with lock:
                 held -= 1
 
-    monkeypatch.setattr(work, "check_bytes", slow_check)
+    monkeypatch.setattr(api, "check_bytes", slow_check)
     real_init = security.UploadGate.__init__
 
     def counting_init(self, app, **kwargs):
@@ -103,7 +105,7 @@ def test_uploads_are_gated_and_read_one_file_at_a_time(monkeypatch):
 
     monkeypatch.setattr(security.UploadGate, "__init__", counting_init)
     files = [("files", (f"{i}.json", EXAMPLE.read_bytes())) for i in range(5)]
-    with page_client(raise_server_exceptions=False) as c:
+    with page_client(create_app(processes=False), raise_server_exceptions=False) as c:  # sees slow_check
         answers = []
         threads = [threading.Thread(target=lambda: answers.append(c.post("/api/check", files=files))) for _ in range(8)]
         for t in threads:

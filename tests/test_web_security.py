@@ -99,7 +99,7 @@ def test_the_default_names_are_the_loopback_ones():
 )
 def test_a_post_from_another_site_is_refused_before_anything_runs(monkeypatch, client, headers):
     ran = []
-    monkeypatch.setattr(work, "check_bytes", lambda *a, **k: ran.append(a))
+    monkeypatch.setattr(work.Worker, "check", lambda *a, **k: ran.append(a))
     for url in ("/check", "/api/check"):
         r = client.post(url, files=_files(), headers=headers)
         assert r.status_code == 403, (url, headers)
@@ -165,8 +165,8 @@ def test_every_form_carries_this_browsers_token_and_the_cookie_is_strict():
 
 
 def test_a_form_post_without_the_right_token_is_refused(monkeypatch):
-    ran, real = [], work.check_bytes
-    monkeypatch.setattr(work, "check_bytes", lambda *a, **k: ran.append(a) or real(*a, **k))
+    ran, real = [], work.Worker.check
+    monkeypatch.setattr(work.Worker, "check", lambda *a, **k: ran.append(a) or real(*a, **k))
     forged = "x" * 32 + "." + "0" * 64  # the same forged value in cookie and form: the signature fails
     with TestClient(create_app(), base_url=BASE, raise_server_exceptions=False) as c:
         assert c.post("/check", files=_files()).status_code == 403  # no cookie, no token
@@ -230,16 +230,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`xltools serve` in its own process, on a free port, allowing one extra name."""
-    log = tmp_path_factory.mktemp("serve") / "out.txt"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+@contextlib.contextmanager
+def _serving(log: Path, *args: str, env: dict[str, str] | None = None, path: tuple[str, ...] = ()):
+    """`xltools serve` in its own process on a free port: (port, process, its output's file)."""
+    pythonpath = os.pathsep.join([*path, str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, **(env or {}), "PYTHONPATH": pythonpath}
     for _ in range(3):
         port = _free_port()
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "xltools", "serve", "--port", str(port), "--allow-host", "reports.local"],
+                [sys.executable, "-m", "xltools", "serve", "--port", str(port), *args],
                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
             )  # fmt: skip
         deadline = time.monotonic() + 60
@@ -252,13 +252,22 @@ def server(tmp_path_factory):
             break
     else:
         pytest.fail("xltools serve did not start: " + log.read_text(encoding="utf-8", errors="replace"))
-    yield port, proc, log
-    proc.terminate()
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        yield port, proc, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The real server, allowing one extra name."""
+    with _serving(tmp_path_factory.mktemp("serve") / "out.txt", "--allow-host", "reports.local") as running:
+        yield running
 
 
 def _request(port: int, method: str, path: str, *, host: str | None = None, body: bytes = b"", headers=None,
@@ -418,3 +427,49 @@ def test_a_stalled_body_is_cut_off(server):
     finally:
         stalled.close()
     assert _upload(port, "127.0.0.10")[0] == 200  # the same client, once its stalled upload is gone
+
+
+# --- a check that hangs ------------------------------------------------------------------------------
+
+# Every process of the server (its worker pool's fork server and workers included) imports this: an
+# upload named *-hang* makes the reader hang, as a crafted file would.
+SITECUSTOMIZE = """
+import time
+import xltools.load as load
+
+_real = load.check_bytes
+
+def check_bytes(data, name, **kw):
+    if "-hang" in name:
+        time.sleep(3600)
+    return _real(data, name, **kw)
+
+load.check_bytes = check_bytes
+"""
+
+
+def _upload_named(port: int, name: str, source: str) -> tuple[int, dict]:
+    status, _, body = _request(
+        port, "POST", "/api/check", body=_multipart(name, EXAMPLE.read_bytes()), source=source, timeout=120,
+        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+    )  # fmt: skip
+    return status, json.loads(body)
+
+
+def test_a_check_that_hangs_is_killed_and_the_server_goes_on(tmp_path):
+    """Checks run in worker processes that are killed past the time limit: two uploads that hang
+    the reader (both workers) are each answered 无法读取（超时）, and the next upload is checked."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    with _serving(tmp_path / "out.txt", env={"XLTOOLS_FILE_TIMEOUT": "3"}, path=(str(hook),)) as (port, proc, _):
+        with ThreadPoolExecutor(2) as pool:
+            hung = [pool.submit(_upload_named, port, f"u{i}-hang.json", f"127.0.0.{20 + i}") for i in range(2)]
+            answers = [f.result(timeout=120) for f in hung]
+        for status, answer in answers:
+            error = answer["files"][0]["error"]
+            assert status == 422 and error["code"] == "timeout", answer
+            assert error["message"].startswith("无法读取（超时）：超过 3 秒")
+        status, answer = _upload_named(port, "u3.json", "127.0.0.22")
+        assert status == 200 and answer["files"][0]["ok"] is True
+        assert proc.poll() is None

@@ -16,8 +16,9 @@ concurrent uploads. Downloads are rebuilt from the report data the page posts ba
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,10 +57,22 @@ def create_app(
     hosts: Iterable[str] = security.LOCAL_HOSTS,
     pace: security.Pace = security.PACE,
     told: Callable[[str], None] | None = None,
+    processes: bool = True,
 ) -> FastAPI:
     """The application. `hosts` are the names it answers to (security.host_names); `told` hears
-    each refused Host name once. The limits are parameters so that tests can make them small."""
+    each refused Host name once. The limits are parameters so that tests can make them small;
+    `processes=False` runs the checks in threads of this process (work.Worker)."""
+    worker = Worker(WORKERS, processes=processes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            worker.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xltools 网页版",
         version=__version__,
         description="政府信息公开工作年度报告：上传填好的模板（.xlsx）、报告数据（.json）或已发布的报告（.html、.docx、.pdf、.txt），检查并生成报告。不保存任何上传的文件。"
@@ -70,7 +83,7 @@ def create_app(
         form_limits={"max_files": max_files, "max_fields": 20, "max_part_size": MAX_FIELD},
     )
     limits = Limits(max_upload, max_request, max_files)
-    site = app.state.site = Site(limits, Worker(WORKERS))
+    site = app.state.site = Site(limits, worker)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (pages.router, downloads.router, api_routes.router):
         app.include_router(router)

@@ -3,10 +3,16 @@ them in the worker, the HTTP status of a result, a built report as an attachment
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
 from fastapi import Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from xltools import api
 from xltools.api import FileResult
 from xltools.errors import XltoolsError, http_status
 from xltools.web import work
@@ -14,6 +20,8 @@ from xltools.web.site import Site, attachment, display_name, size_text, wants_js
 from xltools.web.views import phrased
 
 Uploads = list[tuple[str, UploadFile | None]]
+T = TypeVar("T")
+log = logging.getLogger("xltools.web")
 
 
 def read_uploads(site: Site, files: list[UploadFile]) -> Uploads:
@@ -33,17 +41,35 @@ def read_uploads(site: Site, files: list[UploadFile]) -> Uploads:
 
 
 async def check_all(site: Site, uploads: Uploads, strict: bool) -> list[FileResult]:
-    files = [(name, None if upload is None else upload.file) for name, upload in uploads]
+    """Every upload's result, in order, each checked in a worker as its turn comes."""
     limit = site.limits.max_upload
-    return await site.worker.run(work.check_uploads, files, limit, size_text(limit), strict)
+    return [
+        await site.worker.check(name, None if upload is None else upload.file, limit, size_text(limit), strict)
+        for name, upload in uploads
+    ]
 
 
 async def read_one(site: Site, upload: UploadFile | None) -> bytes:
-    """One upload's bytes, read in the worker; 413 when it is over the limit."""
-    data = await site.worker.run(work.read_limited, None if upload is None else upload.file, site.limits.max_upload)
+    """One upload's bytes; 413 when it is over the limit."""
+    file = None if upload is None else upload.file
+    data = await anyio.to_thread.run_sync(work.read_limited, file, site.limits.max_upload)
     if data is None:
         raise HTTPException(413)
     return data
+
+
+async def library(site: Site, name: str, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in the worker; whatever stops it is an XltoolsError to phrase: the library's
+    own, or the upload's 无法读取 (time limit, a dead worker, a bug)."""
+    try:
+        return await site.worker.run(fn, *args)
+    except XltoolsError:
+        raise
+    except Exception as exc:
+        log.warning("%s on %s failed: %r", getattr(fn, "__name__", fn), name, exc)
+        error = api.lost_result(exc, name).error
+        assert error is not None
+        raise error from None
 
 
 def status_of(results: list[FileResult]) -> int:
@@ -58,7 +84,7 @@ async def build_response(
     """The report built in `fmt` as an attachment, or the library's refusal (with its findings for
     a program)."""
     try:
-        document = await site.worker.run(work.build_report, data, name, fmt, draft, strict)
+        document = await library(site, name, work.build_report, data, name, fmt, draft, strict)
     except XltoolsError as exc:
         status = http_status(exc)
         if wants_json(request) and getattr(exc, "findings", None):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 
 from xltools.errors import XltoolsError
 from xltools.web import work
-from xltools.web.checking import build_response
+from xltools.web.checking import build_response, library
 from xltools.web.security import require_csrf
 from xltools.web.site import TEMPLATE_NAME, XLSX, Fmt, Site, attachment, display_name, site
 from xltools.web.views import phrased
@@ -36,7 +36,7 @@ async def next_template_download(
     report: Annotated[str, Form(description="本年报告数据（xltools.report/1 JSON）")],
 ):
     try:
-        body, filename = await here.worker.run(work.next_template, report.encode("utf-8"), "report.json")
+        body, filename = await library(here, "report.json", work.next_template, report.encode("utf-8"), "report.json")
     except XltoolsError as exc:
         return here.error(request, 422, phrased(exc), exc.code)
     return attachment(body, XLSX, display_name(filename))

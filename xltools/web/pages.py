@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -14,6 +16,8 @@ from xltools.web.security import require_csrf
 from xltools.web.site import SUMMARY_NAME, XLSX, Site, site
 from xltools.web.views import STATUS_ORDER, summary_counts, unit_view
 
+T = TypeVar("T")
+log = logging.getLogger("xltools.web")
 router = APIRouter(tags=["页面"], dependencies=[Depends(require_csrf)])
 
 
@@ -36,9 +40,9 @@ async def check_page(
     status = status_of(results)
     if len(units) == 1:
         unit = units[0]
-        preview = await here.worker.run(work.preview, results[0]) if unit.status != "unusable" else None
+        preview = await _courtesy(here, work.preview, results[0]) if unit.status != "unusable" else None
         return here.page(request, "result.html", status, unit=unit, preview=preview)
-    summary = await here.worker.run(work.summary, results)
+    summary = await _courtesy(here, work.summary, results)
     return here.page(
         request,
         "batch.html",
@@ -49,3 +53,12 @@ async def check_page(
         summary_href=f"data:{XLSX};base64,{base64.b64encode(summary).decode()}" if summary else None,
         summary_name=SUMMARY_NAME,
     )
+
+
+async def _courtesy(here: Site, fn: Callable[..., T | None], *args: Any) -> T | None:
+    """A preview or the summary workbook: the verdicts stand without it when it fails."""
+    try:
+        return await here.worker.run(fn, *args)
+    except Exception as exc:
+        log.warning("%s failed: %r", fn.__name__, exc)
+        return None
