@@ -16,6 +16,7 @@ uploads; `--server-pythonpath` runs the server from another checkout (to compare
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import random
@@ -89,13 +90,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (the worker pool's fork server and workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
 def sample(pid: int) -> tuple[int, int]:
-    """(resident memory in KiB, open file descriptors) of a process."""
+    """(resident memory in KiB of the server and its worker processes, the server's open file
+    descriptors)."""
     rss = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            rss = int(line.split()[1])
+    for p in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1])
     return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def page_client(base: str, n: int) -> httpx.Client:
+    """Client number `n`, from its own loopback address (the server gives one address at most
+    two upload slots), with the page's CSRF cookie and token, as a browser that opened the page."""
+    transport = httpx.HTTPTransport(local_address=f"127.0.0.{10 + n % 200}")
+    c = httpx.Client(timeout=300, transport=transport)
+    c.get(base + "/")
+    c.headers["X-CSRF-Token"] = c.cookies.get("xltools_csrf", "")
+    return c
 
 
 def main() -> int:
@@ -145,7 +171,7 @@ def main() -> int:
             return label, ok, time.perf_counter() - start
 
         # warm up: every kind once, then take the baseline
-        with httpx.Client(timeout=300) as c:
+        with contextlib.closing(page_client(base, 0)) as c:
             for kind in kinds:
                 one(kind, c)
         baseline = sample(server.pid)
@@ -162,8 +188,8 @@ def main() -> int:
         results: list[tuple[str, bool, float]] = []
         lock = threading.Lock()
 
-        def worker(share: list):
-            with httpx.Client(timeout=300) as c:
+        def worker(n: int, share: list):
+            with contextlib.closing(page_client(base, n)) as c:
                 for kind in share:
                     if time.monotonic() > end_by:
                         return
@@ -173,7 +199,7 @@ def main() -> int:
 
         started = time.perf_counter()
         with ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(worker, [plan[i :: args.clients] for i in range(args.clients)]))
+            list(pool.map(worker, range(args.clients), [plan[i :: args.clients] for i in range(args.clients)]))
         elapsed = time.perf_counter() - started
         stop.set()
         time.sleep(1)
@@ -196,7 +222,7 @@ def main() -> int:
             + ", ".join(f"{k} {len(v)}×{statistics.median(v) * 1000:.0f}" for k, v in sorted(by_kind.items()))
         )
         print(
-            f"server memory (RSS): after warm-up {baseline[0] / 1024:.0f} MiB, half-way {half[0] / 1024:.0f} MiB, "
+            f"server memory (RSS, with its worker processes): after warm-up {baseline[0] / 1024:.0f} MiB, half-way {half[0] / 1024:.0f} MiB, "
             f"peak {max(s[0] for s in samples) / 1024:.0f} MiB, at the end {after[0] / 1024:.0f} MiB"
         )
         print(
