@@ -473,3 +473,74 @@ def test_a_check_that_hangs_is_killed_and_the_server_goes_on(tmp_path):
         status, answer = _upload_named(port, "u3.json", "127.0.0.22")
         assert status == 200 and answer["files"][0]["ok"] is True
         assert proc.poll() is None
+
+
+# --- in a real browser: another site, and a name rebound to this machine -----------------------------
+
+ATTACK = """<!DOCTYPE html><html><body>
+<form id="f" method="post" enctype="multipart/form-data" action="{target}/check">
+<input id="i" type="file" name="files"><input type="hidden" name="csrf_token" value="guessed"></form>
+<script>
+const dt = new DataTransfer();
+dt.items.add(new File(['{{"x": 1}}'], "a.json", {{type: "application/json"}}));
+document.getElementById("i").files = dt.files;
+document.getElementById("f").submit();
+</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_browser_visiting_another_site_cannot_use_the_page():
+    """Chromium on a page of evil.example (served by Playwright) that posts a file to the local
+    page: refused for its Origin. The same name made to resolve to 127.0.0.1 (DNS rebinding, by
+    Chromium's host resolver rules): refused for its Host, so the other site reads nothing."""
+    from tests.test_web_browser import ARGS, CHROMIUM, _require_browser
+
+    _require_browser()
+    import shutil
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from xltools.web.server import bind, make_server
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = make_server(sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        target = f"http://127.0.0.1:{port}"
+        with sync_playwright() as p:
+            executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+            rules = "--host-resolver-rules=MAP evil.example 127.0.0.1"
+            browser = p.chromium.launch(executable_path=executable, args=[*ARGS, rules])
+            try:
+                context = browser.new_context(locale="zh-CN")
+                page = context.new_page()
+                page.set_default_timeout(30_000)
+                # the clerk has the page open: her browser holds its CSRF cookie
+                page.goto(target + "/")
+                attack = ATTACK.format(target=target)
+                context.route("http://attacker.example/**", lambda route: route.fulfill(body=attack, content_type="text/html"))  # fmt: skip
+                with page.expect_response(target + "/check") as answer:
+                    page.goto("http://attacker.example/")
+                assert answer.value.status == 403
+                page.wait_for_load_state()
+                assert "这个请求来自其他网站" in page.locator("#error-message").inner_text()
+                # DNS rebinding: evil.example now resolves to this machine
+                response = page.goto(f"http://evil.example:{port}/")
+                assert response is not None and response.status == 400
+                assert "拒绝访问" in page.locator("#error-message").inner_text()
+                # the page itself still works in the same browser
+                response = page.goto(target + "/")
+                assert response is not None and response.status == 200
+            finally:
+                browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
