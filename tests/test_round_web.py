@@ -1,0 +1,298 @@
+"""The collection service's pages through httpx (xltools serve --data): who may read and change
+what. A unit's link reaches only that unit; the office's pages need its session; every form needs
+its CSRF token and this server's origin; a wrong password is slowed down; a session expires."""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import zipfile
+
+import openpyxl
+import pytest
+
+from tests.workbooks import VALID_TEXTS, fill
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from xltools import api  # noqa: E402
+from xltools.web.app import create_app  # noqa: E402
+
+PASSWORD = "office-pass-2025"
+BASE = "http://127.0.0.1"
+OFFICE = "测试市测试区人民政府"
+UNITS = ["测试区发展和改革局", "测试区教育局", "测试镇人民政府"]
+YEAR = 2025
+
+
+# the example texts, of this round's year (a text naming another year is a T2 warning)
+TEXTS = {k: v.replace("2024", str(YEAR)) if isinstance(v, str) else v for k, v in VALID_TEXTS.items()}
+
+
+def workbook(unit: str, **values) -> bytes:
+    """A filled workbook of `unit` for the round's year: no errors or warnings unless `values` say so."""
+    return fill({**TEXTS, "agency.name": unit, "year": YEAR, **values})
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    with api.open_round_service(str(tmp_path / "data")) as service:
+        service.set_password(PASSWORD)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def app(folder):
+    return create_app(data_folder=folder)
+
+
+def client(app, base: str = BASE) -> TestClient:
+    return TestClient(app, base_url=base, follow_redirects=False)
+
+
+def login(c: TestClient, password: str = PASSWORD):
+    token = csrf(c.get("/office/login").text)
+    return c.post("/office/login", data={"password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def office(app):
+    c = client(app)
+    assert login(c).status_code == 303
+    return c
+
+
+@pytest.fixture
+def links(office) -> dict[str, str]:
+    """A round made through the office's form; unit name -> its link's path."""
+    page = office.get("/office/new")
+    r = office.post(
+        "/office/new",
+        data={"year": str(YEAR), "name": OFFICE, "deadline": "2099-01-31", "roster": "\n".join(UNITS), "csrf_token": csrf(page.text)},
+    )
+    assert r.status_code == 200, r.text
+    found = dict(re.findall(r'<tr data-unit="([^"]+)">.*?<code>http://127\.0\.0\.1(/u/[^<]+)</code>', r.text, re.S))
+    assert list(found) == UNITS
+    return found
+
+
+def upload(c: TestClient, link: str, data: bytes, name: str = "报表.xlsx", **headers):
+    token = csrf(c.get(link).text)
+    return c.post(link + "/upload", data={"csrf_token": token}, files={"file": (name, data)}, headers=headers)
+
+
+def unit_id(office: TestClient, name: str) -> int:
+    board = office.get(f"/office/{YEAR}").text
+    return int(re.search(rf'href="[^"]*/office/{YEAR}/units/(\d+)">{name}<', board).group(1))
+
+
+# --- the office ----------------------------------------------------------------------------------
+
+
+def test_office_pages_need_the_session(app, links):
+    unit = client(app)
+    unit.get(links[UNITS[0]])  # a unit's browser, with its own CSRF cookie but no office session
+    for path in (
+        "/office",
+        f"/office/{YEAR}",
+        f"/office/{YEAR}?status=errors",
+        f"/office/{YEAR}/links",
+        f"/office/{YEAR}/units/1",
+        f"/office/{YEAR}/units/1/v/1",
+        f"/office/{YEAR}/downloads",
+        f"/office/{YEAR}/summary.xlsx",
+        f"/office/{YEAR}/merged.xlsx",
+        f"/office/{YEAR}/reports.zip",
+        f"/office/{YEAR}/export.zip",
+        f"/office/{YEAR}/next",
+    ):
+        r = unit.get(path)
+        assert r.status_code == 303 and r.headers["location"] == "/office/login", path
+        r = unit.get(path, headers={"accept": "application/json"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "login", path
+    token = csrf(unit.get(links[UNITS[0]]).text)  # a valid CSRF token is no session
+    for path in (f"/office/{YEAR}/close", f"/office/{YEAR}/units/1/revoke", f"/office/{YEAR}/units/1/reissue", f"/office/{YEAR}/links"):
+        r = unit.post(path, data={"csrf_token": token})
+        assert r.status_code == 401 and "登录" in r.text, path
+    r = unit.post(f"/office/{YEAR}/units/1/confirm", data={"csrf_token": token, "version": "1"})
+    assert r.status_code == 401
+
+
+def test_login_cookie_is_httponly_strict_and_expires(app):
+    c = client(app)
+    r = login(c)
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("xltools_office=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert re.search(r"Max-Age=\d+", cookie) and "Secure" not in cookie
+    secure = client(app, "https://127.0.0.1")
+    assert "Secure" in login(secure).headers["set-cookie"]
+    assert c.get("/office").status_code == 200
+    token = csrf(c.get("/office").text)
+    assert c.post("/office/logout", data={"csrf_token": token}).status_code == 303
+    c.cookies.set("xltools_office", cookie.split(";")[0].split("=", 1)[1])  # the old cookie, replayed
+    assert c.get("/office").status_code == 303
+
+
+def test_an_expired_session_is_sent_to_login(app, folder):
+    c = client(app)
+    login(c)
+    assert c.get("/office").status_code == 200
+    with sqlite3.connect(folder / "store.sqlite3") as db:
+        db.execute("UPDATE sessions SET expires = '2000-01-01T00:00:00.000000Z'")
+    r = c.get("/office")
+    assert r.status_code == 303 and r.headers["location"] == "/office/login"
+
+
+def test_a_wrong_password_is_refused_and_slowed(app):
+    c = client(app)
+    r = login(c, "not-the-password")
+    assert r.status_code == 401 and "密码不对" in r.text and "xltools_office" not in r.headers.get("set-cookie", "")
+    for _ in range(5):
+        r = login(c, "not-the-password")
+    assert r.status_code == 401
+    r = login(c)  # the right one, too soon after: refused, and told how long to wait
+    assert r.status_code == 401 and re.search(r"请 \d+ 秒后再试", r.text)
+    assert c.get("/office").status_code == 303
+
+
+# --- the units -----------------------------------------------------------------------------------
+
+
+def test_a_unit_sees_only_its_own(app, office, links):
+    first, second = client(app), client(app)
+    assert upload(first, links[UNITS[0]], workbook(UNITS[0], **{"requests.new.natural": 3}), "甲的报表.xlsx").status_code == 303
+    page = first.get(links[UNITS[0]]).text
+    assert "甲的报表.xlsx" in page and 'data-status="errors"' in page
+    own = second.get(links[UNITS[1]]).text
+    assert "甲的报表.xlsx" not in own and UNITS[0] not in own
+    for v in (1, 2, 0, -1, 999):  # versions are counted within the unit: another's cannot be named
+        r = second.get(links[UNITS[1]] + f"?v={v}")
+        assert r.status_code == 200 and "甲的报表.xlsx" not in r.text and 'id="verdict"' not in r.text
+    r = second.get(links[UNITS[1]] + "/report.docx")
+    assert r.status_code == 409 and "还没有上传" in r.text
+    # the office's pages stay closed to a unit, whatever id it tries
+    for u in range(1, 5):
+        assert second.get(f"/office/{YEAR}/units/{u}").status_code == 303
+        assert second.get(f"/office/{YEAR}/units/{u}/v/1").status_code == 303
+
+
+def test_an_unknown_or_revoked_link_is_a_chinese_404(app, office, links):
+    unit = client(app)
+    link = links[UNITS[0]]
+    for bad in ("/u/x", link[:-1], link[:-1] + ("A" if link[-1] != "A" else "B"), link + "x", "/u/" + "A" * 43):
+        r = unit.get(bad)
+        assert r.status_code == 404 and "请联系政务公开办" in r.text, bad
+        assert unit.get(bad + "/template.xlsx").status_code == 404
+    token = csrf(unit.get(link).text)  # the unit's page, open before the link is revoked
+    uid = unit_id(office, UNITS[0])
+    page = office.get(f"/office/{YEAR}/units/{uid}")
+    assert office.post(f"/office/{YEAR}/units/{uid}/revoke", data={"csrf_token": csrf(page.text)}).status_code == 303
+    r = unit.get(link)
+    assert r.status_code == 404 and "已作废" in r.text
+    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", workbook(UNITS[0]))})
+    assert r.status_code == 404 and "已作废" in r.text
+    page = office.get(f"/office/{YEAR}/units/{uid}")
+    r = office.post(f"/office/{YEAR}/units/{uid}/reissue", data={"csrf_token": csrf(page.text)})
+    new = re.search(r"<code>http://127\.0\.0\.1(/u/[^<]+)</code>", r.text).group(1)
+    assert new != link and unit.get(new).status_code == 200 and unit.get(link).status_code == 404
+
+
+def test_the_unit_form_works_for_a_script(app, links):
+    """GET the page (cookie and token), POST the file with Accept: application/json: the verdict."""
+    script = client(app)
+    token = csrf(script.get(links[UNITS[2]]).text)
+    r = script.post(
+        links[UNITS[2]] + "/upload",
+        data={"csrf_token": token},
+        files={"file": ("报表.xlsx", workbook(UNITS[2]))},
+        headers={"accept": "application/json"},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["version"] == 1 and body["status"] in ("passed", "warnings") and len(body["sha256"]) == 64
+    assert body["verdict"]["agency"] == UNITS[2] and not any(f["severity"] == "error" for f in body["verdict"]["findings"])
+    template = script.get(links[UNITS[2]] + "/template.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    assert UNITS[2] in [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_every_form_refuses_a_missing_token_and_a_foreign_origin(app, office, links):
+    uid = unit_id(office, UNITS[0])
+    unit = client(app)
+    unit.get(links[UNITS[0]])
+    posts = [
+        (office, "/office/new", {"year": "2030", "name": OFFICE, "roster": "甲"}),
+        (office, f"/office/{YEAR}/close", {}),
+        (office, f"/office/{YEAR}/reopen", {}),
+        (office, f"/office/{YEAR}/links", {}),
+        (office, f"/office/{YEAR}/links.xlsx", {"unit": "甲", "link": "x"}),
+        (office, f"/office/{YEAR}/units/{uid}/confirm", {"version": "1"}),
+        (office, f"/office/{YEAR}/units/{uid}/return", {"version": "1", "comment": "改"}),
+        (office, f"/office/{YEAR}/units/{uid}/revoke", {}),
+        (office, f"/office/{YEAR}/units/{uid}/reissue", {}),
+        (office, f"/office/{YEAR}/next", {"roster": "甲"}),
+        (office, "/office/logout", {}),
+        (office, "/office/login", {"password": PASSWORD}),
+    ]
+    token = csrf(office.get("/office").text)
+    for c, path, data in posts:
+        r = c.post(path, data=data)
+        assert r.status_code == 403, path
+        r = c.post(path, data={**data, "csrf_token": token}, headers={"origin": "http://evil.example"})
+        assert r.status_code == 403, path
+        r = c.post(path, data={**data, "csrf_token": "forged." + "0" * 64})
+        assert r.status_code == 403, path
+    link = links[UNITS[0]]
+    wb = workbook(UNITS[0])
+    assert unit.post(link + "/upload", files={"file": ("a.xlsx", wb)}).status_code == 403
+    token = csrf(unit.get(link).text)
+    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", wb)}, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", wb)}, headers={"referer": "http://evil.example/x"})
+    assert r.status_code == 403
+    assert office.get(f"/office/{YEAR}").text.count('data-status="not_submitted"') >= len(UNITS)  # nothing happened
+    assert "逾期" not in office.get(f"/office/{YEAR}").text
+
+
+# --- the round, through the office's pages ---------------------------------------------------------
+
+
+def test_review_board_and_downloads(app, office, links):
+    unit = client(app)
+    link = links[UNITS[0]]
+    first = workbook(UNITS[0], **{"requests.new.natural": 3})
+    assert upload(unit, link, first).status_code == 303
+    board = office.get(f"/office/{YEAR}").text
+    assert re.search(rf'data-unit="{UNITS[0]}" data-status="errors"', board)
+    assert re.search(rf'data-unit="{UNITS[1]}" data-status="not_submitted"', board)
+    errors_only = office.get(f"/office/{YEAR}?status=errors").text
+    assert UNITS[0] in errors_only and f'data-unit="{UNITS[1]}"' not in errors_only
+    uid = unit_id(office, UNITS[0])
+    page = office.get(f"/office/{YEAR}/units/{uid}").text
+    assert 'id="confirm"' not in page  # a version with errors cannot be confirmed
+    r = office.post(f"/office/{YEAR}/units/{uid}/confirm", data={"csrf_token": csrf(page), "version": "1"})
+    assert r.status_code == 409 and "不能确认" in r.text
+    r = office.post(f"/office/{YEAR}/units/{uid}/return", data={"csrf_token": csrf(page), "version": "1", "comment": "请核对第三部分。"})
+    assert r.status_code == 303
+    assert "请核对第三部分。" in unit.get(link).text  # the unit sees the office's comment
+    assert upload(unit, link, workbook(UNITS[0])).status_code == 303
+    board = office.get(f"/office/{YEAR}").text
+    assert re.search(rf'data-unit="{UNITS[0]}" data-status="(passed|warnings)"', board)
+    page = office.get(f"/office/{YEAR}/units/{uid}").text
+    assert office.post(f"/office/{YEAR}/units/{uid}/confirm", data={"csrf_token": csrf(page), "version": "2"}).status_code == 303
+    assert re.search(rf'data-unit="{UNITS[0]}" data-status="confirmed"', office.get(f"/office/{YEAR}").text)
+    history = office.get(f"/office/{YEAR}/units/{uid}").text
+    assert history.count('data-version="') == 2
+    original = office.get(f"/office/{YEAR}/units/{uid}/v/1")
+    assert original.status_code == 200 and original.content == first
+    export = office.get(f"/office/{YEAR}/export.zip")
+    assert export.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(export.content)) as z:
+        assert len(z.namelist()) >= 3

@@ -1,0 +1,98 @@
+"""The collection service (xltools serve --data): the office's and the units' routes added to the
+page, over the round service of the data folder (xltools.api). The stateless checking page stays
+as it is; without --data none of this is mounted. The guards of xltools.web.security (host, origin,
+CSRF, body pace, upload slots) stand in front of these routes as of every other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+
+from xltools import api
+from xltools.web.round_common import RoundPages, Work
+from xltools.web.round_office import NeedLogin, office_router
+from xltools.web.round_unit import UnknownLink, unit_router
+
+ROUND_MESSAGES = {
+    400: "请求格式不正确。请回到上一页重新操作。",
+    401: "请先登录。",
+    403: "没有权限进行这个操作。",
+    404: "没有这个页面。",
+    405: "不支持这种访问方式。",
+    408: "上传太慢或中断，已停止接收。请检查网络后重新上传。",
+    409: "现在不能进行这个操作。",
+    413: "上传的文件过大。",
+    415: "不支持这种文件类型。",
+    422: "文件无法使用。",
+}
+SESSION_HOURS = 12  # the office cookie's life: that of its session in the service (round.service)
+GONE = "这个填报链接不存在或已作废。请联系政务公开办，索取本单位新的填报链接。"
+
+
+def base_url(request: Request) -> str:
+    """Where units reach this page: the address the office used (links are made from it)."""
+    return str(request.base_url).rstrip("/")
+
+
+def add_round(
+    app: FastAPI,
+    templates: Jinja2Templates,
+    data_folder: Path,
+    *,
+    work: Work,
+    max_upload: int,
+    wants_json: Callable[[Request], bool],
+    check: Callable[..., Any] | None = None,
+) -> None:
+    """Mount the office's and the units' routes on `app` (the checking page's own app), over the
+    round service of `data_folder`; uploads are judged by `check` (the page's own checker; the
+    service's in-process check when None)."""
+    if "csrf_input" not in templates.env.globals:  # the page without the guards yet: install them here
+        from xltools.web.security import CsrfCookie, install_templates
+
+        install_templates(templates.env)
+        app.add_middleware(CsrfCookie)
+    service = api.open_round_service(str(data_folder), check=check)
+    pages = RoundPages(service, templates, work, max_upload)
+    app.include_router(office_router(pages, base_url=base_url, session_hours=SESSION_HOURS))
+    app.include_router(unit_router(pages, wants_json=wants_json))
+    plain_errors = app.exception_handlers[HTTPException]
+
+    @app.exception_handler(HTTPException)
+    async def _round_error(request: Request, exc: HTTPException):
+        """On the round's pages an error page of their own (no link to the checking page)."""
+        path = request.url.path
+        if wants_json(request) or not path.startswith(("/office", "/u/")):
+            return await plain_errors(request, exc)
+        message = exc.detail if _is_chinese(exc.detail) else ROUND_MESSAGES.get(exc.status_code, "请求无法处理。")
+        back = "/office" if path.startswith("/office") else ""
+        return pages.page(request, "round/error.html", exc.status_code, message=message, back=back)
+
+    @app.exception_handler(NeedLogin)
+    async def _need_login(request: Request, exc: NeedLogin):
+        if wants_json(request):
+            return JSONResponse({"error": {"code": "login", "message": "请先登录。"}}, status_code=401)
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse(request.url_for("office_login_form").path, status_code=303)
+        return pages.page(
+            request, "round/error.html", 401, message="登录已过期，请重新登录后再操作。", back="/office/login"
+        )
+
+    @app.exception_handler(UnknownLink)
+    async def _unknown_link(request: Request, exc: UnknownLink):
+        if wants_json(request):
+            return JSONResponse({"error": {"code": "not_found", "message": GONE}}, status_code=404)
+        return pages.page(request, "round/gone.html", 404)
+
+
+def _is_chinese(text: object) -> bool:
+    return isinstance(text, str) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+__all__ = ["add_round", "base_url"]

@@ -1,0 +1,205 @@
+"""What the collection round's office and unit pages share: the page renderer, times as the office
+reads them (Asia/Shanghai), a unit's versions and notes as plain rows, and the stored verdict turned
+back into the checking page's view. Holds no state: every page is built from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from xltools.web.views import UnitView, unit_view
+
+STATUS_NAMES = {
+    "not_submitted": "未提交",
+    "errors": "有错误",
+    "warnings": "有提示待核实",
+    "passed": "通过",
+    "confirmed": "已确认",
+}
+STATUSES = tuple(STATUS_NAMES)
+CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
+OFFICE_COOKIE = "xltools_office"
+
+Work = Callable[..., Awaitable[Any]]  # runs a blocking library call off the event loop
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def display_name(filename: str | None) -> str:
+    """A file name for showing and for a download: its last part, no control or path characters,
+    not endless. Never a path on this server (files are kept by their hash)."""
+    name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = _UNSAFE.sub("_", name).strip(" .") or "未命名文件"
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:100] + "…" + dot + ext) if dot and len(ext) <= 8 else name[:120]
+    return name
+
+
+def size_text(n: int) -> str:
+    return f"{n // 1024 // 1024} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def shanghai(when: dt.datetime | None) -> str:
+    """A stored UTC time as the office reads it: 2026-01-05 11:04."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def today_in_china() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+def date_text(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "未定"
+
+
+@dataclass
+class RoundPages:
+    """The shared parts the office and unit routers are built with."""
+
+    service: Any  # xltools.api's round service
+    templates: Jinja2Templates
+    work: Work
+    max_upload: int
+
+    async def findings(self, upload: Any) -> UnitView:
+        """A stored upload read and checked again (as `check` would, with last year's report),
+        laid out as the checking page lays out its findings."""
+        view = unit_view(0, await self.work(self.service.result_of, upload))
+        view.filename = upload.filename
+        return view
+
+    def page(self, request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return self.templates.TemplateResponse(
+            request, name, {"status_names": STATUS_NAMES, **context}, status_code=status_code
+        )
+
+
+@dataclass
+class RoundView:
+    """A round as its pages show it."""
+
+    id: int
+    year: int
+    name: str
+    deadline: dt.date | None
+    closed: bool
+    units: int = 0
+
+    @property
+    def deadline_text(self) -> str:
+        return date_text(self.deadline)
+
+
+def round_view(r: Any, units: int = 0) -> RoundView:
+    return RoundView(r.id, r.year, r.office, r.deadline, not r.open, units)
+
+
+@dataclass
+class VersionView:
+    """One upload in a unit's history: `number` counts the unit's own uploads from 1, so a URL
+    names a version only within one unit (never a global id)."""
+
+    number: int
+    upload_id: int
+    time_text: str
+    filename: str
+    status: str
+    errors: int
+    warnings: int
+    review_text: str = ""
+    reviewed: bool = False
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_NAMES[self.status]
+
+
+def versions_of(history: list[Any]) -> list[VersionView]:
+    """A unit's history (the service's Versions, oldest first) as rows, newest first, each with
+    the office's last decision on it."""
+    out = []
+    for number, v in enumerate(history, start=1):
+        u, review = v.upload, (v.reviews[-1] if v.reviews else None)
+        status = u.verdict_status.value
+        text = ""
+        if review is not None:
+            if review.decision == "confirm" and status != "errors":
+                status, text = "confirmed", "已确认"
+            elif review.decision == "return":
+                text = "已退回"
+        out.append(
+            VersionView(
+                number, u.id, shanghai(u.uploaded), u.filename, status, u.errors, u.warnings, text, review is not None
+            )
+        )
+    return out[::-1]
+
+
+@dataclass
+class Note:
+    """The office's word on a version, as the unit reads it."""
+
+    kind: str  # "returned" or "confirmed"
+    title: str
+    text: str
+    time_text: str
+    version: int | None
+
+
+def notes_of(history: list[Any]) -> list[Note]:
+    """Every review of the unit's uploads, newest first."""
+    notes = []
+    for number, v in enumerate(history, start=1):
+        for r in v.reviews:
+            kind = "confirmed" if r.decision == "confirm" else "returned"
+            notes.append(
+                (
+                    r.at,
+                    Note(
+                        kind, "已确认" if kind == "confirmed" else "退回修改", r.comment or "", shanghai(r.at), number
+                    ),
+                )
+            )
+    return [n for _, n in sorted(notes, key=lambda x: x[0], reverse=True)]
+
+
+def version_number(history: list[Any], wanted: int | None) -> int | None:
+    """The version a page shows: `wanted` when the unit has it, else its latest (None: no upload)."""
+    if not history:
+        return None
+    return wanted if wanted is not None and 1 <= wanted <= len(history) else len(history)
+
+
+__all__ = [
+    "CHINA",
+    "OFFICE_COOKIE",
+    "STATUSES",
+    "STATUS_NAMES",
+    "Note",
+    "RoundPages",
+    "RoundView",
+    "VersionView",
+    "date_text",
+    "display_name",
+    "notes_of",
+    "round_view",
+    "shanghai",
+    "size_text",
+    "today_in_china",
+    "version_number",
+    "versions_of",
+]
