@@ -4,7 +4,9 @@ its CSRF token and this server's origin; a wrong password is slowed down; a sess
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import sqlite3
 import zipfile
@@ -74,7 +76,13 @@ def links(office) -> dict[str, str]:
     page = office.get("/office/new")
     r = office.post(
         "/office/new",
-        data={"year": str(YEAR), "name": OFFICE, "deadline": "2099-01-31", "roster": "\n".join(UNITS), "csrf_token": csrf(page.text)},
+        data={
+            "year": str(YEAR),
+            "name": OFFICE,
+            "deadline": "2099-01-31",
+            "roster": "\n".join(UNITS),
+            "csrf_token": csrf(page.text),
+        },
     )
     assert r.status_code == 200, r.text
     found = dict(re.findall(r'<tr data-unit="([^"]+)">.*?<code>http://127\.0\.0\.1(/u/[^<]+)</code>', r.text, re.S))
@@ -117,7 +125,12 @@ def test_office_pages_need_the_session(app, links):
         r = unit.get(path, headers={"accept": "application/json"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "login", path
     token = csrf(unit.get(links[UNITS[0]]).text)  # a valid CSRF token is no session
-    for path in (f"/office/{YEAR}/close", f"/office/{YEAR}/units/1/revoke", f"/office/{YEAR}/units/1/reissue", f"/office/{YEAR}/links"):
+    for path in (
+        f"/office/{YEAR}/close",
+        f"/office/{YEAR}/units/1/revoke",
+        f"/office/{YEAR}/units/1/reissue",
+        f"/office/{YEAR}/links",
+    ):
         r = unit.post(path, data={"csrf_token": token})
         assert r.status_code == 401 and "登录" in r.text, path
     r = unit.post(f"/office/{YEAR}/units/1/confirm", data={"csrf_token": token, "version": "1"})
@@ -167,7 +180,10 @@ def test_a_wrong_password_is_refused_and_slowed(app):
 
 def test_a_unit_sees_only_its_own(app, office, links):
     first, second = client(app), client(app)
-    assert upload(first, links[UNITS[0]], workbook(UNITS[0], **{"requests.new.natural": 3}), "甲的报表.xlsx").status_code == 303
+    assert (
+        upload(first, links[UNITS[0]], workbook(UNITS[0], **{"requests.new.natural": 3}), "甲的报表.xlsx").status_code
+        == 303
+    )
     page = first.get(links[UNITS[0]]).text
     assert "甲的报表.xlsx" in page and 'data-status="errors"' in page
     own = second.get(links[UNITS[1]]).text
@@ -217,10 +233,14 @@ def test_the_unit_form_works_for_a_script(app, links):
     assert r.status_code == 200
     body = r.json()
     assert body["version"] == 1 and body["status"] in ("passed", "warnings") and len(body["sha256"]) == 64
-    assert body["verdict"]["agency"] == UNITS[2] and not any(f["severity"] == "error" for f in body["verdict"]["findings"])
+    assert body["verdict"]["agency"] == UNITS[2] and not any(
+        f["severity"] == "error" for f in body["verdict"]["findings"]
+    )
     template = script.get(links[UNITS[2]] + "/template.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(template.content))
-    assert UNITS[2] in [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert UNITS[2] in [
+        c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
 
 
 def test_every_form_refuses_a_missing_token_and_a_foreign_origin(app, office, links):
@@ -232,7 +252,6 @@ def test_every_form_refuses_a_missing_token_and_a_foreign_origin(app, office, li
         (office, f"/office/{YEAR}/close", {}),
         (office, f"/office/{YEAR}/reopen", {}),
         (office, f"/office/{YEAR}/links", {}),
-        (office, f"/office/{YEAR}/links.xlsx", {"unit": "甲", "link": "x"}),
         (office, f"/office/{YEAR}/units/{uid}/confirm", {"version": "1"}),
         (office, f"/office/{YEAR}/units/{uid}/return", {"version": "1", "comment": "改"}),
         (office, f"/office/{YEAR}/units/{uid}/revoke", {}),
@@ -253,9 +272,19 @@ def test_every_form_refuses_a_missing_token_and_a_foreign_origin(app, office, li
     wb = workbook(UNITS[0])
     assert unit.post(link + "/upload", files={"file": ("a.xlsx", wb)}).status_code == 403
     token = csrf(unit.get(link).text)
-    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", wb)}, headers={"origin": "http://evil.example"})
+    r = unit.post(
+        link + "/upload",
+        data={"csrf_token": token},
+        files={"file": ("a.xlsx", wb)},
+        headers={"origin": "http://evil.example"},
+    )
     assert r.status_code == 403
-    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", wb)}, headers={"referer": "http://evil.example/x"})
+    r = unit.post(
+        link + "/upload",
+        data={"csrf_token": token},
+        files={"file": ("a.xlsx", wb)},
+        headers={"referer": "http://evil.example/x"},
+    )
     assert r.status_code == 403
     assert office.get(f"/office/{YEAR}").text.count('data-status="not_submitted"') >= len(UNITS)  # nothing happened
     assert "逾期" not in office.get(f"/office/{YEAR}").text
@@ -279,20 +308,42 @@ def test_review_board_and_downloads(app, office, links):
     assert 'id="confirm"' not in page  # a version with errors cannot be confirmed
     r = office.post(f"/office/{YEAR}/units/{uid}/confirm", data={"csrf_token": csrf(page), "version": "1"})
     assert r.status_code == 409 and "不能确认" in r.text
-    r = office.post(f"/office/{YEAR}/units/{uid}/return", data={"csrf_token": csrf(page), "version": "1", "comment": "请核对第三部分。"})
+    r = office.post(
+        f"/office/{YEAR}/units/{uid}/return",
+        data={"csrf_token": csrf(page), "version": "1", "comment": "请核对第三部分。"},
+    )
     assert r.status_code == 303
     assert "请核对第三部分。" in unit.get(link).text  # the unit sees the office's comment
     assert upload(unit, link, workbook(UNITS[0])).status_code == 303
     board = office.get(f"/office/{YEAR}").text
     assert re.search(rf'data-unit="{UNITS[0]}" data-status="(passed|warnings)"', board)
     page = office.get(f"/office/{YEAR}/units/{uid}").text
-    assert office.post(f"/office/{YEAR}/units/{uid}/confirm", data={"csrf_token": csrf(page), "version": "2"}).status_code == 303
+    assert (
+        office.post(f"/office/{YEAR}/units/{uid}/confirm", data={"csrf_token": csrf(page), "version": "2"}).status_code
+        == 303
+    )
     assert re.search(rf'data-unit="{UNITS[0]}" data-status="confirmed"', office.get(f"/office/{YEAR}").text)
     history = office.get(f"/office/{YEAR}/units/{uid}").text
     assert history.count('data-version="') == 2
     original = office.get(f"/office/{YEAR}/units/{uid}/v/1")
     assert original.status_code == 200 and original.content == first
+    summary = office.get(f"/office/{YEAR}/summary.xlsx")
+    assert summary.status_code == 200 and "filename*=UTF-8''" in summary.headers["content-disposition"]
+    rows = [[c for c in row if c is not None] for row in openpyxl.load_workbook(io.BytesIO(summary.content)).worksheets[0].values]
+    assert any(UNITS[0] in str(v) for row in rows for v in row)
+    merged = office.get(f"/office/{YEAR}/merged.xlsx")
+    assert merged.status_code == 200 and merged.content[:2] == b"PK"
+    reports = office.get(f"/office/{YEAR}/reports.zip")
+    with zipfile.ZipFile(io.BytesIO(reports.content)) as z:
+        names = z.namelist()
+        assert any(UNITS[0] in n and n.endswith(".docx") for n in names)
+        notes = z.read("说明.txt").decode("utf-8")
+        assert f"{UNITS[1]}：未提交" in notes
     export = office.get(f"/office/{YEAR}/export.zip")
     assert export.status_code == 200
     with zipfile.ZipFile(io.BytesIO(export.content)) as z:
-        assert len(z.namelist()) >= 3
+        index = json.loads(z.read("index.json"))
+        stored = {f["sha256"]: f["file"] for u in index["units"] for f in u["uploads"]}
+        assert len(stored) == 2
+        for sha, name in stored.items():
+            assert hashlib.sha256(z.read(name)).hexdigest() == sha

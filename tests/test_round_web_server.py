@@ -169,13 +169,23 @@ def test_kill_mid_upload_and_restart_loses_nothing_answered(tmp_path):
                 for v in service.history(u.id):
                     data = service.file(v.upload.id)
                     assert hashlib.sha256(data).hexdigest() == v.upload.sha256 and len(data) == v.upload.size
-        shown = {m[0]: int(m[1]) for m in re.findall(r'data-unit="([^"]+)" data-status="[a-z_]+">.*?<td class="num wide-only uploads">(\d+)</td>', board.text, re.S)}
+        shown = {
+            m[0]: int(m[1])
+            for m in re.findall(
+                r'data-unit="([^"]+)" data-status="[a-z_]+">.*?<td class="num wide-only uploads">(\d+)</td>',
+                board.text,
+                re.S,
+            )
+        }
         assert shown == counts, "the board shows what the store holds"
     # and it carries on: one more upload through the restarted server
     with httpx.Client(base_url=server.base, timeout=30) as c:
         token = csrf(c.get(links[4]).text)
         book = fill({**TEXTS, "agency.name": UNITS[4], "year": YEAR})
-        assert c.post(links[4] + "/upload", data={"csrf_token": token}, files={"file": ("报表.xlsx", book)}).status_code == 303
+        assert (
+            c.post(links[4] + "/upload", data={"csrf_token": token}, files={"file": ("报表.xlsx", book)}).status_code
+            == 303
+        )
     server.kill()
 
 

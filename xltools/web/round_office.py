@@ -5,14 +5,19 @@ Every handler moves data between HTTP and the round service (xltools.api); the r
 who may do what, next year's round) are the service's. Every page but the login needs the office's
 session cookie; every state-changing form carries the CSRF token tied to that session."""
 
+import base64
 import datetime as dt
 import functools
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 
 from xltools import api
@@ -21,7 +26,6 @@ from xltools.web.round_common import (
     OFFICE_COOKIE,
     STATUSES,
     RoundPages,
-    date_text,
     display_name,
     notes_of,
     round_view,
@@ -235,13 +239,28 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
 
     def links_page(request: Request, rnd: Any, links: list[Any] | None, fresh: bool = False) -> HTMLResponse:
         """The units with their links. The store keeps only the links' hashes: a link is shown
-        when made (creation, re-issue) and never again."""
+        when made (creation, re-issue) and never again, with the workbook to send them out in
+        the page itself (a data: link), since the server cannot make it later."""
         base = base_url(request)
         made = {link.unit.id: link.url(base) for link in links or ()}
         units = [
             {"id": u.id, "name": u.name, "link": made.get(u.id, ""), "linked": u.linked} for u in svc.units(rnd.id)
         ]
-        return office_page(request, "round/links.html", rnd=round_view(rnd), units=units, fresh=fresh, shown=bool(made))
+        workbook = ""
+        if links:
+            title = f"{rnd.office} {rnd.year}年度政府信息公开工作年度报告 填报链接"
+            body = api.round_links_bytes(links, base, ".xlsx", title=title)
+            workbook = f"data:{XLSX};base64,{base64.b64encode(body).decode('ascii')}"
+        return office_page(
+            request,
+            "round/links.html",
+            rnd=round_view(rnd),
+            units=units,
+            fresh=fresh,
+            shown=bool(made),
+            workbook=workbook,
+            workbook_name=f"{rnd.year}年度填报链接.xlsx",
+        )
 
     @router.get("/{year}/links", response_class=HTMLResponse, name="office_links")
     async def office_links(request: Request, session: Session, year: int):
@@ -252,16 +271,6 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
         rnd = the_round(year)
         links = [await act(svc.reissue_link, u.id) for u in svc.units(rnd.id)]
         return links_page(request, rnd, links, fresh=True)
-
-    @router.post("/{year}/links.xlsx", name="office_links_xlsx")
-    async def office_links_xlsx(request: Request, session: Session, year: int):
-        """The links just shown, as a workbook to send out: posted back by the links page (the
-        server does not keep them)."""
-        rnd = the_round(year)
-        form = await request.form()
-        pairs = [(str(n), str(link)) for n, link in zip(form.getlist("unit"), form.getlist("link"), strict=False)]
-        body = await pages.work(links_workbook, rnd.year, rnd.deadline, pairs)
-        return attachment(body, XLSX, f"{rnd.year}年度填报链接.xlsx")
 
     # --- the board -----------------------------------------------------------------------------
 
@@ -409,19 +418,39 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
 
     @router.get("/{year}/summary.xlsx", name="office_summary")
     async def office_summary(session: Session, year: int):
-        return await download(year, svc.summary_workbook, XLSX, f"{year}年度检查汇总.xlsx")
+        make = functools.partial(api.round_summary_bytes, svc)
+        return await download(year, make, XLSX, f"{year}年度检查汇总.xlsx")
 
     @router.get("/{year}/merged.xlsx", name="office_merged")
     async def office_merged(session: Session, year: int):
-        return await download(year, svc.merged_workbook, XLSX, f"{year}年度各单位合计.xlsx")
+        make = lambda round_id: api.round_merged(svc, round_id, ".xlsx").data  # noqa: E731
+        return await download(year, make, XLSX, f"{year}年度各单位合计.xlsx")
 
     @router.get("/{year}/reports.zip", name="office_reports_zip")
     async def office_reports_zip(session: Session, year: int):
-        return await download(year, svc.reports_zip, ZIP, f"{year}年度各单位报告（Word）.zip")
+        make = functools.partial(api.round_word_zip, svc)
+        return await download(year, make, ZIP, f"{year}年度各单位报告（Word）.zip")
 
     @router.get("/{year}/export.zip", name="office_export")
     async def office_export(session: Session, year: int):
-        return await download(year, svc.export_zip, ZIP, f"{year}年度完整归档.zip")
+        """The round's complete export, written to a temporary file and sent from there (it
+        holds every version of every file: not kept in memory), removed once sent."""
+        rnd = the_round(year)
+        folder = tempfile.mkdtemp(prefix="xltools-export-")
+        target = os.path.join(folder, "export.zip")
+        try:
+            await act(api.round_export, svc, rnd, target)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        name = f"{year}年度完整归档.zip"
+        disposition = f"attachment; filename=\"export.zip\"; filename*=UTF-8''{quote(name)}"
+        return FileResponse(
+            target,
+            media_type=ZIP,
+            headers={"Content-Disposition": disposition},
+            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        )
 
     return router
 
@@ -431,25 +460,4 @@ def _roster_line(u: Any) -> str:
     return "\t".join([u.name, u.level, u.parent]).rstrip("\t")
 
 
-def links_workbook(year: int, deadline: dt.date | None, pairs: list[tuple[str, str]]) -> bytes:
-    """The links to send out as a small workbook: unit, link, deadline."""
-    import io
-
-    import xlsxwriter  # lazy: only this download needs it
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_urls": False})
-    sheet = book.add_worksheet(f"{year}年度填报链接")
-    bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, ["序号", "填报单位", "专用链接", "截止日期"], bold)
-    for i, (unit, link) in enumerate(pairs, start=1):
-        sheet.write_row(i, 0, [i, unit, link, date_text(deadline) if deadline else ""])
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 36)
-    sheet.set_column(2, 2, 70)
-    sheet.set_column(3, 3, 16)
-    book.close()
-    return out.getvalue()
-
-
-__all__ = ["NeedLogin", "attachment", "links_workbook", "office_router"]
+__all__ = ["NeedLogin", "attachment", "office_router"]
