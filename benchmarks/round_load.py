@@ -107,7 +107,12 @@ def main() -> int:
         page = office.get("/office/new")
         r = office.post(
             "/office/new",
-            data={"year": str(YEAR), "name": "负载测试区人民政府", "roster": "\n".join(names), "csrf_token": csrf(page.text)},
+            data={
+                "year": str(YEAR),
+                "name": "负载测试区人民政府",
+                "roster": "\n".join(names),
+                "csrf_token": csrf(page.text),
+            },
         )
         links = re.findall(r"<code>http://127\.0\.0\.1:\d+(/u/[^<]+)</code>", r.text)
         assert len(links) == args.units, r.text[:2000]
@@ -148,7 +153,7 @@ def main() -> int:
                     follow_redirects=True,
                 )
                 took = time.perf_counter() - began
-            except Exception as exc:  # noqa: BLE001 - every failure is counted, none stops the run
+            except Exception as exc:
                 return 0.0, f"{type(exc).__name__}: {exc}"
             if r.status_code != 200 or 'id="verdict"' not in r.text:
                 return took, f"HTTP {r.status_code}"
@@ -170,7 +175,9 @@ def main() -> int:
         print(f"uploads: {len(results)} in {wall:.1f} s ({len(results) / wall:.1f}/s); errors: {len(errors)}"
               + (f" (first: {errors[0]})" if errors else ""))  # fmt: skip
         print(f"upload-to-findings: p50 {p50:.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s")
-        print(f"server memory (with workers): start {start_rss // 1024} MB, peak {peak[0] // 1024} MB, end {end_rss // 1024} MB")
+        print(
+            f"server memory (with workers): start {start_rss // 1024} MB, peak {peak[0] // 1024} MB, end {end_rss // 1024} MB"
+        )
         print(f"board: {counted} uploads recorded (expected {len(results) - len(errors)})")
         return 0 if not errors and counted == len(results) else 1
     finally:

@@ -17,10 +17,10 @@ import pytest
 from tests.workbooks import VALID_TEXTS, fill
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from xltools import api  # noqa: E402
-from xltools.web.app import create_app  # noqa: E402
+from xltools import api
+from xltools.web.app import create_app
 
 PASSWORD = "office-pass-2025"
 BASE = "http://127.0.0.1"
@@ -329,7 +329,10 @@ def test_review_board_and_downloads(app, office, links):
     assert original.status_code == 200 and original.content == first
     summary = office.get(f"/office/{YEAR}/summary.xlsx")
     assert summary.status_code == 200 and "filename*=UTF-8''" in summary.headers["content-disposition"]
-    rows = [[c for c in row if c is not None] for row in openpyxl.load_workbook(io.BytesIO(summary.content)).worksheets[0].values]
+    rows = [
+        [c for c in row if c is not None]
+        for row in openpyxl.load_workbook(io.BytesIO(summary.content)).worksheets[0].values
+    ]
     assert any(UNITS[0] in str(v) for row in rows for v in row)
     merged = office.get(f"/office/{YEAR}/merged.xlsx")
     assert merged.status_code == 200 and merged.content[:2] == b"PK"

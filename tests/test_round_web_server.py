@@ -119,7 +119,7 @@ def test_kill_mid_upload_and_restart_loses_nothing_answered(tmp_path):
     for round_no in range(4):
         stop = threading.Event()
 
-        def uploads(link: str, n: int) -> None:
+        def uploads(link: str, n: int, server: Server = server, stop: threading.Event = stop) -> None:
             with httpx.Client(base_url=server.base, timeout=30) as c:
                 for _ in range(n):
                     if stop.is_set():
@@ -133,7 +133,7 @@ def test_kill_mid_upload_and_restart_loses_nothing_answered(tmp_path):
                     if r.status_code == 303:
                         answered[link] = answered.get(link, 0) + 1
 
-        def slow(link: str) -> None:
+        def slow(link: str, server: Server = server) -> None:
             with httpx.Client(base_url=server.base, timeout=30) as c:
                 try:
                     token = csrf(c.get(link).text)
