@@ -449,14 +449,23 @@ WEB_MODULES = ("fastapi", "starlette", "uvicorn", "multipart", "python_multipart
     help="另外接受的本机名称或 IP 地址（可重复）。默认只接受 127.0.0.1、localhost 和监听地址；用 0.0.0.0 监听时，其他电脑访问所用的地址要在这里加上。",
 )
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面。")
-def serve_cmd(host: str, port: int, allow_hosts: tuple[str, ...], open_browser: bool) -> None:
-    """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告。"""
+@click.option(
+    "--data",
+    "data_folder",
+    metavar="文件夹",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="作为年度收集服务运行，数据保存在这个文件夹（见 README“年度收集”）。不加时网页版不保存任何文件。",
+)
+def serve_cmd(host: str, port: int, allow_hosts: tuple[str, ...], open_browser: bool, data_folder: Path | None) -> None:
+    """启动网页版：在浏览器中上传表格，查看错误，预览和下载报告；加 --data 时作为年度收集服务。"""
     try:
         from xltools.web.server import serve
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in WEB_MODULES:
             raise
         raise UsageError("网页版需要另外安装几个组件，请运行：pip install 'xltools[web]'") from exc
+    if data_folder is not None:
+        _first_password(data_folder)
     serve(
         host,
         port,
@@ -467,7 +476,31 @@ def serve_cmd(host: str, port: int, allow_hosts: tuple[str, ...], open_browser: 
             f"已拒绝以“{name}”为地址的访问（不是本服务的地址）。如果这是本机的名称或地址，请在启动时加上 --allow-host {name}。"
         ),
         other_machines="其他电脑用本机的 IP 地址或名称访问时，请用 --allow-host 加上这个地址（可重复），例如 --allow-host 192.168.1.10；其他地址的访问会被拒绝。",
+        data_folder=data_folder,
     )
+
+
+def _first_password(data_folder: Path) -> None:
+    """On the first start of a collection service, the office's password: asked on a terminal,
+    else generated and printed this once (only its hash is stored)."""
+    with api.open_round_service(str(data_folder)) as service:
+        if service.has_password():
+            return
+        if not sys.stdin.isatty():
+            password = api.new_office_password()
+            service.set_password(password)
+            emit(f"第一次启动，已生成政务公开办的登录密码（只显示这一次，请记下）：{password}")
+            return
+        emit("第一次启动：请设置政务公开办的登录密码（输入时不显示）。")
+        while True:
+            password = click.prompt("密码", hide_input=True, confirmation_prompt="再输入一次", err=True)
+            try:
+                service.set_password(password)
+            except XltoolsError as exc:
+                emit(exc.message, err=True)
+                continue
+            emit("密码已设置。")
+            return
 
 
 # --- the collection round (docs/format.md §10) ------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,10 +59,12 @@ def create_app(
     pace: security.Pace = security.PACE,
     told: Callable[[str], None] | None = None,
     processes: bool = True,
+    data_folder: Path | None = None,
 ) -> FastAPI:
     """The application. `hosts` are the names it answers to (security.host_names); `told` hears
     each refused Host name once. The limits are parameters so that tests can make them small;
-    `processes=False` runs the checks in threads of this process (work.Worker)."""
+    `processes=False` runs the checks in threads of this process (work.Worker). With a
+    `data_folder` (serve --data) it is also the collection service (round_app.py)."""
     worker = Worker(WORKERS, processes=processes)
 
     @contextlib.asynccontextmanager
@@ -88,6 +91,10 @@ def create_app(
     for router in (pages.router, downloads.router, api_routes.router):
         app.include_router(router)
     _handle_errors(app, site)
+    if data_folder is not None:
+        from xltools.web.round_app import add_round
+
+        add_round(app, site, data_folder)
 
     # The guards, innermost first (Starlette puts the last added outermost).
     app.add_middleware(security.BodyLimit, limit=max_request, refuse=site.error, message=limits.too_large())

@@ -11,13 +11,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from xltools import api
-from xltools.web.round_common import RoundPages, Work
+from xltools.web.round_common import RoundPages
 from xltools.web.round_office import NeedLogin, office_router
 from xltools.web.round_unit import UnknownLink, unit_router
+from xltools.web.site import Site, is_chinese, wants_json
 
 ROUND_MESSAGES = {
     400: "请求格式不正确。请回到上一页重新操作。",
@@ -40,26 +40,12 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def add_round(
-    app: FastAPI,
-    templates: Jinja2Templates,
-    data_folder: Path,
-    *,
-    work: Work,
-    max_upload: int,
-    wants_json: Callable[[Request], bool],
-    check: Callable[..., Any] | None = None,
-) -> None:
-    """Mount the office's and the units' routes on `app` (the checking page's own app), over the
-    round service of `data_folder`; uploads are judged by `check` (the page's own checker; the
-    service's in-process check when None)."""
-    if "csrf_input" not in templates.env.globals:  # the page without the guards yet: install them here
-        from xltools.web.security import CsrfCookie, install_templates
-
-        install_templates(templates.env)
-        app.add_middleware(CsrfCookie)
+def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: Callable[..., Any] | None = None) -> None:
+    """Mount the office's and the units' routes on `app` (the checking page's own app, with its
+    `site`: templates, limits, the worker), over the round service of `data_folder`; uploads are
+    judged by `check` (the service's in-process check, run in the page's worker, when None)."""
     service = api.open_round_service(str(data_folder), check=check)
-    pages = RoundPages(service, templates, work, max_upload)
+    pages = RoundPages(service, site.templates, site.worker.run, site.limits.max_upload)
     app.include_router(office_router(pages, base_url=base_url, session_hours=SESSION_HOURS))
     app.include_router(unit_router(pages, wants_json=wants_json))
     plain_errors = app.exception_handlers[HTTPException]
@@ -70,7 +56,7 @@ def add_round(
         path = request.url.path
         if wants_json(request) or not path.startswith(("/office", "/u/")):
             return await plain_errors(request, exc)
-        message = exc.detail if _is_chinese(exc.detail) else ROUND_MESSAGES.get(exc.status_code, "请求无法处理。")
+        message = exc.detail if is_chinese(exc.detail) else ROUND_MESSAGES.get(exc.status_code, "请求无法处理。")
         back = "/office" if path.startswith("/office") else ""
         return pages.page(request, "round/error.html", exc.status_code, message=message, back=back)
 
@@ -89,10 +75,6 @@ def add_round(
         if wants_json(request):
             return JSONResponse({"error": {"code": "not_found", "message": GONE}}, status_code=404)
         return pages.page(request, "round/gone.html", 404)
-
-
-def _is_chinese(text: object) -> bool:
-    return isinstance(text, str) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 __all__ = ["add_round", "base_url"]

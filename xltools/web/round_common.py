@@ -5,8 +5,6 @@ back into the checking page's view. Holds no state: every page is built from the
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from xltools.web.site import display_name, size_text
 from xltools.web.views import UnitView, unit_view
 
 STATUS_NAMES = {
@@ -29,24 +28,6 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight savin
 OFFICE_COOKIE = "xltools_office"
 
 Work = Callable[..., Awaitable[Any]]  # runs a blocking library call off the event loop
-
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-
-
-def display_name(filename: str | None) -> str:
-    """A file name for showing and for a download: its last part, no control or path characters,
-    not endless. Never a path on this server (files are kept by their hash)."""
-    name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
-    name = _UNSAFE.sub("_", name).strip(" .") or "未命名文件"
-    if len(name) > 120:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[:100] + "…" + dot + ext) if dot and len(ext) <= 8 else name[:120]
-    return name
-
-
-def size_text(n: int) -> str:
-    return f"{n // 1024 // 1024} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
 def shanghai(when: dt.datetime | None) -> str:

@@ -35,6 +35,7 @@ from xltools.web.round_common import (
     versions_of,
 )
 from xltools.web.security import require_csrf
+from xltools.web.site import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
@@ -53,12 +54,6 @@ _STATUS_RANK = {s: i for i, s in enumerate(("errors", "warnings", "not_submitted
 
 class NeedLogin(Exception):
     """Raised by the session dependency: the app answers with the login page (or 401 for JSON)."""
-
-
-def attachment(body: bytes, media_type: str, filename: str) -> Response:
-    ascii_name = "download." + filename.rsplit(".", 1)[-1]
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 class BoardRow:
@@ -460,4 +455,4 @@ def _roster_line(u: Any) -> str:
     return "\t".join([u.name, u.level, u.parent]).rstrip("\t")
 
 
-__all__ = ["NeedLogin", "attachment", "office_router"]
+__all__ = ["NeedLogin", "office_router"]

@@ -23,8 +23,9 @@ from xltools.web.round_common import (
     version_number,
     versions_of,
 )
-from xltools.web.round_office import XLSX, attachment
+from xltools.web.round_office import XLSX
 from xltools.web.security import require_csrf
+from xltools.web.site import attachment
 from xltools.web.views import phrased
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

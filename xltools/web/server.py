@@ -8,6 +8,7 @@ import socket
 import threading
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 
 import uvicorn
 
@@ -79,6 +80,7 @@ def make_server(
     allow_hosts: tuple[str, ...] | list[str] = (),
     log_level: str = "warning",
     told: Callable[[str], None] | None = None,
+    data_folder: Path | None = None,
 ) -> uvicorn.Server:
     """uvicorn serving the app on `sock`; the app answers to the loopback names, the bound address
     (`host` as given and as bound) and `allow_hosts` (security.HostGuard). `told` hears each
@@ -90,7 +92,7 @@ def make_server(
         if told is not None:
             told("".join(c if c.isprintable() else "?" for c in name))
 
-    app = create_app(hosts=hosts, told=printable)
+    app = create_app(hosts=hosts, told=printable, data_folder=data_folder)
     config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
 
@@ -104,14 +106,17 @@ def serve(
     echo=print,
     told: Callable[[str], None] | None = None,
     other_machines: str = "",
+    data_folder: Path | None = None,
 ) -> None:
     """Serve until interrupted. Not on loopback, say plainly that the units' data travels the
     network; on every address with no name allowed, say `other_machines` (how to allow one)."""
     allowed_names(allow_hosts)  # a wrong name is said before anything starts
     sock = bind(host, port)
     url = url_of(host, port)
-    server = make_server(sock, host=host, allow_hosts=allow_hosts, told=told)
+    server = make_server(sock, host=host, allow_hosts=allow_hosts, told=told, data_folder=data_folder)
     echo(f"xltools 网页版已启动：{url}  （按 Ctrl+C 停止）")
+    if data_folder is not None:
+        echo(f"年度收集：数据保存在“{data_folder}”；政务公开办登录：{url}office")
     if not is_loopback(host):
         echo(
             f"注意：正在 {host} 上提供服务，同一网络中能访问本机的人都可以打开此页面并上传文件；"
