@@ -350,3 +350,28 @@ def test_review_board_and_downloads(app, office, links):
         assert len(stored) == 2
         for sha, name in stored.items():
             assert hashlib.sha256(z.read(name)).hexdigest() == sha
+
+
+def test_an_upload_is_judged_in_a_killable_worker(folder, monkeypatch):
+    """The service's check is the page's worker pool: a check past the time limit is stopped,
+    and the upload is kept with that verdict (无法读取（超时）), not lost and not hanging the server."""
+    monkeypatch.setenv("XLTOOLS_FILE_TIMEOUT", "0.05")  # a workbook takes longer than this to check
+    app = create_app(data_folder=folder)
+    with client(app) as office:
+        login(office)
+        page = office.get("/office/new")
+        r = office.post("/office/new", data={"year": str(YEAR), "name": OFFICE, "roster": UNITS[0], "csrf_token": csrf(page.text)})
+        link = re.search(r"<code>http://127\.0\.0\.1(/u/[^<]+)</code>", r.text).group(1)
+        unit = client(app)
+        token = csrf(unit.get(link).text)
+        r = unit.post(
+            link + "/upload",
+            data={"csrf_token": token},
+            files={"file": ("报表.xlsx", workbook(UNITS[0]))},
+            headers={"accept": "application/json"},
+        )
+        assert r.status_code == 200
+        body = r.json()
+        assert body["status"] == "errors" and body["verdict"]["error"]["code"] == "timeout"
+        assert "超时" in body["verdict"]["error"]["message"]
+        assert re.search(rf'data-unit="{UNITS[0]}" data-status="errors"', office.get(f"/office/{YEAR}").text)

@@ -520,6 +520,15 @@ def round_time(when: Any) -> str:
     return shown_time(when)
 
 
+def round_verdict(r: FileResult) -> dict:
+    """One checked upload as a round stores its verdict: its `check --json` entry (what the
+    service's own check gives; for a check run elsewhere, e.g. in the web page's worker pool)."""
+    from xltools.text import displayable
+    from xltools.verdict import file_json
+
+    return displayable(file_json(r))
+
+
 def new_office_password() -> str:
     """A random office password to print once (first start of the service)."""
     from xltools.round.auth import generate_password
@@ -614,6 +623,7 @@ __all__ = [
     "round_restore",
     "round_summary_bytes",
     "round_time",
+    "round_verdict",
     "round_word_zip",
     "rules",
     "summary_book",

@@ -17,6 +17,7 @@ from xltools import api
 from xltools.web.round_common import RoundPages
 from xltools.web.round_office import NeedLogin, office_router
 from xltools.web.round_unit import UnknownLink, unit_router
+from xltools.web.round_work import PoolCheck
 from xltools.web.site import Site, is_chinese, wants_json
 
 ROUND_MESSAGES = {
@@ -43,9 +44,10 @@ def base_url(request: Request) -> str:
 def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: Callable[..., Any] | None = None) -> None:
     """Mount the office's and the units' routes on `app` (the checking page's own app, with its
     `site`: templates, limits, the worker), over the round service of `data_folder`; uploads are
-    judged by `check` (the service's in-process check, run in the page's worker, when None)."""
-    service = api.open_round_service(str(data_folder), check=check)
-    pages = RoundPages(service, site.templates, site.worker.run, site.limits.max_upload)
+    judged by `check`, by default in the page's worker processes (round_work.PoolCheck)."""
+    folder = str(data_folder)
+    service = api.open_round_service(folder, check=check or PoolCheck(site.worker), max_upload=site.limits.max_upload)
+    pages = RoundPages(service, folder, site.templates, site.worker, site.limits.max_upload)
     app.include_router(office_router(pages, base_url=base_url, session_hours=SESSION_HOURS))
     app.include_router(unit_router(pages, wants_json=wants_json))
     plain_errors = app.exception_handlers[HTTPException]

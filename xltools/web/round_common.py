@@ -5,14 +5,17 @@ back into the checking page's view. Holds no state: every page is built from the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from xltools import api
+from xltools.web import round_work
 from xltools.web.site import display_name, size_text
 from xltools.web.views import UnitView, unit_view
 
@@ -27,7 +30,7 @@ STATUSES = tuple(STATUS_NAMES)
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 OFFICE_COOKIE = "xltools_office"
 
-Work = Callable[..., Awaitable[Any]]  # runs a blocking library call off the event loop
+THREADS = 4  # server threads for the store's rows (the files themselves go to the worker processes)
 
 
 def shanghai(when: dt.datetime | None) -> str:
@@ -47,19 +50,31 @@ def date_text(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "未定"
 
 
-@dataclass
 class RoundPages:
-    """The shared parts the office and unit routers are built with."""
+    """The shared parts the office and unit routers are built with: the service, the page's
+    templates, and where calls run: `work` in a thread of the server (rows of the store),
+    `heavy` in the page's worker processes (anything that reads an uploaded file: round_work)."""
 
-    service: Any  # xltools.api's round service
-    templates: Jinja2Templates
-    work: Work
-    max_upload: int
+    def __init__(self, service: Any, folder: str, templates: Jinja2Templates, worker: Any, max_upload: int):
+        self.service, self.folder, self.templates, self.worker = service, folder, templates, worker
+        self.max_upload = max_upload
+        self.limiter = anyio.CapacityLimiter(THREADS)
+
+    async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+
+    async def heavy(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(folder, *args)` (a function of round_work) in a worker process."""
+        return await self.worker.run(fn, self.folder, *args)
 
     async def findings(self, upload: Any) -> UnitView:
         """A stored upload read and checked again (as `check` would, with last year's report),
         laid out as the checking page lays out its findings."""
-        view = unit_view(0, await self.work(self.service.result_of, upload))
+        try:
+            result = await self.heavy(round_work.findings, upload.id)
+        except Exception as exc:  # past the time limit, or its worker died: said as the file's verdict
+            result = api.lost_result(exc, upload.filename)
+        view = unit_view(0, result)
         view.filename = upload.filename
         return view
 

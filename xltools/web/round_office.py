@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from xltools import api
 from xltools.errors import XltoolsError
+from xltools.web import round_work
 from xltools.web.round_common import (
     OFFICE_COOKIE,
     STATUSES,
@@ -407,24 +408,25 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
     async def office_downloads(request: Request, session: Session, year: int):
         return office_page(request, "round/downloads.html", rnd=round_view(the_round(year)))
 
-    async def download(year: int, make: Callable[[int], bytes], media_type: str, filename: str) -> Response:
-        body = await act(make, the_round(year).id)
+    async def download(year: int, make: Callable[..., bytes], media_type: str, filename: str) -> Response:
+        """A round's file made in a worker process (it reads every unit's current report)."""
+        try:
+            body = await pages.heavy(make, the_round(year).id)
+        except XltoolsError as exc:
+            raise HTTPException(409, exc.message) from exc
         return attachment(body, media_type, filename)
 
     @router.get("/{year}/summary.xlsx", name="office_summary")
     async def office_summary(session: Session, year: int):
-        make = functools.partial(api.round_summary_bytes, svc)
-        return await download(year, make, XLSX, f"{year}年度检查汇总.xlsx")
+        return await download(year, round_work.summary, XLSX, f"{year}年度检查汇总.xlsx")
 
     @router.get("/{year}/merged.xlsx", name="office_merged")
     async def office_merged(session: Session, year: int):
-        make = lambda round_id: api.round_merged(svc, round_id, ".xlsx").data  # noqa: E731
-        return await download(year, make, XLSX, f"{year}年度各单位合计.xlsx")
+        return await download(year, round_work.merged, XLSX, f"{year}年度各单位合计.xlsx")
 
     @router.get("/{year}/reports.zip", name="office_reports_zip")
     async def office_reports_zip(session: Session, year: int):
-        make = functools.partial(api.round_word_zip, svc)
-        return await download(year, make, ZIP, f"{year}年度各单位报告（Word）.zip")
+        return await download(year, round_work.word_zip, ZIP, f"{year}年度各单位报告（Word）.zip")
 
     @router.get("/{year}/export.zip", name="office_export")
     async def office_export(session: Session, year: int):

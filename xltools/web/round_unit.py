@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException
 
 from xltools.errors import XltoolsError
+from xltools.web import round_work
 from xltools.web.round_common import (
     RoundPages,
     display_name,
@@ -82,7 +83,7 @@ def unit_router(pages: RoundPages, *, wants_json: Any) -> APIRouter:
     @router.get("/{token}/template.xlsx", name="unit_template")
     async def unit_template(token: str):
         desk = desk_of(token)
-        body = await pages.work(desk.template)
+        body = await pages.heavy(round_work.template, desk.unit.id)
         return attachment(body, XLSX, display_name(f"{desk.unit.name}{desk.round.year}年度报告模板.xlsx"))
 
     @router.post("/{token}/upload", name="unit_upload")
@@ -119,7 +120,7 @@ def unit_router(pages: RoundPages, *, wants_json: Any) -> APIRouter:
         if not history:
             raise HTTPException(409, "还没有上传报告。")
         try:
-            body = await pages.work(desk.rendered, history[-1].upload.id, fmt)
+            body = await pages.heavy(round_work.rendered, history[-1].upload.id, fmt)
         except XltoolsError as exc:
             raise HTTPException(409, phrased(exc)) from exc
         rnd = desk.round

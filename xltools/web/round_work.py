@@ -1,0 +1,77 @@
+"""The collection round's heavy calls, in the page's worker processes (web/work.py): every call
+that reads an uploaded file (checking it, reading it again for its findings, rendering it,
+summing or summarising a round) runs where a file that hangs a reader or eats memory costs only a
+worker, never the server. A worker opens the data folder's store once and keeps it open (each
+process its own SQLite connections); the server's threads only read and write rows.
+
+The functions here are handed to the pool by name, so they take the data folder, not a service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from xltools import api
+from xltools.api import FileResult, Report
+
+log = logging.getLogger("xltools.web")
+_services: dict[str, Any] = {}  # data folder -> the round service, one per worker process
+
+
+def _service(folder: str) -> Any:
+    service = _services.get(folder)
+    if service is None:
+        service = _services[folder] = api.open_round_service(folder)
+    return service
+
+
+def judge(data: bytes, name: str, previous: Report | None) -> dict:
+    """An upload's verdict, as the service's own check gives it."""
+    return api.round_verdict(api.check_bytes(data, name, previous=previous))
+
+
+def findings(folder: str, upload_id: int) -> FileResult:
+    """A stored upload read and checked again (last year's report and U1 as at upload)."""
+    service = _service(folder)
+    return service.result_of(service.upload_of(upload_id))
+
+
+def template(folder: str, unit_id: int) -> bytes:
+    return _service(folder).template(unit_id)
+
+
+def rendered(folder: str, upload_id: int, fmt: str) -> bytes:
+    return _service(folder).rendered(upload_id, fmt)
+
+
+def summary(folder: str, round_id: int) -> bytes:
+    return api.round_summary_bytes(_service(folder), round_id)
+
+
+def merged(folder: str, round_id: int) -> bytes:
+    return api.round_merged(_service(folder), round_id, ".xlsx").data
+
+
+def word_zip(folder: str, round_id: int) -> bytes:
+    return api.round_word_zip(_service(folder), round_id)
+
+
+class PoolCheck:
+    """The round service's `check` for the web page: the upload is judged in a worker process
+    (called from the server thread that stores it); past the time limit, or when its worker dies,
+    its verdict is that (无法读取（超时）), stored like any other."""
+
+    def __init__(self, worker: Any):
+        self.worker = worker
+
+    def __call__(self, data: bytes, name: str, previous: Report | None) -> dict:
+        if not self.worker.processes:
+            return judge(data, name, previous)
+        try:
+            return self.worker.pool().submit(judge, data, name, previous).result()
+        except Exception as exc:  # the file's verdict, never the server's failure
+            log.warning("checking %s failed: %r", name, exc)
+            return api.round_verdict(api.lost_result(exc, name))
+
+
+__all__ = ["PoolCheck", "findings", "judge", "merged", "rendered", "summary", "template", "word_zip"]
