@@ -360,7 +360,9 @@ def test_an_upload_is_judged_in_a_killable_worker(folder, monkeypatch):
     with client(app) as office:
         login(office)
         page = office.get("/office/new")
-        r = office.post("/office/new", data={"year": str(YEAR), "name": OFFICE, "roster": UNITS[0], "csrf_token": csrf(page.text)})
+        r = office.post(
+            "/office/new", data={"year": str(YEAR), "name": OFFICE, "roster": UNITS[0], "csrf_token": csrf(page.text)}
+        )
         link = re.search(r"<code>http://127\.0\.0\.1(/u/[^<]+)</code>", r.text).group(1)
         unit = client(app)
         token = csrf(unit.get(link).text)
