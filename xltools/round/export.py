@@ -43,7 +43,7 @@ from xltools.files import atomic_path
 from xltools.round.errors import Refused, StoreError
 from xltools.round.model import Round, iso
 from xltools.round.service import RoundService
-from xltools.round.store import BLOBS, DATABASE, SQLiteStore, write_blob
+from xltools.round.store import BLOBS, DATABASE, SQLiteStore, Store, write_blob
 from xltools.text import fold
 
 EXPORT_FORMAT = "xltools.round-export/1"
@@ -185,9 +185,11 @@ def import_round(service: RoundService, source: str | os.PathLike) -> Round:
 # --- backup and restore -------------------------------------------------------------------------------
 
 
-def backup(store: SQLiteStore, target: str | os.PathLike, *, force: bool = False) -> dict:
+def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> dict:
     """A consistent copy of the live store (SQLite's backup API, then the blobs it names) as one
     zip at `target`, written atomically; returns its manifest."""
+    if not isinstance(store, SQLiteStore):
+        raise StoreError("只有 SQLite 数据文件夹可以这样备份。")
     with tempfile.TemporaryDirectory(prefix="xltools-backup-") as scratch:
         copy = Path(scratch) / DATABASE
         dst = sqlite3.connect(str(copy))

@@ -44,7 +44,7 @@ from xltools.round.model import (
     status_of,
 )
 from xltools.round.roster import Entry
-from xltools.round.store import SQLiteStore
+from xltools.round.store import SQLiteStore, Store
 from xltools.spec import YEAR_MAX, YEAR_MIN
 from xltools.text import clean_text, fold
 
@@ -159,7 +159,7 @@ class RoundService:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         *,
         check: Checker | None = None,
         clock: Callable[[], dt.datetime] | None = None,
