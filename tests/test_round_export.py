@@ -60,7 +60,15 @@ def test_merged_totals_sum_the_error_free_reports_and_name_the_missing_units(svc
     assert obj["agency"]["name"] == OFFICE and obj["year"] == 2024
     assert obj["requests"]["new"]["natural"] == 4  # the town's, the only error-free current report
     xlsx = downloads.merged(svc, filled.round.id, ".xlsx").data
-    assert xlsx[:2] == b"PK"
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    notes = [r[0].value for r in wb[downloads.NOTES_SHEET].iter_rows()]
+    assert "单位名单中有 2 个单位没有报告：" in notes and any(EDU in str(n) for n in notes)
+    assert "xltools_merge" in {p.name for p in wb.custom_doc_props.props}  # the scope record survives
+    from xltools.load import check_bytes
+
+    checked = check_bytes(xlsx, "合计.xlsx")  # still our template, its structure intact (only the narrative is blank)
+    assert checked.error is None and {f.rule for f in checked.result.findings} <= {"S4", "C4", "C5", "T1"}
+    assert checked.result.report.values["requests.new.natural"] == 4
 
 
 def test_nothing_to_merge_is_said(svc):

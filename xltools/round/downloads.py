@@ -65,9 +65,29 @@ def merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merge
         scope = {k: m.SUM for k in scope}
         notes.append(f"注意：本级单位“{rnd.office}”不在名单中或没有无错误的报告，各表均按各单位相加。")
     result = m.merge(acc, name=rnd.office, scope=scope, roster=roster)
-    return Merged(
-        m.output_bytes(result, suffix), [*m.describe(result), *notes, *m.reconciliation_lines(result)], result.missing
-    )
+    lines = [*m.describe(result), *notes, *m.reconciliation_lines(result)]
+    data = m.output_bytes(result, suffix)
+    if suffix == ".xlsx":
+        data = with_notes(data, lines)
+    return Merged(data, lines, result.missing)
+
+
+NOTES_SHEET = "汇总说明"
+
+
+def with_notes(book: bytes, lines: Sequence[str]) -> bytes:
+    """The merged workbook with a last sheet saying what was summed and which units are missing
+    (the template's own sheets untouched: the workbook still checks and builds as a template)."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # lazy: heavy
+
+    wb = load_workbook(io.BytesIO(book))
+    ws = wb.create_sheet(NOTES_SHEET)
+    ws.column_dimensions["A"].width = 100
+    for line in lines:
+        ws.append([line])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def safe_name(name: str) -> str:
