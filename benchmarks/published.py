@@ -8,6 +8,11 @@ header, navigation and footer, as a browser's "save page" keeps them) and M PDFs
 reports printed to A4 by Chromium), in $TMPDIR/xltools-bench/published; then times
 `xltools check DIR --summary 汇总.xlsx` on each folder in a fresh process (every core), and
 prints the wall time, the machine's cores and its load average before the run.
+
+Per PDF, against a floor (issue 26): the CPU time of reading each PDF into its data in this
+process (`import_report`, the reader warm) beside the CPU time of `pdftotext -layout` on the same
+file (poppler: characters and layout in C, no tables), median and worst ratio. CPU time, not wall
+time: on a shared machine the wall time grows with the load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -107,6 +112,38 @@ def time_check(folder: Path) -> tuple[float, float, int, str]:
     return elapsed, cpu, proc.returncode, f"load average {load:.1f} before; {last}"
 
 
+def pdf_floor(folder: Path) -> None:
+    """Each PDF read by xltools (CPU seconds in this process) against pdftotext on the same file
+    (CPU seconds of the child: its start included, as a user of it pays it too)."""
+    import resource
+    import shutil
+    import statistics
+
+    from xltools.published import import_report
+
+    pdfs = sorted(folder.glob("*.pdf"))
+    if not pdfs or not shutil.which("pdftotext"):
+        print("pdftotext not installed or no PDFs: no floor")
+        return
+    import_report(pdfs[0])  # the reader's imports are paid once per process
+    ours, floor = [], []
+    for path in pdfs:
+        start = time.process_time()
+        import_report(path)
+        ours.append(time.process_time() - start)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        floor.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    ratios = [a / max(b, 1e-3) for a, b in zip(ours, floor, strict=True)]
+    print(
+        f"{len(pdfs)} PDFs read: xltools {statistics.median(ours) * 1000:.0f} ms median CPU each "
+        f"(total {sum(ours):.2f} s), pdftotext {statistics.median(floor) * 1000:.0f} ms median "
+        f"(total {sum(floor):.2f} s); ratio median {statistics.median(ratios):.1f}x, worst {max(ratios):.1f}x, "
+        f"totals {sum(ours) / max(sum(floor), 1e-3):.1f}x"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1000)
@@ -117,6 +154,7 @@ def main() -> None:
     make_pages(pages, args.pages)
     make_pdfs(pdfs, args.pdfs)
     print(f"cores: {os.cpu_count()}")
+    pdf_floor(pdfs)
     for label, folder, n in (("saved web pages", pages, args.pages), ("PDFs", pdfs, args.pdfs)):
         elapsed, cpu, code, tail = time_check(folder)
         cores = len(os.sched_getaffinity(0))

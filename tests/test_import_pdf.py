@@ -127,23 +127,51 @@ def test_printed_report_imports_back_to_the_same_data(printed, name, how):
     _same(objs[name], import_report(pdfs[f"{name}-{how}"]))
 
 
+def _tables(path: Path) -> list[tuple[int, object, list[dict]]]:
+    """(page index, table, the page's characters) of every table the PDF's ruling lines draw."""
+    import pypdfium2 as pdfium
+
+    from xltools.published.pdf import _Page
+
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    out = []
+    for i in range(len(pdf)):
+        page = _Page(pdf[i], i + 1)
+        out += [(i, t, page.chars) for t in page.find_tables()]
+    pdf.close()
+    return out
+
+
 def test_the_printed_fixtures_really_wrap_labels_and_split_tables(printed):
     """The proof above is only worth something if the PDFs hold what the issue names."""
-    import pdfplumber
-
     from xltools.published.pdf import _radicals
 
     _, pdfs = printed
-    with pdfplumber.open(pdfs["huaian-narrow"]) as pdf:
-        tables = [(i, t) for i, page in enumerate(pdf.pages) for t in page.find_tables()]
-        cells = [_radicals(c) for _, t in tables for row in t.extract() for c in row if c]
-    assert len({i for i, _ in tables}) >= 4  # table 三 alone runs over several pages
+    tables = _tables(pdfs["huaian-narrow"])
+    cells = [_radicals(c) for _, t, chars in tables for row in t.extract(chars) for c in row if c]
+    assert len({i for i, _, _ in tables}) >= 4  # table 三 alone runs over several pages
     wrapped = [c.replace("\n", "") for c in cells if "\n" in c]
     assert any("部分公开（区分处理的" in c for c in wrapped)  # （二）部分公开（区分处理的…） wraps
     assert any("逾期未按收费通知" in c for c in wrapped)
-    with pdfplumber.open(pdfs["huaian-wordbig"]) as pdf:
-        starts = [t.bbox[1] for page in pdf.pages for t in page.find_tables()]
+    starts = [t.bbox[1] for _, t, _ in _tables(pdfs["huaian-wordbig"])]
     assert sum(1 for top in starts if top < 120) >= 2  # LibreOffice: table 三 continued at page tops
+
+
+@pytest.mark.parametrize("angle", [90, 270])
+def test_a_table_page_rotated_for_the_screen_imports_the_same(printed, angle):
+    """/Rotate on the page of table 三 (issue 25: the correct example came back as 185 errors)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    objs, pdfs = printed
+    doc = pdfium.PdfDocument(pdfs["huaian-chromium"].read_bytes())
+    for i in range(len(doc)):
+        if "本年新收政府信息公开申请数量" in doc[i].get_textpage().get_text_range():
+            doc[i].set_rotation(angle)
+    out = io.BytesIO()
+    doc.save(out)
+    _same(objs["huaian"], import_bytes(out.getvalue(), "pdf", "rotated.pdf"))
 
 
 def test_a_printed_report_with_an_error_is_checked_naming_the_labels(printed, chromium, tmp_path):

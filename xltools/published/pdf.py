@@ -1,33 +1,53 @@
-"""Reading a text PDF (what LibreOffice, Word, WPS or a browser prints) with pdfplumber.
+"""Reading a text PDF (what LibreOffice, Word, WPS or a browser prints) with pypdfium2.
 
-Why pdfplumber: a report's tables are what matter, and a PDF has no tables, only words and lines
-at positions. pdfplumber (on pdfminer.six) gives both the words and the ruling lines and rebuilds
-table cells from the lines, so a label that wraps onto a second line stays one cell and a merged
-cell is one cell; pdfminer.six alone gives text boxes but no cells; pypdfium2 is fast but gives
-characters and no ruling lines, which would mean writing the cell finder ourselves.
+Why pypdfium2: PDFium (the PDF engine of Chromium) gives each character with its box and font size,
+and the page's path objects, about ten times faster than pdfminer.six. A report's tables are what
+matter, and a PDF has no tables, only characters and lines at positions: the ruling lines are turned
+into edges and pdfplumber's table finder (its `TableFinder`, pure geometry) rebuilds the cells from
+them, so a label that wraps onto a second line stays one cell and a merged cell is one cell.
+pdfplumber's own page reading (pdfminer.six) is no longer used.
+
+A page is read as its text stands in PDF space: a /Rotate that turns a page sideways on screen does
+not turn its text (issue 25: the correct example read as "185 处错误"); text printed turned (a
+landscape table page set sideways) is refused with a message rather than guessed at.
 
 Tables become rows of cells (a cell spanning rows or columns given once, as the other readers
 do); the text around them becomes paragraphs, rebuilt from the printed lines: a line that starts
 indented, or follows a line that stops short of the right margin, starts a paragraph. Page
 numbers and the lines of a page break are not the report's. A table that runs on to the next page
 continues; a row the page break cut in two is joined again.
+
+Bounded: the file's streams are inflated (in a scan that stops at a limit) before PDFium sees the
+file, so a Flate bomb is refused, not unpacked; pages, characters and ruling lines per page and
+the whole read's time have limits too.
 """
 
 from __future__ import annotations
 
-import io
-import logging
+import ctypes
+import itertools
+import math
 import re
+import time
 import unicodedata
+import zlib
+from typing import Any
 
 from xltools.errors import UnusableInput
 from xltools.published.blocks import Block, check_size, clean
 
 MAX_PAGES = 200  # a report is 5 to 30 pages
 MAX_OBJECTS = 200_000  # indirect objects in the file; a report has a few thousand
+MAX_INFLATED = 200 * 1024 * 1024  # all streams together, inflated; a report's are a few MB
+MAX_STREAM = 64 * 1024 * 1024  # one stream inflated; a page's content is a few hundred KB
+MAX_CHARS = 60_000  # characters on one page; a dense A4 page has about 3,000
+MAX_EDGES = 20_000  # ruling-line pieces on one page; a page of table 三 has about 2,500
+MAX_CELLS = 3_000  # table cells on one page; table 三 has 250
+MAX_SECONDS = 60.0  # the whole read; a report takes well under a second
 PDF_MAGIC = b"%PDF-"
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,3}\s*(?:页)?(?:\s*/\s*\d{1,3})?(?:\s*共\s*\d+\s*页)?[-—–－\s]*$")
 _LINE_TOLERANCE = 3  # points: words this close vertically sit on one line
+_TOO_COMPLEX = "PDF 第 {page} 页{what}，不像是一份年度报告，程序不予读取。请提供同一报告的 Word 或网页版本。"
 
 
 def read_pdf(data: bytes) -> list[Block]:
@@ -36,31 +56,41 @@ def read_pdf(data: bytes) -> list[Block]:
         raise UnusableInput("这不是 PDF 文件，可能只是改了扩展名。请提供原始的 PDF、Word 或网页文件。", code="not_pdf")
     if data.count(b" obj") > MAX_OBJECTS:
         raise UnusableInput("PDF 文件的内部对象过多，不像是一份年度报告，程序不予读取。", code="too_large")
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings of browser-made PDFs
-    import pdfplumber
+    check_inflated(data)
+    import pypdfium2 as pdfium
 
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = pdf.pages
-    except Exception as exc:  # pdfminer raises many kinds for a damaged or encrypted file
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
             raise UnusableInput(
-                "PDF 文件设有密码，程序无法读取。请提供未加密的 PDF，或同一报告的 Word、网页版本。", code="encrypted"
+                "PDF 文件设有打开密码（已加密），程序无法读取。请用密码在 PDF 阅读器中打开后“另存为”或“打印为 PDF”"
+                "得到不加密的文件，或提供同一报告的 Word、网页版本。",
+                code="encrypted",
             ) from exc
         raise UnusableInput("PDF 文件已损坏，无法打开。请重新获取原文件。", code="corrupt") from exc
-    with pdf:
-        if len(pages) > MAX_PAGES:
-            raise UnusableInput(f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页，不像是一份年度报告。", code="too_large")
-        try:
-            reader = _Reader()
-            for page in pages:
-                reader.page(page)
-                page.flush_cache()
-        except UnusableInput:
-            raise
-        except Exception as exc:
-            raise UnusableInput("PDF 文件的内容无法读取（文件可能已损坏）。请重新获取原文件。", code="corrupt") from exc
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise UnusableInput(f"PDF 有 {len(pdf)} 页，超过 {MAX_PAGES} 页，不像是一份年度报告。", code="too_large")
+        deadline = time.monotonic() + MAX_SECONDS
+        reader = _Reader()
+        for number in range(len(pdf)):
+            if time.monotonic() > deadline:
+                raise UnusableInput(
+                    f"PDF 读取超时（超过 {MAX_SECONDS:.0f} 秒，读到第 {number} 页），不像是一份年度报告，程序不予读取。",
+                    code="too_large",
+                )
+            page = pdf[number]
+            try:
+                reader.page(_Page(page, number + 1))
+            finally:
+                page.close()
+    except UnusableInput:
+        raise
+    except Exception as exc:
+        raise UnusableInput("PDF 文件的内容无法读取（文件可能已损坏）。请重新获取原文件。", code="corrupt") from exc
+    finally:
+        pdf.close()
     if not reader.any_text:
         raise UnusableInput(
             "这份 PDF 没有文字层，是扫描件或图片，程序无法读出其中的文字和数字（不做文字识别）。"
@@ -68,6 +98,206 @@ def read_pdf(data: bytes) -> list[Block]:
             code="scanned",
         )
     return reader.finish()
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_inflated(data: bytes) -> None:
+    """Refuse a file whose compressed streams inflate past the limits (a Flate bomb: a few hundred
+    KB that unpack to gigabytes), measured in bounded steps before any PDF engine unpacks them."""
+    total = 0
+    for m in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        pos, size = m.end(), 0
+        try:
+            while not inflater.eof and pos < len(data):
+                piece = data[pos : pos + 65536]
+                pos += len(piece)
+                out = inflater.decompress(piece, 1 << 20)
+                while True:
+                    size += len(out)
+                    if size > MAX_STREAM or total + size > MAX_INFLATED:
+                        limit = MAX_STREAM if size > MAX_STREAM else MAX_INFLATED
+                        raise UnusableInput(
+                            f"PDF 文件中的压缩数据解压后过大（超过 {limit // 1024 // 1024} MB），"
+                            "可能是恶意构造的文件，程序不予读取。请重新获取原文件。",
+                            code="too_large",
+                        )
+                    if not inflater.unconsumed_tail:
+                        break
+                    out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+        except zlib.error:
+            pass  # not a Flate stream (an image, another filter): PDFium reads it, if anything does
+        total += size
+
+
+class _Page:
+    """One page as the reader needs it: characters (text, x0, x1, top, bottom, size) and ruling-line
+    edges with a top-left origin, as pdfplumber describes them."""
+
+    def __init__(self, page: Any, number: int):
+        import pypdfium2.raw as pdfium_c
+
+        self.number = number
+        w, h = page.get_width(), page.get_height()
+        textpage = page.get_textpage()
+        try:
+            raw = textpage.raw
+            count = pdfium_c.FPDFText_CountChars(raw)
+            if count > MAX_CHARS:
+                raise UnusableInput(_TOO_COMPLEX.format(page=number, what=f"有 {count} 个字符"), code="too_large")
+            turn = _turn(raw, count)
+            if turn:
+                raise UnusableInput(
+                    f"PDF 第 {number} 页的文字是转了 {turn} 度排印的（例如横排的表格页整页转印），程序不读旋转排印的文字，"
+                    "以免读错数字。请提供同一报告的 Word、网页版本，或把该页转正后另存的 PDF。",
+                    code="rotated",
+                )
+            self.width, self.height = w, h
+            self.bbox = (0, 0, w, h)
+            self.chars = self._chars(raw, count)
+        finally:
+            textpage.close()
+        self.edges: list[dict] = []
+        self._walk(page.raw, None, 0)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A point of PDF space (y up) as (x, top). The page's /Rotate is how a viewer shows it,
+        not how its text runs: the text is read as it stands in PDF space."""
+        return x, self.height - y
+
+    def _chars(self, raw: Any, count: int) -> list[dict]:
+        """Every printed character: its code from one bulk read, its box, baseline and size; the
+        size (font size times the text matrix's scale) once per loose-box height (one font at one
+        size). Two calls into PDFium a character: this loop is most of the read."""
+        import pypdfium2.raw as pdfium_c
+
+        units = (ctypes.c_ushort * (count + 1))()
+        pdfium_c.FPDFText_GetText(raw, 0, count, units)
+        loose_box, origin = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin
+        generated = pdfium_c.FPDFText_IsGenerated
+        rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        sizes: dict[float, float] = {}
+        h = self.height
+        chars = []
+        for i in range(count):
+            code = units[i]
+            if code in (0, 10, 13, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+                continue
+            if code == 32 and generated(raw, i) == 1:
+                continue  # a space PDFium infers between words, not a printed one
+            loose_box(raw, i, rect)
+            origin(raw, i, ox, oy)
+            key = rect.top - rect.bottom  # one font at one size: one loose box height
+            size = sizes.get(key)
+            if size is None:
+                pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
+                size = sizes[key] = pdfium_c.FPDFText_GetFontSize(raw, i) * math.hypot(matrix.c, matrix.d)
+            x0, x1, bottom = rect.left, rect.right, h - oy.value
+            chars.append(
+                {
+                    "text": chr(code),
+                    "x0": x0,
+                    "x1": x1,
+                    "top": bottom - size,
+                    "bottom": bottom,
+                    "doctop": bottom - size,
+                    "size": size,
+                    "upright": True,
+                }
+            )
+        return chars
+
+    def _walk(self, parent: Any, form: Any, depth: int, outer: tuple[float, ...] = (1, 0, 0, 1, 0, 0)) -> None:
+        """Every path object, inside forms too (their matrices composed), as edges."""
+        import pypdfium2.raw as pdfium_c
+
+        count = pdfium_c.FPDFFormObj_CountObjects(form) if form else pdfium_c.FPDFPage_CountObjects(parent)
+        matrix = pdfium_c.FS_MATRIX()
+        for k in range(count):
+            obj = pdfium_c.FPDFFormObj_GetObject(form, k) if form else pdfium_c.FPDFPage_GetObject(parent, k)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+                continue
+            pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+            m = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                if depth < 8:
+                    self._walk(parent, obj, depth + 1, m)
+                continue
+            self._path(obj, m)
+            if len(self.edges) > MAX_EDGES:
+                raise UnusableInput(
+                    _TOO_COMPLEX.format(page=self.number, what=f"的表格线超过 {MAX_EDGES} 段"), code="too_large"
+                )
+
+    def _path(self, obj: Any, m: tuple[float, ...]) -> None:
+        import pypdfium2.raw as pdfium_c
+
+        x, y = ctypes.c_float(), ctypes.c_float()
+        subpaths: list[list[tuple[float, float]]] = []
+        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+            a, b, c, d, e, f = m
+            p = self.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([p])
+            else:
+                subpaths[-1].append(p)
+                if pdfium_c.FPDFPathSegment_GetClose(segment) and subpaths[-1][0] != p:
+                    subpaths[-1].append(subpaths[-1][0])
+        for points in subpaths:
+            for (x0, t0), (x1, t1) in itertools.pairwise(points):
+                top = min(t0, t1)
+                self.edges.append(
+                    {
+                        "object_type": "curve_edge",
+                        "x0": min(x0, x1),
+                        "x1": max(x0, x1),
+                        "top": top,
+                        "doctop": top,
+                        "bottom": max(t0, t1),
+                        "width": abs(x0 - x1),
+                        "height": abs(t0 - t1),
+                        "orientation": "v" if x0 == x1 else ("h" if t0 == t1 else None),
+                    }
+                )
+
+    def find_tables(self) -> list:
+        """The tables its ruling lines draw (pdfplumber's "lines" strategy, `pdftables`)."""
+        from xltools.published.pdftables import TooManyCells, find_tables
+
+        try:
+            return find_tables(self.edges, MAX_CELLS)
+        except TooManyCells as exc:
+            raise UnusableInput(
+                _TOO_COMPLEX.format(page=self.number, what=f"的表格有 {exc.args[0]} 个格子以上"), code="too_large"
+            ) from exc
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    """The matrix applying `inner` first, then `outer` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _turn(raw: Any, count: int) -> int:
+    """The angle (0, 90, 180, 270) most of the page's characters are turned by in PDF space
+    (a sample of up to 200 of them)."""
+    import pypdfium2.raw as pdfium_c
+
+    votes: dict[int, int] = {}
+    for i in range(0, count, max(1, count // 200)):
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
+        if angle < 0 or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            continue
+        turn = round(-math.degrees(angle) / 90) % 4 * 90  # PDFium measures clockwise; `turn` counter-clockwise
+        votes[turn] = votes.get(turn, 0) + 1
+    return max(votes, key=lambda t: votes[t]) if votes else 0
 
 
 def _text(s: str | None) -> str:
@@ -128,7 +358,7 @@ class _Reader:
         self.any_text = False
         self.table_open = False  # the last thing read was a table row (a table may run on)
 
-    def page(self, page) -> None:
+    def page(self, page: _Page) -> None:
         tables = page.find_tables()
         boxes = [t.bbox for t in tables]
         chars = [c for c in page.chars if c["text"].strip()]
@@ -152,7 +382,7 @@ class _Reader:
                 self.items.append(("line", _Line(item["x0"], item["x1"], text, left, right, round(size, 1))))
                 self.table_open = False
                 continue
-            rows = [[_text(c) if c is not None else None for c in row] for row in item.extract()]
+            rows = [[_text(c) if c is not None else None for c in row] for row in item.extract(page.chars)]
             rows = [r for r in rows if any(c for c in r)]
             if not rows:
                 continue
