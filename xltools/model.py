@@ -64,8 +64,11 @@ class Finding:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    """A finding's value as JSON holds it: a decimal and a cell's error value (#N/A) as their text."""
+    if isinstance(value, (Decimal, CellError)):
         return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
     return value
 
 

@@ -229,3 +229,11 @@ def fold(text) -> str:
     characters), full-width forms folded (NFKC) and all whitespace removed, so “淮安市 人民政府” and
     “淮安市人民政府” are the same name."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", clean_text(str(text or ""))))
+
+
+def size_text(n: int) -> str:
+    """A file size as a clerk reads it: "37 MB", "2.5 MB", "300 KB" (MB = 1024 × 1024 bytes,
+    as Windows Explorer counts)."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, -(-n // 1024))} KB"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from xltools.errors import UnusableInput
 from xltools.formats import PUBLISHED_LIMIT
 from xltools.text import clean as clean_chars
-from xltools.text import describe
+from xltools.text import describe, size_text
 
 MAX_INPUT = PUBLISHED_LIMIT  # the registry's (xltools.formats)
 
@@ -41,12 +41,32 @@ class Block:
         return cls(" | ".join(cells), cells, container)
 
 
+# Paragraphs and table rows a document may have: a report has a few hundred, a long one with its
+# appendices a few thousand. Past this the readers stop, so that no document costs more than
+# reading this many (a Word file of 330,000 paragraphs took minutes).
+MAX_BLOCKS = 20_000
+
+
+def too_many_blocks() -> UnusableInput:
+    return UnusableInput(
+        f"文件中的段落和表格行过多（超过 {MAX_BLOCKS:,} 个），不像是一份年度报告，已停止读取。"
+        "请只保留年度报告本身（删去附件或其他内容）后再试。",
+        code="too_large",
+    )
+
+
 class Blocks(list):
-    """The blocks of a document, with what the reader noticed about the file as a whole."""
+    """The blocks of a document, with what the reader noticed about the file as a whole; no
+    more than MAX_BLOCKS."""
 
     def __init__(self, *args):
         super().__init__(*args)
         self.notes: list[str] = []
+
+    def append(self, block: Block) -> None:
+        if len(self) >= MAX_BLOCKS:
+            raise too_many_blocks()
+        super().append(block)
 
 
 # The invisible and invalid characters `clean` removed while one document is read: the reader sees
@@ -90,8 +110,12 @@ def clean(text: str) -> str:
 
 
 def decode_text(data: bytes, what: str) -> str:
-    """Text files come as UTF-8 (with or without BOM) or, saved on a Chinese Windows, as GBK."""
-    for enc in ("utf-8-sig", "gb18030"):
+    """Text files come as UTF-8 (with or without BOM) or, saved on a Chinese Windows, as GBK, or
+    as Notepad's "Unicode" (UTF-16 with its byte-order mark; the page reader takes it too)."""
+    encodings: tuple[str, ...] = ("utf-8-sig", "gb18030")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    for enc in encodings:
         try:
             return _clean_chars(data.decode(enc))  # invisible and invalid characters go, as in every reader
         except UnicodeDecodeError:
@@ -103,4 +127,6 @@ def check_size(data: bytes) -> None:
     if not data:
         raise UnusableInput("文件是空的（0 字节），可能没有保存完整或复制失败。请重新获取原文件。", code="empty")
     if len(data) > MAX_INPUT:
-        raise UnusableInput(f"文件过大（{len(data) // 1024 // 1024} MB），不像是一份年度报告。", code="too_large")
+        raise UnusableInput(
+            f"文件过大（{size_text(len(data))}，上限 {size_text(MAX_INPUT)}），不像是一份年度报告。", code="too_large"
+        )

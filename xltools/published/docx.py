@@ -10,7 +10,7 @@ import io
 import zipfile
 
 from xltools.errors import UnusableInput
-from xltools.published.blocks import Block, Blocks, check_size, clean
+from xltools.published.blocks import MAX_BLOCKS, Block, Blocks, check_size, clean, too_many_blocks
 from xltools.workbook.xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
 
 
@@ -19,7 +19,6 @@ def read_docx(data: bytes) -> list[Block]:
     _check_package(data)
     import docx
     from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -29,17 +28,18 @@ def read_docx(data: bytes) -> list[Block]:
         ) from exc
 
     blocks = Blocks()
-    numbers = _ListNumbers(document, qn)
     body = document.element.body
+    if sum(1 for _ in body.iter(qn("w:p"), qn("w:tr"))) > MAX_BLOCKS:  # before any paragraph is read
+        raise too_many_blocks()
+    numbers = _ListNumbers(document, qn)
     if body.find(".//" + qn("w:ins")) is not None or body.find(".//" + qn("w:del")) is not None:
         blocks.notes.append(TRACKED_CHANGES)
 
     def walk(parent) -> None:
         for child in parent.iterchildren():
             if child.tag == qn("w:p"):
-                paragraph = Paragraph(child, document)
                 lines = shown_text(child).split("\n")
-                lines[0] = numbers.label(paragraph) + lines[0]
+                lines[0] = numbers.label(child) + lines[0]
                 for line in map(clean, lines):
                     if line:
                         blocks.append(Block(line))
@@ -147,72 +147,156 @@ _CHINESE_FORMATS = {
 }
 
 
+_CHINESE_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+
+
 def _chinese(n: int) -> str:
+    """n in Chinese counting as Word draws it (十一, 一百零一, 一千零一十); beyond 9999 or below
+    0 in digits."""
+    if n < 0 or n > 9999:
+        return str(n)
     if n < 10:
         return _CHINESE[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CHINESE[tens]) + "十" + (_CHINESE[ones] if ones else "")
+    if n < 20:
+        return "十" + (_CHINESE[n - 10] if n > 10 else "")
+    out, zero = [], False
+    for unit, name in _CHINESE_UNITS:
+        digit, n = divmod(n, unit)
+        if digit:
+            if zero:
+                out.append("零")
+            out.append(_CHINESE[digit] + name)
+            zero = False
+        elif out:
+            zero = True
+    if n:
+        out.append(("零" if zero else "") + _CHINESE[n])
+    return "".join(out)
+
+
+_LEVELS = 9  # w:ilvl 0-8 (ECMA-376 §17.9.3)
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    """A decimal attribute; `default` when missing or not a number (a damaged file is read, not refused)."""
+    if value is None:
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        return default
 
 
 class _ListNumbers:
     """The numbers Word draws before list paragraphs ("一、", "（一）"): python-docx gives the
-    text only, and offices often number their part titles and sub-heads this way."""
+    text only, and offices often number their part titles and sub-heads this way.
+
+    Everything is worked out once per document: the levels of each list, and each paragraph
+    style's numbering with its `w:basedOn` chain followed (a chain that runs in a circle stops
+    where it meets itself), so that a paragraph costs a dictionary lookup."""
 
     def __init__(self, document, qn):
         self.qn = qn
-        self.levels: dict[tuple[str, int], tuple[int, str, str]] = {}  # (numId, ilvl) -> start, format, text
-        self.counters: dict[str, list[int]] = {}
+        self.levels: dict[tuple[int, int], tuple[int, str, str]] = {}  # (numId, ilvl) -> start, format, text
+        self.counters: dict[int, list[int]] = {}
+        self.style_numbering: dict[str | None, object] = {}  # paragraph style id -> its numPr (or None)
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
             return
+        val = qn("w:val")
         abstract = {a.get(qn("w:abstractNumId")): a for a in root.iter(qn("w:abstractNum"))}
         for num in root.iter(qn("w:num")):
             ref = num.find(qn("w:abstractNumId"))
-            a = abstract.get(ref.get(qn("w:val"))) if ref is not None else None
-            if a is None:
+            a = abstract.get(ref.get(val)) if ref is not None else None
+            num_id = _int(num.get(qn("w:numId")))
+            if a is None or num_id is None:
                 continue
             for lvl in a.iter(qn("w:lvl")):
+                ilvl = _int(lvl.get(qn("w:ilvl"), "0"))
+                if ilvl is None or not 0 <= ilvl < _LEVELS:
+                    continue
                 start, fmt, text = lvl.find(qn("w:start")), lvl.find(qn("w:numFmt")), lvl.find(qn("w:lvlText"))
-                self.levels[(num.get(qn("w:numId")), int(lvl.get(qn("w:ilvl"), "0")))] = (
-                    int(start.get(qn("w:val"), "1")) if start is not None else 1,
-                    fmt.get(qn("w:val"), "decimal") if fmt is not None else "decimal",
-                    text.get(qn("w:val"), "") if text is not None else "",
+                self.levels[(num_id, ilvl)] = (
+                    _int(start.get(val), 1) if start is not None else 1,  # type: ignore[arg-type]
+                    fmt.get(val, "decimal") if fmt is not None else "decimal",
+                    text.get(val, "") if text is not None else "",
                 )
+        if self.levels:
+            self._styles(document)
 
-    def _num_pr(self, paragraph):
-        p_pr = paragraph._p.pPr
-        if p_pr is not None and p_pr.numPr is not None:
-            return p_pr.numPr
-        style = paragraph.style
-        while style is not None:
-            s_pr = style.element.pPr
-            if s_pr is not None and s_pr.numPr is not None:
-                return s_pr.numPr
-            style = style.base_style
-        return None
+    def _styles(self, document) -> None:
+        qn = self.qn
+        try:
+            root = document.styles.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        own: dict[str, object] = {}  # a paragraph style's own numPr
+        based: dict[str, str] = {}
+        default = None
+        for style in root.iter(qn("w:style")):
+            if style.get(qn("w:type"), "paragraph") != "paragraph":
+                continue
+            sid = style.get(qn("w:styleId"))
+            if sid is None:
+                continue
+            if style.get(qn("w:default")) in ("1", "true", "on"):
+                default = sid  # the last one, as Word (and python-docx) take it
+            p_pr = style.find(qn("w:pPr"))
+            own[sid] = p_pr.find(qn("w:numPr")) if p_pr is not None else None
+            parent = style.find(qn("w:basedOn"))
+            if parent is not None and parent.get(qn("w:val")) is not None:
+                based[sid] = parent.get(qn("w:val"))
+        for sid in own:
+            seen, at, found = set(), sid, None
+            while at in own and at not in seen:
+                seen.add(at)
+                if own[at] is not None:
+                    found = own[at]
+                    break
+                at = based.get(at)
+            self.style_numbering[sid] = found
+        # a paragraph without a style, or with one the file does not define, has the default one
+        self.style_numbering[None] = self.style_numbering.get(default)
 
-    def label(self, paragraph) -> str:
+    def _num_pr(self, p):
+        qn = self.qn
+        p_pr = p.find(qn("w:pPr"))
+        if p_pr is not None:
+            num_pr = p_pr.find(qn("w:numPr"))
+            if num_pr is not None:
+                return num_pr
+            style = p_pr.find(qn("w:pStyle"))
+            sid = style.get(qn("w:val")) if style is not None else None
+            if sid in self.style_numbering:
+                return self.style_numbering[sid]
+        return self.style_numbering.get(None)
+
+    def label(self, p) -> str:
+        """The number Word draws before paragraph element `p` ("" when none)."""
         if not self.levels:
             return ""
-        num_pr = self._num_pr(paragraph)
-        if num_pr is None or num_pr.numId is None:
+        qn = self.qn
+        num_pr = self._num_pr(p)
+        if num_pr is None:
             return ""
-        num_id = str(num_pr.numId.val)
-        ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
-        if (num_id, ilvl) not in self.levels:
+        num = num_pr.find(qn("w:numId"))
+        num_id = _int(num.get(qn("w:val"))) if num is not None else None
+        level = num_pr.find(qn("w:ilvl"))
+        ilvl = _int(level.get(qn("w:val")), 0) if level is not None else 0
+        if num_id is None or (num_id, ilvl) not in self.levels:
             return ""
-        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters = self.counters.setdefault(num_id, [0] * _LEVELS)
         start = self.levels[(num_id, ilvl)][0]
-        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
-        for deeper in range(ilvl + 1, 9):
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start  # type: ignore[index]
+        for deeper in range(ilvl + 1, _LEVELS):  # type: ignore[operator]
             counters[deeper] = 0
         text = self.levels[(num_id, ilvl)][2]
-        for level in range(ilvl + 1):
-            fmt = self.levels.get((num_id, level), (1, "decimal", ""))[1]
-            n = counters[level] or self.levels.get((num_id, level), (1, "", ""))[0]
+        for level_ in range(ilvl + 1):  # type: ignore[operator]
+            fmt = self.levels.get((num_id, level_), (1, "decimal", ""))[1]
+            n = counters[level_] or self.levels.get((num_id, level_), (1, "", ""))[0]
             shown = _chinese(n) if fmt in _CHINESE_FORMATS else str(n)
-            text = text.replace(f"%{level + 1}", shown)
+            text = text.replace(f"%{level_ + 1}", shown)
         return text
 
 

@@ -13,7 +13,8 @@ import unicodedata
 import html5lib
 
 from xltools.errors import UnusableInput
-from xltools.published.blocks import Block, check_size, clean
+from xltools.published.blocks import Block, Blocks, check_size, clean
+from xltools.published.htmlscan import check_page
 
 _SKIP = frozenset(
     [
@@ -82,10 +83,11 @@ _SECTIONS = frozenset({"thead", "tbody", "tfoot"})
 
 def read_html(data: bytes) -> list[Block]:
     check_size(data)
+    check_page(data)  # before html5lib: a page that would cost it the square of its size is refused
     root = html5lib.parse(
         data, treebuilder="etree", namespaceHTMLElements=False, likely_encoding=_likely_encoding(data)
     )
-    blocks: list[Block] = []
+    blocks = Blocks()
     title = root.find("./head/title")
     shown = clean("".join(title.itertext())) if title is not None else ""
     if shown:

@@ -8,7 +8,7 @@ import itertools
 import re
 import unicodedata
 
-from xltools.published.blocks import Block, check_size, clean, decode_text
+from xltools.published.blocks import MAX_BLOCKS, Block, Blocks, check_size, clean, decode_text, too_many_blocks
 
 # Column separators: the ASCII bar of scraped text and the box-drawing bars of a drawn grid.
 _SEPARATORS = "|｜│┃║"
@@ -24,8 +24,10 @@ def read_txt(data: bytes) -> list[Block]:
 
 
 def blocks_of_text(text: str) -> list[Block]:
-    blocks: list[Block] = []
+    blocks = Blocks()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if sum(1 for line in lines if line.strip()) > MAX_BLOCKS:  # before any line is read
+        raise too_many_blocks()
     i = 0
     while i < len(lines):
         if _GRID_EDGE.match(lines[i].strip()):

@@ -18,7 +18,7 @@ from xltools.model import ERROR, CellError, Finding, Source
 from xltools.normalize import date_from_serial
 from xltools.rules.sums import total_formula
 from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION, Kind
-from xltools.text import fold, os_reason
+from xltools.text import fold, os_reason, size_text
 from xltools.workbook.layout import ANCHORS, FIELD_CELLS, cell_ref
 from xltools.workbook.xlsx import Book, open_book
 
@@ -78,6 +78,13 @@ def read_bytes(path: Path, limit: int) -> bytes:
     try:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
+            if len(data) > limit:  # said with its real size: only limit + 1 bytes were read
+                size = max(len(data), os.fstat(fh.fileno()).st_size)
+                raise UnusableInput(
+                    f"文件过大（{size_text(size)}，上限 {size_text(limit)}），不像是一份年度报告。"
+                    "请确认选择的是年度报告文件。",
+                    code="too_large",
+                )
     except PermissionError as exc:
         raise UnusableInput(
             "没有读取该文件的权限。请检查文件权限，或把文件复制到自己的文件夹后再试。", code="unreadable"

@@ -33,6 +33,7 @@ from xml.parsers import expat
 
 from xltools.errors import UnusableInput
 from xltools.formats import WORKBOOK_LIMIT
+from xltools.text import size_text
 from xltools.workbook.cells import col_index
 
 MAX_FILE = WORKBOOK_LIMIT  # the registry's (xltools.formats)
@@ -298,7 +299,9 @@ def sniff_container(data: bytes) -> None:
     if not data:
         raise UnusableInput("文件是空的（0 字节），可能没有保存完整或复制失败。请重新获取原文件。", code="empty")
     if len(data) > MAX_FILE:
-        raise UnusableInput(f"文件过大（{len(data) // 1024 // 1024} MB），不像是年度报告模板。", code="too_large")
+        raise UnusableInput(
+            f"文件过大（{size_text(len(data))}，上限 {size_text(MAX_FILE)}），不像是年度报告模板。", code="too_large"
+        )
     if data.startswith(OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
             raise UnusableInput(
