@@ -210,3 +210,23 @@ def test_too_large_says_the_real_size_and_the_limit(tmp_path):
     r = api.check_file(path)
     assert r.error.code == "too_large"
     assert "文件过大（37 MB，上限 30 MB）" in r.error.message
+
+
+def test_the_export_hint_is_for_json_inputs_only(tmp_path):
+    """After an unusable published report the command line suggested `xltools export` (about
+    the JSON form); it still does for a damaged .json."""
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+
+    page = tmp_path / "页.html"
+    page.write_bytes(pc.nested_divs(20_000))
+    word = tmp_path / "文.docx"
+    word.write_bytes(pc.numbering_docx("ilvl-9"))
+    broken = tmp_path / "坏.json"
+    broken.write_text("{", encoding="utf-8")
+    out = CliRunner().invoke(main, ["check", str(page), str(word), str(broken)]).stdout
+    lines = out.splitlines()
+    assert "嵌套过深" in lines[0] and "找不到报告的各部分标题" in lines[1]
+    assert "xltools export" not in lines[0] + lines[1]
+    assert "xltools export" in lines[2]

@@ -902,8 +902,15 @@ CLI_HINTS["restore_exists"] = "确认替换时加上 --force。"
 CLI_HINTS.update(dict.fromkeys(NOT_OUR_TEMPLATE, "空白模板用 xltools template -o 模板.xlsx 生成。"))
 
 
+# Hints about the JSON form: said only of a .json input (a published report that is not a report,
+# or a page nested too deep, is not helped by `export`).
+_JSON_ONLY = frozenset({"malformed", "not_report"})
+
+
 def cli_hint(exc: XltoolsError) -> str:
     """What the command line adds to a library message: the option or command that helps."""
+    if exc.code in _JSON_ONLY and exc.path and not str(exc.path).lower().endswith(".json"):
+        return ""
     return CLI_HINTS.get(exc.code, "").format(**exc.data)
 
 
