@@ -429,6 +429,40 @@ def test_a_stalled_body_is_cut_off(server):
     assert _upload(port, "127.0.0.10")[0] == 200  # the same client, once its stalled upload is gone
 
 
+@pytest.mark.slow
+def test_a_connection_that_never_finishes_its_headers_is_closed(server):
+    """Slowloris: a connection that sends nothing, and one that sends its headers a byte every two
+    seconds, are both closed (uvicorn alone keeps them open for ever)."""
+    from xltools.web.server import HEAD_TIMEOUT
+
+    port = server[0]
+    silent = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.40", 0))
+    trickling = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.41", 0))
+    try:
+        trickling.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+        closed: dict[str, bool] = {}
+        deadline = time.monotonic() + HEAD_TIMEOUT + 60
+        while len(closed) < 2 and time.monotonic() < deadline:
+            for name, s in (("silent", silent), ("trickling", trickling)):
+                if name in closed:
+                    continue
+                if select.select([s], [], [], 0)[0]:
+                    try:
+                        closed[name] = s.recv(1024) == b""
+                    except OSError:
+                        closed[name] = True
+                elif name == "trickling":
+                    with contextlib.suppress(OSError):
+                        trickling.send(b"X")
+            time.sleep(2)
+        assert closed == {"silent": True, "trickling": True}
+    finally:
+        silent.close()
+        trickling.close()
+    status, _, _ = _request(port, "GET", "/")  # and the server answers as before
+    assert status == 200
+
+
 # --- a check that hangs ------------------------------------------------------------------------------
 
 # Every process of the server (its worker pool's fork server and workers included) imports this: an

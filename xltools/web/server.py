@@ -3,6 +3,7 @@ then serve until Ctrl+C."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import threading
@@ -18,6 +19,7 @@ from xltools.web.security import WILDCARDS, host_names, normal_host, split_host
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+HEAD_TIMEOUT = 10.0  # seconds a request's line and headers may take, from the connection or its first byte
 
 
 def is_loopback(host: str) -> bool:
@@ -73,6 +75,48 @@ def allowed_names(names: tuple[str, ...] | list[str]) -> list[str]:
     return out
 
 
+def head_timed(seconds: float = HEAD_TIMEOUT) -> type:
+    """uvicorn's h11 protocol with a limit on the time a request's head may take. uvicorn has none:
+    a connection that sends nothing, or its headers a byte at a time (slowloris), would stay open
+    forever, and enough of them take every file descriptor. Past the limit the connection is
+    closed. (The body's pace is security.BodyPace's.)"""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimed(H11Protocol):
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport) -> None:  # type: ignore[no-untyped-def]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._head_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm()  # the first byte of the next request on a kept-alive connection
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()  # the head is in (or refused)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._head_timer = self.loop.call_later(seconds, self._head_late)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_late(self) -> None:
+            self._head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return HeadTimed
+
+
 def make_server(
     sock: socket.socket,
     *,
@@ -93,7 +137,7 @@ def make_server(
             told("".join(c if c.isprintable() else "?" for c in name))
 
     app = create_app(hosts=hosts, told=printable, data_folder=data_folder)
-    config = uvicorn.Config(app, log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, http=head_timed(), log_level=log_level, access_log=False, timeout_graceful_shutdown=5)
     return uvicorn.Server(config)
 
 
