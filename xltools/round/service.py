@@ -566,7 +566,10 @@ class RoundService:
         if stored is None or not auth.verify_password(password, stored):
             failures += 1
             delay = 0 if failures < THROTTLE_FREE else min(2 ** (failures - THROTTLE_FREE), THROTTLE_MAX_SECONDS)
-            self.store.set_throttle(key, failures, now + dt.timedelta(seconds=delay) if delay else None)
+            done = (
+                self.now()
+            )  # the wait starts when this attempt is answered, not when it came in (scrypt takes a while)
+            self.store.set_throttle(key, failures, done + dt.timedelta(seconds=delay) if delay else None)
             self.store.log(now, "anonymous", "login_failed", failures=failures)
             raise LoginRefused("密码不对。", code="wrong_password", wait=delay)
         self.store.set_throttle(key, 0, None)
