@@ -81,6 +81,18 @@ def test_the_default_names_are_the_loopback_ones():
     assert r.status_code == 400
 
 
+def test_allow_host_takes_names_and_addresses_only():
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+    from xltools.web.server import allowed_names
+
+    assert allowed_names(["192.168.1.10", "Reports.Local", "[fe80::1]"]) == ["192.168.1.10", "reports.local", "fe80::1"]
+    for given in ("http://192.168.1.10", "192.168.1.10:8765", "0.0.0.0", "a b", ""):
+        r = CliRunner().invoke(main, ["serve", "--port", str(_free_port()), "--allow-host", given])
+        assert r.exit_code == 2 and "不是主机名或地址" in r.output, given
+
+
 # --- where a state-changing request comes from ------------------------------------------------------
 
 
