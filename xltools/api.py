@@ -199,11 +199,12 @@ def json_stream(write: Callable[[str], object]) -> JsonStream:
     return verdict.JsonStream(write)
 
 
-def cells_text(f: Finding) -> str:
-    """The cells a finding involves, as a clerk reads them (a range where they are a block)."""
+def cells_text(cells: Sequence[str], sheet: str | None = None) -> str:
+    """Cells as a clerk reads them ("D7、D8" or "D9:D29", a range where they run down a column);
+    cells on another sheet than `sheet` keep their sheet name."""
     from xltools.workbook.layout import cells_text as text
 
-    return text(f)
+    return text(tuple(cells), sheet)
 
 
 def finding_order(f: Finding) -> tuple:

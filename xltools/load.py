@@ -6,12 +6,15 @@ result that carries the error.
 from __future__ import annotations
 
 import os
+from typing import TypeVar
 
 from xltools.errors import UnusableInput, XltoolsError
 from xltools.inputs import is_published
 from xltools.model import CheckResult, FileResult, Report
 from xltools.rules.checker import check
 from xltools.workbook.reader import read_input
+
+E = TypeVar("E", bound=BaseException)
 
 
 def load_report(path: str | os.PathLike, *, strict: bool = False, previous: Report | None = None) -> CheckResult:
@@ -40,7 +43,7 @@ def load_for_build(
         result = load_with_narrative(path, narrative_path, previous=last)
     else:
         result = load_report(path, previous=last)
-    if last is not None:
+    if last is not None and previous_path:
         from xltools.previous import require_year
 
         require_year(result.report, last, previous_path)
@@ -101,7 +104,7 @@ def failure(exc: BaseException, path: str | os.PathLike | None = None) -> Xltool
     return UnusableInput(message, code=code, path=str(path) if path is not None else None)
 
 
-def detached(exc: BaseException) -> BaseException:
+def detached(exc: E) -> E:
     """The exception without its tracebacks (its own and its causes'): a result that is kept must
     not keep the reader's frames alive, and with them the whole file's bytes (a batch of five 19 MB
     uploads kept all five in memory until the page was sent)."""

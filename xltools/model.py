@@ -166,7 +166,14 @@ class FileResult:
         return display_path(self.path)
 
     @property
+    def checked(self) -> CheckResult:
+        """The check result of a file that could be used (error is None)."""
+        if self.result is None:
+            raise ValueError(f"{self.path}: no check result ({self.error})")
+        return self.result
+
+    @property
     def exit_code(self) -> int:
         if self.error is not None:
             return self.error.exit_code
-        return 0 if self.result.ok else 1
+        return 0 if self.checked.ok else 1

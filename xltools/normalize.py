@@ -170,7 +170,8 @@ def _parse_number(f: Field, raw: Any, text_decimals: bool) -> Parsed:
         return Parsed(None, f"不能为负数（现为 {format_number(number)}）。请填写 0 或正数。", "error")
     if number >= MAX_NUMBER:
         return Parsed(None, f"数字 {format_number(number)} 过大，请核对是否多输了位数。", "error")
-    if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(_QUANTUM):
+    exponent = number.as_tuple().exponent  # an int: the number is finite here
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS and number != number.quantize(_QUANTUM):
         return Parsed(
             None, f"小数位数过多（现为 {format_number(number)}），请最多保留 {MAX_DECIMALS} 位小数。", "error"
         )

@@ -14,14 +14,14 @@ Hint = Callable[[XltoolsError], str]  # an interface's own words after a library
 
 
 def summary(results: Sequence[FileResult]) -> dict:
-    checked = [r for r in results if r.result is not None]
+    checked = [r.result for r in results if r.result is not None]
     return {
         "files": len(results),
-        "ok": sum(1 for r in checked if r.result.ok),
-        "with_errors": sum(1 for r in checked if not r.result.ok),
+        "ok": sum(1 for c in checked if c.ok),
+        "with_errors": sum(1 for c in checked if not c.ok),
         "unusable": sum(1 for r in results if r.error is not None),
-        "errors": sum(len(r.result.errors) for r in checked),
-        "warnings": sum(len(r.result.warnings) for r in checked),
+        "errors": sum(len(c.errors) for c in checked),
+        "warnings": sum(len(c.warnings) for c in checked),
     }
 
 
@@ -33,13 +33,14 @@ def file_json(r: FileResult) -> dict:
     """One file's entry in `check --json`'s "files"."""
     if r.error is not None:
         return {"path": r.shown, "ok": False, "error": {"code": r.error.code, "message": r.error.message}}
-    report = r.result.report
+    result = r.checked
+    report = result.report
     return {
         "path": r.shown,
-        "ok": r.result.ok,
+        "ok": result.ok,
         "agency": report.name or None,
         "year": report.year,
-        "findings": [f.as_json() for f in r.result.findings],
+        "findings": [f.as_json() for f in result.findings],
     }
 
 
@@ -65,18 +66,18 @@ class JsonStream:
         self.write(('{\n  "files": [\n' if self.files == 0 else ",\n") + entry)
         self.files += 1
 
-    def close(self, counts: dict) -> None:
-        counts = dumps(displayable(counts))[:-1].replace("\n", "\n  ")
+    def close(self, totals: dict) -> None:
+        counts = dumps(displayable(totals))[:-1].replace("\n", "\n  ")
         self.write(('{\n  "files": [],\n' if self.files == 0 else "\n  ],\n") + f'  "summary": {counts}\n}}\n')
 
 
 def verdict_line(r: FileResult, hint: Hint | None = None) -> str:
     if r.error is not None:
         return f"{r.shown}：无法使用 —— {r.error.message}{hint(r.error) if hint else ''}"
-    report = r.result.report
+    report = r.checked.report
     when = f" {report.year}年" if report.year else ""
     who = f"（{report.name}{when}）" if report.name else ""
-    errors, warnings = len(r.result.errors), len(r.result.warnings)
+    errors, warnings = len(r.checked.errors), len(r.checked.warnings)
     if errors:
         state = f"未通过：{errors} 处错误" + (f"，{warnings} 处提示" if warnings else "")
     else:

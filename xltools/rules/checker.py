@@ -7,6 +7,8 @@ rules (X1, X2 and those in `soft`) only warn, unless the caller asks for `strict
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -115,6 +117,7 @@ def check(
     if previous is not None:
         report = with_previous(report, previous)
 
+    value: Callable[[str], int | Decimal | None]
     if source.kind == "xlsx":
         value = sheet_values(source, report, previous is not None).get
     else:
@@ -136,12 +139,12 @@ def check(
     return CheckResult(report, findings)
 
 
-def sheet_values(source: Source, report: Report, previous_given: bool = False) -> dict[str, object]:
+def sheet_values(source: Source, report: Report, previous_given: bool = False) -> dict[str, int | Decimal | None]:
     """Every number as the recalculated sheet sees it (docs/format.md §5.1): a number counts
     even when invalid (a fraction, a negative), text and blanks count 0, an error value makes every
     sum over it an error (None: the rule cannot be evaluated, as in the sheet). `previous.*` left
     blank is "not given" (None)."""
-    values: dict[str, object] = {}
+    values: dict[str, int | Decimal | None] = {}
     for f in FIELDS.values():
         if not f.kind.numeric:
             continue
@@ -157,7 +160,8 @@ def sheet_values(source: Source, report: Report, previous_given: bool = False) -
     for path, parts in TOTAL_PARTS.items():
         if path not in values:
             got = [values.get(p) for p in parts]
-            values[path] = None if any(v is None for v in got) else sum(got)
+            numbers = [v for v in got if v is not None]
+            values[path] = sum(numbers) if len(numbers) == len(got) else None
     return values
 
 
@@ -201,7 +205,7 @@ def placeholder_in(text: str, prompt: str = "") -> str | None:
     return m.group(0) if m else None
 
 
-def text_findings(report: Report, unreadable: set[str] = frozenset()) -> list[Finding]:
+def text_findings(report: Report, unreadable: AbstractSet[str] = frozenset()) -> list[Finding]:
     """S3 placeholders and S4 empty required fields; a field already reported unreadable (S2) is not
     reported again as empty."""
     findings = []

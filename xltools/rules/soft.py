@@ -172,8 +172,8 @@ def t1_findings(report: Report) -> list[Finding]:
 def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
     options = []
     for label, paths in _candidates(claim):
-        values = [report.values.get(p) for p in paths]
-        if any(v is None for v in values):
+        values = [v for p in paths if (v := report.values.get(p)) is not None]
+        if len(values) < len(paths):
             continue  # not stated (processing_fee.count) or unreadable: nothing to compare
         actual = sum(values)
         if _agrees(claim, actual):
@@ -222,10 +222,12 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
     if year is None:
         return []
     out: list[Finding] = []
-    texts = [(p, FIELDS[p].label, report.text(p)) for p in (*NARRATIVES, "contact") if report.text(p)]
+    texts: list[tuple[str | None, str, str]] = [
+        (p, FIELDS[p].label, report.text(p)) for p in (*NARRATIVES, "contact") if report.text(p)
+    ]
     texts += [(None, place, text) for place, text in (extra or {}).items() if text]
     for path, label, text in texts:
-        where = {"where": label} if path is None else {}
+        where: dict[str, str] = {"where": label} if path is None else {}
         norm = unicodedata.normalize("NFKC", text)
         for m in _PERIOD.finditer(norm):
             years = {int(y) for y in m.groups() if y}
@@ -261,14 +263,14 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
             )
         if path is None or path.startswith("overview."):
             for para in norm.split("\n"):
-                m = _LEAD_YEAR.match(para.strip())
-                if m and int(m.group(1)) not in (year, year + 1):
-                    y = int(m.group(1))
+                lead = _LEAD_YEAR.match(para.strip())
+                if lead and int(lead.group(1)) not in (year, year + 1):
+                    y = int(lead.group(1))
                     out.append(
                         _warn(
                             "T2",
                             path,
-                            f"{label}：段落以“{y}年”开头（“{quote(para, m.group(0))}”），但本报告是 {year} 年度的。"
+                            f"{label}：段落以“{y}年”开头（“{quote(para, lead.group(0))}”），但本报告是 {year} 年度的。"
                             f"这一段像是沿用了往年的文字，请改为 {year} 年的情况。",
                             report,
                             expected=year,
@@ -553,9 +555,9 @@ def _explained(report: Report, words: Iterable[str]) -> bool:
 def x3_findings(report: Report, previous: Report) -> list[Finding]:
     out: list[Finding] = []
     for name, paths, words in X3_FIGURES:
-        now = [report.values.get(p) for p in paths]
-        before = [previous.values.get(p) for p in paths]
-        if any(v is None for v in now + before):
+        now = [v for p in paths if (v := report.values.get(p)) is not None]
+        before = [v for p in paths if (v := previous.values.get(p)) is not None]
+        if len(now + before) < 2 * len(paths):
             continue
         new, old = sum(now), sum(before)
         if abs(new - old) < X3_MIN_CHANGE:
@@ -643,7 +645,7 @@ def name_previous_cells(
     came from: last year's report with `--previous`, else the 上年数据 cell staff typed it into."""
     out = []
     for f in findings:
-        carry = CARRY_INTO.get(f.field)
+        carry = CARRY_INTO.get(f.field) if f.field else None
         if carry is not None and f.rule == carry.rule:
             if previous is not None:
                 cell = previous.cells.get(carry.last)

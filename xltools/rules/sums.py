@@ -50,8 +50,15 @@ class Sum:
     def excel(self) -> str:
         return f"({_sum(self.plus)}-{_sum(self.minus)})" if self.minus else _sum(self.plus)
 
-    def value(self, v: Callable[[str], Number]) -> Number:
-        return sum(v(p) for p in self.plus) - sum(v(p) for p in self.minus)
+    def value(self, v: Callable[[str], Number | None]) -> Number:
+        return sum(_known(v(p)) for p in self.plus) - sum(_known(v(p)) for p in self.minus)
+
+
+def _known(n: Number | None) -> Number:
+    """A field's number in a sum: asked for only where the rule applies (no field without one)."""
+    if n is None:
+        raise ValueError("a sum over a field without a number: ask SumRule.applies first")
+    return n
 
 
 Text = tuple[str | Sum, ...]  # a check cell's explanation: literal text and sums, concatenated
@@ -97,10 +104,10 @@ class SumRule:
         """False when a field it needs is not given (a blank `previous.*`) or unreadable."""
         return all(value(p) is not None for p in self.fields)
 
-    def sides(self, value: Callable[[str], Number]) -> tuple[Number, Number]:
-        return sum(value(p) for p in self.lhs), sum(value(p) for p in self.rhs)
+    def sides(self, value: Callable[[str], Number | None]) -> tuple[Number, Number]:
+        return sum(_known(value(p)) for p in self.lhs), sum(_known(value(p)) for p in self.rhs)
 
-    def holds(self, value: Callable[[str], Number]) -> bool:
+    def holds(self, value: Callable[[str], Number | None]) -> bool:
         lhs, rhs = self.sides(value)
         diff = Decimal(lhs) - Decimal(rhs)
         return abs(diff) < 1 and round(diff, ROUND_TO) == 0

@@ -350,11 +350,11 @@ def sentence_claims(sentence: str) -> list[Claim]:
     found += _applicant_parts(sentence, masked, found, scope, taken)
     if "处理费" in masked and not any(c.metric == "fee_yuan" for c in found):
         # "收取信息处理费，全年共收取2笔，金额共计150元": the figures sit in later clauses
-        for metric, rx in (
+        for metric, pattern in (
             ("fee_yuan", rf"(?:金额|费用|共计|合计)[^\d{_BREAK}]{{0,6}}?(?P<num>{NUMBER})元"),
             ("fee_count", rf"收取[^\d{_BREAK}]{{0,6}}?(?P<num>{NUMBER})(?:笔|件)"),
         ):
-            for m in re.finditer(rx, masked):
+            for m in re.finditer(pattern, masked):
                 if not _DELTA.search(m.group(0)):
                     add(metric, m.start(), m.start("num"), m.group("num"), m.end())
     found += _negations(sentence, masked, found, scope)

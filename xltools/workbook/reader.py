@@ -27,7 +27,7 @@ _FORMAT_2019_MARKS = ("第二十条第（九）项", "第二十条第(九)项", 
 _REPORT_MARKS = ("本年新收政府信息公开申请数量", "政府信息公开", "予以公开")
 
 
-def read_input(path: str | Path, *, only: tuple[str, ...] | None = None) -> Source:
+def read_input(path: str | os.PathLike, *, only: tuple[str, ...] | None = None) -> Source:
     """Read a workbook or a JSON report; UnusableInput for anything that cannot be used at all.
     `only`: of a workbook, read just these fields (see `read_book`)."""
     p = Path(path)
