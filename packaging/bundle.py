@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -115,14 +117,36 @@ def copy_file(name: str, folder: Path, values: dict[str, str], as_name: str | No
         target.chmod(0o755)
 
 
-def zip_folder(folder: Path) -> Path:
-    """One zip with the folder inside; names in UTF-8 (zipfile marks them so), .sh executable."""
+class GbkName(zipfile.ZipInfo):
+    """A zip entry named for Windows' own zip support (Explorer), which reads names in the system's
+    code page and ignores the UTF-8 flag: the name in GBK (code page 936, a Chinese Windows), and
+    in UTF-8 in the Info-ZIP Unicode Path extra field that 7-Zip, WinRAR, Bandizip and unzip read."""
+
+    def __init__(self, filename: str):
+        super().__init__(filename)
+        try:
+            filename.encode("ascii")
+        except UnicodeEncodeError:
+            utf8, gbk = filename.encode("utf-8"), filename.encode("gbk")
+            self.extra = struct.pack("<HHBI", 0x7075, 5 + len(utf8), 1, zlib.crc32(gbk)) + utf8
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # zipfile's own hook (private, in 3.10 to 3.14)
+        try:
+            return self.filename.encode("ascii"), self.flag_bits
+        except UnicodeEncodeError:
+            return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def zip_folder(folder: Path, windows: bool = False) -> Path:
+    """One zip with the folder inside, .sh executable; names in UTF-8 (zipfile marks them so), for
+    Windows in GBK with a UTF-8 copy (GbkName)."""
     archive = folder.parent / (folder.name + ".zip")
     part = folder.parent / (folder.name + ".zip.part")
+    entry = GbkName if windows else zipfile.ZipInfo
     with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                info = zipfile.ZipInfo(str(path.relative_to(folder.parent).as_posix()))
+                info = entry(str(path.relative_to(folder.parent).as_posix()))
                 info.compress_type = zipfile.ZIP_STORED if path.suffix == ".whl" else zipfile.ZIP_DEFLATED
                 info.external_attr = (0o100755 if path.suffix == ".sh" else 0o100644) << 16
                 zf.writestr(info, path.read_bytes())
@@ -154,7 +178,7 @@ def make(platform: str, pythons: list[str], out: Path, xltools_wheel: Path, inde
         "wheels": sorted(w.path.name for w in listed),
     }
     write_files(folder, platform, pythons, manifest)
-    return zip_folder(folder)
+    return zip_folder(folder, windows=platform.startswith("win"))
 
 
 def write_files(folder: Path, platform: str, pythons: list[str], manifest: dict) -> None:

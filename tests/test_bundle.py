@@ -13,9 +13,11 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -282,3 +284,30 @@ def test_the_bundle_never_sees_this_machines_pip_settings():
     ]
     options = wheelset.Target("win_amd64", "3.10").pip_options()
     assert options[:1] == ["--only-binary=:all:"] and "cp310" in options and "win_amd64" in options
+
+
+def test_the_windows_zip_names_its_readme_for_explorer_and_for_7zip(tmp_path):
+    """Explorer reads zip names in the system code page and ignores the UTF-8 flag: the Windows zip
+    names README-离线安装.txt in GBK, with the UTF-8 name in the Info-ZIP Unicode Path field (7-Zip,
+    WinRAR, Bandizip, unzip). The Linux zip keeps UTF-8 names, flagged."""
+    wanted = "xltools-0.1.0-win_amd64/README-离线安装.txt"
+    archive = bundle.zip_folder(_folder(tmp_path, "win_amd64"), windows=True)
+    with zipfile.ZipFile(archive) as zf:
+        info = next(i for i in zf.infolist() if i.filename.endswith(".txt") and "/tools/" not in i.filename)
+        raw = info.filename.encode("cp437")  # zipfile's reading of a name without the UTF-8 flag
+        assert not info.flag_bits & 0x800 and raw.decode("gbk") == wanted
+        tag, size, version, crc = struct.unpack("<HHBI", info.extra[:9])
+        assert (tag, size, version, crc) == (0x7075, 5 + len(wanted.encode()), 1, zlib.crc32(raw))
+        assert info.extra[9:].decode("utf-8") == wanted
+        assert zf.read(info).startswith(b"\xef\xbb\xbf")
+    if shutil.which("unzip"):  # Info-ZIP reads the Unicode Path field
+        listed = subprocess.run(
+            ["unzip", "-Z1", str(archive)], capture_output=True, env={**os.environ, "LANG": "C.UTF-8"}
+        )
+        assert wanted in listed.stdout.decode("utf-8").splitlines()
+    linux = bundle.zip_folder(_folder(tmp_path / "linux", "manylinux_x86_64"))
+    with zipfile.ZipFile(linux) as zf:
+        names = {i.filename: i for i in zf.infolist()}
+        readme = names["xltools-0.1.0-manylinux_x86_64/README-离线安装.txt"]
+        assert readme.flag_bits & 0x800
+        assert names["xltools-0.1.0-manylinux_x86_64/install.sh"].external_attr >> 16 == 0o100755
