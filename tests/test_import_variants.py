@@ -112,7 +112,7 @@ def test_a_missing_cell_leaves_its_row_unread_not_shifted():
     assert i2.field == "requests.carried_in" and "只印出 6 个数字，应为 7 个" in i2.message
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.sampled_from(BASE_NAMES), st.lists(st.sampled_from(sorted(VARIANTS)), min_size=1, max_size=5, unique=True))
 def test_any_combination_of_variants_is_exact_or_named(name, names):
     assert_exact_or_named(name, imported(name, tuple(names)))
@@ -190,3 +190,31 @@ def test_level_from_the_names_ending_then_what_the_report_calls_itself(name, sel
     from xltools.published.structure import level_of
 
     assert level_of(name, self_word) == level
+
+
+def test_a_header_that_contradicts_every_row_total_leaves_the_table_unread():
+    """总计 and 自然人 swapped in the header only: every row's 总计 then disagrees with its parts,
+    and the column headed 自然人 is each row's sum - a misreading, not 25 R3.1 errors."""
+    got = imported("huaian-distinct", ("requests_header_mislabelled",))
+    assert {p.split(".", 1)[0] for p in got.unread} == {"requests"}
+    (i2,) = [n for n in got.notes if n.rule == "I2"]
+    assert "表头与数字可能错位" in i2.message
+    assert not [f for f in got.check().findings if f.rule.startswith("R3")]
+
+
+def test_carries_failing_in_every_column_are_said():
+    from xltools.published.tables import TableReader, _confirm_carries
+
+    reader = TableReader(spec.REQUESTS)
+    for c in spec.REQUESTS.columns:
+        for row, value in (("new", 5), ("carried_in", 1), ("results_total", 3), ("carried_over", 1)):
+            reader.values[f"requests.{row}.{c.id}"] = value
+    _confirm_carries(reader)
+    assert [n.message for n in reader.notes] == [
+        "三、收到和处理政府信息公开申请情况的每一列都不满足“本年新收 + 上年结转 = 办理结果总计 + 结转下年度”，"
+        "读出的行与原表可能错位，请对照原报告逐行核对。"
+    ]
+    reader.notes.clear()
+    reader.values["requests.new.natural"] = 3  # one column holds: a misprint somewhere, not a misreading
+    _confirm_carries(reader)
+    assert reader.notes == []

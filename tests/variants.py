@@ -195,17 +195,32 @@ def row_split_across_pages(text: str) -> str:
 
 
 def requests_columns_reordered(text: str) -> str:
-    """Table 三 printed with 总计 first and 其他 before 法律服务机构: read by header, not position."""
+    """Table 三 printed with 总计 first and 其他 before 法律服务机构, heading and numbers alike:
+    read by header, not position."""
     lines = _lines(text)
     out = []
     for ln in lines:
         if ln.startswith("申请人情况："):
             continue
         cells = ln.split(" | ")
-        if ln.startswith("项目 | 自然人 | 商业企业") or (len(cells) == 8 and all(_num(c) for c in cells[1:])):
+        if (ln.startswith("项目 | ") and len(cells) == 8) or (len(cells) == 8 and all(_num(c) for c in cells[1:])):
             head, vals = cells[0], cells[1:]
             n, b, r, np_, lg, o, t = vals
             ln = " | ".join([head, t, n, b, r, np_, o, lg])
+        out.append(ln)
+    return "\n".join(out)
+
+
+def requests_header_mislabelled(text: str) -> str:
+    """Table 三's header prints 总计 first and 自然人 last while the numbers keep the format's order
+    (a template's header edited, its body not): the row totals show the misreading."""
+    lines = _lines(text)
+    out = []
+    for ln in lines:
+        if ln.startswith("申请人情况："):
+            continue
+        if ln.startswith("项目 | 自然人 | 商业企业"):
+            ln = ln.replace("自然人", "＃", 1).replace("总计", "自然人", 1).replace("＃", "总计", 1)
         out.append(ln)
     return "\n".join(out)
 
@@ -288,6 +303,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
         fee_table_as_part_five,
         row_split_across_pages,
         requests_columns_reordered,
+        requests_header_mislabelled,
         requests_header_two_columns,
         proactive_column_left_out,
         proactive_header_lost,

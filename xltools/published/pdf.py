@@ -57,7 +57,7 @@ def read_pdf(data: bytes) -> list[Block]:
     if data.count(b" obj") > MAX_OBJECTS:
         raise UnusableInput("PDF 文件的内部对象过多，不像是一份年度报告，程序不予读取。", code="too_large")
     check_inflated(data)
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -137,7 +137,7 @@ class _Page:
     edges with a top-left origin, as pdfplumber describes them."""
 
     def __init__(self, page: Any, number: int):
-        import pypdfium2.raw as pdfium_c
+        import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
         self.number = number
         w, h = page.get_width(), page.get_height()
@@ -171,7 +171,7 @@ class _Page:
         """Every printed character: its code from one bulk read, its box, baseline and size; the
         size (font size times the text matrix's scale) once per loose-box height (one font at one
         size). Two calls into PDFium a character: this loop is most of the read."""
-        import pypdfium2.raw as pdfium_c
+        import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
         units = (ctypes.c_ushort * (count + 1))()
         pdfium_c.FPDFText_GetText(raw, 0, count, units)
@@ -212,7 +212,7 @@ class _Page:
 
     def _walk(self, parent: Any, form: Any, depth: int, outer: tuple[float, ...] = (1, 0, 0, 1, 0, 0)) -> None:
         """Every path object, inside forms too (their matrices composed), as edges."""
-        import pypdfium2.raw as pdfium_c
+        import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
         count = pdfium_c.FPDFFormObj_CountObjects(form) if form else pdfium_c.FPDFPage_CountObjects(parent)
         matrix = pdfium_c.FS_MATRIX()
@@ -234,7 +234,7 @@ class _Page:
                 )
 
     def _path(self, obj: Any, m: tuple[float, ...]) -> None:
-        import pypdfium2.raw as pdfium_c
+        import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
         x, y = ctypes.c_float(), ctypes.c_float()
         subpaths: list[list[tuple[float, float]]] = []
@@ -288,7 +288,7 @@ def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float,
 def _turn(raw: Any, count: int) -> int:
     """The angle (0, 90, 180, 270) most of the page's characters are turned by in PDF space
     (a sample of up to 200 of them)."""
-    import pypdfium2.raw as pdfium_c
+    import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
     votes: dict[int, int] = {}
     for i in range(0, count, max(1, count // 200)):

@@ -402,19 +402,42 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
     return reader.values, reader.notes, reader.unread
 
 
+def _confirm_carries(reader: TableReader) -> None:
+    """新收 + 上年结转 = 办理结果总计 + 结转下年度 in no column at all, where the rows are read:
+    the reading is not confirmed (a real report misses it in a column or two, not in all seven)."""
+    failing = 0
+    for c in spec.REQUESTS.columns:
+        row = [
+            reader.values.get(f"requests.{r}.{c.id}") for r in ("new", "carried_in", "results_total", "carried_over")
+        ]
+        numbers = [v for v in row if isinstance(v, int)]
+        if len(numbers) < 4:
+            return
+        failing += numbers[0] + numbers[1] != numbers[2] + numbers[3]
+    if failing == len(spec.REQUESTS.columns):
+        reader.note(
+            "requests",
+            f"{reader.table.part}的每一列都不满足“本年新收 + 上年结转 = 办理结果总计 + 结转下年度”，"
+            "读出的行与原表可能错位，请对照原报告逐行核对。",
+        )
+
+
 def _confirm_requests(reader: TableReader) -> None:
-    """Row totals confirm the column reading: when the printed 总计 column matches no row's sum
-    but another column would match every one, the columns were misread, not misprinted."""
+    """Row totals confirm the column reading: when the 总计 column disagrees with the sum of its
+    row in two rows or more while another column is the sum of the rest in every row, the columns
+    were misread, not misprinted."""
     cols = [c.id for c in spec.REQUESTS.columns]
-    full = []
+    full: list[tuple[str, list[int]]] = []
     for r in spec.REQUESTS.rows:
         got = [reader.values.get(f"requests.{r.id}.{c}") for c in cols]
-        if all(isinstance(v, int) for v in got) and any(got):
-            full.append((r.id, got))
+        numbers = [v for v in got if isinstance(v, int)]
+        if len(numbers) == len(got) and any(numbers):
+            full.append((r.id, numbers))
+    _confirm_carries(reader)
     if len(full) < 3:
         return
-    if any(sum(v[:-1]) == v[-1] for _, v in full):
-        return
+    if sum(1 for _, v in full if sum(v[:-1]) != v[-1]) < 2:
+        return  # the 总计 column holds (a misprint or two are the check's to report)
     for j in range(len(cols) - 1):
         if all(sum(v) - v[j] == v[j] for _, v in full):
             paths = [p for r in spec.REQUESTS.rows for p in reader.cells(r.id)]
@@ -476,7 +499,8 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
     reader.missing(groups_labels)
     for group in guessed:  # read in the format's column order: kept only where the group's total confirms it
         got = [reader.values.get(p) for p in reader.cells(group)]
-        if all(isinstance(v, int) for v in got) and sum(got[:-1]) != got[-1]:
+        numbers = [v for v in got if isinstance(v, int)]
+        if len(numbers) == len(got) and sum(numbers[:-1]) != numbers[-1]:
             for p in reader.cells(group):
                 reader.values.pop(p, None)
             reader.not_read(
@@ -515,7 +539,7 @@ def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any]
             header = keys
             continue
         if header and values:
-            found = dict(zip(header, fit(values, len(header)), strict=False))
+            found = {k: v or "" for k, v in zip(header, fit(values, len(header)), strict=False)}
             break
         if keys and values and len(keys) == 1:  # "实际收取金额（元） 0" as label | value lines
             found[keys[0]] = values[0]
