@@ -84,8 +84,9 @@ def test_shared_strings_are_parsed_only_as_far_as_asked():
     assert len(book.strings) == 3000
 
 
-def test_a_string_cell_with_a_negative_index_has_no_value():
-    """Not the last shared string, as Python's indexing would have it."""
+def test_a_string_cell_with_a_negative_index_is_damage():
+    """Not the last shared string, as Python's indexing would have it, and not a blank either
+    (tests/test_xlsx_refs.py: an index that is no string is a damaged file)."""
     import xlsxwriter
 
     out = io.BytesIO()
@@ -100,7 +101,8 @@ def test_a_string_cell_with_a_negative_index_has_no_value():
     data = corpus.rezip(out.getvalue(), {part: body.replace(b"<v>0</v>", b"<v>-1</v>")})
     book = open_book(data)
     assert book.cell("串", 2, 0).value == "丙"  # the strings are read …
-    assert book.cell("串", 0, 0).value is None  # … and -1 is none of them
+    with pytest.raises(UnusableInput, match="共享文字"):  # … and -1 is none of them
+        book.cell("串", 0, 0)
 
 
 def _sheet(body: str) -> bytes:

@@ -172,8 +172,11 @@ class Book:
         if t == "s":
             try:
                 value: Any = self._string(int(v)) if v is not None else None
-            except (ValueError, IndexError):
-                value = None
+            except (ValueError, IndexError):  # as openpyxl, which refuses to open such a file
+                raise UnusableInput(
+                    f"文件已损坏：单元格引用了不存在的共享文字（第 {v} 条）。请用 Excel/WPS 打开后另存为 .xlsx 再试。",
+                    code="corrupt",
+                ) from None
         elif t == "n":
             value = _number(v) if v not in (None, "") else None
         elif t == "inlineStr":
@@ -867,7 +870,7 @@ def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) ->
     last_row = max(rows, default=-1) if rows is not None else -1
     depth = 0
     left = book._elements
-    row_no: str | None = None
+    row_no = 0  # 1-based, as openpyxl counts: a row without r= follows the one before
     next_col = 0
     pos: tuple[int, int] | None = None  # the cell being read; None for one that is skipped
     t = v = f = inline = None
@@ -897,8 +900,12 @@ def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) ->
                 pos = refs.get(ref) or _ref(ref)
                 if pos is None:
                     return
-            else:  # references may be omitted; position follows the previous cell
-                pos = (int(row_no or 1) - 1, next_col)
+            else:  # references may be omitted: the cell follows the one before, in its row
+                pos = (row_no - 1, next_col)
+                if row_no < 1:  # in no row of the sheet (openpyxl keeps it off the sheet)
+                    next_col += 1
+                    pos = None
+                    return
             next_col = pos[1] + 1
             t = attrs.get("t", "n")
             v = f = inline = None
@@ -915,10 +922,10 @@ def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) ->
             elif kind == "is" and inline is None and rich is None:
                 rich = _Rich(5)
         elif depth == 3:
-            row_no = attrs.get("r")
+            row_no = _row_number(attrs.get("r"), row_no)
             next_col = 0
-            if rows is not None and row_no and row_no.isascii() and row_no.isdigit() and int(row_no) - 1 not in rows:
-                if int(row_no) - 1 > last_row:
+            if rows is not None and row_no - 1 not in rows:
+                if row_no - 1 > last_row:
                     raise _Done
                 parser.StartElementHandler, parser.EndElementHandler = skip, skip_end
                 parser.CharacterDataHandler = None
@@ -985,6 +992,26 @@ def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) ->
     finally:
         book._elements = left
     return cells
+
+
+def _row_number(r: str | None, before: int) -> int:
+    """A row's 1-based number: its r= (openpyxl also takes "7.0"), else the one after `before`;
+    a number that is none is a damaged sheet (openpyxl refuses the file). A number below 1 only
+    matters to a cell without r= of its own, which is then on no row of the sheet."""
+    if r is None:
+        return before + 1
+    try:
+        number = float(int(r))
+    except ValueError:
+        try:
+            number = float(r)
+        except ValueError:
+            number = 0.5
+    if not number.is_integer() or not -(1 << 31) < number < 1 << 31:
+        raise UnusableInput(
+            f"文件已损坏：工作表中的行号“{r[:20]}”无效。请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt"
+        )
+    return int(number)
 
 
 def _normpath(path: str) -> str:
