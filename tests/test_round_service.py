@@ -17,6 +17,7 @@ from xltools.round.errors import NotFound, Refused, UploadRefused
 from xltools.round.model import Status
 from xltools.round.roster import parse_roster, parse_roster_text
 from xltools.round.service import RoundService
+from xltools.workbook.layout import field_ref
 
 EDU = "测试市测试区教育局"
 
@@ -114,6 +115,7 @@ def test_an_upload_of_another_agency_or_year_is_kept_judged_and_an_error(svc, is
     up = svc.upload(edu.id, data, "town.xlsx")  # the town's report of last year, on the 教育局's link
     u1 = [f for f in up.verdict["findings"] if f["rule"] == "U1"]
     assert [f["field"] for f in u1] == ["agency.name", "year"]
+    assert [f["cell"] for f in u1] == [field_ref("agency.name"), field_ref("year")]  # the cells to correct
     assert f"“{TOWN}”" in u1[0]["message"] and f"“{EDU}”" in u1[0]["message"]
     assert "2023 年度" in u1[1]["message"] and "2024 年度" in u1[1]["message"]
     assert up.verdict["ok"] is False and up.verdict["agency"] == TOWN

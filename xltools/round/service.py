@@ -105,10 +105,16 @@ def suffix_of(filename: str) -> str:
     return m.group(0).lower() if m else ""
 
 
-def mismatch_findings(verdict: dict, unit_name: str, year: int) -> list[Finding]:
-    """U1: a report of another agency or another year, kept and judged, but an error."""
+def mismatch_findings(verdict: dict, unit_name: str, year: int, *, workbook: bool = False) -> list[Finding]:
+    """U1: a report of another agency or another year, kept and judged, but an error. In a
+    workbook the finding names the cell to correct (基本信息's 机关全称 or 年度)."""
     if "error" in verdict:
         return []
+    cells: dict[str, str] = {}
+    if workbook:
+        from xltools.workbook.layout import field_ref
+
+        cells = {p: field_ref(p) for p in ("agency.name", "year")}
     found = []
     agency = verdict.get("agency") or ""
     if fold(agency) != fold(unit_name):
@@ -121,6 +127,7 @@ def mismatch_findings(verdict: dict, unit_name: str, year: int) -> list[Finding]
                 f"上传的报告机关全称是{said}，不是本单位“{unit_name}”。请上传本单位的报告，或在“基本信息”中改正机关全称。"
                 if agency
                 else f"上传的报告{said}，本单位是“{unit_name}”。请在“基本信息”中填写机关全称后再上传。",
+                cell=cells.get("agency.name"),
                 expected=unit_name,
                 actual=agency or None,
             )
@@ -135,6 +142,7 @@ def mismatch_findings(verdict: dict, unit_name: str, year: int) -> list[Finding]
                 f"上传的报告是{said}，本次收集的是 {year} 年度的报告。请上传 {year} 年度的报告，或在“基本信息”中改正年度。"
                 if verdict.get("year")
                 else f"上传的报告{said}，本次收集的是 {year} 年度的报告。请在“基本信息”中填写年度后再上传。",
+                cell=cells.get("year"),
                 expected=year,
                 actual=verdict.get("year"),
             )
@@ -437,7 +445,8 @@ class RoundService:
             verdict = self.check(data, shown, previous)
         except XltoolsError as exc:
             verdict = {"path": shown, "ok": False, "error": {"code": exc.code, "message": exc.message}}
-        verdict = with_findings(verdict, mismatch_findings(verdict, unit.name, rnd.year))
+        workbook = suffix_of(shown) == ".xlsx"
+        verdict = with_findings(verdict, mismatch_findings(verdict, unit.name, rnd.year, workbook=workbook))
         sha = self.store.put_blob(data)  # durable before the row that names it commits
         return self.store.add_upload(unit.id, sha, len(data), shown, self.now, verdict, __version__, actor)
 
@@ -535,7 +544,10 @@ class RoundService:
         r = check_bytes(self.store.blob(upload.sha256), upload.filename, previous=self.previous_report(unit))
         if r.result is not None:
             extra = mismatch_findings(
-                {"agency": r.result.report.name, "year": r.result.report.year}, unit.name, rnd.year
+                {"agency": r.result.report.name, "year": r.result.report.year},
+                unit.name,
+                rnd.year,
+                workbook=suffix_of(upload.filename) == ".xlsx",
             )
             r.result.findings[:0] = extra
         return FileResult(f"{unit.name}/{upload.filename}", r.result, r.error)
