@@ -5,6 +5,7 @@ the command line's own words (its options and commands, CLI_HINTS)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import signal
@@ -522,11 +523,9 @@ def _year_option(f):
     return click.option("--year", type=int, metavar="年度", help="哪一年度的收集（默认最近的一轮）。")(f)
 
 
-def _date(value: str | None, option: str) -> object:
+def _date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
