@@ -92,24 +92,52 @@ def make_pdfs(folder: Path, n: int) -> None:
 def time_check(folder: Path) -> tuple[float, float, int, str]:
     """Wall time, and the CPU time of the whole process tree (user + system, workers included):
     on a busy machine the wall time grows with the load, the CPU time does not, and CPU time
-    divided by the cores is the wall time an otherwise idle machine would need."""
-    import resource
-
+    divided by the cores is the wall time an otherwise idle machine would need. The batch's
+    workers come from a forkserver (not children of the command, so its rusage misses them): the
+    tree's CPU is sampled from /proc every 50 ms (a worker's last 50 ms may be missed)."""
     summary = folder.parent / f"{folder.name}-汇总.xlsx"
     load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "xltools", "check", str(folder), "--summary", str(summary), "--force"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+    seen: dict[int, float] = {}
+    while proc.poll() is None:
+        seen.update(_tree_cpu(proc.pid))
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    last = proc.stdout.strip().splitlines()[-1] if proc.stdout else proc.stderr[-300:]
-    return elapsed, cpu, proc.returncode, f"load average {load:.1f} before; {last}"
+    last = stdout.strip().splitlines()[-1] if stdout else stderr[-300:]
+    return elapsed, sum(seen.values()), proc.returncode, f"load average {load:.1f} before; {last}"
+
+
+def _tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) of `root` and every process descending from it, by pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, cpu = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    tree = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return {pid: cpu[pid] for pid in tree if pid in cpu}
 
 
 def pdf_floor(folder: Path) -> None:

@@ -218,3 +218,33 @@ def test_carries_failing_in_every_column_are_said():
     reader.values["requests.new.natural"] = 3  # one column holds: a misprint somewhere, not a misreading
     _confirm_carries(reader)
     assert reader.notes == []
+
+
+@pytest.mark.parametrize(
+    ("title", "h1"),
+    [
+        (
+            "2024年平凉市崆峒区索罗乡人民政府政府信息公开工作年度报告",
+            "2024年平凉市崆峒区索罗乡人民政府政府信息公开工作年度报告",
+        ),
+        ("平凉市崆峒区索罗乡人民政府2024年政府信息公开工作年度报告_政务公开", "2024 年政府信息公开工作年度报告"),
+    ],
+)
+def test_a_saved_page_titled_year_first_or_named_only_in_its_title(title, h1):
+    """The year-first form in both <title> and <h1> (issue 26: "找不到报告标题"), and an <h1> that
+    names no agency under a <title> that does."""
+    from tests.conftest import EXAMPLES
+    from xltools.api import load_report
+    from xltools.render import render
+
+    html = render(load_report(EXAMPLES / "suoluo-2024.json").report, "html").decode()
+    printed = "平凉市崆峒区索罗乡人民政府2024年政府信息公开工作年度报告"
+    at = html.index("<title>")
+    html = html[:at] + html[at:].replace(printed, title, 1)
+    at = html.index("<h1")
+    html = html[:at] + html[at:].replace(printed, h1, 1)
+    got = import_bytes(html.encode(), "html", "page.html")
+    assert (got.values["agency.name"], got.values["year"]) == ("平凉市崆峒区索罗乡人民政府", 2024)
+    assert got.values["agency.level"] == "township"
+    assert not [n for n in got.notes if "找不到报告标题" in n.message]
+    assert not [f for f in got.check().findings if f.rule == "S4" and f.field in ("agency.name", "year")]
