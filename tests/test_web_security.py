@@ -233,6 +233,38 @@ def test_every_answer_carries_the_protective_headers(client):
         assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
 
 
+def test_upload_slots_per_client_are_counted_and_forgotten():
+    """Six uploads from one address and two from another: at most two of the first inside at once,
+    the other client never waits behind them, and no address is remembered afterwards."""
+    import anyio
+
+    inside: dict[str, int] = {}
+    most: dict[str, int] = {}
+
+    async def app(scope, receive, send):
+        who = scope["client"][0]
+        inside[who] = inside.get(who, 0) + 1
+        most[who] = max(most.get(who, 0), inside[who])
+        await anyio.sleep(0.05)
+        inside[who] -= 1
+
+    gate = security.UploadGate(app, at_once=4, per_client=2)
+
+    async def upload(address: str) -> None:
+        headers = [(b"content-type", b"multipart/form-data; boundary=x")]
+        scope = {"type": "http", "method": "POST", "headers": headers, "client": (address, 1)}
+        await gate(scope, None, None)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for address in ["10.0.0.1"] * 6 + ["10.0.0.2"] * 2:
+                tg.start_soon(upload, address)
+
+    anyio.run(main)
+    assert most == {"10.0.0.1": 2, "10.0.0.2": 2}
+    assert gate.clients == {}
+
+
 # --- the real server process -------------------------------------------------------------------------
 
 
