@@ -5,9 +5,7 @@ CSRF, body pace, upload slots) stand in front of these routes as of every other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -41,15 +39,16 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: Callable[..., Any] | None = None) -> None:
+def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck | None = None) -> None:
     """Mount the office's and the units' routes on `app` (the checking page's own app, with its
     `site`: templates, limits, the worker), over the round service of `data_folder`; uploads are
     judged by `check`, by default in the page's worker processes (round_work.PoolCheck)."""
     folder = str(data_folder)
-    service = api.open_round_service(folder, check=check or PoolCheck(site.worker), max_upload=site.limits.max_upload)
+    check = check or PoolCheck(site.worker)
+    service = api.open_round_service(folder, check=check, max_upload=site.limits.max_upload)
     pages = RoundPages(service, folder, site.templates, site.worker, site.limits.max_upload)
     app.include_router(office_router(pages, base_url=base_url, session_hours=SESSION_HOURS))
-    app.include_router(unit_router(pages, wants_json=wants_json))
+    app.include_router(unit_router(pages, wants_json=wants_json, check=check))
     plain_errors = app.exception_handlers[HTTPException]
 
     @app.exception_handler(HTTPException)

@@ -5,6 +5,7 @@ back into the checking page's view. Holds no state: every page is built from the
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from xltools import api
+from xltools.api import FileResult
 from xltools.web import round_work
 from xltools.web.site import display_name, size_text
 from xltools.web.views import UnitView, unit_view
@@ -30,6 +32,7 @@ STATUSES = tuple(STATUS_NAMES)
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 OFFICE_COOKIE = "xltools_office"
 
+RESULTS = 256  # checked uploads kept for showing again (about 60 KB each)
 THREADS = 4  # server threads for the store's rows (the files themselves go to the worker processes)
 
 
@@ -59,6 +62,7 @@ class RoundPages:
         self.service, self.folder, self.templates, self.worker = service, folder, templates, worker
         self.max_upload = max_upload
         self.limiter = anyio.CapacityLimiter(THREADS)
+        self.results: OrderedDict[int, FileResult] = OrderedDict()  # upload id -> its result (uploads never change)
 
     async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
@@ -67,13 +71,26 @@ class RoundPages:
         """`fn(folder, *args)` (a function of round_work) in a worker process."""
         return await self.worker.run(fn, self.folder, *args)
 
+    def remember(self, upload_id: int, result: FileResult | None) -> None:
+        """Keep the last RESULTS results read: a page shown again (or right after its upload)
+        does not read its file again. A cache of what the store holds, never the only copy."""
+        if result is None:
+            return
+        self.results[upload_id] = result
+        self.results.move_to_end(upload_id)
+        while len(self.results) > RESULTS:
+            self.results.popitem(last=False)
+
     async def findings(self, upload: Any) -> UnitView:
         """A stored upload read and checked again (as `check` would, with last year's report),
         laid out as the checking page lays out its findings."""
-        try:
-            result = await self.heavy(round_work.findings, upload.id)
-        except Exception as exc:  # past the time limit, or its worker died: said as the file's verdict
-            result = api.lost_result(exc, upload.filename)
+        result = self.results.get(upload.id)
+        if result is None:
+            try:
+                result = await self.heavy(round_work.findings, upload.id)
+                self.remember(upload.id, result)
+            except Exception as exc:  # past the time limit, or its worker died: said as the file's verdict
+                result = api.lost_result(exc, upload.filename)
         view = unit_view(0, result)
         view.filename = upload.filename
         return view

@@ -37,8 +37,9 @@ class UnknownLink(Exception):
     """The token names no live link: the app answers with the Chinese 404 page."""
 
 
-def unit_router(pages: RoundPages, *, wants_json: Any) -> APIRouter:
-    """The unit's routes."""
+def unit_router(pages: RoundPages, *, wants_json: Any, check: Any) -> APIRouter:
+    """The unit's routes; `check` is the service's (round_work.PoolCheck), whose full result the
+    upload's answer page shows."""
     svc = pages.service
     router = APIRouter(prefix="/u", include_in_schema=False, dependencies=[Depends(require_csrf)])
 
@@ -92,13 +93,20 @@ def unit_router(pages: RoundPages, *, wants_json: Any) -> APIRouter:
         data = await file.read(pages.max_upload + 1)
         if not data:
             raise HTTPException(400, "没有收到文件。请先选择填好的表格再上传。")
+
+        def store() -> tuple[Any, Any]:
+            """Upload (checked in a worker) and take the check's full result, in one thread."""
+            upload = desk.upload(data, display_name(file.filename))
+            return upload, round_work.as_stored(check.take(), upload)
+
         try:
-            upload = await pages.work(desk.upload, data, display_name(file.filename))
+            upload, result = await pages.work(store)
         except XltoolsError as exc:
             status = 413 if exc.code == "too_large" else 415 if exc.code == "type" else 409
             if wants_json(request):
                 return JSONResponse({"error": {"code": exc.code, "message": phrased(exc)}}, status_code=status)
             raise HTTPException(status, phrased(exc)) from exc
+        pages.remember(upload.id, result)
         if wants_json(request):
             state = desk.state()
             return JSONResponse(

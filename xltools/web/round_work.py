@@ -9,10 +9,12 @@ The functions here are handed to the pool by name, so they take the data folder,
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from xltools import api
 from xltools.api import FileResult, Report
+from xltools.model import Finding
 
 log = logging.getLogger("xltools.web")
 _services: dict[str, Any] = {}  # data folder -> the round service, one per worker process
@@ -25,9 +27,9 @@ def _service(folder: str) -> Any:
     return service
 
 
-def judge(data: bytes, name: str, previous: Report | None) -> dict:
-    """An upload's verdict, as the service's own check gives it."""
-    return api.round_verdict(api.check_bytes(data, name, previous=previous))
+def judge(data: bytes, name: str, previous: Report | None) -> FileResult:
+    """An upload checked, as the service's own check checks it."""
+    return api.check_bytes(data, name, previous=previous)
 
 
 def findings(folder: str, upload_id: int) -> FileResult:
@@ -59,19 +61,44 @@ def word_zip(folder: str, round_id: int) -> bytes:
 class PoolCheck:
     """The round service's `check` for the web page: the upload is judged in a worker process
     (called from the server thread that stores it); past the time limit, or when its worker dies,
-    its verdict is that (无法读取（超时）), stored like any other."""
+    its verdict is that (无法读取（超时）), stored like any other. The thread that called it may
+    `take()` the full result afterwards, to show the findings without reading the file again."""
 
     def __init__(self, worker: Any):
         self.worker = worker
+        self.local = threading.local()
 
     def __call__(self, data: bytes, name: str, previous: Report | None) -> dict:
-        if not self.worker.processes:
-            return judge(data, name, previous)
         try:
-            return self.worker.pool().submit(judge, data, name, previous).result()
+            if self.worker.processes:
+                result = self.worker.pool().submit(judge, data, name, previous).result()
+            else:
+                result = judge(data, name, previous)
         except Exception as exc:  # the file's verdict, never the server's failure
             log.warning("checking %s failed: %r", name, exc)
-            return api.round_verdict(api.lost_result(exc, name))
+            result = api.lost_result(exc, name)
+        self.local.last = result
+        return api.round_verdict(result)
+
+    def take(self) -> FileResult | None:
+        """The result of this thread's last check (once)."""
+        result, self.local.last = getattr(self.local, "last", None), None
+        return result
 
 
-__all__ = ["PoolCheck", "findings", "judge", "merged", "rendered", "summary", "template", "word_zip"]
+def as_stored(result: FileResult | None, upload: Any) -> FileResult | None:
+    """The result of an upload's check with what the service added to its stored verdict (the
+    U1 findings: another agency or year), as reading it again would give (service.result_of)."""
+    if result is None or result.result is None:
+        return result
+    added = [f for f in upload.verdict.get("findings", ()) if f.get("rule") == "U1"]
+    result.result.findings[:0] = [
+        Finding(
+            f["rule"], f["severity"], f.get("field"), f["message"], expected=f.get("expected"), actual=f.get("actual")
+        )
+        for f in added
+    ]
+    return result
+
+
+__all__ = ["PoolCheck", "as_stored", "findings", "judge", "merged", "rendered", "summary", "template", "word_zip"]
