@@ -230,3 +230,45 @@ def test_the_export_hint_is_for_json_inputs_only(tmp_path):
     assert "嵌套过深" in lines[0] and "找不到报告的各部分标题" in lines[1]
     assert "xltools export" not in lines[0] + lines[1]
     assert "xltools export" in lines[2]
+
+
+# --- the shared package guards (xltools.ooxml) ---------------------------------------------------
+
+
+def _rezip_docx(replace: dict[str, bytes], method=None) -> bytes:
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(pc.numbering_docx("reaches-100")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+def test_word_documents_declaring_entities_are_refused():
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        b"<w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    with pytest.raises(UnusableInput) as caught:
+        read_docx(_rezip_docx({"word/document.xml": laughs}))
+    assert caught.value.code == "hostile_xml"
+    with pytest.raises(UnusableInput) as caught:  # in any part, the styles too
+        read_docx(_rezip_docx({"word/styles.xml": laughs.replace(b"w:document", b"w:styles")}))
+    assert caught.value.code == "hostile_xml"
+
+
+def test_word_zip_bombs_are_refused_before_inflating():
+    bomb = b"<w:p/>" * (8 << 20)  # 48 MB of XML that deflates to almost nothing
+    with pytest.raises(UnusableInput) as caught:
+        read_docx(_rezip_docx({"word/document.xml": bomb}))
+    assert caught.value.code == "zip_bomb" and "Word/WPS" in caught.value.message
+
+
+def test_the_word_reader_stands_on_the_package_module_not_on_the_workbook_reader():
+    code = "import sys, xltools.published.docx\nprint('xltools.workbook.xlsx' in sys.modules, 'xltools.ooxml' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert run.stdout.split() == ["False", "True"], run.stderr

@@ -1,17 +1,17 @@
 """Reading a Word report (.docx) with python-docx: body paragraphs and tables in document order.
 
-The package is checked before python-docx inflates anything (zip bombs), and python-docx parses
-its XML without resolving entities.
+The package is checked by xltools.ooxml (the workbook reader's guards: end record, directory,
+declared sizes and ratios) before python-docx inflates anything, and python-docx parses its XML
+without resolving entities.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 
 from xltools.errors import UnusableInput
+from xltools.ooxml import OLE_MAGIC, ZIP_MAGIC, open_package, refuse_doctypes
 from xltools.published.blocks import MAX_BLOCKS, Block, Blocks, check_size, clean, too_many_blocks
-from xltools.workbook.xlsx import OLE_MAGIC, ZIP_MAGIC, check_zip_directory
 
 
 def read_docx(data: bytes) -> list[Block]:
@@ -330,10 +330,7 @@ def _check_package(data: bytes) -> None:
         raise UnusableInput(
             "这不是 Word 文档（.docx），可能只是改了扩展名。请提供 .docx、.html 或 .txt 文件。", code="not_docx"
         )
-    try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise UnusableInput("Word 文件已损坏（压缩包不完整），请重新获取原文件。", code="corrupt") from exc
-    check_zip_directory(infos, "一份年度报告")
+    zf, infos = open_package(data, "一份年度报告", "Word/WPS", "Word 文件已损坏（压缩包不完整），请重新获取原文件。")
     if "word/document.xml" not in {i.filename for i in infos}:
         raise UnusableInput("这不是 Word 文档（.docx）：压缩包中没有正文内容。", code="not_docx")
+    refuse_doctypes(zf, infos)

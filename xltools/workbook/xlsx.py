@@ -14,33 +14,39 @@ for. The workbook part, its relationships and the custom properties are parsed o
 content (every unit's copy of one template has the same bytes there). Every part is still inflated
 whole, so a damaged member is found by its checksum as before.
 
-Guards: the zip directory (entries, declared sizes, ratios) is judged before anything is
-inflated; no part inflates past MAX_PART nor all of them past MAX_TOTAL; elements are counted as
-they stream in (MAX_ELEMENTS); a document type declaration is refused outright, so no entity is
-ever declared, expanded or fetched; Strict OOXML namespaces read as the transitional ones.
+Guards: the package's own (xltools.ooxml, shared with the Word reader): the zip directory
+(entries, declared sizes, ratios) judged before anything is inflated, no part inflated past
+MAX_PART, a document type declaration refused outright, so no entity is ever declared, expanded
+or fetched; and here: all parts read together not past MAX_TOTAL, elements counted as they stream
+in (MAX_ELEMENTS), Strict OOXML namespaces read as the transitional ones.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
-import zlib
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
-from xml.parsers import expat
 
 from xltools.errors import UnusableInput
 from xltools.formats import WORKBOOK_LIMIT
+from xltools.ooxml import (  # the package's safety, shared with the Word reader
+    MAX_TOTAL,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    check_end_record,
+    check_zip_directory,
+    feed,
+    read_part,
+)
+from xltools.ooxml import Done as _Done
+from xltools.ooxml import parser as _parser
+from xltools.ooxml import run as _run
 from xltools.text import size_text
 from xltools.workbook.cells import col_index
 
 MAX_FILE = WORKBOOK_LIMIT  # the registry's (xltools.formats)
-MAX_PART = 30 * 1024 * 1024  # inflated size of any one XML part
-MAX_TOTAL = 120 * 1024 * 1024  # inflated size of everything we read
-MAX_ENTRIES = 5000
-MAX_RATIO = 200  # compression ratio above which a part is a bomb, not a spreadsheet
 MAX_ELEMENTS = 200_000  # XML elements in all parts read; a filled template has 3,000-6,000
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -58,9 +64,6 @@ _RELATIONSHIP = f"{_PKG_REL} Relationship"
 _PROPERTY = f"{_CUSTOM} property"
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})")
 _NAME_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 class Cell(NamedTuple):
@@ -114,7 +117,7 @@ class Book:
     def _shared(self) -> _Strings:
         if self._strings is None:
             part = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self._infos else None
-            self._strings = _Strings(self, _read_part(self._zip, part) if part else b"")
+            self._strings = _Strings(self, read_part(self._zip, part) if part else b"")
         return self._strings
 
     def only_rows(self, rows: dict[str, set[int]]) -> None:
@@ -194,7 +197,7 @@ class Book:
         return Cell(value, formula)
 
     def _read(self, part: str) -> bytes:
-        data = _read_part(self._zip, part)
+        data = read_part(self._zip, part)
         self._budget -= len(data)
         if self._budget < 0:
             raise UnusableInput(
@@ -250,7 +253,7 @@ def _once(book: Book, parse, data: bytes):
 def open_book(data: bytes) -> Book:
     """Open .xlsx bytes; raises UnusableInput with a clerk's message for anything else."""
     sniff_container(data)
-    _check_end_record(data)
+    check_end_record(data)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -269,16 +272,16 @@ def open_book(data: bytes) -> Book:
             code="macro",
         )
     book = Book(zf, by_name)
-    sheets, names, book.workbook = _once(book, _workbook, _read_part(zf, "xl/workbook.xml"))
+    sheets, names, book.workbook = _once(book, _workbook, read_part(zf, "xl/workbook.xml"))
     book.names, book.workbook = dict(names), dict(book.workbook)
     book.date1904 = book.workbook.get("date1904", "").lower() in ("1", "true")
-    rels = _once(book, _rels, _read_part(zf, "xl/_rels/workbook.xml.rels"))
+    rels = _once(book, _rels, read_part(zf, "xl/_rels/workbook.xml.rels"))
     for sheet, rid in sheets:
         book.sheets.append(sheet)
         if rels.get(rid):
             book._paths[sheet] = rels[rid]
     if "docProps/custom.xml" in by_name:
-        book.properties = dict(_once(book, _custom_properties, _read_part(zf, "docProps/custom.xml")))
+        book.properties = dict(_once(book, _custom_properties, read_part(zf, "docProps/custom.xml")))
     return book
 
 
@@ -286,7 +289,7 @@ def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
     """Say what a zip that is not a workbook is, and what to do."""
     if "word/document.xml" in names:
         return "这是 Word 文档（.docx），不是 Excel 工作簿（可能改了扩展名）。请提供填好的年度报告模板（.xlsx）。"
-    if "mimetype" in names and b"opendocument.spreadsheet" in _read_part(zf, "mimetype")[:100]:
+    if "mimetype" in names and b"opendocument.spreadsheet" in read_part(zf, "mimetype")[:100]:
         return (
             "这是 OpenDocument 表格（.ods），不是 Excel 工作簿。请在 WPS 或 LibreOffice 中"
             "“另存为”“Excel 2007-365 (.xlsx)”后再试。"
@@ -336,67 +339,6 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _check_end_record(data: bytes) -> None:
-    """Refuse a zip whose central directory claims more entries than a workbook has, before
-    zipfile builds an object for each of them."""
-    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if at < 0 or at + 22 > len(data):
-        return  # zipfile will say the archive is broken
-    entries, cd_size = struct.unpack_from("<HI", data, at + 10)
-    locator = at - 20
-    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
-        (offset,) = struct.unpack_from("<Q", data, locator + 8)
-        if offset + 56 <= len(data) and data[offset : offset + 4] == b"PK\x06\x06":
-            entries, cd_size = struct.unpack_from("<QQ", data, offset + 32)
-    if entries > MAX_ENTRIES or cd_size > MAX_ENTRIES * 400:
-        raise UnusableInput(
-            "压缩包中的文件数量异常多，不像是年度报告模板，已停止读取。请确认选择的是填好的年度报告模板。",
-            code="too_large",
-        )
-
-
-def check_zip_directory(infos: list[zipfile.ZipInfo], what: str = "年度报告模板") -> None:
-    """Refuse a package by what its directory declares, before anything is inflated (zip bombs)."""
-    if len(infos) > MAX_ENTRIES:
-        raise UnusableInput(
-            f"压缩包中的文件数量异常多，不像是{what}，已停止读取。请确认选择的是正确的文件。", code="too_large"
-        )
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_PART or total > MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > MAX_RATIO):
-            raise UnusableInput(
-                "文件解压后过大（可能是恶意构造的压缩包，即“压缩炸弹”），已停止读取，没有解压任何内容。"
-                "请向报送单位重新索取用 Excel/WPS 保存的原文件。",
-                code="zip_bomb",
-            )
-
-
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, RuntimeError, ValueError)
-
-
-def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """Inflate one part, never more than MAX_PART bytes, whatever the directory claims.
-
-    A damaged member (bad CRC, broken deflate data, a part the directory names but the archive
-    lacks, an encrypted or unknown compression) is a corrupt file, not a program error."""
-    try:
-        with zf.open(name) as fh:
-            data = fh.read(MAX_PART + 1)
-    except _DAMAGED as exc:
-        raise UnusableInput(
-            "文件已损坏（压缩包中的数据不完整或校验失败），可能没有完整复制。请重新获取原文件，"
-            "或用 Excel/WPS 打开后另存为 .xlsx 再试。",
-            code="corrupt",
-        ) from exc
-    if len(data) > MAX_PART:
-        raise UnusableInput(
-            "文件中的某一部分解压后过大（可能是“压缩炸弹”），已停止读取。请向报送单位重新索取原文件。", code="zip_bomb"
-        )
-    return data
-
-
 # Excel's "Strict Open XML" save: the same elements under ISO namespaces.
 _STRICT = (
     (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
@@ -418,38 +360,6 @@ _STRICT = (
 # --- parsing: expat with callbacks that keep no element objects ------------------------------------
 
 
-class _Hostile(Exception):
-    """A document type declaration: the way to entities and external references."""
-
-
-class _Done(Exception):
-    """Everything the reader needs of a part has been seen."""
-
-
-def _refuse(*_args) -> None:
-    raise _Hostile
-
-
-_SLICE = 16 * 1024
-
-
-def _parser(start, end=None, text=None):
-    """An expat parser that refuses any document type declaration, so no entity is declared,
-    expanded or fetched. `start` counts each element against the book's budget."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if text is not None:
-        parser.CharacterDataHandler = text
-    return parser
-
-
 def _iso(data: bytes) -> bytes:
     """Strict OOXML read as transitional."""
     if b"http://purl.oclc.org/ooxml/" in data:
@@ -459,31 +369,8 @@ def _iso(data: bytes) -> bytes:
 
 
 def _feed(parser, data: bytes) -> None:
-    """Parse one part; a callback raising `_Done` ends it early."""
-    data = _iso(data)
-    for at in range(0, len(data), _SLICE):  # in slices, so that a part left early is not tokenised to its end
-        if _run(parser, data[at : at + _SLICE], False):
-            return
-    _run(parser, b"", True)
-
-
-def _run(parser, data: bytes, final: bool) -> bool:
-    """Feed the parser; True when a callback said it has all it needs."""
-    try:
-        parser.Parse(data, final)
-    except _Done:
-        return True
-    except _Hostile as exc:
-        raise UnusableInput(
-            "文件中含有不安全的 XML 内容（文档类型定义、实体或外部引用），可能是恶意构造的文件，已拒绝读取，"
-            "没有访问其中引用的任何文件或网址。请向报送单位重新索取用 Excel/WPS 保存的原文件。",
-            code="hostile_xml",
-        ) from exc
-    except (expat.ExpatError, ValueError) as exc:
-        raise UnusableInput(
-            "文件已损坏（内部 XML 无法解析），请用 Excel/WPS 打开后另存为 .xlsx 再试。", code="corrupt"
-        ) from exc
-    return False
+    """Parse one part (Strict OOXML read as transitional); a callback raising `_Done` ends it early."""
+    feed(parser, _iso(data))
 
 
 def _parse(data: bytes, start, end=None, text=None) -> None:
