@@ -377,3 +377,89 @@ def test_an_upload_is_judged_in_a_killable_worker(folder, monkeypatch):
         assert body["status"] == "errors" and body["verdict"]["error"]["code"] == "timeout"
         assert "超时" in body["verdict"]["error"]["message"]
         assert re.search(rf'data-unit="{UNITS[0]}" data-status="errors"', office.get(f"/office/{YEAR}").text)
+
+
+def test_overdue_filter_sort_and_closing(app, folder, office):
+    import datetime as dt
+
+    with api.open_round_service(str(folder)) as service:  # a round whose deadline has passed
+        issued = service.create_round(2024, OFFICE, api.roster_from_text("\n".join(UNITS)), dt.date(2025, 1, 31))
+        tokens = {link.unit.name: f"/u/{link.token}" for link in issued.links}
+    unit = client(app)
+    late = dict(TEXTS, year=2024)
+    token = csrf(unit.get(tokens[UNITS[1]]).text)
+    book = fill({**late, "agency.name": UNITS[1], "requests.new.natural": 3})  # an error
+    assert (
+        unit.post(
+            tokens[UNITS[1]] + "/upload", data={"csrf_token": token}, files={"file": ("a.xlsx", book)}
+        ).status_code
+        == 303
+    )
+    token = csrf(unit.get(tokens[UNITS[2]]).text)
+    book = fill({**late, "agency.name": UNITS[2]})
+    assert (
+        unit.post(
+            tokens[UNITS[2]] + "/upload", data={"csrf_token": token}, files={"file": ("b.xlsx", book)}
+        ).status_code
+        == 303
+    )
+    board = office.get("/office/2024").text
+    rows = re.findall(r'<tr class="unit s-(\w+)( overdue)?" data-unit="([^"]+)"', board)
+    assert [(name, status, bool(late_)) for status, late_, name in rows] == [
+        (UNITS[0], "not_submitted", True),
+        (UNITS[1], "errors", True),
+        (UNITS[2], "passed", False),  # passed in time enough: not overdue
+    ]
+    overdue = office.get("/office/2024?status=overdue").text
+    assert re.findall(r'data-unit="([^"]+)" data-status', overdue) == UNITS[:2]
+    by_status = office.get("/office/2024?sort=status").text
+    assert re.findall(r'data-unit="([^"]+)" data-status', by_status) == [UNITS[1], UNITS[0], UNITS[2]]
+    by_name_desc = office.get("/office/2024?sort=name&desc=1").text
+    assert re.findall(r'data-unit="([^"]+)" data-status', by_name_desc) == sorted(UNITS, reverse=True)
+    # closing: the units can no longer upload, and are told so; reopening lets them again
+    page = office.get("/office/2024").text
+    assert office.post("/office/2024/close", data={"csrf_token": csrf(page)}).status_code == 303
+    page = unit.get(tokens[UNITS[0]]).text
+    assert 'id="closed"' in page and 'id="upload"' not in page
+    book = fill({**late, "agency.name": UNITS[0]})
+    r = unit.post(
+        tokens[UNITS[0]] + "/upload",
+        data={"csrf_token": unit.cookies["xltools_csrf"]},  # the form is gone; the browser's token stays
+        files={"file": ("c.xlsx", book)},
+    )
+    assert r.status_code == 409 and "收集已结束" in r.text
+    page = office.get("/office/2024").text
+    assert "已关闭" in page
+    assert office.post("/office/2024/reopen", data={"csrf_token": csrf(page)}).status_code == 303
+    token = csrf(unit.get(tokens[UNITS[0]]).text)
+    assert (
+        unit.post(
+            tokens[UNITS[0]] + "/upload", data={"csrf_token": token}, files={"file": ("c.xlsx", book)}
+        ).status_code
+        == 303
+    )
+
+
+def test_uploads_keep_the_page_limits(folder):
+    app = create_app(data_folder=folder, max_upload=200_000)
+    office = client(app)
+    login(office)
+    page = office.get("/office/new")
+    r = office.post(
+        "/office/new", data={"year": str(YEAR), "name": OFFICE, "roster": UNITS[0], "csrf_token": csrf(page.text)}
+    )
+    link = re.search(r"<code>http://127\.0\.0\.1(/u/[^<]+)</code>", r.text).group(1)
+    unit = client(app)
+    token = csrf(unit.get(link).text)
+    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("大.xlsx", b"PK" + b"\0" * 300_000)})
+    assert r.status_code == 413 and "文件太大" in r.text
+    r = unit.post(link + "/upload", data={"csrf_token": token}, files={"file": ("程序.exe", b"MZ" + b"\0" * 100)})
+    assert r.status_code == 415 and "不能检查这种文件" in r.text
+    r = unit.post(
+        link + "/upload", data={"csrf_token": token}, files={"file": ("../../etc/passwd.xlsx", workbook(UNITS[0]))}
+    )
+    assert r.status_code == 303
+    page = unit.get(link).text
+    assert "passwd.xlsx" in page and "../" not in page  # a name for showing only, never a path
+    assert not list(folder.rglob("*passwd*"))
+    assert re.search(rf'data-unit="{UNITS[0]}" data-status="passed"', office.get(f"/office/{YEAR}").text)
