@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
 from tests.conftest import EXAMPLES
+from tests.webclient import page_client
 from xltools import formats, inputs
 from xltools.cli import main
 from xltools.errors import UnusableInput
-from xltools.web.app import create_app
 
 # One file of each kind a clerk's folder may hold besides the reports: bytes as such a file starts.
 OTHER_SPREADSHEETS = {
@@ -82,7 +81,7 @@ def test_a_refused_suffix_says_what_the_file_is_and_what_to_do(tmp_path, fmt):
 
 
 def test_an_upload_gets_the_same_refusal_as_a_file():
-    with TestClient(create_app()) as client:
+    with page_client() as client:
         r = client.post("/api/check", files={"files": ("报告.xlsb", b"PK\x03\x04 binary workbook")})
     assert r.status_code == 415
     assert formats.INPUTS[".xlsb"].refusal in r.json()["files"][0]["error"]["message"]
