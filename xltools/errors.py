@@ -61,6 +61,7 @@ class OutputError(XltoolsError):
     """An output that may not or cannot be written (exists, is the input, is a folder, …)."""
 
     code = "output"
+    target: str | None = None  # the output as shown (an existing one): an interface words its own hint
 
 
 class ReportHasErrors(XltoolsError):

@@ -134,8 +134,9 @@ def check_target(
 
 
 def _exists(target: Path) -> OutputError:
-    shown = display_path(target)
-    return OutputError(f"{shown} 已存在，没有覆盖。请换一个输出文件名。", code="exists", target=shown)
+    err = OutputError(f"{display_path(target)} 已存在，没有覆盖。请换一个输出文件名。", code="exists")
+    err.target = display_path(target)
+    return err
 
 
 def _refuse_special(target: Path) -> None:

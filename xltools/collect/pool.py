@@ -38,6 +38,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any
 
 
@@ -239,10 +240,10 @@ class Pool:
 
     # -- the public side
 
-    def submit(self, fn: Callable, /, *args, timeout: float | type[Ellipsis] | None = ..., **kwargs) -> Future:
+    def submit(self, fn: Callable, /, *args, timeout: float | EllipsisType | None = ..., **kwargs) -> Future:
         """Run `fn(*args, **kwargs)` in a worker; its Future. `timeout` overrides the pool's."""
         future: Future = Future()
-        task = _Task(future, fn, args, kwargs, self.timeout if timeout is ... else timeout)  # type: ignore[arg-type]
+        task = _Task(future, fn, args, kwargs, self.timeout if timeout is ... else timeout)
         with self._lock:
             if self._closing:
                 raise PoolClosed("the pool is shut down")

@@ -126,9 +126,9 @@ def split_parts(blocks: list[Block]) -> tuple[list[Block], dict[str, list[Block]
     words (a sub-heading inside another part)."""
     found: list[_Title] = []
     for i, block in enumerate(blocks):
-        t = title_of(block)
-        if t is not None:
-            found.append(_Title(i, t[0], t[1], t[2], block.text))
+        titled = title_of(block)
+        if titled is not None:
+            found.append(_Title(i, *titled, block.text))
     start = _report_title_at(blocks, before=max((t.at for t in found if t.part == PART_IDS[0]), default=0))
     if start is not None:
         found = [t for t in found if t.at > start]  # above the report's own title: the site's, not the report's
@@ -537,6 +537,7 @@ def _strip_signature(st: Structure, texts: list[str], narrative_only: bool) -> l
     if at is None:
         return texts
     m = _DATE_LINE.match(unicodedata.normalize("NFKC", texts[at]).replace(" ", ""))
+    assert m is not None  # the line `at` was chosen for matching
     if not narrative_only and "publish_date" not in st.values:
         _set_date(st, m.groups())
     texts = texts[:at]

@@ -7,11 +7,11 @@ cells the template draws, docs/format.md §7); generated sentences come from `se
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from xltools import spec
@@ -224,7 +224,7 @@ def build_document(
     report: Report,
     *,
     draft: bool = False,
-    templates_dir: str | Path | None = None,
+    templates_dir: str | os.PathLike | None = None,
     findings: Iterable[Finding] = (),
 ) -> Document:
     """The document for a checked report. Pure: the same report gives the same document.

@@ -7,6 +7,7 @@ Templates run sandboxed with StrictUndefined: a misspelt variable is an error, n
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ OUTCOMES = _outcomes()
 class Sentences:
     """The wording templates, ours or an office's."""
 
-    def __init__(self, templates_dir: str | Path | None = None):
+    def __init__(self, templates_dir: str | os.PathLike | None = None):
         loaders: list[jinja2.BaseLoader] = []
         if templates_dir is not None:
             d = Path(templates_dir)

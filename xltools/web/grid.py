@@ -93,8 +93,8 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
         for c in range(layout.last_col + 1):
             if (r, c) not in grid:
                 line.append(GridCell())
-            elif grid[(r, c)] is not None:
-                line.append(grid[(r, c)])
+            elif (given := grid[(r, c)]) is not None:
+                line.append(given)
         rows.append((r + d_row + 1, line))
     columns = [col_name(c + d_col) for c in range(layout.last_col + 1)]
     return Grid(sheet, columns, rows)

@@ -103,7 +103,7 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     if r.error is not None:
         return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=phrased(r.error))
 
-    result = r.result
+    result = r.checked
     views = [finding_view(f) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them
     errors = [v for v in views if v.severity == ERROR]
     warnings = [v for v in views if v.severity != ERROR]

@@ -205,14 +205,16 @@ def _identify(book: Book) -> str:
             else "不是本工具的模板"
         )
         raise UnusableInput(f"这个工作簿{what}（没有模板版本标记）。请使用本工具的空白模板填写。", code="foreign")
-    if _version_key(version) is None:
+    key, ours = _version_key(version), _version_key(TEMPLATE_VERSION)
+    if key is None:
         raise UnusableInput(f"模板版本标记“{version[:40]}”无法识别。请使用本工具的空白模板填写。", code="foreign")
-    if _version_key(version) > _version_key(TEMPLATE_VERSION):
+    assert ours is not None  # this program's own marker
+    if key > ours:
         raise UnusableInput(
             f"这个模板的版本（{version}）比本程序支持的（{TEMPLATE_VERSION}）新。请升级 xltools 后再试。",
             code="newer_version",
         )
-    if _version_key(version)[0] != _version_key(TEMPLATE_VERSION)[0]:
+    if key[0] != ours[0]:
         raise UnusableInput(f"模板版本 {version} 已不再支持。请用本工具的空白模板重新填写。", code="old_version")
     return version
 
