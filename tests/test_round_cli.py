@@ -185,3 +185,20 @@ def test_a_data_folder_without_a_store_is_named(tmp_path):
     bad_date = xl("round", "new", "--data", str(tmp_path / "d"), "--year", "2024", "--name", OFFICE,
                   "--roster", str(tmp_path / "none.txt"), "--deadline", "31.1.2025")  # fmt: skip
     assert bad_date.returncode == 2 and "2026-01-31 这样" in bad_date.err
+
+
+def test_the_office_downloads_from_the_command_line(tmp_path):
+    data, _ = _new(tmp_path)
+    xl("round", "upload", "--data", str(data), "--unit", TOWN, _file(tmp_path, "a.xlsx", book()))
+    out = {k: tmp_path / f"{k}{s}" for k, s in (("summary", ".xlsx"), ("merged", ".json"), ("word", ".zip"))}
+    args = [a for k, p in out.items() for a in (f"--{k}", str(p))]
+    proc = xl("round", "download", "--data", str(data), *args)
+    assert proc.returncode == 0, proc.err
+    assert "单位名单中有 2 个单位没有报告" in proc.out and "已保存 1 份 Word 报告" in proc.out
+    assert json.loads(out["merged"].read_text(encoding="utf-8"))["merge"]["missing"] == [EDU, "测试市测试区财政局"]
+    assert any(TOWN in str(c.value) for row in openpyxl.load_workbook(out["summary"]).active.iter_rows() for c in row)
+    with zipfile.ZipFile(out["word"]) as zf:
+        assert sorted(zf.namelist()) == sorted([f"001-{TOWN}.docx", "说明.txt"])
+    again = xl("round", "download", "--data", str(data), "--word", str(out["word"]))
+    assert again.returncode == 2 and "已存在" in again.err
+    assert xl("round", "download", "--data", str(data)).returncode == 2

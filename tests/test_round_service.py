@@ -334,3 +334,16 @@ def test_a_unit_added_to_a_round_and_the_deadline_moved(svc, issued, clock):
     assert svc.set_deadline(issued.round.id, dt.date(2025, 3, 31)).deadline == dt.date(2025, 3, 31)
     assert not any(s.overdue for s in svc.board(issued.round.id))
     assert [e.action for e in svc.events(issued.round.id)][-2:] == ["unit_added", "deadline_set"]
+
+
+def test_a_roster_workbook_that_inflates_to_a_bomb_is_refused_before_reading():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (60 * 1024 * 1024))
+    assert len(buf.getvalue()) < 1024 * 1024
+    with pytest.raises(UnusableInput, match="解压后太大"):
+        parse_roster(buf.getvalue(), "名单.xlsx")
+    with pytest.raises(UnusableInput, match="无法读取"):
+        parse_roster(b"not a zip", "名单.xlsx")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from xltools import __version__
 from xltools.errors import UsageError, XltoolsError, exit_status, http_status
@@ -477,6 +477,13 @@ def round_word_zip(service: RoundService, round_id: int) -> bytes:
     return downloads.word_zip(service, round_id)
 
 
+def round_write_word_zip(service: RoundService, round_id: int, out: BinaryIO) -> int:
+    """Every unit's current report as Word, as one zip written to `out` as it is made; the count."""
+    from xltools.round import downloads
+
+    return downloads.write_word_zip(service, round_id, out)
+
+
 def round_links_bytes(links: Sequence[Link], base_url: str, suffix: str, *, title: str = "") -> bytes:
     """The list of links as .xlsx, or as printable text (any other suffix)."""
     from xltools.round import downloads
@@ -626,6 +633,7 @@ __all__ = [
     "round_time",
     "round_verdict",
     "round_word_zip",
+    "round_write_word_zip",
     "rules",
     "summary_book",
     "summary_workbook_bytes",

@@ -780,6 +780,44 @@ def round_export_cmd(data, year, output, force) -> None:
     )
 
 
+@round_group.command("download")
+@_data_option
+@_year_option
+@click.option("--summary", "summary", metavar="汇总.xlsx", help="检查汇总表（与 check --summary 相同）保存到的文件。")
+@click.option(
+    "--merged",
+    "merged",
+    metavar="合计.xlsx|.json",
+    help="各单位报告的合计（与 merge 相同；名单中缺少的单位列出）保存到的文件。",
+)
+@click.option("--word", "word", metavar="报告.zip", help="全部单位的 Word 报告（一个压缩包）保存到的文件。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+def round_download_cmd(data, year, summary, merged, word, force) -> None:
+    """下载一轮收集的汇总：检查汇总表、各单位合计、全部单位的 Word 报告。"""
+    if not (summary or merged or word):
+        raise UsageError("请至少给出 --summary、--merged、--word 中的一个。")
+    if merged and Path(merged).suffix.lower() not in (".xlsx", ".json"):
+        raise UsageError("--merged 的文件应以 .xlsx 或 .json 结尾。")
+    for target in (summary, merged, word):
+        if target:
+            api.check_target(target, force=force)
+    with _existing(data) as service:
+        rnd = _round_of(service, year)
+        if summary:
+            api.write_atomic(summary, api.round_summary_bytes(service, rnd.id), force=force)
+            emit(f"已保存检查汇总表：{summary}")
+        if merged:
+            result = api.round_merged(service, rnd.id, Path(merged).suffix.lower())
+            api.write_atomic(merged, result.data, force=force)
+            for line in result.lines:
+                emit(line)
+            emit(f"已保存各单位合计：{merged}")
+        if word:
+            with api.atomic_path(word, force=force) as tmp, open(tmp, "wb") as fh:
+                done = api.round_write_word_zip(service, rnd.id, fh)
+            emit(f"已保存 {done} 份 Word 报告：{word}")
+
+
 @round_group.command("import")
 @_data_option
 @click.argument("input_path", metavar="导出的文件.zip")

@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from xltools.model import FileResult
 from xltools.round.errors import Refused
@@ -97,17 +98,24 @@ def safe_name(name: str) -> str:
 
 
 def word_zip(service: RoundService, round_id: int) -> bytes:
-    """Every unit's current report as Word (.docx) in one zip; units whose current report has
-    errors, or who have none, are listed in 说明.txt instead."""
+    """Every unit's current report as Word (.docx) in one zip (see `write_word_zip`)."""
+    buf = io.BytesIO()
+    write_word_zip(service, round_id, buf)
+    return buf.getvalue()
+
+
+def write_word_zip(service: RoundService, round_id: int, out: BinaryIO) -> int:
+    """Every unit's current report as Word (.docx) in one zip written to `out` as it is made
+    (a round of 3,000 units need not be held in memory); units whose current report has errors,
+    or who have none, are listed in 说明.txt instead. Returns the number of reports."""
     from xltools.render import build
 
-    buf = io.BytesIO()
     skipped = []
     done = 0
-    reports = list(current(service, round_id))
-    have = {s.unit.id for s, _ in reports}
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, (state, r) in enumerate(reports, 1):
+    have = set()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for i, (state, r) in enumerate(current(service, round_id), 1):
+            have.add(state.unit.id)
             if r.result is None or not r.result.ok:
                 skipped.append(f"{state.unit.name}：最新上传的报告有错误，未生成。")
                 continue
@@ -118,7 +126,7 @@ def word_zip(service: RoundService, round_id: int) -> bytes:
                 skipped.append(f"{u.name}：未提交。")
         note = [f"共生成 {done} 份报告。", *skipped]
         zf.writestr("说明.txt", "\r\n".join(note) + "\r\n")
-    return buf.getvalue()
+    return done
 
 
 def links_text(links: Sequence[Link], base_url: str, *, title: str = "") -> str:
@@ -167,4 +175,5 @@ __all__ = [
     "shown_time",
     "summary_workbook",
     "word_zip",
+    "write_word_zip",
 ]

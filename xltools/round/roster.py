@@ -19,6 +19,7 @@ from xltools.text import clean_text, fold
 
 MAX_ROSTER = 5 * 1024 * 1024
 MAX_UNITS = 10_000
+MAX_UNPACKED = 50 * 1024 * 1024  # a roster workbook inflated: 10,000 names take well under 5 MB
 _HEADINGS = {fold(h) for h in ("机关全称", "单位名称", "单位", "名称", "填报单位", "机关名称")}
 _SEPARATORS = re.compile(r"[\t,，]")
 
@@ -80,6 +81,14 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
 
     from openpyxl import load_workbook  # type: ignore[import-untyped]  # lazy: heavy; only a workbook roster needs it
 
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnusableInput(
+            "单位名单工作簿无法读取。请另存为 .xlsx，或改用每行一个机关全称的文本文件。", code="unreadable"
+        ) from exc
+    if unpacked > MAX_UNPACKED:  # a zip bomb: refused before anything is inflated
+        raise UnusableInput("单位名单工作簿解压后太大。请只保留名单一张表，或改用文本文件。", code="too_large")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
