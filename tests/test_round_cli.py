@@ -202,3 +202,34 @@ def test_the_office_downloads_from_the_command_line(tmp_path):
     again = xl("round", "download", "--data", str(data), "--word", str(out["word"]))
     assert again.returncode == 2 and "已存在" in again.err
     assert xl("round", "download", "--data", str(data)).returncode == 2
+
+
+def test_backup_while_another_process_keeps_uploading(tmp_path):
+    """`round backup` from the command line while a separate writer process uploads in a loop (as
+    the service would): each backup restores to a whole store holding a prefix of the uploads."""
+    data, _ = _new(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = Path(__file__).resolve().parent / "round_child.py"
+    writer = subprocess.Popen(
+        [sys.executable, str(child), str(data), TOWN, "0", "7"], stdout=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        for n in range(2):
+            writer.stdout.readline()  # at least one more upload committed before each backup
+            proc = xl("round", "backup", "--data", str(data), "-o", str(tmp_path / f"b{n}.zip"))
+            assert proc.returncode == 0, proc.err
+    finally:
+        writer.kill()
+        writer.communicate()
+    counts = []
+    for n in range(2):
+        restored = tmp_path / f"r{n}"
+        assert xl("round", "restore", "--data", str(restored), "--from", str(tmp_path / f"b{n}.zip")).returncode == 0
+        with RoundService.open(str(restored)) as back:
+            assert back.store.verify() == []
+            town = back.unit_named(back.round(2024).id, TOWN)
+            ids = [up.id for up in back.store.uploads(town.id)]
+            assert ids == list(range(1, len(ids) + 1))  # a prefix: nothing torn, nothing skipped
+            counts.append(len(ids))
+    assert 1 <= counts[0] <= counts[1]
