@@ -4,6 +4,7 @@ LibreOffice (issue 17)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import unicodedata
@@ -180,3 +181,43 @@ def test_pdf_imports_back_to_the_same_data(name):
         want.pop("overview.on_request")
     want.pop("publish_date"), got.pop("publish_date")  # not printed in the report
     assert got == want
+
+
+_FAKE_SOFFICE = """#!/bin/sh
+# A LibreOffice that leaves a bad file where the PDF should be.
+while [ "$#" -gt 0 ]; do
+  if [ "$1" = "--outdir" ]; then out="$2"; fi
+  shift
+done
+printf '%s' "$XLTOOLS_FAKE_PDF" > "$out/report.pdf"
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands for LibreOffice")
+@pytest.mark.parametrize(
+    "content", ["", "<html>Error</html>" * 100, "%PDF-1.7\n" + "x" * 2000]
+)  # empty, not a PDF, cut
+def test_a_bad_pdf_from_libreoffice_is_not_published(tmp_path, monkeypatch, content):
+    """LibreOffice leaving an empty or non-PDF file: `build -o x.pdf` said 已生成 and, with
+    --force, replaced a good PDF with it. Now refused, and the old file stays."""
+    fake = tmp_path / "soffice"
+    fake.write_text(_FAKE_SOFFICE, encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf_module, "soffice", lambda: str(fake))
+    monkeypatch.setenv("XLTOOLS_FAKE_PDF", content)
+    out = tmp_path / "报告.pdf"
+    good = b"%PDF-1.7\n" + b"0" * 4096 + b"\n%%EOF\n"
+    out.write_bytes(good)
+    res = CliRunner().invoke(main, ["build", str(EXAMPLES / "suoluo-2024.json"), "-o", str(out), "--force"])
+    assert res.exit_code == 2, res.output
+    assert "LibreOffice 只生成了" in res.output and "已生成" not in res.output
+    assert out.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    fresh = tmp_path / "新.pdf"
+    res = CliRunner().invoke(main, ["build", str(EXAMPLES / "suoluo-2024.json"), "-o", str(fresh)])
+    assert res.exit_code == 2 and not fresh.exists()
+
+
+def test_checked_pdf_takes_a_whole_pdf():
+    data = b"%PDF-1.4\n" + b"1 0 obj\n" * 200 + b"%%EOF\r\n"
+    assert pdf_module.checked_pdf(data) == data

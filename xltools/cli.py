@@ -62,6 +62,15 @@ def main() -> None:
     """
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(path) -> str:
+    """A file name inside a message: control characters (a newline, a tab) shown escaped as \\n,
+    so that the name stays on its line and the message says exactly which file."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), api.display_path(path))
+
+
 def emit(text: str, *, err: bool = False) -> None:
     """One message to the screen; a name that is not UTF-8 is shown escaped. A failing stdout is
     reported once (on stderr); a failing stderr is ignored: there is nowhere left to say it."""
@@ -104,10 +113,10 @@ def template_cmd(output: str, force: bool, previous: str | None) -> None:
         if result.errors:
             _show_findings(previous, result)
         api.write_atomic(output, api.next_template(result), force=force, inputs=[previous])
-        emit(f"已生成下一年度的模板：{output}（已预填机关信息、年度、上年结转和上年数据，请核对）")
+        emit(f"已生成下一年度的模板：{shown(output)}（已预填机关信息、年度、上年结转和上年数据，请核对）")
         return
     api.write_atomic(output, api.template_bytes(), force=force)
-    emit(f"已生成模板：{output}")
+    emit(f"已生成模板：{shown(output)}")
 
 
 # --- check --------------------------------------------------------------------------------------
@@ -193,7 +202,7 @@ def check_cmd(
             emit(closing)
     # The summary is finished after the results are out: one that cannot be written loses none.
     if summary_path:
-        emit(f"已生成汇总：{summary_path}", err=True)
+        emit(f"已生成汇总：{shown(summary_path)}", err=True)
     click.get_current_context().exit(tally.exit_code)
 
 
@@ -242,7 +251,7 @@ def output_format(output: str | os.PathLike | None, fmt: str | None) -> str:
 def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: list[str]) -> None:
     if output:
         api.write_atomic(output, data, force=force, inputs=inputs)
-        emit(f"已生成：{output}", err=True)
+        emit(f"已生成：{shown(output)}", err=True)
     else:
         _echo_out(data.decode("utf-8"), nl=False)
 
@@ -405,7 +414,7 @@ def merge_cmd(inputs, output, name, self_unit, scopes, parent, roster, force, jo
         )
     api.write_atomic(output, api.merge_bytes(result, suffix), force=force, inputs=sources)
     described, reconciled = api.merge_lines(result)
-    emit("\n".join([*described, f"已生成：{output}（文字部分请汇总单位填写）", *reconciled]))
+    emit("\n".join([*described, f"已生成：{shown(output)}（文字部分请汇总单位填写）", *reconciled]))
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -954,7 +963,7 @@ def cli_hint(exc: XltoolsError) -> str:
 def _phrase(exc: XltoolsError) -> str:
     """The library's message, with the command-line words only the command line knows."""
     if isinstance(exc, OutputError) and exc.code == "exists":
-        return f"错误：{getattr(exc, 'target', exc.path)} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
+        return f"错误：{shown(exc.data.get('target') or exc.path or '')} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
     return f"错误：{exc}" + cli_hint(exc)
 
 

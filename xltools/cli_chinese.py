@@ -78,6 +78,8 @@ def _install_chinese() -> None:
     for t in (click.INT, click.FLOAT, click.STRING):
         t.name = _TYPE_NAMES.get(t.name, t.name)
     click.exceptions._format_possibilities = _possibilities  # its own quotes are Python's: 'build'
+    click.core.Parameter.get_error_hint = _error_hint  # '-j' / '--jobs' -> “-j / --jobs”
+    click.types.Choice.get_invalid_choice_message = _invalid_choice  # 'txt', 'md' -> “txt”、“md”
     click.formatting.term_len = _width  # the option list's second column, aligned under Chinese metavars
     click.formatting.wrap_text = _wrap_text  # a paragraph's lines joined without a space between Chinese
 
@@ -100,6 +102,16 @@ def _width(text: str) -> int:
     from click._compat import strip_ansi
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in strip_ansi(text))
+
+
+def _error_hint(self, ctx) -> str:
+    """The option or argument a message is about, in Chinese quotes (click quotes as Python does)."""
+    return "“" + " / ".join(self.opts or [self.human_readable_name]) + "”"
+
+
+def _invalid_choice(self, value, ctx) -> str:
+    choices = "、".join(f"“{c}”" for c in self._normalized_mapping(ctx=ctx).values())
+    return f"“{value}”不是可选的值（可选：{choices}）。"
 
 
 def _possibilities(possibilities: list[str]) -> str:

@@ -83,7 +83,25 @@ def docx_to_pdf(data: bytes) -> bytes:
                 "LibreOffice 没有生成 PDF" + (f"（{detail}）" if detail else "") + "。请先生成 Word 文件再另存为 PDF。",
                 code="pdf_failed",
             )
-        return out.read_bytes()
+        return checked_pdf(out.read_bytes())
 
 
-__all__ = ["NO_LIBREOFFICE", "docx_to_pdf", "render_document", "soffice"]
+MIN_PDF = 1024  # bytes: a one-page report with its fonts embedded is tens of KB
+
+
+def checked_pdf(data: bytes) -> bytes:
+    """LibreOffice's output, when it is a PDF: it begins `%PDF-`, ends with `%%EOF` (whitespace
+    aside) and has a plausible size. An empty, cut or foreign file is refused, so nothing is
+    published and an existing PDF stays as it was."""
+    tail = data[-1024:].rstrip()
+    if len(data) < MIN_PDF or not data.startswith(b"%PDF-") or not tail.endswith(b"%%EOF"):
+        what = "一个空文件" if not data else "一个不完整或不是 PDF 的文件"
+        raise OutputError(
+            f"LibreOffice 只生成了{what}（{len(data)} 字节），没有保存。请关闭正在运行的 LibreOffice 后重试，"
+            "或先生成 Word 文件再另存为 PDF。",
+            code="pdf_failed",
+        )
+    return data
+
+
+__all__ = ["NO_LIBREOFFICE", "checked_pdf", "docx_to_pdf", "render_document", "soffice"]
