@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.variants import BASE_NAMES, LOSSLESS, VARIANTS, base, variant
+from tests.variants import BASE_NAMES, LOSSLESS, VARIANTS, as_html, base, variant
 from xltools import spec
 from xltools.published import Imported, import_bytes
 
@@ -22,8 +22,11 @@ def reference(name: str) -> Imported:
     return import_bytes(base(name).encode("utf-8"), "txt", f"{name}.txt")
 
 
-def imported(name: str, names: tuple[str, ...]) -> Imported:
-    return import_bytes(variant(base(name), names).encode("utf-8"), "txt", "variant.txt")
+def imported(name: str, names: tuple[str, ...], kind: str = "txt") -> Imported:
+    text = variant(base(name), names)
+    if kind == "html":
+        return import_bytes(as_html(text).encode("utf-8"), "html", "variant.html")
+    return import_bytes(text.encode("utf-8"), "txt", "variant.txt")
 
 
 def tally(name: str, got: Imported) -> tuple[int, int, list[str]]:
@@ -113,9 +116,23 @@ def test_a_missing_cell_leaves_its_row_unread_not_shifted():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.sampled_from(BASE_NAMES), st.lists(st.sampled_from(sorted(VARIANTS)), min_size=1, max_size=5, unique=True))
-def test_any_combination_of_variants_is_exact_or_named(name, names):
-    assert_exact_or_named(name, imported(name, tuple(names)))
+@given(
+    st.sampled_from(BASE_NAMES),
+    st.lists(st.sampled_from(sorted(VARIANTS)), min_size=1, max_size=5, unique=True),
+    st.sampled_from(["txt", "html"]),
+)
+def test_any_combination_of_variants_is_exact_or_named(name, names, kind):
+    assert_exact_or_named(name, imported(name, tuple(names), kind))
+
+
+@pytest.mark.parametrize("name", BASE_NAMES)
+@pytest.mark.parametrize("how", sorted(VARIANTS))
+def test_every_variant_as_a_saved_page_reads_each_value_exactly_or_names_it(name, how):
+    """The same variants as web pages (tables as <table>, the report inside a site's page)."""
+    got = imported(name, (how,), "html")
+    assert_exact_or_named(name, got)
+    if how in LOSSLESS:
+        assert got.unread == {}
 
 
 # --- titles, levels and dates as real reports print them ------------------------------------------

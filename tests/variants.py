@@ -331,3 +331,32 @@ def variant(text: str, names: tuple[str, ...]) -> str:
     for name in names:
         text = VARIANTS[name](text)
     return text
+
+
+def as_html(text: str) -> str:
+    """The text as a saved web page would hold it: paragraphs as <p>, each run of `a | b` lines as
+    one <table> (a cell left empty stays an empty <td>), inside a site's header and footer."""
+    from html import escape
+
+    out = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>政府信息公开</title></head><body>",
+        "<div class='nav'><a href='/'>首页</a> | <a href='/zwgk'>政务公开</a></div><div class='article'>",
+    ]
+    table = False
+    for line in text.split("\n"):
+        cells = [c.strip() for c in re.split(r"\s*[|\t]\s*", line)] if ("|" in line or "\t" in line) else None
+        if cells is not None:
+            if not table:
+                out.append("<table border='1'>")
+                table = True
+            out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+            continue
+        if table:
+            out.append("</table>")
+            table = False
+        if line.strip():
+            out.append(f"<p>{escape(line)}</p>")
+    if table:
+        out.append("</table>")
+    out.append("</div><div class='footer'>主办单位：某某人民政府办公室</div></body></html>")
+    return "\n".join(out)
