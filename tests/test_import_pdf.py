@@ -281,3 +281,24 @@ def test_a_first_line_indented_two_characters_and_cut_short_is_not_a_centred_tit
     assert not _Line(75.6, 511.0, "如对本报告有疑问，请与…邮编：", left, right, size).centred
     assert _Line(250.0, 347.0, "年度报告", left, right, size).centred
     assert not _Line(left, 400.0, "一、总体情况", left, right, size).centred
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("renumbered_with_own_table_numbers",),
+        ("headers_split", "narrative_heading_like_a_part"),
+        ("requests_columns_reordered", "fee_table_as_part_five", "title_wrapped"),
+        ("requests_header_two_columns", "cell_dropped"),
+    ],
+)
+def test_variants_printed_to_pdf_are_exact_or_named(names, chromium, tmp_path):
+    """The variant corpus (tests/variants.py) as a browser prints it: never a different number."""
+    from tests.test_import_variants import assert_exact_or_named, reference
+    from tests.variants import as_html, base, variant
+
+    html = as_html(variant(base("huaian-distinct"), names)).encode()
+    pdf = print_pages(chromium, {"variant": html}, tmp_path)["variant"]
+    got = import_report(pdf)
+    reference("huaian-distinct")
+    assert_exact_or_named("huaian-distinct", got)
