@@ -347,3 +347,14 @@ def test_a_roster_workbook_that_inflates_to_a_bomb_is_refused_before_reading():
         parse_roster(buf.getvalue(), "名单.xlsx")
     with pytest.raises(UnusableInput, match="无法读取"):
         parse_roster(b"not a zip", "名单.xlsx")
+
+
+def test_an_upload_is_kept_even_when_the_check_breaks(tmp_path, clock):
+    def broken(data, filename, previous):
+        raise RuntimeError("worker lost")
+
+    with RoundService.open(str(tmp_path / "d"), check=broken, clock=clock) as svc:
+        unit = svc.create_round(2024, OFFICE, parse_roster_text("甲\n")).links[0].unit
+        up = svc.upload(unit.id, b"bytes", "a.xlsx")
+        assert up.verdict["error"]["code"] == "check_failed" and svc.file(up.id) == b"bytes"
+        assert svc.unit_state(unit.id).status is Status.ERRORS

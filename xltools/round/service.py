@@ -445,6 +445,15 @@ class RoundService:
             verdict = self.check(data, shown, previous)
         except XltoolsError as exc:
             verdict = {"path": shown, "ok": False, "error": {"code": exc.code, "message": exc.message}}
+        except Exception:  # a checker that broke (a worker lost): the file is still kept, as unreadable
+            verdict = {
+                "path": shown,
+                "ok": False,
+                "error": {
+                    "code": "check_failed",
+                    "message": "检查这个文件时程序出错，未能读出结果。请再上传一次；仍不行请联系政务公开办。",
+                },
+            }
         workbook = suffix_of(shown) == ".xlsx"
         verdict = with_findings(verdict, mismatch_findings(verdict, unit.name, rnd.year, workbook=workbook))
         sha = self.store.put_blob(data)  # durable before the row that names it commits
