@@ -120,7 +120,7 @@ def page_client(base: str, n: int) -> httpx.Client:
     transport = httpx.HTTPTransport(local_address=f"127.0.0.{10 + n % 200}")
     c = httpx.Client(timeout=300, transport=transport)
     c.get(base + "/")
-    c.headers["X-CSRF-Token"] = c.cookies.get("xltools_csrf", "")
+    c.headers["X-CSRF-Token"] = next((v for k, v in c.cookies.items() if k.startswith("xltools_csrf")), "")
     return c
 
 

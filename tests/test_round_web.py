@@ -20,6 +20,7 @@ pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
 from xltools import api
+from xltools.web import security
 from xltools.web.app import create_app
 
 PASSWORD = "office-pass-2025"
@@ -424,7 +425,7 @@ def test_overdue_filter_sort_and_closing(app, folder, office):
     book = fill({**late, "agency.name": UNITS[0]})
     r = unit.post(
         tokens[UNITS[0]] + "/upload",
-        data={"csrf_token": unit.cookies["xltools_csrf"]},  # the form is gone; the browser's token stays
+        data={"csrf_token": unit.cookies[security.COOKIE]},  # the form is gone; the browser's token stays
         files={"file": ("c.xlsx", book)},
     )
     assert r.status_code == 409 and "收集已结束" in r.text

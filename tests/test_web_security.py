@@ -197,6 +197,16 @@ def test_a_form_post_without_the_right_token_is_refused(monkeypatch):
     assert len(ran) == 1
 
 
+def test_two_servers_on_one_host_keep_their_own_cookies():
+    """Browsers share cookies among the ports of a host: each server process names its own."""
+    code = "from xltools.web import security; print(security.COOKIE)"
+    names = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(names) == 2 and all(n.startswith("xltools_csrf_") for n in names)
+
+
 def test_tokens_are_signed_by_this_process():
     token = security.new_token()
     assert security.valid_token(token)

@@ -61,11 +61,14 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})  # "every address": not a name anybody reaches the server by
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-COOKIE = "xltools_csrf"
+_SECRET = secrets.token_bytes(32)  # per process: after a restart, pages opened before must be reloaded
+# The cookie's name is per process too: a browser shares cookies among all the ports of a host, so
+# two servers on one machine (the page and the collection service) would otherwise overwrite each
+# other's token.
+COOKIE = "xltools_csrf_" + hashlib.sha256(b"cookie name" + _SECRET).hexdigest()[:8]
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 _STATE_KEY = "xltools.csrf.new"  # a token issued during this request, for CsrfCookie to set
-_SECRET = secrets.token_bytes(32)  # per process: after a restart, pages opened before must be reloaded
 
 log = logging.getLogger("xltools.web")
 
