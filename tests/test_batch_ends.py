@@ -190,3 +190,19 @@ def test_no_worker_outlives_a_killed_run(folder, tmp_path):
     proc.stdout.close()
     proc.stderr.close()
     assert gone(pids), [p for p in pids if alive(p)]
+
+
+def test_a_file_that_hangs_in_process_is_stopped_too(folder, tmp_path):
+    """-j 1 (and small runs) check in the main process: an interval timer stops a read that runs
+    past the per-file limit, that file is 无法读取（超时）, the next one is checked."""
+    token = uuid.uuid4().hex
+    run = subprocess.run(
+        [sys.executable, "-m", "xltools", "check", "-j", "1", str(folder / "u04-hang.xlsx"), str(folder / "u01.xlsx")],
+        capture_output=True,
+        text=True,
+        env=_env(folder, tmp_path / "tmp", token, XLTOOLS_FILE_TIMEOUT="2"),
+        timeout=120,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "u04-hang.xlsx：无法使用 —— 无法读取（超时）：超过 2 秒仍未读完" in run.stdout
+    assert "u01.xlsx（" in run.stdout and "通过" in run.stdout

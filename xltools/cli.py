@@ -963,7 +963,7 @@ def cli_hint(exc: XltoolsError) -> str:
 def _phrase(exc: XltoolsError) -> str:
     """The library's message, with the command-line words only the command line knows."""
     if isinstance(exc, OutputError) and exc.code == "exists":
-        return f"错误：{shown(exc.data.get('target') or exc.path or '')} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
+        return f"错误：{shown(getattr(exc, 'target', None) or exc.data.get('target') or exc.path or '')} 已存在。如需覆盖，请加 --force；或换一个输出文件名。"
     return f"错误：{exc}" + cli_hint(exc)
 
 

@@ -123,6 +123,39 @@ def _check_one(one: Callable[..., FileResult], path: str, strict: bool, digest: 
         return digest(FileResult(str(path), error=failure(exc, path)))
 
 
+class _OverTime(BaseException):
+    """The alarm of `_check_here`: a BaseException, so that no reader's `except Exception` takes it."""
+
+
+def _check_here(one: Callable[..., FileResult], path: str, strict: bool, digest: Callable | None):
+    """`_check_one` in this process, under the same per-file limit as a worker where the system
+    has an interval timer and this is the main thread: SIGALRM stops the Python code of a read that
+    runs too long (a worker is killed instead, which also stops code that is not Python)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return _check_one(one, path, strict, digest)
+
+    def overtime(signum, frame):
+        raise _OverTime
+
+    seconds = file_timeout()
+    before = signal.signal(signal.SIGALRM, overtime)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return _check_one(one, path, strict, digest)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _OverTime:
+        from xltools.collect.pool import TaskTimeout
+
+        return _check_lost(path, TaskTimeout("over time", 0, seconds), strict, digest)
+    finally:
+        signal.signal(signal.SIGALRM, before)
+
+
 def _check_chunk(paths: Sequence[str], strict: bool, digest: Callable[[FileResult], Any] | None = None) -> list:
     one = check_file if _PAIRING is None else _PAIRING.check_file  # previous.Pairing (--previous…)
     out = []
@@ -270,7 +303,7 @@ def _check(paths: Sequence[str], strict: bool, jobs: int, threshold: int, pairin
     if jobs == 1 or len(paths) < max(threshold, 2):
         one = check_file if pairing is None else pairing.check_file
         for p in paths:
-            yield _check_one(one, p, strict, digest)
+            yield _check_here(one, p, strict, digest)
         return
     size = chunk_size(len(paths), jobs)
     with _executor(min(jobs, -(-len(paths) // size)), pairing) as pool:
