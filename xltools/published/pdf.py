@@ -234,25 +234,42 @@ class _Page:
                 )
 
     def _path(self, obj: Any, m: tuple[float, ...]) -> None:
+        """A path's straight pieces as edges: only level and upright ones, the only ones a table
+        finder uses (a curve's or a slanted line's pieces are no ruling line)."""
         import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
+        get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+        get_type, get_close, moveto = (
+            pdfium_c.FPDFPathSegment_GetType,
+            pdfium_c.FPDFPathSegment_GetClose,
+            pdfium_c.FPDF_SEGMENT_MOVETO,
+        )
         x, y = ctypes.c_float(), ctypes.c_float()
+        a, b, c, d, e, f = m
+        h = self.height
         subpaths: list[list[tuple[float, float]]] = []
         for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-            a, b, c, d, e, f = m
-            p = self.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+            segment = get_segment(obj, k)
+            get_point(segment, x, y)
+            px, py = x.value, y.value
+            p = (a * px + c * py + e, h - (b * px + d * py + f))
+            if not subpaths or get_type(segment) == moveto:
                 subpaths.append([p])
             else:
                 subpaths[-1].append(p)
-                if pdfium_c.FPDFPathSegment_GetClose(segment) and subpaths[-1][0] != p:
+                if get_close(segment) and subpaths[-1][0] != p:
                     subpaths[-1].append(subpaths[-1][0])
+        edges = self.edges
         for points in subpaths:
             for (x0, t0), (x1, t1) in itertools.pairwise(points):
+                if x0 == x1:
+                    orientation = "v"
+                elif t0 == t1:
+                    orientation = "h"
+                else:
+                    continue
                 top = min(t0, t1)
-                self.edges.append(
+                edges.append(
                     {
                         "object_type": "curve_edge",
                         "x0": min(x0, x1),
@@ -262,7 +279,7 @@ class _Page:
                         "bottom": max(t0, t1),
                         "width": abs(x0 - x1),
                         "height": abs(t0 - t1),
-                        "orientation": "v" if x0 == x1 else ("h" if t0 == t1 else None),
+                        "orientation": orientation,
                     }
                 )
 

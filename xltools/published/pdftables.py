@@ -221,7 +221,10 @@ class Table:
 
     def extract(self, chars: list[dict]) -> list[list[str | None]]:
         """Each row's cells as text (None where a cell spans from the left or from above)."""
-        chars = [c for c in chars if _inside(c, self.bbox)]
+        inside = sorted(
+            ((c["top"] + c["bottom"]) / 2, k, c) for k, c in enumerate(chars) if _inside(c, self.bbox)
+        )  # by vertical middle (then page order): a row's characters are one slice
+        middles = [m for m, _, _ in inside]
         out = []
         for row in self.rows():
             present = [c for c in row if c is not None]
@@ -231,14 +234,15 @@ class Table:
                 max(c[2] for c in present),
                 max(c[3] for c in present),
             )
-            row_chars = [c for c in chars if _inside(c, box)]
+            start, end = bisect.bisect_left(middles, box[1]), bisect.bisect_left(middles, box[3])
+            row_chars = [c for _, k, c in sorted(inside[start:end], key=itemgetter(1)) if _inside(c, box)]
             texts: list[str | None] = []
             for cell in row:
                 if cell is None:
                     texts.append(None)
                     continue
-                inside = [c for c in row_chars if _inside(c, cell)]
-                texts.append(extract_text(inside) if inside else "")
+                cell_chars = [c for c in row_chars if _inside(c, cell)]
+                texts.append(extract_text(cell_chars) if cell_chars else "")
             out.append(texts)
         return out
 
