@@ -78,8 +78,9 @@ def _install_chinese() -> None:
     for t in (click.INT, click.FLOAT, click.STRING):
         t.name = _TYPE_NAMES.get(t.name, t.name)
     click.exceptions._format_possibilities = _possibilities  # its own quotes are Python's: 'build'
-    click.core.Parameter.get_error_hint = _error_hint  # '-j' / '--jobs' -> “-j / --jobs”
-    click.types.Choice.get_invalid_choice_message = _invalid_choice  # 'txt', 'md' -> “txt”、“md”
+    # '-j' / '--jobs' -> “-j / --jobs”; 'txt', 'md' -> “txt”、“md”
+    click.core.Parameter.get_error_hint = _error_hint  # type: ignore[method-assign]
+    click.types.Choice.get_invalid_choice_message = _invalid_choice  # type: ignore[method-assign]
     click.formatting.term_len = _width  # the option list's second column, aligned under Chinese metavars
     click.formatting.wrap_text = _wrap_text  # a paragraph's lines joined without a space between Chinese
 
