@@ -5,6 +5,7 @@ CSRF, body pace, upload slots) stand in front of these routes as of every other.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -56,7 +57,8 @@ def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck |
         """On the round's pages an error page of their own (no link to the checking page)."""
         path = request.url.path
         if wants_json(request) or not path.startswith(("/office", "/u/")):
-            return await plain_errors(request, exc)
+            answer = plain_errors(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         message = exc.detail if is_chinese(exc.detail) else ROUND_MESSAGES.get(exc.status_code, "请求无法处理。")
         back = "/office" if path.startswith("/office") else ""
         return pages.page(request, "round/error.html", exc.status_code, message=message, back=back)
