@@ -234,7 +234,7 @@ def import_bytes(data: bytes, kind: str, display: str) -> Imported:
         found, notes = read_fee_table(st.parts[FEE_PART], FEE_PART_TITLE)
         values.update(found)
         result.notes += notes
-    result.notes += _stray_tables(st)
+    result.notes += _stray_tables(st, {id(b) for blocks in where.values() for b in blocks})
     result.values = {p: values[p] for p in spec.FIELDS if p in values}
     return result
 
@@ -284,11 +284,16 @@ def _is_prose(block: Block) -> bool:
     return len(cells_of(block)) == 1
 
 
-def _stray_tables(st) -> list[Finding]:
-    """A table with figures where the format has none (parts 一, 五, 六) is not read: say so."""
+def _stray_tables(st, read: set[int]) -> list[Finding]:
+    """A table with figures where the format has none (parts 一, 五, 六) is not read: say so
+    (unless it is one of the three tables, found there by its rows: `read` holds their blocks)."""
     out = []
     for part in ("overview", "problems", "other"):
-        rows = [b for b in st.parts[part] if b.is_row and sum(1 for c in b.cells if c.strip()) >= 2]
+        rows = [
+            b
+            for b in st.parts[part]
+            if b.cells is not None and id(b) not in read and sum(1 for c in b.cells if c.strip()) >= 2
+        ]
         figures = [b for b in rows if any(number(c) is not None for c in b.cells)]
         if figures:
             out.append(

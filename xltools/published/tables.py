@@ -38,7 +38,7 @@ def format_2019(why: str) -> UnusableInput:
 
 def cells_of(block: Block) -> list[str]:
     """A block as cells; a paragraph such as "行政许可 447228" or fifteen numbers splits too."""
-    if block.is_row:
+    if block.cells is not None:
         return list(block.cells)
     text = block.text.strip()
     if _ALL_NUMBERS.match(text):
