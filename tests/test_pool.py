@@ -106,6 +106,29 @@ def test_progress_restarts_the_limit_and_counts_steps():
             pool.submit(sleep, 5, timeout=0.3).result()
 
 
+def pid_square(x):
+    return os.getpid(), x * x
+
+
+def test_a_worker_is_replaced_after_max_tasks_and_answers_stay_in_order():
+    with Pool(2, timeout=30, max_tasks=3) as pool:
+        futures = [pool.submit(pid_square, i) for i in range(20)] + [pool.submit(fail)]
+        answers = [f.result() for f in futures[:-1]]
+        with pytest.raises(ValueError, match="该任务失败"):
+            futures[-1].result()
+        assert [square for _pid, square in answers] == [i * i for i in range(20)]
+        pids = [pid for pid, _square in answers]
+        assert max(pids.count(p) for p in pids) <= 3  # no worker ran a fourth task
+        assert len(set(pids)) >= 7  # 21 tasks, 3 a worker
+        assert gone(set(pids) - set(pool.pids))  # a retired worker ended
+        assert len(pool.pids) <= 2
+        with pytest.raises(TaskTimeout):  # the time limit holds for a replacement too
+            pool.submit(sleep, 60, timeout=0.5).result()
+        assert pool.submit(pid_square, 4).result()[1] == 16
+    with pytest.raises(ValueError):
+        Pool(1, max_tasks=0)
+
+
 def test_a_worker_that_dies_fails_its_task_only():
     with Pool(2) as pool:
         dead = pool.submit(die)
@@ -217,3 +240,54 @@ def test_the_door_checks_uploads_in_killable_workers(tmp_path):
     lost = api.lost_result(caught.value, "慢.docx")
     assert lost.error.code == "timeout" and lost.error.message.startswith("无法读取（超时）：超过 0.3 秒")
     assert api.lost_result(ValueError("x"), "a.docx").error.code == "internal"
+
+
+def test_a_pool_that_cannot_start_workers_fails_its_futures_and_tries_again(monkeypatch):
+    """No future waits forever when no worker can be started (a fork that fails, no memory); the
+    pool stays open (a server goes on once the machine recovers)."""
+    start = Pool._start_worker
+
+    def broken(self):
+        raise OSError("fork failed")
+
+    monkeypatch.setattr(Pool, "_start_worker", broken)
+    with Pool(1) as pool:
+        futures = [pool.submit(square, i) for i in range(3)]
+        for f in futures:
+            with pytest.raises(WorkerDied, match="fork failed"):
+                f.result(timeout=30)
+        monkeypatch.setattr(Pool, "_start_worker", start)
+        assert pool.submit(square, 3).result(timeout=60) == 9
+
+
+def test_tasks_wait_for_the_workers_there_are_when_no_more_can_start(monkeypatch):
+    with Pool(2) as pool:
+        first = pool.submit(sleep, 0).result(timeout=60)
+        monkeypatch.setattr(Pool, "_start_worker", lambda self: (_ for _ in ()).throw(OSError("no memory")))
+        assert {f.result(timeout=60) for f in [pool.submit(sleep, 0.05) for _ in range(6)]} == {first}
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_pool_whose_thread_fails_fails_every_future(monkeypatch):
+    """A bug in the pool's own thread: nothing waits for ever, and the pool says it is closed."""
+    pool = Pool(1)
+    running = pool.submit(sleep, 30)
+    while not pool.pids:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    pids = pool.pids
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    waiting = [pool.submit(square, i) for i in range(3)]  # queued: the one worker is busy
+    monkeypatch.setattr(pool, "_dispatch", broken)
+    pool._wake()
+    for f in waiting:
+        with pytest.raises(WorkerDied, match="a bug"):
+            f.result(timeout=30)
+    with pytest.raises(WorkerDied):
+        running.result(timeout=30)
+    assert gone(pids)
+    with pytest.raises(PoolClosed):
+        pool.submit(square, 1)
