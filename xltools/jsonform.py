@@ -12,7 +12,8 @@ from typing import Any
 
 from xltools.errors import UnusableInput
 from xltools.formats import JSON_LIMIT
-from xltools.model import ERROR, Finding, Report, Source
+from xltools.model import Finding, Report, Source
+from xltools.rules.registry import S5
 from xltools.spec import FIELDS, FORMAT_ID, LEVELS, MAX_NUMBER, TABLES_BY_ID, YEAR_MAX, YEAR_MIN, Kind, split_path
 from xltools.text import clean_text
 
@@ -110,9 +111,7 @@ def source_from_object(obj: Any, display: str) -> Source:
     if len(source.findings) > MAX_LISTED:  # a document of a million stray keys gets one line, not a million
         more = len(source.findings) - MAX_LISTED
         source.findings[MAX_LISTED:] = [
-            Finding(
-                "S5",
-                ERROR,
+            S5.finding(
                 None,
                 f"另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。",
             )
@@ -150,7 +149,7 @@ def _kind(value: Any) -> str:
 
 
 def _structure(where: str, message: str, field: str | None = None) -> Finding:
-    return Finding("S5", ERROR, field or where, message)
+    return S5.finding(field or where, message)
 
 
 # --- writing ------------------------------------------------------------------------------------

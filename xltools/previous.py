@@ -19,8 +19,9 @@ from typing import Any
 
 from xltools.errors import ReportHasErrors, UnusableInput, UsageError, XltoolsError
 from xltools.inputs import expand_inputs
-from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
+from xltools.model import ERROR, WARNING, CheckResult, FileResult, Report
 from xltools.rules.checker import PREVIOUS_FIELDS, check, normalise, typed_values
+from xltools.rules.registry import X4
 from xltools.spec import CARRIES, FIELDS, YEAR_MAX, YEAR_MIN
 from xltools.text import fold
 from xltools.workbook.reader import read_input
@@ -179,7 +180,7 @@ class Pairing:
                 result = check(source, strict=strict, normalised=normalised)
                 if why:
                     severity = ERROR if strict else WARNING
-                    result.findings.append(Finding("X4", severity, None, why))
+                    result.findings.append(X4.finding(None, why, severity=severity))
                 return FileResult(str(path), result)
             result = check(source, previous=previous, strict=strict, normalised=normalised)
             error = wrong_year(result.report, previous, last)

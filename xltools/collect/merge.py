@@ -23,8 +23,9 @@ from xltools.collect.batch import check_many
 from xltools.errors import UnusableInput, UsageError, XltoolsError
 from xltools.jsonform import dumps, report_to_json
 from xltools.load import load_report
-from xltools.model import WARNING, FileResult, Finding, Report, Source
+from xltools.model import FileResult, Finding, Report, Source
 from xltools.rules.checker import check
+from xltools.rules.registry import M1
 from xltools.spec import (
     APPEALS,
     CARRIES,
@@ -341,9 +342,7 @@ def reconcile(parent: Report, merged: Report, scope: Mapping[str, str], self_uni
             basis = f"各单位合计为 {format_number(theirs)}"
         diff = mine - theirs
         findings.append(
-            Finding(
-                "M1",
-                WARNING,
+            M1.finding(
                 p,
                 f"{FIELDS[p].label}：上级报告为 {format_number(mine)}，{basis}（相差 {'+' if diff > 0 else ''}{format_number(diff)}）。"
                 f"统计口径可能不同，请核实。",

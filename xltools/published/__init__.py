@@ -31,6 +31,7 @@ from xltools.published.tables import (
     read_proactive,
     read_requests,
 )
+from xltools.rules.registry import I1, I2
 
 NARRATIVE_FIELDS = tuple(p for p in spec.FIELDS if p.startswith("overview.") or p in ("problems", "other_matters"))
 
@@ -122,7 +123,7 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     findings = result.findings
     if imported.no_summary:  # the format asks for the five sub-sections; a 综述 before them is optional
         findings = [f for f in findings if not (f.rule == "S4" and f.field == "overview.summary")]
-        findings.append(Finding("I1", ERROR if strict else WARNING, "overview.summary", NO_SUMMARY))
+        findings.append(I1.finding("overview.summary", NO_SUMMARY, severity=ERROR if strict else WARNING))
     result.findings = [f if f.cell or f.where else replace(f, where=where_of(f.field)) for f in findings]
     return result
 
@@ -135,7 +136,7 @@ NO_SUMMARY = (
 
 def file_notes(blocks: list[Block]) -> list[Finding]:
     """What a format reader noticed about the file as a whole (a Word file's tracked changes)."""
-    return [Finding("I1", WARNING, None, message) for message in getattr(blocks, "notes", ())]
+    return [I1.finding(None, message) for message in getattr(blocks, "notes", ())]
 
 
 def blocks_of(data: bytes, kind: str) -> Blocks:
@@ -262,9 +263,7 @@ def unread_notes(unread: dict[str, str]) -> list[Finding]:
         where = where_of(field_path)
         shown = f"“{'、'.join(cols)}”列" if len(rows) == 1 else f"{len(rows)} 行共 {len(paths)} 个数字"
         out.append(
-            Finding(
-                "I2",
-                WARNING,
+            I2.finding(
                 field_path,
                 f"未能读出：{why}。{shown}没有读取（不按 0 计，也不算未填写），相关的合计核对未做。请对照原报告核对。",
                 where=where,
@@ -297,9 +296,7 @@ def _stray_tables(st, read: set[int]) -> list[Finding]:
         figures = [b for b in rows if any(number(c) is not None for c in b.cells)]
         if figures:
             out.append(
-                Finding(
-                    "I1",
-                    WARNING,
+                I1.finding(
                     None,
                     f"{spec.PART_TITLES[part]}中有一个表格（如“{figures[0].text[:40]}”一行），格式中这一部分没有表格，"
                     "表中的数字未读取，只作为文字保留。请核对原报告。",

@@ -11,10 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.model import WARNING, Finding, Source
+from xltools.model import Finding, Source
 from xltools.published import NARRATIVE_FIELDS, blocks_of, file_notes, kind_of, read_file
 from xltools.published.structure import read_structure
 from xltools.rules.checker import check
+from xltools.rules.registry import T3
 from xltools.workbook.reader import read_input
 
 
@@ -61,9 +62,7 @@ def merge_narrative(
             differs = False
         if differs:
             findings.append(
-                Finding(
-                    "T3",
-                    WARNING,
+                T3.finding(
                     "processing_fee.amount_yuan",
                     f"文字稿 {display} 中写的信息处理费 {stated} 元与模板中填写的 {format(in_book, 'f')} 元不一致。"
                     "报告中的这句话按模板中的数字生成，请核对后改正其中一处。",

@@ -12,9 +12,10 @@ from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
 from xltools import spec
-from xltools.model import WARNING, Finding
+from xltools.model import Finding
 from xltools.published.blocks import Block
 from xltools.published.labels import norm
+from xltools.rules.registry import I1
 
 PART_IDS = tuple(pid for pid, _ in spec.PARTS)
 SECTION_IDS = tuple(sid for sid, _, _ in spec.OVERVIEW_SECTIONS)
@@ -56,7 +57,7 @@ class Structure:
     body: list[Block] = field(default_factory=list)  # from part 一's title to the article's end
 
     def note(self, field_path: str | None, message: str) -> None:
-        self.notes.append(Finding("I1", WARNING, field_path, message))
+        self.notes.append(I1.finding(field_path, message))
 
 
 # Each part's title by its key words: offices reword titles ("五、政府信息公开工作存在的主要问题及

@@ -9,9 +9,10 @@ from typing import Any
 
 from xltools import spec
 from xltools.errors import UnusableInput
-from xltools.model import WARNING, Finding
+from xltools.model import Finding
 from xltools.published.blocks import Block
 from xltools.published.labels import find_labels, match_label, norm, number
+from xltools.rules.registry import I1
 
 _BLANKS = frozenset({"", "-", "—", "–", "——", "/", "／", "－", "无", "空"})
 _INLINE = re.compile(r"^(.*?[^\d\s.,])\s+((?:\d[\d,]*(?:\.\d+)?\s*)+)$")
@@ -85,7 +86,7 @@ class TableReader:
         self.unread: dict[str, str] = {}  # path -> where the importer looked and why it could not read it
 
     def note(self, field: str | None, message: str) -> None:
-        self.notes.append(Finding("I1", WARNING, field, message))
+        self.notes.append(I1.finding(field, message))
 
     def not_read(self, paths: Iterable[str], why: str) -> None:
         """These values are not guessed: they stay out of the data, named as unread (I2)."""
@@ -546,7 +547,7 @@ def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any]
     out: dict[str, Any] = {}
 
     def note(path: str | None, message: str) -> None:
-        notes.append(Finding("I1", WARNING, path, message))
+        notes.append(I1.finding(path, message))
 
     if not found:
         note(

@@ -24,7 +24,7 @@ from typing import Any
 from xltools import __version__
 from xltools.errors import XltoolsError
 from xltools.formats import READABLE
-from xltools.model import ERROR, Finding, Report
+from xltools.model import Finding, Report
 from xltools.round import auth
 from xltools.round.errors import LoginRefused, NotFound, Refused, UploadRefused
 from xltools.round.model import (
@@ -45,6 +45,7 @@ from xltools.round.model import (
 )
 from xltools.round.roster import Entry
 from xltools.round.store import SQLiteStore, Store
+from xltools.rules.registry import U1
 from xltools.spec import YEAR_MAX, YEAR_MIN
 from xltools.text import clean_text, fold
 
@@ -120,9 +121,7 @@ def mismatch_findings(verdict: dict, unit_name: str, year: int, *, workbook: boo
     if fold(agency) != fold(unit_name):
         said = f"“{agency}”" if agency else "没有填写机关全称"
         found.append(
-            Finding(
-                "U1",
-                ERROR,
+            U1.finding(
                 "agency.name",
                 f"上传的报告机关全称是{said}，不是本单位“{unit_name}”。请上传本单位的报告，或在“基本信息”中改正机关全称。"
                 if agency
@@ -135,9 +134,7 @@ def mismatch_findings(verdict: dict, unit_name: str, year: int, *, workbook: boo
     if verdict.get("year") != year:
         said = f"{verdict.get('year')} 年度的" if verdict.get("year") else "没有填写年度"
         found.append(
-            Finding(
-                "U1",
-                ERROR,
+            U1.finding(
                 "year",
                 f"上传的报告是{said}，本次收集的是 {year} 年度的报告。请上传 {year} 年度的报告，或在“基本信息”中改正年度。"
                 if verdict.get("year")

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
+from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Rule
 from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
 from xltools.text import fold, format_number
@@ -44,8 +45,8 @@ def soft_findings(report: Report, previous: Report | None = None, source: Source
     return out
 
 
-def _warn(rule: str, path: str | None, message: str, report: Report, **kw) -> Finding:
-    return Finding(rule, WARNING, path, message, cell=report.cells.get(path) if path else None, **kw)
+def _warn(rule: Rule, path: str | None, message: str, report: Report, **kw) -> Finding:
+    return rule.finding(path, message, cell=report.cells.get(path) if path else None, **kw)
 
 
 def quote(sentence: str, fragment: str = "", limit: int = 70) -> str:
@@ -61,6 +62,16 @@ def quote(sentence: str, fragment: str = "", limit: int = 70) -> str:
 
 
 # --- T1: figures in the text against the tables -------------------------------------------------
+
+T1 = Rule(
+    "T1",
+    WARNING,
+    "文字与表格数字一致",
+    "正文中的数字与表格一致：收到/受理、上年结转、办结、予以公开、结转下年度、行政复议、行政诉讼、"
+    "现行有效/制发/废止文件、信息处理费；句中有范围词（如“市本级”）时注明把握较低；"
+    "讲结果的句子（如“未发生被行政复议纠错或行政诉讼败诉情形”）不是件数，不比对。",
+    FILLED,
+)
 
 _REQ = "requests"
 _SECTION_ROWS = {
@@ -202,10 +213,18 @@ def _t1_compare(report: Report, path: str, claim: Claim) -> Finding | None:
         f"{format_number(claim.value)} {unit}，但表格中“{name}”为 {format_number(actual)}{where}{also}。{scope}"
         f"请核对文字和表格，改正有误的一方。"
     )
-    return _warn("T1", path, message, report, expected=actual, actual=claim.value)
+    return _warn(T1, path, message, report, expected=actual, actual=claim.value)
 
 
 # --- T2: the year in title, period and text agree ----------------------------------------------
+
+T2 = Rule(
+    "T2",
+    WARNING,
+    "年份一致",
+    "正文中的年份（段首年份、统计期限、报告标题）与报告年度一致；发布日期不早于年度结束。",
+    FILLED,
+)
 
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年度?政府信息公开(?:工作)?年度报告")
@@ -234,7 +253,7 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
             if years != {year}:
                 out.append(
                     _warn(
-                        "T2",
+                        T2,
                         path,
                         f"{label}：文字中的统计期限“{m.group(0)}”与报告年度 {year} 年不符。"
                         f"统计期限应为{year}年1月1日至12月31日，请改正（多半是沿用了往年的文字）。",
@@ -251,7 +270,7 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
                 continue
             out.append(
                 _warn(
-                    "T2",
+                    T2,
                     path,
                     f"{label}：文字提到“{m.group(0)}”，与本报告年度 {year} 年不符（“{quote(sentence, m.group(0))}”）。"
                     f"请核对年份。",
@@ -268,7 +287,7 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
                     y = int(lead.group(1))
                     out.append(
                         _warn(
-                            "T2",
+                            T2,
                             path,
                             f"{label}：段落以“{y}年”开头（“{quote(para, lead.group(0))}”），但本报告是 {year} 年度的。"
                             f"这一段像是沿用了往年的文字，请改为 {year} 年的情况。",
@@ -282,7 +301,7 @@ def t2_findings(report: Report, extra: dict[str, str] | None = None) -> list[Fin
     if isinstance(published, str) and published[:4].isdigit() and published < f"{year + 1}-01-01":
         out.append(
             _warn(
-                "T2",
+                T2,
                 "publish_date",
                 f"{FIELDS['publish_date'].label}：{published} 早于统计期限结束（{year}年12月31日）。"
                 f"{year} 年度报告应在 {year + 1} 年发布，请核对年度或发布日期。",
@@ -302,6 +321,8 @@ def _sentence_at(text: str, at: int) -> str:
 
 # --- C1: part 六 states the 信息处理费 ----------------------------------------------------------
 
+C1 = Rule("C1", WARNING, "信息处理费", "第六部分写明信息处理费：金额已填，件数与金额不矛盾。", FILLED)
+
 
 def c1_findings(report: Report, source: Source | None) -> list[Finding]:
     out: list[Finding] = []
@@ -314,7 +335,7 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
     ):
         out.append(
             _warn(
-                "C1",
+                C1,
                 amount_path,
                 f"{FIELDS[amount_path].label}：未填写。第六部分须说明是否收取以及收取多少信息处理费（{FEE_BASIS}），"
                 f"空白将按 0 生成“没有收取信息处理费”的说明。确未收取请填 0，收取了请填金额。",
@@ -325,7 +346,7 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
     if count and amount is not None and amount == 0:
         out.append(
             _warn(
-                "C1",
+                C1,
                 amount_path,
                 f"{FIELDS[amount_path].label}为 0，但{FIELDS[count_path].label}为 {count}。收取了信息处理费就应有金额，"
                 f"未收取则件数应为 0 或留空；请核对两个数字（{FEE_BASIS}）。",
@@ -336,7 +357,7 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
     elif count == 0 and amount:
         out.append(
             _warn(
-                "C1",
+                C1,
                 count_path,
                 f"{FIELDS[count_path].label}为 0，但{FIELDS[amount_path].label}为 {format_number(amount)} 元。请填写实际收费件数，"
                 f"不清楚件数可留空（{FEE_BASIS}）。",
@@ -348,6 +369,14 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
 
 
 # --- C6: part 六's own text denies the fee the fee cells state -----------------------------------
+
+C6 = Rule(
+    "C6",
+    WARNING,
+    "第六部分与收费数字矛盾",
+    "第六部分自己写的文字说没有收取信息处理费，但信息处理费一栏填了金额或件数（报告会前后矛盾）。",
+    FILLED,
+)
 
 _FEE_DENIED = re.compile(
     r"(没有|未|无|不|均未|并未|从未)(收取|收|产生|发生|涉及)[^。；;！!\n]{0,12}?(信息处理费|信息公开处理费|处理费|费用)"
@@ -368,7 +397,7 @@ def c6_findings(report: Report) -> list[Finding]:
     stated = f"{format_number(amount)} 元" if amount else f"{count} 件"
     return [
         _warn(
-            "C6",
+            C6,
             "other_matters",
             f"{FIELDS['other_matters'].label}写有“{quote(_sentence_at(text, m.start()), m.group(0))}”，"
             f"但信息处理费一栏填的是 {stated}；报告会在同一部分先写“共收取信息处理费”，前后矛盾。"
@@ -380,6 +409,14 @@ def c6_findings(report: Report) -> list[Finding]:
 
 
 # --- C2: published by the deadline ---------------------------------------------------------------
+
+C2 = Rule(
+    "C2",
+    WARNING,
+    "发布期限",
+    "发布日期不晚于发布期限（基本信息中的期限，或按机关类型：条例第四十九条；乡镇、街道按地方通行做法）。",
+    FILLED,
+)
 
 
 def infer_level(name: str) -> str | None:
@@ -433,7 +470,7 @@ def c2_findings(report: Report) -> list[Finding]:
     late = (date - limit).days
     return [
         _warn(
-            "C2",
+            C2,
             "publish_date",
             f"{FIELDS['publish_date'].label} {date.isoformat()} 晚于发布期限 {limit.isoformat()}（{basis}），"
             f"逾期 {late} 天。请核对发布日期；如经批准延期，请在第六部分说明。",
@@ -445,6 +482,8 @@ def c2_findings(report: Report) -> list[Finding]:
 
 
 # --- C4: part 五 too thin ------------------------------------------------------------------------
+
+C4 = Rule("C4", WARNING, "第五部分过短", "第五部分（存在的主要问题及改进情况）只有“无”或不足 30 字。", FILLED)
 
 _EMPTY_WORDS = {"无", "暂无", "没有", "无问题", "暂无问题", "不存在问题", "无。", "暂无。"}
 
@@ -467,7 +506,7 @@ def c4_findings(report: Report) -> list[Finding]:
         return []
     return [
         _warn(
-            "C4",
+            C4,
             "problems",
             f"{label}：{what}，说不清问题和改进措施。请写明本年工作存在的主要问题和下一步改进措施"
             f"（国办公开办函〔2021〕30号要求的第五部分），可分“一是、二是”几点。",
@@ -479,6 +518,14 @@ def c4_findings(report: Report) -> list[Finding]:
 
 # --- C5: 工作考核、社会评议和责任追究结果 (条例第五十条第四项) ---------------------------------
 
+C5 = Rule(
+    "C5",
+    WARNING,
+    "考核评议追责",
+    "人民政府（含乡镇、街道）的报告提到工作考核、社会评议和责任追究结果（条例第五十条第四项）。",
+    FILLED,
+)
+
 
 def c5_findings(report: Report) -> list[Finding]:
     level = report.values.get("agency.level") or infer_level(report.name)
@@ -489,7 +536,7 @@ def c5_findings(report: Report) -> list[Finding]:
         return []
     return [
         _warn(
-            "C5",
+            C5,
             "overview.oversight",
             f"{FIELDS['overview.oversight'].label}：报告没有提到工作考核、社会评议和责任追究结果情况。"
             f"《政府信息公开条例》第五十条第（四）项要求各级人民政府（含乡镇、街道）报告这一内容，"
@@ -501,13 +548,36 @@ def c5_findings(report: Report) -> list[Finding]:
 
 # --- with last year's report: agency name, X3, C3 -----------------------------------------------
 
+X0 = Rule(
+    "X0",
+    WARNING,
+    "机关名称与上年不同",
+    "机关全称与上年报告不同：机关更名的可忽略，否则请确认对照的上年报告是本机关的。",
+    PREVIOUS_REPORT,
+)
+X3 = Rule(
+    "X3",
+    WARNING,
+    "关键数字大幅变化",
+    "本年新收申请、行政复议、行政诉讼、现行有效件数或行政事业性收费比上年变化超过一半（或由 0 变为非 0），"
+    "正文应有说明；相差不到 3（如 0→2、1→0）的不提示。",
+    PREVIOUS_REPORT,
+)
+C3 = Rule(
+    "C3",
+    WARNING,
+    "与上年文字雷同",
+    "本年正文中被上年正文里连续 13 个字覆盖的部分超过一半（程序生成的句子不计）。",
+    PREVIOUS_REPORT,
+)
+
 
 def name_findings(report: Report, previous: Report) -> list[Finding]:
     if not previous.name or not report.name or fold(previous.name) == fold(report.name):
         return []
     return [
         _warn(
-            "X0",
+            X0,
             "agency.name",
             f"{FIELDS['agency.name'].label}与上年报告不同：本年“{report.name}”，上年“{previous.name}”。"
             f"机关更名的可忽略；否则请确认用作对照的上年报告是本机关的。",
@@ -575,7 +645,7 @@ def x3_findings(report: Report, previous: Report) -> list[Finding]:
             continue
         out.append(
             _warn(
-                "X3",
+                X3,
                 paths[0],
                 f"{name}：{change}，变化超过一半。数字无误的，请在文字中说明变化的原因（例如机构调整、集中清理、"
                 f"个别申请人大量申请）；否则请核对。",
@@ -625,7 +695,7 @@ def c3_findings(report: Report, previous: Report) -> list[Finding]:
     parts = "、".join(f"{FIELDS[p].label} {round(v * 100)}%" for v, p in worst[:5])
     return [
         _warn(
-            "C3",
+            C3,
             worst[0][1] if worst else None,
             f"本年报告的文字有 {round(share * 100)}% 与上年报告相同（按连续 {SHINGLE} 个字比对，不计程序生成的句子）"
             f"{'，其中 ' + parts if parts else ''}。像是沿用了上年的文字，请按本年的实际工作改写。",

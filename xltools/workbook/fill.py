@@ -12,7 +12,8 @@ from typing import Any
 
 from xltools.errors import ReportHasErrors
 from xltools.jsonform import dumps, report_to_json
-from xltools.model import ERROR, CheckResult, Finding, Report
+from xltools.model import CheckResult, Finding, Report
+from xltools.rules.registry import F1, S2
 from xltools.spec import INPUT_FIELDS, Kind
 
 
@@ -28,9 +29,7 @@ def input_values(report: Report) -> dict[str, Any]:
 def too_precise(report: Report) -> list[Finding]:
     """Decimals a spreadsheet's binary number cannot hold exactly (more than 15 significant digits)."""
     return [
-        Finding(
-            "S2",
-            ERROR,
+        S2.finding(
             f.path,
             f"{f.label}：{value} 的有效数字超过 15 位，电子表格无法精确保存（写入会被改动）。"
             "请减少小数位数后再生成填报文件。",
@@ -56,9 +55,7 @@ def _refuse(result: CheckResult, what: str) -> None:
 def too_long(report: Report) -> list[Finding]:
     """Texts a workbook cell cannot hold whole."""
     return [
-        Finding(
-            "F1",
-            ERROR,
+        F1.finding(
             f.path,
             f"{f.label}：共 {len(report.text(f.path))} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT} 个字符，"
             "写入模板会被截断。请精简这部分文字后再生成填报文件。",

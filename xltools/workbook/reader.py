@@ -16,6 +16,7 @@ from xltools.formats import InputFormat, input_format, suffix_of, unsupported
 from xltools.jsonform import parse_json
 from xltools.model import ERROR, CellError, Finding, Source
 from xltools.normalize import date_from_serial
+from xltools.rules.registry import S1
 from xltools.rules.sums import total_formula
 from xltools.spec import FIELDS, SHEETS, TEMPLATE_VERSION, Kind
 from xltools.text import fold, os_reason, size_text
@@ -358,8 +359,8 @@ def _formula_key(formula: str) -> str:
     return re.sub(r"\s+", "", formula.lstrip("=")).upper().replace("_XLFN.", "")
 
 
-def _s1(path: str | None, cell: str | None, message: str, severity: str = ERROR, kind: str = "S1") -> Finding:
-    return Finding(kind, severity, path, message, cell=cell)
+def _s1(path: str | None, cell: str | None, message: str, severity: str = ERROR) -> Finding:
+    return S1.finding(path, message, severity=severity, cell=cell)
 
 
 __all__ = ["FIELD_CELLS", "read_book", "read_data", "read_input", "read_workbook"]

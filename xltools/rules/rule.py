@@ -1,0 +1,83 @@
+"""A rule as one object: its id, severity, words, where it applies, and the findings it makes.
+
+Every finding is made by its rule (`Rule.finding`), never from a bare id, so a finding's id is
+registered by construction: tests/test_registry.py checks statically that nothing else in the
+library builds a Finding and that every Rule object is in the one list (xltools/rules/registry.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from xltools.model import ERROR, WARNING, Finding
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which inputs or steps a rule applies to, in the words staff know (`str(scope)`)."""
+
+    words: str
+
+    def __str__(self) -> str:
+        return self.words
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One rule: `severity` is what its findings are (under `strict` every warning becomes an error);
+    `also` is the other severity some of its findings carry (e.g. S2's blank cell is a warning)."""
+
+    id: str
+    severity: str
+    title: str  # a few words, for tables and the 校验 sheet
+    description: str  # what it checks, in a sentence or two
+    applies: Scope  # which inputs or steps it applies to
+    also: str | None = None
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return (self.severity,) if self.also is None else (self.severity, self.also)
+
+    @property
+    def level(self) -> str:
+        """The severity in words: 错误 (blocks the report) or 提示 (shown, never blocks)."""
+        words = {ERROR: "错误", WARNING: "提示"}
+        return words[self.severity] + (f"（部分为{words[self.also]}）" if self.also else "")
+
+    def finding(
+        self,
+        field: str | None,
+        message: str,
+        *,
+        severity: str | None = None,
+        cell: str | None = None,
+        cells: tuple[str, ...] = (),
+        expected: Any = None,
+        actual: Any = None,
+        where: str | None = None,
+    ) -> Finding:
+        """A finding of this rule, of its severity (or of `also`; any rule's finding may be an error
+        under `strict`). A severity the rule does not have is a mistake in the program."""
+        severity = severity or self.severity
+        if severity not in self.severities and severity != ERROR:
+            raise ValueError(f"rule {self.id} has no {severity} findings")
+        return Finding(
+            self.id, severity, field, message, cell=cell, cells=cells, expected=expected, actual=actual, where=where
+        )
+
+
+# Where a rule applies (`Rule.applies`), in the words staff know.
+FILLED = Scope("填报工作簿和 JSON 数据")
+WORKBOOK = Scope("填报工作簿")
+JSON = Scope("JSON 数据")
+PUBLISHED = Scope("导入的已发布报告（Word、网页、文本、PDF）")
+WITH_PREVIOUS = Scope("与上年报告或“基本信息”中的上年数据对照")
+PREVIOUS_REPORT = Scope("与上年报告对照")
+PREVIOUS_DIR = Scope("按上年报告文件夹逐一配对时")
+FILL = Scope("由 JSON 数据生成填报工作簿时")
+NARRATIVE_FILE = Scope("生成报告时另附文字稿")
+MERGE = Scope("汇总下级单位的报告时")
+ROUND = Scope("年度收集中单位上传的报告")
+
+__all__ = ["Rule", "Scope"]
