@@ -201,6 +201,17 @@ def test_error_values_in_json_outputs(tmp_path):
     findings = json.loads(run.stdout)["files"][0]["findings"]
     assert {f["actual"] for f in findings if f["rule"] == "S2"} >= {"#N/A", "#DIV/0!"}
     assert json.loads(json.dumps(api.results_json([api.check_file(path)])))["summary"]["with_errors"] == 1
+    # the page's JSON interface answered HTTP 500 on the same file; its own page shows the values
+    from tests.webclient import page_client
+
+    with page_client() as client:
+        data = path.read_bytes()
+        r = client.post("/api/check", files=[("files", (path.name, data))])
+        assert r.status_code == 200, r.text
+        findings = r.json()["files"][0]["findings"]
+        assert {f["actual"] for f in findings if f["rule"] == "S2"} >= {"#N/A", "#DIV/0!"}
+        page = client.post("/check", files=[("files", (path.name, data))])
+        assert page.status_code == 200 and "#N/A" in page.text and "#DIV/0!" in page.text
 
 
 def test_too_large_says_the_real_size_and_the_limit(tmp_path):
