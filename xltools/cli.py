@@ -544,11 +544,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
 def _base_url(service, given: str | None) -> str:
     """The address units reach the service at: given (and remembered), else the remembered one."""
     if given:
-        if not re.match(r"^https?://[^\s/]+", given):
-            raise UsageError(f"--base-url 应以 http:// 或 https:// 开头，例如 {DEFAULT_BASE_URL}。")
-        service.store.set_setting("base_url", given.rstrip("/"))
-        return given.rstrip("/")
-    return service.store.setting("base_url") or DEFAULT_BASE_URL
+        return service.set_base_url(given)
+    return service.base_url() or DEFAULT_BASE_URL
 
 
 def _print_links(links, base_url: str, as_json: bool, output: str | None, force: bool, title: str) -> None:

@@ -558,6 +558,29 @@ class RoundService:
             r.result.findings[:0] = extra
         return FileResult(f"{unit.name}/{upload.filename}", r.result, r.error)
 
+    # --- the address units reach the service at ------------------------------------------------------
+
+    def base_url(self) -> str | None:
+        """The address units reach the service at (their links start with it), as last set."""
+        return self.store.setting("base_url")
+
+    def set_base_url(self, url: str) -> str:
+        """Remember the address units reach the service at; it as kept (no final slash)."""
+        url = url.strip().rstrip("/")
+        if base_url_host(url) is None:
+            raise Refused(
+                f"网址“{url}”不对：应以 http:// 或 https:// 开头，后面是本机的地址和端口，例如 http://192.168.1.10:8765。",
+                code="bad_base_url",
+            )
+        self.store.set_setting("base_url", url)
+        return url
+
+    def hosts(self) -> list[str]:
+        """The names units reach the service by: the host of the remembered address (a server
+        answers to them without being told each; see xltools.web.security.HostGuard)."""
+        host = base_url_host(self.base_url() or "")
+        return [host] if host else []
+
     # --- the office's password and sessions -----------------------------------------------------------
 
     def has_password(self) -> bool:
@@ -606,6 +629,22 @@ class RoundService:
 
     def logout(self, token: str) -> None:
         self.store.delete_sessions(auth.token_hash(token))
+
+
+def base_url_host(url: str) -> str | None:
+    """The host name of an http(s) address, lower case (None when it is not one)."""
+    from urllib.parse import urlsplit
+
+    if not url or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    return parts.hostname.lower().rstrip(".")
 
 
 def _state(rnd: Round, u: Unit, last: Upload | None, count: int, review: Review | None, today: dt.date) -> UnitState:

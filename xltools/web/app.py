@@ -64,7 +64,8 @@ def create_app(
     """The application. `hosts` are the names it answers to (security.host_names); `told` hears
     each refused Host name once. The limits are parameters so that tests can make them small;
     `processes=False` runs the checks in threads of this process (work.Worker). With a
-    `data_folder` (serve --data) it is also the collection service (round_app.py)."""
+    `data_folder` (serve --data) it is also the collection service (round_app.py), and answers
+    to the host of the units' address (round new --base-url) too."""
     worker = Worker(WORKERS, processes=processes)
 
     @contextlib.asynccontextmanager
@@ -91,10 +92,11 @@ def create_app(
     for router in (pages.router, downloads.router, api_routes.router):
         app.include_router(router)
     _handle_errors(app, site)
+    more_hosts = None
     if data_folder is not None:
         from xltools.web.round_app import add_round
 
-        add_round(app, site, data_folder)
+        more_hosts = add_round(app, site, data_folder).hosts  # the address the units' links use
 
     # The guards, innermost first (Starlette puts the last added outermost).
     app.add_middleware(security.BodyLimit, limit=max_request, refuse=site.error, message=limits.too_large())
@@ -103,7 +105,7 @@ def create_app(
     app.add_middleware(security.CsrfCookie)
     app.add_middleware(security.HeadAsGet)
     app.add_middleware(security.OriginGuard, refuse=site.error)
-    app.add_middleware(security.HostGuard, hosts=hosts, refuse=site.error, told=told)
+    app.add_middleware(security.HostGuard, hosts=hosts, refuse=site.error, told=told, more=more_hosts)
     app.add_middleware(security.SecurityHeaders)
     return app
 

@@ -40,10 +40,11 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck | None = None) -> None:
+def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck | None = None) -> api.RoundService:
     """Mount the office's and the units' routes on `app` (the checking page's own app, with its
     `site`: templates, limits, the worker), over the round service of `data_folder`; uploads are
-    judged by `check`, by default in the page's worker processes (round_work.PoolCheck)."""
+    judged by `check`, by default in the page's worker processes (round_work.PoolCheck). The
+    service mounted is returned."""
     folder = str(data_folder)
     check = check or PoolCheck(site.worker)
     service = api.open_round_service(folder, check=check, max_upload=site.limits.max_upload)
@@ -78,6 +79,8 @@ def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck |
         if wants_json(request):
             return JSONResponse({"error": {"code": "not_found", "message": GONE}}, status_code=404)
         return pages.page(request, "round/gone.html", 404)
+
+    return service
 
 
 __all__ = ["add_round", "base_url"]

@@ -151,8 +151,10 @@ def plain_refuse(request: Request, status: int, message: str, code: str) -> Resp
 
 class HostGuard:
     """Refuse (400) a request whose Host header is not one of the server's names; a request without
-    Host (HTTP/1.0) passes, a browser always sends one. `told(name)` hears each refused name once,
-    for the operator (server.py prints how to allow it)."""
+    Host (HTTP/1.0) passes, a browser always sends one. `more()`: names allowed as of now besides
+    `hosts` (asked only for a name not among them: the collection service's address, which the
+    office may change while the server runs). `told(name)` hears each refused name once, for the
+    operator (server.py prints how to allow it)."""
 
     def __init__(
         self,
@@ -160,8 +162,10 @@ class HostGuard:
         hosts: Iterable[str],
         refuse: Refuse = plain_refuse,
         told: Callable[[str], None] | None = None,
+        more: Callable[[], Iterable[str]] | None = None,
     ):
         self.app, self.hosts, self.refuse, self.told = app, frozenset(normal_host(h) for h in hosts), refuse, told
+        self.more = more
         self.seen: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -169,9 +173,12 @@ class HostGuard:
             host = _header(scope, b"host")
             if host is not None:
                 name, _ = split_host(host)
-                if name not in self.hosts:
+                if name not in self.hosts and (not name or name not in self._more()):
                     return await self._refuse(scope, receive, send, name or host)
         await self.app(scope, receive, send)
+
+    def _more(self) -> frozenset[str]:
+        return frozenset(normal_host(h) for h in self.more()) if self.more is not None else frozenset()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, name: str) -> None:
         name = name[:80]
@@ -180,7 +187,7 @@ class HostGuard:
             self.told(name)
         if scope["type"] != "http":
             return await send({"type": "websocket.close", "code": 1008})
-        allowed = "、".join(f"http://{_shown(h)}" for h in sorted(self.hosts))
+        allowed = "、".join(f"http://{_shown(h)}" for h in sorted(self.hosts | self._more()))
         message = MESSAGES["host"].format(name=name, allowed=allowed)
         await _answer(self.refuse(Request(scope), 400, message, "bad_host"), scope, receive, send)
 

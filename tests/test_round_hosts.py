@@ -1,0 +1,89 @@
+"""The collection service answers to the address its units' links use (round new/next/links
+--base-url, remembered in the store) without --allow-host: the links printed for the units would
+otherwise open to "拒绝访问". The address is read as it stands, so one set while the server runs
+counts at once; other names stay refused (security.HostGuard)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from xltools import api
+from xltools.cli import main
+from xltools.round.errors import Refused
+from xltools.round.service import base_url_host
+from xltools.web.app import create_app
+
+OFFICE = "测试市测试区人民政府"
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://192.168.1.10:8765", "192.168.1.10"),
+        ("https://Reports.Example.:443/", "reports.example"),
+        ("http://[fe80::1]:8765", "fe80::1"),
+        ("http://bao-gao.local", "bao-gao.local"),
+        ("192.168.1.10:8765", None),
+        ("ftp://192.168.1.10", None),
+        ("http://", None),
+        ("http://a b:8765", None),
+        ("http://user@evil.example@192.168.1.10", None),
+        ("http://192.168.1.10:port", None),
+        ("", None),
+    ],
+)
+def test_the_host_of_an_address(url, host):
+    assert base_url_host(url) == host
+
+
+def test_the_service_remembers_the_address_and_names_its_host(tmp_path):
+    with api.open_round_service(str(tmp_path / "data")) as service:
+        assert service.base_url() is None and service.hosts() == []
+        assert service.set_base_url(" http://192.168.1.10:8765/ ") == "http://192.168.1.10:8765"
+        assert service.base_url() == "http://192.168.1.10:8765" and service.hosts() == ["192.168.1.10"]
+        with pytest.raises(Refused, match="应以 http:// 或 https:// 开头") as caught:
+            service.set_base_url("192.168.1.20:8765")
+        assert "--" not in caught.value.message  # a library message: no command-line words
+        assert service.base_url() == "http://192.168.1.10:8765"  # the refused one is not kept
+
+
+def test_the_page_answers_to_the_links_address_once_it_is_set(tmp_path):
+    data = tmp_path / "data"
+    with api.open_round_service(str(data)) as service:
+        service.set_password("office-pass-2025")
+    with TestClient(create_app(data_folder=data), base_url="http://127.0.0.1") as client:
+        r = client.get("/office/login", headers={"host": "reports.example:8765"})
+        assert r.status_code == 400 and "拒绝访问" in r.text
+        # the office sets the units' address from the command line while the server runs
+        roster = tmp_path / "名单.txt"
+        roster.write_text("测试区教育局\n", encoding="utf-8")
+        args = ["round", "new", "--data", str(data), "--year", "2025", "--name", OFFICE, "--roster", str(roster)]
+        res = CliRunner().invoke(main, [*args, "--base-url", "http://Reports.Example:8765/"])
+        assert res.exit_code == 0, res.output
+        link = next(w for w in res.stdout.split() if "/u/" in w)
+        assert link.startswith("http://Reports.Example:8765/u/")
+        for host in ("reports.example:8765", "REPORTS.example", "127.0.0.1:8765"):
+            r = client.get("/office/login", headers={"host": host})
+            assert r.status_code == 200, host
+        unit = client.get(link.split(":8765", 1)[1], headers={"host": "reports.example:8765"})
+        assert unit.status_code == 200 and "测试区教育局" in unit.text
+        r = client.get("/office/login", headers={"host": "evil.example:8765"})
+        assert r.status_code == 400 and "http://reports.example" in r.text  # named among the allowed
+
+
+def test_the_checking_page_alone_answers_to_no_stored_address(tmp_path):
+    """Without --data there is no store: only the server's own names."""
+    with TestClient(create_app(), base_url="http://127.0.0.1") as client:
+        assert client.get("/", headers={"host": "reports.example"}).status_code == 400
+
+
+def test_a_wrong_address_is_refused_on_the_command_line(tmp_path):
+    roster = tmp_path / "名单.txt"
+    roster.write_text("测试区教育局\n", encoding="utf-8")
+    args = ["round", "new", "--data", str(tmp_path / "d"), "--year", "2025", "--name", OFFICE, "--roster", str(roster)]
+    res = CliRunner().invoke(main, [*args, "--base-url", "192.168.1.10:8765"])
+    assert res.exit_code == 2
+    assert "网址“192.168.1.10:8765”不对：应以 http:// 或 https:// 开头" in res.stderr
+    assert "Traceback" not in res.output
