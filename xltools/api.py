@@ -202,14 +202,14 @@ def json_stream(write: Callable[[str], object]) -> JsonStream:
 def cells_text(cells: Sequence[str], sheet: str | None = None) -> str:
     """Cells as a clerk reads them ("D7、D8" or "D9:D29", a range where they run down a column);
     cells on another sheet than `sheet` keep their sheet name."""
-    from xltools.workbook.layout import cells_text as text
+    from xltools.geometry import cells_text as text
 
     return text(tuple(cells), sheet)
 
 
 def finding_order(f: Finding) -> tuple:
     """The key that lists findings in the order of the workbook's sheets and cells."""
-    from xltools.workbook.layout import finding_order as order
+    from xltools.geometry import finding_order as order
 
     return order(f)
 

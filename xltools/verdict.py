@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from xltools.errors import XltoolsError
+from xltools.geometry import cells_text, finding_order
 from xltools.jsonform import dumps
 from xltools.model import ERROR, FileResult, Finding
 from xltools.text import displayable
-from xltools.workbook.layout import cells_text, finding_order
 
 Hint = Callable[[XltoolsError], str]  # an interface's own words after a library message (CLI, web)
 

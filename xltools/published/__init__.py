@@ -18,6 +18,7 @@ from typing import Any
 from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.formats import READABLE, input_format, suffix_of, unsupported
+from xltools.geometry import where_text
 from xltools.model import ERROR, WARNING, Finding, Source
 from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
@@ -94,19 +95,10 @@ def normalised(imported: Imported):
 
 
 def where_of(path: str | None) -> str | None:
-    """Where a field sits in a printed report, by its labels: "三、依申请公开 四、结转下年度继续办理行
-    自然人列" (a published report has no cells to name)."""
-    if path is None:
-        return None
-    if path in spec.FIELDS:
-        return spec.FIELDS[path].label
-    table_id, _, row_id = path.partition(".")
-    table = spec.TABLES_BY_ID.get(table_id)
-    if table is not None:
-        row = next((r for r in table.rows if r.id == row_id), None)
-        if row is not None:
-            return f"{table.sheet} {row.label}行"
-    return None
+    """Where a field (or a table row) sits in a printed report, by its labels: "三、依申请公开
+    四、结转下年度继续办理行 自然人列" (a published report has no cells to name; xltools.geometry
+    words every place)."""
+    return where_text(path)
 
 
 def check_imported(imported: Imported, *, strict: bool = False, previous=None):

@@ -1,8 +1,8 @@
 """The report as a format-neutral document: title, preamble, parts, paragraphs and table grids.
 
 Every renderer (txt, md, html, docx) draws this one structure, so the formats cannot drift
-apart. Labels and table shapes come from the spec and the template layout (the same merged
-cells the template draws, docs/format.md §7); generated sentences come from `sentences`.
+apart. Labels come from the spec, table shapes from the one table geometry (xltools.geometry: the
+same merged cells the template draws, docs/format.md §7); generated sentences come from `sentences`.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from xltools import spec
+from xltools import geometry, spec
 from xltools.model import ERROR, Finding, Report
 from xltools.render.sentences import Sentences
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FIELDS
 from xltools.text import format_number
-from xltools.workbook import layout
 
 DRAFT_BANNER = "草稿（未通过校验）"
 DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
 
-VALUE, LABEL, HEADER = "value", "label", "header"
+VALUE, LABEL, HEADER = geometry.VALUE, geometry.LABEL, geometry.HEADER  # a cell's kind, as the geometry says
 INVALID, UNKNOWN = "invalid", "unknown"
 UNKNOWN_TEXT = "—"  # a total that depends on a figure that failed the check
 BLANK_TEXT = "未填"  # what a draft prints for a required number left empty
@@ -364,49 +363,21 @@ def _own_lead(first: str, headings: tuple[str, ...]) -> tuple[str | None, str]:
 
 
 def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) -> Grid:
-    """A table's grid, taken from the template layout of its sheet (below the sheet's title and
-    status lines, within its printed width: helper columns beside a table are the template's,
-    not the report's), so the report prints exactly the merged cells staff filled in."""
-    sl = layout.SHEETS[table.sheet]
-    top = layout.TOP
+    """A table's grid: the one geometry (xltools.geometry) the template draws too, so the report
+    prints exactly the merged cells staff filled in, with the report's figures in its value cells."""
+    g = geometry.GRIDS[table.id]
     cells: list[Cell] = []
-    for item in sl.items:
-        if item.row < top or item.col > sl.last_col:
+    for p in g.places:
+        if p.path is None:
+            cells.append(Cell(p.row, p.col, p.text, p.kind, p.rowspan, p.colspan))
             continue
-        if isinstance(item, layout.Label):
-            rowspan = (item.row2 - item.row + 1) if item.row2 is not None else 1
-            colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
-            kind = HEADER if item.style == "header" else LABEL
-            cells.append(Cell(item.row - top, item.col, item.text, kind, rowspan, colspan))
-        elif isinstance(item, layout.Slot):
-            colspan = (item.col2 - item.col + 1) if item.col2 is not None else 1
-            text, mark, note = format_number(report.values.get(item.path)), None, ""
-            if truth is not None and item.path in truth.shown:
-                text, mark, note = truth.shown[item.path], INVALID, truth.notes[item.path]
-            elif truth is not None and item.path in truth.unknown:
-                text, mark, note = UNKNOWN_TEXT, UNKNOWN, "有组成数字未通过校验，无法得出"
-            cells.append(Cell(item.row - top, item.col, text, VALUE, 1, colspan, field=item.path, mark=mark, note=note))
-    n_rows = max(c.row + c.rowspan for c in cells)
-    n_cols = max(c.col + c.colspan for c in cells)
-    if sl.header_rows:
-        header_rows = sl.header_rows[1] - sl.header_rows[0] + 1
-    else:  # a table of stacked blocks (二): its first block's title and column headings
-        header_rows = min(c.row for c in cells if c.kind == VALUE)
-    caption = re.sub(r"^[一二三四五六七八九十]+、", "", table.part)
-    grid = Grid(table.id, n_rows, n_cols, tuple(cells), header_rows, caption)
-    _assert_tiled(grid)
-    return grid
-
-
-def _assert_tiled(grid: Grid) -> None:
-    """Every position covered exactly once: a layout change that breaks this fails loudly in tests."""
-    seen: set[tuple[int, int]] = set()
-    for c in grid.cells:
-        for r in range(c.row, c.row + c.rowspan):
-            for k in range(c.col, c.col + c.colspan):
-                assert (r, k) not in seen, (grid.id, r, k)
-                seen.add((r, k))
-    assert len(seen) == grid.n_rows * grid.n_cols, (grid.id, len(seen))
+        text, mark, note = format_number(report.values.get(p.path)), None, ""
+        if truth is not None and p.path in truth.shown:
+            text, mark, note = truth.shown[p.path], INVALID, truth.notes[p.path]
+        elif truth is not None and p.path in truth.unknown:
+            text, mark, note = UNKNOWN_TEXT, UNKNOWN, "有组成数字未通过校验，无法得出"
+        cells.append(Cell(p.row, p.col, text, VALUE, p.rowspan, p.colspan, field=p.path, mark=mark, note=note))
+    return Grid(table.id, g.n_rows, g.n_cols, tuple(cells), g.header_rows, g.caption)
 
 
 __all__ = [
