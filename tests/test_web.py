@@ -528,6 +528,37 @@ def test_an_internal_failure_is_a_chinese_500_and_the_server_goes_on(monkeypatch
 # --- batch -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [
+        (
+            "timeout",
+            "汇总表未能生成：用时超过了限制，已停止。下面各文件的检查结果不受影响。请减少一次上传的文件数后再试。",
+        ),
+        ("died", "汇总表未能生成：生成汇总表的进程意外退出（可能是内存不足）。下面各文件的检查结果不受影响。请减少"),
+        ("bug", "汇总表未能生成：程序内部出错。下面各文件的检查结果不受影响。"),
+    ],
+)
+def test_a_summary_that_cannot_be_made_is_said_so_truly(monkeypatch, failure, words):
+    """The batch page said 汇总表功能尚未安装 (not installed) whenever the summary workbook failed;
+    it says that it could not be made, and why, and the verdicts are all there."""
+    from xltools.collect.pool import TaskTimeout, WorkerDied
+
+    def broken(*_a, **_k):
+        raise {"timeout": TaskTimeout("no answer", seconds=60), "died": WorkerDied("ended"), "bug": KeyError("x")}[
+            failure
+        ]
+
+    monkeypatch.setattr(api, "summary_workbook_bytes", broken)
+    with page_client(create_app(processes=False), raise_server_exceptions=False) as client:
+        r = upload(client, (EXAMPLE.name, EXAMPLE.read_bytes()), ("说明.txt", b"x"))
+    page = doc(r)
+    assert r.status_code < 500 and not page.cssselect("#summary-download")
+    assert text_of(page.cssselect("#summary-failed")[0]).startswith(words)
+    assert "尚未安装" not in r.text and "Traceback" not in r.text
+    assert len(page.cssselect("#batch tbody tr")) == 2
+
+
 def test_batch_view_one_line_per_unit_and_summary_workbook(client, broken_xlsx):
     r = upload(client, ("坏.xlsx", broken_xlsx), (EXAMPLE.name, EXAMPLE.read_bytes()), ("说明.txt", b"x"))
     assert r.status_code == 200

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from xltools import api
 from xltools.web import work
 from xltools.web.checking import check_all, read_uploads, status_of
 from xltools.web.security import require_csrf
@@ -42,7 +43,13 @@ async def check_page(
         unit = units[0]
         preview = await _courtesy(here, work.preview, results[0]) if unit.status != "unusable" else None
         return here.page(request, "result.html", status, unit=unit, preview=preview)
-    summary = await _courtesy(here, work.summary, results)
+    summary, summary_failed = None, None
+    try:
+        summary = await here.worker.run(work.summary, results)
+    except Exception as exc:  # the verdicts stand without it; the page says why it is missing
+        log.warning("summary failed: %r", exc)
+        error = api.lost_result(exc, SUMMARY_NAME).error
+        summary_failed = SUMMARY_FAILED.get(error.code if error else "", SUMMARY_FAILED["internal"])
     return here.page(
         request,
         "batch.html",
@@ -52,11 +59,20 @@ async def check_page(
         order=STATUS_ORDER,
         summary_href=f"data:{XLSX};base64,{base64.b64encode(summary).decode()}" if summary else None,
         summary_name=SUMMARY_NAME,
+        summary_failed=summary_failed,
     )
 
 
+_FEWER = "请减少一次上传的文件数后再试。"
+SUMMARY_FAILED = {  # why the batch page has no summary workbook (by the library's error codes)
+    "timeout": "汇总表未能生成：用时超过了限制，已停止。下面各文件的检查结果不受影响。" + _FEWER,
+    "crashed": "汇总表未能生成：生成汇总表的进程意外退出（可能是内存不足）。下面各文件的检查结果不受影响。" + _FEWER,
+    "internal": "汇总表未能生成：程序内部出错。下面各文件的检查结果不受影响。",
+}
+
+
 async def _courtesy(here: Site, fn: Callable[..., T | None], *args: Any) -> T | None:
-    """A preview or the summary workbook: the verdicts stand without it when it fails."""
+    """A preview: the verdict and findings stand without it when it fails."""
     try:
         return await here.worker.run(fn, *args)
     except Exception as exc:
