@@ -7,7 +7,8 @@ date in a count cell; a required text that only looks filled or holds an error v
 is written through the defined names with openpyxl and recalculated by two engines, LibreOffice
 (one run for all) and Gnumeric. For every file and engine:
 - 校验!check_status says 通过 exactly when `check` finds no error;
-- each table sheet's status line passes exactly when `check` has no error of that table's checks;
+- each table sheet's status line passes exactly when `check` has no error of that table's checks,
+  never shows an error value, and counts the red cells and names the first as computed in Python;
 - the cells the sheet marks (the _meta mark its conditional formats read: red 2, orange 1) are
   exactly the cells the findings name (red: errors, orange: warnings).
 The one difference by nature: LibreOffice counts TRUE as 1 in SUM (Excel and Gnumeric skip it), so
@@ -40,7 +41,8 @@ from xltools.rules.checker import check
 from xltools.spec import APPLICANT_COLUMNS, FIELDS, REQUEST_RESULT_ROWS
 from xltools.workbook import layout
 from xltools.workbook.reader import read_workbook
-from xltools.workbook.template import template_bytes
+from xltools.rules.sums import TOTAL_PARTS, inputs_of
+from xltools.workbook.template import _computed, template_bytes
 
 NUMERIC_INPUTS = [f.path for f in spec.INPUT_FIELDS if f.kind.numeric and f.path != "year"]
 REQUIRED_TEXTS = [f.path for f in spec.REQUIRED_FIELDS if not f.kind.numeric]
@@ -145,6 +147,20 @@ def _expected_marks(result, source) -> dict[str, int]:
         for c in f.cells:
             path = by_ref[c]
             out[path] = max(out.get(path, 0), 2 if f.severity == ERROR else 1)
+    invalid = {f.field for f in result.errors if f.rule == "S2"}
+    for total in TOTAL_PARTS:  # a total over an invalid cell: framed in red (3), unless red itself
+        if out.get(total) != 2 and invalid.intersection(inputs_of((total,))):
+            out[total] = layout.INVALID_TOTAL
+    return out
+
+
+def _expected_status(values) -> dict[str, str]:
+    """Each table's status line as the template computes it in Python for these inputs."""
+    inputs = _computed(values)["inputs"]
+    out = {}
+    for sheet in TABLE_OF_SHEET:
+        (line,) = [i for i in layout.SHEETS[sheet].items if isinstance(i, layout.Formula) and (i.row, i.col) == (1, 0)]
+        out[sheet] = line.value(inputs)
     return out
 
 
@@ -177,11 +193,15 @@ def test_the_recalculated_sheet_and_check_give_one_verdict(tmp_path, engine, req
         result = check(source)
         context = f"{engine} {src.name}: {values}"
         assert named_value(wb, "check_status") == ("通过" if result.ok else "未通过"), context
+        expected = _expected_status(source.values)  # the inputs as read (a date is its serial)
         for sheet, fails in _table_fails(result).items():
             status = wb[sheet].cell(2, 1).value
             assert (status != layout.TABLE_PASSED) == fails, (sheet, status, context)
+            assert isinstance(status, str) and not status.startswith("#"), (sheet, status, context)
         if engine == "libreoffice" and any(isinstance(v, bool) for v in values.values()):
             continue  # LibreOffice sums TRUE as 1 (Excel and Gnumeric skip it): see the docstring
+        for sheet in TABLE_OF_SHEET:  # what the clerk counts (red cells) and the first of them
+            assert wb[sheet].cell(2, 1).value == expected[sheet], (sheet, context)
         assert _marks(wb) == _expected_marks(result, source), context
         compared += 1
     assert compared >= len(samples) // 2

@@ -185,7 +185,8 @@ def test_table_four_layout_follows_format_md(wb):
 def test_status_line_on_each_table_sheet(wb):
     for name in (spec.SHEET_PROACTIVE, spec.SHEET_REQUESTS, spec.SHEET_APPEALS):
         formula = wb[name]["A2"].value
-        assert "本表校验通过" in formula and "处不一致" in formula
+        assert "本表校验通过" in formula and "个红色单元格，第一个在" in formula
+        assert "MATCH(" not in formula and "INDEX(" not in formula  # Gnumeric showed #REF! on one cell
 
 
 def test_formulas_use_only_old_functions(wb):
@@ -319,12 +320,15 @@ def test_cached_results_are_the_whole_texts_the_formulas_show():
     assert _cell(book, "check_R3_1_new").value == "✓"
     assert _cell(book, "check_status").value == "未通过"
     status = book[spec.SHEET_REQUESTS].cell(2, 1).value
-    assert status == "本表有1处不一致，首处在 三!D7:D31，见红色单元格和“校验”表"  # 总计 follows from 自然人
+    assert status == "本表有 4 个红色单元格，第一个在 D7；原因见“校验”表"  # 总计 follows from 自然人
     assert _cell(book, "check_R3_3_total").value == "— 随各申请人列（已在出错的列报告）"
     assert book[spec.SHEET_APPEALS].cell(2, 1).value == "本表校验通过"
     book = openpyxl.load_workbook(io.BytesIO(template_bytes({"requests.new.natural": "五"})), data_only=True)
     assert _cell(book, "check_S2_requests").value == "✗ 有1个单元格不是有效数字，已标红"
     assert _cell(book, "check_X1_natural").value == "— 未填上年数据，不核对"
+    # a rule over an invalid cell names it instead of quoting what SUM made of it
+    assert _cell(book, "check_R3_3_natural").value == "✗ 无法核对：三!D7 不是有效数字，请先改正它"
+    assert book[spec.SHEET_REQUESTS].cell(2, 1).value == "本表有 1 个红色单元格，第一个在 D7；原因见“校验”表"
 
 
 def test_prompt_titles_start_where_the_label_starts_and_name_no_sheet(wb):

@@ -81,7 +81,8 @@ def test_breaking_r33_in_one_column_fails_exactly_that_check(recalculated):
     assert named_value(wb, "check_R3_3_total") == "— 随各申请人列（已在出错的列报告）"
     assert named_value(wb, "check_R3_3_business") == "✗ 第一项加第二项为2，第三项加第四项为3"
     assert named_value(wb, "check_status") == "未通过"
-    assert wb[spec.SHEET_REQUESTS]["A2"].value == "本表有1处不一致，首处在 三!E7:E31，见红色单元格和“校验”表"
+    # the red cells the clerk counts: the column's 新收, 上年结转, （七）总计 and 结转下年度
+    assert wb[spec.SHEET_REQUESTS]["A2"].value == "本表有 4 个红色单元格，第一个在 E7；原因见“校验”表"
 
 
 def test_text_and_full_width_numbers_are_flagged(recalculated):

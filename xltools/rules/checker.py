@@ -16,7 +16,7 @@ from typing import Any
 from xltools.model import ERROR, WARNING, CellError, CheckResult, Finding, Report, Source
 from xltools.normalize import looks_blank, parse, sheet_number
 from xltools.rules.soft import LAST_YEAR_FIELDS, name_previous_cells, soft_findings
-from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule
+from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule, inputs_of
 from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, TABLES_BY_ID, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
@@ -125,9 +125,15 @@ def check(
         def value(path: str):
             return None if path in unreadable else report.values.get(path)
 
+    invalid = {f.field for f in findings if f.rule == "S2" and f.severity == ERROR}
     failing: set[str] = set()
     for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
-        if rule.applies(value) and not rule.holds(value):
+        if any(value(p) is None for p in rule.optional):
+            continue
+        if invalid.intersection(inputs_of(rule.fields)):
+            # not computed with what a sum makes of an invalid cell: its S2 finding names it
+            failing.add(rule.name)
+        elif rule.applies(value) and not rule.holds(value):
             failing.add(rule.name)
             if not failing.intersection(rule.defer_to):  # one mistake, one finding
                 findings.append(rule_finding(rule, value, report))

@@ -38,6 +38,10 @@ NA_MARK = "—"
 NA_TEXT = f"{NA_MARK} 未填上年数据，不核对"
 DEFERRED = f"{NA_MARK} 随各申请人列（已在出错的列报告）"  # R3.3 on 总计 while an applicant column fails
 ROUND_TO = 6  # both sides are compared after rounding, so every engine agrees on 1.0000000000000002
+# A relation over a cell that is not a valid number (text, negative, fraction, error value) is not
+# computed with what SUM makes of that cell (a number nobody typed): it names the cell instead.
+INVALID = ("无法核对：", " 不是有效数字，请先改正它")
+SEP = "、"  # after each cell in the _meta texts that list invalid cells
 
 
 @dataclass(frozen=True)
@@ -117,11 +121,29 @@ class SumRule:
         """Every field it involves: a failing rule marks them all, and its finding names them all."""
         return self.marks or self.fields
 
-    def formula(self) -> str:
-        """The check cell's formula: ✓, or ✗ and a short explanation with the numbers."""
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Fields whose cells, with the parts of the totals among them, are every input the rule
+        reads, each once: a total whose inputs another listed field already covers is left out."""
+        covered: set[str] = set()
+        out = []
+        for p in self.fields:
+            below = set(inputs_of((p,)))
+            if not below <= covered:
+                out.append(p)
+                covered |= below
+        return tuple(out)
+
+    def formula(self, invalid: str | None = None) -> str:
+        """The check cell's formula: ✓, or ✗ and a short explanation with the numbers; `invalid`,
+        the cell listing the rule's invalid input cells ("三!D7、…"), names the first of them
+        instead of computing."""
         lhs, rhs = _sum(self.lhs), _sum(self.rhs)
         short = "&".join(f'"{part}"' if isinstance(part, str) else part.excel() for part in self.short(self))
         check = f'IF(ROUND({lhs}-{rhs},{ROUND_TO})=0,"{OK_MARK}","{FAIL_MARK} "&{short})'
+        if invalid:
+            first = f'LEFT({invalid},FIND("{SEP}",{invalid})-1)'
+            check = f'IF({invalid}<>"","{FAIL_MARK} {INVALID[0]}"&{first}&"{INVALID[1]}",{check})'
         if self.defer_to:
             failing = ",".join(f'ISNUMBER(FIND("{FAIL_MARK}",{n}))' for n in self.defer_to)
             check = f'IF(OR({failing}),"{DEFERRED}",{check})'
@@ -130,14 +152,18 @@ class SumRule:
             return f'=IF(OR({blanks}),"{NA_TEXT}",{check})'
         return "=" + check
 
-    def cell_text(self, value: Callable[[str], Number | None], deferred: bool = False) -> str:
+    def cell_text(
+        self, value: Callable[[str], Number | None], deferred: bool = False, invalid: str | None = None
+    ) -> str:
         """What `formula()` shows for these values: each a number as SUM sees the cell (text and
-        blanks 0), None for an optional field left blank, or for an error value (the cell then
-        shows an error value itself, which the status lines count as a failure)."""
+        blanks 0), None for an optional field left blank, or for an error value; `invalid`, the
+        first of the rule's input cells that is not a valid number."""
         if any(value(p) is None for p in self.optional):
             return NA_TEXT
         if deferred:
             return DEFERRED
+        if invalid:
+            return f"{FAIL_MARK} {INVALID[0]}{invalid}{INVALID[1]}"
         if not self.applies(value):
             return "#VALUE!"
         if self.holds(value):
@@ -370,6 +396,17 @@ for _row in REQUESTS.rows:
 for _group in APPEALS.rows:
     TOTAL_PARTS[f"appeals.{_group.id}.total"] = tuple(f"appeals.{_group.id}.{c}" for c in APPEAL_PARTS)
 assert set(TOTAL_PARTS) == {f.path for f in FIELDS.values() if f.computed}
+
+
+def inputs_of(paths: Sequence[str]) -> tuple[str, ...]:
+    """The input fields behind `paths`: each total replaced by its parts, in order, each once."""
+    out: dict[str, None] = {}
+    for p in paths:
+        if p in TOTAL_PARTS:
+            out.update(dict.fromkeys(inputs_of(TOTAL_PARTS[p])))
+        else:
+            out[p] = None
+    return tuple(out)
 
 
 def total_formula(path: str) -> str:

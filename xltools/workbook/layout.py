@@ -7,7 +7,9 @@ here and nowhere else.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,12 +19,18 @@ from xltools.model import ERROR, CellError
 from xltools.normalize import looks_blank
 from xltools.rules import registry
 from xltools.rules.sums import (
+    DEFERRED,
     FAIL_MARK,
+    INVALID,
+    NA_TEXT,
     HARD_SUM_RULES,
     NA_MARK,
     OK_MARK,
     RANGE_NAMES,
+    SEP,
     SOFT_SUM_RULES,
+    SUM_RULES,
+    TOTAL_PARTS,
     SumRule,
     blank_expr,
     blank_flag_formula,
@@ -34,6 +42,7 @@ from xltools.spec import FIELDS, Kind
 from xltools.workbook.cells import a1, col_name
 
 TOP = 3  # tables start below the sheet title, the status line and a hint line
+META_FLAGS_TOP_ = 3  # the first row of the _meta columns (META_FLAGS_TOP, below)
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class SheetLayout:
     one_page: bool = False  # printed on one page (table 三: one landscape A4)
     last_col: int = 3
     status_checks: tuple[str, ...] = ()  # names of the check cells summarised in the status line
+    filter_rows: tuple[int, int] | None = None  # an autofilter over these rows (header first)
 
     def slots(self) -> list[Slot]:
         return [i for i in self.items if isinstance(i, Slot)]
@@ -142,26 +152,41 @@ def cells_text(cells: tuple[str, ...] | list[str], sheet: str | None = None) -> 
 
 # --- the sheets ---------------------------------------------------------------------------------
 
+LINE_PT = 16.5  # one wrapped line at 11 pt in the CJK faces LibreOffice and Gnumeric substitute
+_LONGEST_NUMBER = "-123456789.25"  # the widest figure a check quotes, for the room its text needs
+
+
+def display_width(text: str) -> float:
+    """Width units a text takes in a spreadsheet column: a CJK character takes 2.2 (Gnumeric's
+    substitute face is the widest of the engines), anything else 1."""
+    return sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
 
 def _title(sl: SheetLayout, text: str) -> None:
     sl.items.append(Label(0, 0, text, "title", col2=sl.last_col))
 
 
 def _basic() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_BASIC, {0: 30, 1: 36, 2: 34}, last_col=2)  # A4 portrait at full size
+    widths = {0: 36, 1: 36, 2: 36}
+    sl = SheetLayout(spec.SHEET_BASIC, widths, last_col=2)  # A4 portrait, fitted to its width
     _title(sl, "基本信息")
     sl.items.append(Label(1, 0, "黄色单元格为填写项；灰色提示不需要填写。", "hint", col2=2))
     row = 3
     for path in ("agency.name", "agency.self", "agency.level", "agency.deadline", "year", "publish_date", "contact"):
         f = FIELDS[path]
         sl.items += [Label(row, 0, f.label), Slot(row, 1, path), Label(row, 2, f.prompt, "hint")]
-        sl.heights[row] = 28 if len(f.prompt) > 17 else 18  # a long hint wraps onto a second line
+        lines = max(lines_in(f.label, widths[0]), lines_in(f.prompt, widths[2]))
+        if path == "contact":  # address, post code, telephone and e-mail: room for four lines
+            lines = 4
+        sl.heights[row] = lines * LINE_PT + 3
         row += 1
     row += 1
     sl.items.append(Label(row, 0, "上年数据（第一年使用本工具时从上年报告抄录；不填则不做核对）", "section", col2=2))
     row += 1
     for c in spec.CARRIES:
-        sl.items += [Label(row, 0, FIELDS[c.typed].label.removeprefix("上年数据 ")), Slot(row, 1, c.typed)]
+        label = FIELDS[c.typed].label.removeprefix("上年数据 ")
+        sl.items += [Label(row, 0, label), Slot(row, 1, c.typed)]
+        sl.heights[row] = lines_in(label, widths[0]) * LINE_PT + 3
         row += 1
     return sl
 
@@ -213,7 +238,7 @@ def _x2_beside(rule: SumRule) -> Formula:
 
 def _proactive() -> SheetLayout:
     t = spec.PROACTIVE
-    sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18, 4: 44}, last_col=3, status_checks=_checks_for("proactive"))
+    sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18, 4: 50}, last_col=3, status_checks=_checks_for("proactive"))
     _title(sl, t.part)
     row = TOP
     for article, header, row_ids in spec.PROACTIVE_BLOCKS:
@@ -223,6 +248,7 @@ def _proactive() -> SheetLayout:
             for i, col_id in enumerate(spec.PROACTIVE_CELLS[row_ids[0]]):
                 sl.items.append(Label(row + 1, 1 + i, t.column(col_id).label, "header"))
             sl.items.append(Label(row + 1, 4, X2_BESIDE_HEADER, "hint"))  # an aside, not part of the official table
+            sl.heights[row + 1] = lines_in(X2_BESIDE_HEADER, 50) * LINE_PT + 3
         else:
             sl.items.append(Label(row + 1, 1, header, "header", col2=3))
         for j, row_id in enumerate(row_ids):
@@ -233,6 +259,9 @@ def _proactive() -> SheetLayout:
                 sl.items += [Slot(r, 1 + i, f"proactive.{row_id}.{c}") for i, c in enumerate(cols)]
                 x2 = next(rule for rule in SOFT_SUM_RULES if rule.target == f"proactive.{row_id}.in_force")
                 sl.items.append(replace(_x2_beside(x2), row=r))
+                short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in x2.short(x2))
+                longest = f"{FAIL_MARK} {short}（上年现行有效 {_LONGEST_NUMBER} 件）"
+                sl.heights[r] = lines_in(longest, 50) * LINE_PT + 3
             else:
                 sl.items.append(Slot(r, 1, f"proactive.{row_id}.{cols[0]}", col2=3))
         row += 2 + len(row_ids)
@@ -275,7 +304,8 @@ def _requests() -> SheetLayout:
             sl.items.append(Label(rows[r.id], 2, r.label))
         sl.items += [Slot(rows[r.id], 3 + i, f"requests.{r.id}.{c.id}") for i, c in enumerate(t.columns)]
     for r in t.rows:  # the whole table on one landscape page; a long label wraps onto a second line
-        sl.heights[rows[r.id]] = 26 if len(r.label) > 30 else 16
+        width = sum(sl.widths[c] for c in range(0 if r.section is None else 1 if r.section == spec.REQUESTS_RESULTS else 2, 3))
+        sl.heights[rows[r.id]] = lines_in(r.label, width) * LINE_PT + 1
     return sl
 
 
@@ -349,21 +379,68 @@ class Check:
 
 _RULES = {r.name: r for r in HARD_SUM_RULES + SOFT_SUM_RULES}
 
+# On _meta, the invalid input cells behind each number and each arithmetic rule, as text
+# ("三!D7、三!D9、"; "" when there is none): an input's own cell when its S2 flag is up, a total's
+# the concatenation of its parts', a rule's that of the fields it reads (SumRule.sources). A rule
+# over an invalid cell names it instead of computing; a total over one is marked (code 3).
+META_INVALID_COL = 11  # column L (paths in K)
+META_INVALID_ROW = {
+    f.path: META_FLAGS_TOP_ + i for i, f in enumerate(f for f in FIELDS.values() if f.kind.numeric)
+}
+META_RULE_COL = 8  # column I (names in H)
+META_RULE_ROW = {r.name: META_FLAGS_TOP_ + i for i, r in enumerate(SUM_RULES)}
+
+
+def invalid_ref(path: str) -> str:
+    return abs_ref(spec.SHEET_META, META_INVALID_ROW[path], META_INVALID_COL)
+
+
+def rule_invalid_ref(name: str) -> str:
+    return abs_ref(spec.SHEET_META, META_RULE_ROW[name], META_RULE_COL)
+
+
+def short_ref(path: str) -> str:
+    """A field's cell as the 校验 sheet and the status lines name it: 三!D7."""
+    sheet, row, col = FIELD_CELLS[path]
+    return f"{sheet.split('、', 1)[0]}!{a1(row, col)}"
+
+
+def invalid_formula(path: str) -> str:
+    if path in TOTAL_PARTS:
+        return "=" + "&".join(invalid_ref(p) for p in TOTAL_PARTS[path])
+    return f'=IF({abs_ref(spec.SHEET_META, META_FLAG_ROW[path], 1)}=1,"{short_ref(path)}{SEP}","")'
+
+
+def rule_invalid_formula(name: str) -> str:
+    return "=" + "&".join(invalid_ref(p) for p in _RULES[name].sources)
+
+
+def invalid_cells(path: str, flags: Mapping[str, int]) -> list[str]:
+    """What `invalid_formula` lists, in its order."""
+    if path in TOTAL_PARTS:
+        return [c for p in TOTAL_PARTS[path] for c in invalid_cells(p, flags)]
+    return [short_ref(path)] if flags.get(path) == 1 else []
+
+
+def rule_invalid_cells(name: str, flags: Mapping[str, int]) -> list[str]:
+    return [c for p in _RULES[name].sources for c in invalid_cells(p, flags)]
+
+
+def _rule_text(r: SumRule, inp: Inputs) -> str:
+    """What a rule's check cell shows (its formula, computed in Python)."""
+    deferred = any(_rule_text(_RULES[n], inp).startswith(FAIL_MARK) for n in r.defer_to)
+    invalid = rule_invalid_cells(r.name, inp.flags)
+    return r.cell_text(inp.nums.get, deferred, invalid[0] if invalid else None)
+
 
 def _sum_check(r: SumRule) -> Check:
     table = FIELDS[r.target].group
-
-    def value(inp: Inputs) -> str:
-        deferred = any(_RULES[n].cell_text(inp.nums.get).startswith(FAIL_MARK) for n in r.defer_to)
-        return r.cell_text(inp.nums.get, deferred)
-
-    return Check(r.name, r.rule, r.title, r.formula(), r.severity == ERROR, table, r.marked, value)
+    formula = r.formula(rule_invalid_ref(r.name))
+    return Check(r.name, r.rule, r.title, formula, r.severity == ERROR, table, r.marked, lambda inp: _rule_text(r, inp))
 
 
 PASSED, FAILED = "通过", "未通过"  # check_status
 TABLE_PASSED = "本表校验通过"  # a table sheet's status line
-TABLE_FAILED = ("本表有", "，见红色单元格和“校验”表")
-FIRST_AT = "处不一致，首处在 "
 S2_FAIL = ("有", "个单元格不是有效数字，已标红")
 S4_FAIL = "未填写"
 S4_ERROR = f"{FAIL_MARK} 单元格显示错误值"
@@ -437,14 +514,19 @@ META_FLAG_ROW = {path: META_FLAGS_TOP + i for i, (path, _) in enumerate(META_FLA
 
 
 # Beside the flags, one mark per field a check can mark: 2 red (an error: an S2 flag, a failing
-# hard check), 1 orange (a warning: a blank table input, a failing soft check), 0 none. The cells'
-# conditional formats read these, so the marks are values every engine computes and tests can read.
+# hard check), 3 a total over an invalid cell (red frame: the figure is not to be trusted), 1 orange
+# (a warning: a blank table input, a failing soft check), 0 none. The cells' conditional formats
+# read these, so the marks are values every engine computes and tests can read.
 META_MARK_COL = 4
+INVALID_TOTAL = 3
 
 
 def _mark_formula(path: str) -> str | None:
     def failing(c: Check) -> str:
-        return f'ISNUMBER(FIND("{FAIL_MARK}",{c.name}))'
+        found = f'ISNUMBER(FIND("{FAIL_MARK}",{c.name}))'
+        if c.name in META_RULE_ROW:  # a rule over an invalid cell marks that cell alone (by its S2 flag)
+            return f'AND({found},{rule_invalid_ref(c.name)}="")'
+        return found
 
     errs = [failing(c) for c in CHECKS if c.hard and path in c.marks]
     warns = [failing(c) for c in CHECKS if not c.hard and path in c.marks]
@@ -455,6 +537,8 @@ def _mark_formula(path: str) -> str | None:
     if not errs and not warns:
         return None
     code = f"IF(OR({','.join(warns)}),1,0)" if warns else "0"
+    if path in TOTAL_PARTS:
+        code = f'IF({invalid_ref(path)}<>"",{INVALID_TOTAL},{code})'
     return f"=IF(OR({','.join(errs)}),2,{code})" if errs else "=" + code
 
 
@@ -476,25 +560,67 @@ MARKS_RANGE = abs_ref(
 
 def mark_value(path: str, inp: Inputs, texts: Mapping[str, str]) -> int:
     """What a field's _meta mark formula computes, from the check cells' texts (name -> text)."""
-    red = inp.flags.get(path) == 1 or any(
-        c.hard and path in c.marks and texts[c.name].startswith(FAIL_MARK) for c in CHECKS
-    )
+
+    def failing(c: Check) -> bool:
+        if not texts[c.name].startswith(FAIL_MARK):
+            return False
+        return c.name not in META_RULE_ROW or not rule_invalid_cells(c.name, inp.flags)
+
+    red = inp.flags.get(path) == 1 or any(c.hard and path in c.marks and failing(c) for c in CHECKS)
+    if red:
+        return 2
+    if path in TOTAL_PARTS and invalid_cells(path, inp.flags):
+        return INVALID_TOTAL
     orange = (path in BLANK_WARNED and looks_blank(inp.values.get(path))) or any(
-        not c.hard and path in c.marks and texts[c.name].startswith(FAIL_MARK) for c in CHECKS
+        not c.hard and path in c.marks and failing(c) for c in CHECKS
     )
-    return 2 if red else 1 if orange else 0
+    return 1 if orange else 0
 
 
 CHECKS_FIRST_ROW = 4  # the 校验 sheet: title, status, blank, header, then one row per check
+CHECK_WIDTHS = {0: 6, 1: 40, 2: 40, 3: 14, 4: 8}  # 规则, 检查内容, 结果, 单元格, 未通过 (A4 portrait)
+FLAG_TEXT = "未通过"  # the 校验 sheet's last column, which its filter offers
+COUNT_FAILED = " 项检查未通过，见下方标有“未通过”的行（可按该列筛选）"
+
+
+def lines_in(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column of `width` units (with a unit of padding)."""
+    return max(1, math.ceil(display_width(text) / (width - 1.5)))
+
+
+def longest_texts(c: Check) -> list[str]:
+    """Every kind of text a check cell can show, its numbers at their longest."""
+    if c.name in META_RULE_ROW:
+        r = _RULES[c.name]
+        short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in r.short(r))
+        invalid = f"{FAIL_MARK} {INVALID[0]}基本信息!B20{INVALID[1]}"  # the longest cell name
+        return [f"{FAIL_MARK} {short}", invalid, NA_TEXT, DEFERRED]
+    if c.rule == "S2":
+        return [f"{FAIL_MARK} {S2_FAIL[0]}999{S2_FAIL[1]}"]
+    return [S4_ERROR, S4_EMPTY]
+
+
+def check_height(c: Check) -> float:
+    """A check row's height: room for its title and the longest text its result can show, wrapped
+    (neither LibreOffice's nor Gnumeric's print grows a row for a formula's text)."""
+    lines = max(
+        lines_in(c.title, CHECK_WIDTHS[1]), *(lines_in(t, CHECK_WIDTHS[2]) for t in longest_texts(c))
+    )
+    return round(lines * LINE_PT + 3, 1)
 
 
 def _checks_sheet() -> SheetLayout:
-    sl = SheetLayout(spec.SHEET_CHECKS, {0: 6, 1: 50, 2: 30, 3: 14}, last_col=3, header_rows=(3, 3))  # A4 portrait
+    sl = SheetLayout(spec.SHEET_CHECKS, dict(CHECK_WIDTHS), last_col=4, header_rows=(3, 3))
     _title(sl, "校验结果")
     hard = [c for c in CHECKS if c.hard]
     soft = [c for c in CHECKS if not c.hard]
     last_hard = CHECKS_FIRST_ROW + len(hard) - 1
     results = abs_ref(spec.SHEET_CHECKS, CHECKS_FIRST_ROW, 2, last_hard, 2)
+
+    def count(inp: Inputs) -> str:
+        failing = sum(not passed(c.value(inp)) for c in hard)
+        return f"{failing}{COUNT_FAILED}" if failing else ""
+
     sl.items += [
         Label(1, 0, "总体结论", "label", col2=1),
         Formula(
@@ -505,43 +631,62 @@ def _checks_sheet() -> SheetLayout:
             name="check_status",
             value=lambda inp: PASSED if all(passed(c.value(inp)) for c in hard) else FAILED,
         ),
+        Formula(
+            2,
+            0,
+            f'=IF({_passed(results)},"",{_failures(results)}&"{COUNT_FAILED}")',
+            "status_note",
+            col2=4,
+            value=count,
+        ),
         Label(3, 0, "规则", "header"),
         Label(3, 1, "检查内容", "header"),
         Label(3, 2, "结果", "header"),
         Label(3, 3, "单元格", "header"),
+        Label(3, 4, FLAG_TEXT, "header"),
     ]
+    sl.heights[1] = sl.heights[2] = LINE_PT + 3
     row = CHECKS_FIRST_ROW
 
     def check_line(row: int, c: Check) -> None:
+        ok = f'COUNTIF({c.name},"{OK_MARK}")+COUNTIF({c.name},"{NA_MARK}*")=1'
         sl.items.extend(
             [
                 Label(row, 0, c.rule),
                 Label(row, 1, c.title),
                 Formula(row, 2, c.formula, "check", c.name, value=c.value),
                 _link(row, c),
+                Formula(
+                    row,
+                    4,
+                    f'=IF({ok},"","{FLAG_TEXT}")',
+                    "flag",
+                    value=lambda inp: "" if passed(c.value(inp)) else FLAG_TEXT,
+                ),
             ]
         )
-        if len(c.title) > 30:  # wraps in the 检查内容 column: room for two lines
-            sl.heights[row] = 28
+        sl.heights[row] = check_height(c)
 
     for c in hard:
         check_line(row, c)
         row += 1
+    sl.filter_rows = (3, row - 1)
     row += 1
     sl.items.append(
-        Label(row, 0, "提示（与上年数据核对；不影响“通过”，有差异时请核实或在文字中说明）", "section", col2=2)
+        Label(row, 0, "提示（与上年数据核对；不影响“通过”，有差异时请核实或在文字中说明）", "section", col2=4)
     )
     row += 1
     for c in soft:
         check_line(row, c)
         row += 1
     row += 1
-    sl.items.append(Label(row, 0, "规则编号（与 xltools 检查结果中的编号相同）", "section", col2=3))
+    sl.items.append(Label(row, 0, "规则编号（与 xltools 检查结果中的编号相同）", "section", col2=4))
     for rule_id in dict.fromkeys(c.rule for c in CHECKS):
         row += 1
         r = registry.rule(rule_id)
-        sl.items += [Label(row, 0, r.id), Label(row, 1, f"{r.title}：{r.description}", col2=3)]
-        sl.heights[row] = 28 if len(r.description) > 40 else 16
+        text = f"{r.title}：{r.description}"
+        sl.items += [Label(row, 0, r.id), Label(row, 1, text, col2=4)]
+        sl.heights[row] = lines_in(text, sum(CHECK_WIDTHS.values()) - CHECK_WIDTHS[0]) * LINE_PT + 3
     return sl
 
 
@@ -563,18 +708,48 @@ def _link(row: int, c: Check) -> Formula:
 
 
 LINK_TEXT: dict[str, str] = {}  # check name -> the sheet and cells it looks at ("三!D7:D31")
-# On _meta, per hard check (in CHECKS order): where it looks when it fails, else "" (a status line
-# names the first of these: MATCH("?*",…) finds the first non-empty text).
-META_FAULT_COL = 8  # column I (names in H); the marks sit in E:F, the flags in A:B
-
-
-def fault_formula(name: str) -> str:
-    return f'=IF(COUNTIF({name},"{OK_MARK}")+COUNTIF({name},"{NA_MARK}*")=1,"","{LINK_TEXT[name]}")'
 
 
 def check_row(name: str) -> int:
     """The 校验 sheet row of a check cell."""
     return next(i.row for i in SHEETS[spec.SHEET_CHECKS].items if isinstance(i, Formula) and i.name == name)
+
+
+# A table's status line counts the red cells of its sheet and names the first of them (reading
+# order), through plain cells on _meta that every engine computes alike (no MATCH, no INDEX): per
+# marked cell, in the table's reading order, 1 when red and its address when red, and a running
+# "first red so far" that the last row of the table holds.
+META_RED_COL = 14  # columns O (1 if red), P (its address if red), Q (the first red so far); paths in N
+TABLE_RED = ("本表有 ", " 个红色单元格，第一个在 ", "；原因见“校验”表")
+TABLE_FAILED = "本表未通过，原因见“校验”表"
+
+
+def _red_rows() -> dict[str, list[tuple[str, str]]]:
+    """Per table sheet, its marked fields in reading order with their cells: name -> [(path, "D7")]."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for sl in SHEETS.values():
+        if sl and sl.status_checks:
+            slots = sorted((s for s in sl.slots() if s.path in META_MARK_ROW), key=lambda s: (s.row, s.col))
+            out[sl.name] = [(s.path, a1(s.row, s.col)) for s in slots]
+    return out
+
+
+def red_cells() -> list[tuple[str, str, int]]:
+    """The _meta rows of the status lines: (path, cell, row), the tables one after another."""
+    rows, i = [], META_FLAGS_TOP
+    for cells in RED_ROWS.values():
+        for path, cell in cells:
+            rows.append((path, cell, i))
+            i += 1
+    return rows
+
+
+def red_formulas(path: str, cell: str, row: int, first: bool) -> tuple[str, str, str]:
+    mark = abs_ref(spec.SHEET_META, META_MARK_ROW[path], META_MARK_COL + 1)
+    prev = abs_ref(spec.SHEET_META, row - 1, META_RED_COL + 2)
+    own = abs_ref(spec.SHEET_META, row, META_RED_COL + 1)
+    running = f"={own}" if first else f'=IF({prev}<>"",{prev},{own})'
+    return f"=IF({mark}=2,1,0)", f'=IF({mark}=2,"{cell}","")', running
 
 
 def _status_line(sl: SheetLayout) -> Formula:
@@ -583,19 +758,23 @@ def _status_line(sl: SheetLayout) -> Formula:
     rng = abs_ref(spec.SHEET_CHECKS, min(rows), 2, max(rows), 2)
     assert max(rows) - min(rows) + 1 == len(rows), "a table's checks must be contiguous"
     checks = [c for c in CHECKS if c.name in names]
-    before, after = TABLE_FAILED
-    hard = [c.name for c in CHECKS if c.hard]
-    at = [META_FLAGS_TOP + hard.index(n) for n in names]
-    faults = abs_ref(spec.SHEET_META, min(at), META_FAULT_COL, max(at), META_FAULT_COL)
+    cells = RED_ROWS[sl.name]
+    at = [r for path, _, r in red_cells() if path in dict(cells)]
+    reds = abs_ref(spec.SHEET_META, min(at), META_RED_COL, max(at), META_RED_COL)
+    first = abs_ref(spec.SHEET_META, max(at), META_RED_COL + 2)
+    before, middle, after = TABLE_RED
 
     def value(inp: Inputs) -> str:
-        failing = [c for c in checks if not passed(c.value(inp))]
-        if not failing:
+        if all(passed(c.value(inp)) for c in checks):
             return TABLE_PASSED
-        return f"{before}{len(failing)}{FIRST_AT}{LINK_TEXT[failing[0].name]}{after}"
+        texts = {c.name: c.value(inp) for c in CHECKS}
+        red = [cell for path, cell in cells if mark_value(path, inp, texts) == 2]
+        return f"{before}{len(red)}{middle}{red[0]}{after}" if red else TABLE_FAILED
 
-    first = f'INDEX({faults},MATCH("?*",{faults},0))'
-    formula = f'=IF({_passed(rng)},"{TABLE_PASSED}","{before}"&{_failures(rng)}&"{FIRST_AT}"&{first}&"{after}")'
+    formula = (
+        f'=IF({_passed(rng)},"{TABLE_PASSED}",IF(SUM({reds})=0,"{TABLE_FAILED}",'
+        f'"{before}"&SUM({reds})&"{middle}"&{first}&"{after}"))'
+    )
     return Formula(1, 0, formula, "status", col2=sl.last_col, value=value)
 
 
@@ -608,6 +787,7 @@ def _build() -> dict[str, SheetLayout]:
 
 SHEETS: dict[str, SheetLayout] = _build()
 SHEETS[spec.SHEET_CHECKS] = _checks_sheet()
+RED_ROWS = _red_rows()
 for _sl in SHEETS.values():
     if _sl.status_checks:
         _sl.items.append(_status_line(_sl))

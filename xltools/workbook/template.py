@@ -17,7 +17,7 @@ import xlsxwriter
 
 from xltools import spec
 from xltools.normalize import looks_blank, parse, sheet_number
-from xltools.rules.sums import RANGE_NAMES, TOTAL_PARTS, total_formula
+from xltools.rules.sums import RANGE_NAMES, SEP, SUM_RULES, TOTAL_PARTS, total_formula
 from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, OPTIONAL_NUMBERS, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
 from xltools.workbook import layout
 from xltools.workbook.layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
@@ -109,11 +109,29 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
     for i, (path, formula) in enumerate(layout.META_MARKS):
         meta.write_string(META_FLAGS_TOP + i, layout.META_MARK_COL, path)
         meta.write_formula(META_FLAGS_TOP + i, layout.META_MARK_COL + 1, formula, None, computed["marks"][path])
-    meta.write_string(1, layout.META_FAULT_COL, "校验未通过时所查的单元格")
-    for i, c in enumerate(c for c in CHECKS if c.hard):
-        meta.write_string(META_FLAGS_TOP + i, layout.META_FAULT_COL - 1, c.name)
-        fault = "" if layout.passed(computed["texts"][c.name]) else layout.LINK_TEXT[c.name]
-        meta.write_formula(META_FLAGS_TOP + i, layout.META_FAULT_COL, layout.fault_formula(c.name), None, fault)
+    meta.write_string(1, layout.META_RULE_COL, "各核对关系所涉及的无效数字单元格")
+    inp = computed["inputs"]
+    for rule in SUM_RULES:
+        row = layout.META_RULE_ROW[rule.name]
+        meta.write_string(row, layout.META_RULE_COL - 1, rule.name)
+        cached = "".join(c + SEP for c in layout.rule_invalid_cells(rule.name, inp.flags))
+        meta.write_formula(row, layout.META_RULE_COL, layout.rule_invalid_formula(rule.name), None, cached)
+    meta.write_string(1, layout.META_INVALID_COL, "各数字所含的无效数字单元格")
+    for path, row in layout.META_INVALID_ROW.items():
+        meta.write_string(row, layout.META_INVALID_COL - 1, path)
+        cached = "".join(c + SEP for c in layout.invalid_cells(path, inp.flags))
+        meta.write_formula(row, layout.META_INVALID_COL, layout.invalid_formula(path), None, cached)
+    meta.write_string(1, layout.META_RED_COL, "红色单元格（表格顶部状态行）")
+    previous, running = None, ""
+    for path, cell, row in layout.red_cells():
+        red = computed["marks"][path] == 2
+        first = previous is None or layout.FIELD_CELLS[path][0] != layout.FIELD_CELLS[previous][0]
+        running = (cell if red else "") if first else (running or (cell if red else ""))
+        meta.write_string(row, layout.META_RED_COL - 1, path)
+        cached_values = (int(red), cell if red else "", running)
+        for k, (formula, value) in enumerate(zip(layout.red_formulas(path, cell, row, first), cached_values)):
+            meta.write_formula(row, layout.META_RED_COL + k, formula, None, value)
+        previous = path
     wb.define_name(layout.MARKS_NAME, layout.MARKS_RANGE)
     for paths, name in RANGE_NAMES.items():
         wb.define_name(name, layout.range_ref(paths))
@@ -177,13 +195,18 @@ def _styles(wb) -> dict[str, Any]:
         "narrative": {**border, **yellow, "valign": "top"},
         "total": {**border, "bold": True, "num_format": "General", "align": "center", "bg_color": "#D9D9D9"},
         "check": {**border},
-        "link": {**border, "font_color": "#0563C1", "underline": 1},
+        # no underline: under a CJK numeral it reads as one more stroke (一 as 二, 二 as 三)
+        "link": {**border, "font_color": "#0563C1"},
+        "status_note": {"bold": True, "font_color": "#C00000"},
+        "flag": {**border, "bold": True, "align": "center", "font_color": "#C00000"},
         "guide_head": {**border, "bold": True, "bg_color": "#F2F2F2", "valign": "top"},
         "guide": {**border, "valign": "top"},
     }
     styles = {k: wb.add_format({**base, **v}) for k, v in s.items()}
     styles["red"] = wb.add_format({"bg_color": "#FF9999", "font_color": "#9C0006"})
-    styles["orange"] = wb.add_format({"bg_color": "#FFD966"})
+    styles["orange"] = wb.add_format({"bg_color": "#F4B084"})  # a clear orange, not the input yellow
+    # a total over an invalid cell: its grey kept, the figure in red inside a red frame
+    styles["invalid_total"] = wb.add_format({"font_color": "#C00000", "border": 2, "border_color": "#C00000"})
     styles["green"] = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
     return styles
 
@@ -193,10 +216,11 @@ def _guide(wb, styles) -> None:
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 100)
     ws.merge_range(0, 0, 0, 1, "政府信息公开工作年度报告 填表说明", styles["title"])
+    ws.set_row(0, 36)
     for i, (head, text) in enumerate(GUIDE, start=2):
         ws.write_string(i, 0, head, styles["guide_head"])
         ws.write_string(i, 1, text, styles["guide"])
-        ws.set_row(i, 48)
+        ws.set_row(i, layout.lines_in(text, 100) * layout.LINE_PT + 4)
     ws.protect("", {"format_rows": True, "format_columns": True})
     _print(ws, landscape=False)
 
@@ -206,7 +230,7 @@ def _draw(ws, sl: layout.SheetLayout, styles, values, computed) -> None:
         ws.set_column(col, col, width)
     for row, height in sl.heights.items():
         ws.set_row(row, height)
-    ws.set_row(0, 30)
+    ws.set_row(0, 36)  # the 16 pt title, whole in every engine
     for item in sl.items:
         if isinstance(item, Label):
             _label(ws, item, styles)
@@ -335,7 +359,7 @@ def _mark_colours(ws, item: Slot, styles) -> None:
         return
     cell = layout.a1(item.row, item.col)
     k = layout.META_MARK_ROW[item.path] - META_FLAGS_TOP + 1
-    for code, style in ((2, "red"), (1, "orange")):
+    for code, style in ((2, "red"), (layout.INVALID_TOTAL, "invalid_total"), (1, "orange")):
         ws.conditional_format(
             cell, {"type": "formula", "criteria": f"=INDEX({layout.MARKS_NAME},{k})={code}", "format": styles[style]}
         )
@@ -357,7 +381,9 @@ def _status_colours(ws, item: Formula, styles) -> None:
 
 
 def _setup(ws, sl: layout.SheetLayout) -> None:
-    ws.protect("", {"format_rows": True, "format_columns": True})
+    ws.protect("", {"format_rows": True, "format_columns": True, "autofilter": True})
+    if sl.filter_rows:
+        ws.autofilter(sl.filter_rows[0], 0, sl.filter_rows[1], sl.last_col)
     if sl.header_rows:
         ws.repeat_rows(*sl.header_rows)
         ws.freeze_panes(sl.header_rows[1] + 1, 0)
