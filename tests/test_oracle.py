@@ -38,10 +38,10 @@ from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 from xltools.model import ERROR
 from xltools.rules.checker import check
+from xltools.rules.sums import TOTAL_PARTS, inputs_of
 from xltools.spec import APPLICANT_COLUMNS, FIELDS, REQUEST_RESULT_ROWS
 from xltools.workbook import layout
 from xltools.workbook.reader import read_workbook
-from xltools.rules.sums import TOTAL_PARTS, inputs_of
 from xltools.workbook.template import _computed, template_bytes
 
 NUMERIC_INPUTS = [f.path for f in spec.INPUT_FIELDS if f.kind.numeric and f.path != "year"]

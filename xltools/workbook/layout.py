@@ -21,10 +21,10 @@ from xltools.rules import registry
 from xltools.rules.sums import (
     DEFERRED,
     FAIL_MARK,
-    INVALID,
-    NA_TEXT,
     HARD_SUM_RULES,
+    INVALID,
     NA_MARK,
+    NA_TEXT,
     OK_MARK,
     RANGE_NAMES,
     SEP,
@@ -167,7 +167,7 @@ def _title(sl: SheetLayout, text: str) -> None:
 
 
 def _basic() -> SheetLayout:
-    widths = {0: 36, 1: 36, 2: 36}
+    widths: dict[int, float] = {0: 36, 1: 36, 2: 36}
     sl = SheetLayout(spec.SHEET_BASIC, widths, last_col=2)  # A4 portrait, fitted to its width
     _title(sl, "基本信息")
     sl.items.append(Label(1, 0, "黄色单元格为填写项；灰色提示不需要填写。", "hint", col2=2))
@@ -304,7 +304,9 @@ def _requests() -> SheetLayout:
             sl.items.append(Label(rows[r.id], 2, r.label))
         sl.items += [Slot(rows[r.id], 3 + i, f"requests.{r.id}.{c.id}") for i, c in enumerate(t.columns)]
     for r in t.rows:  # the whole table on one landscape page; a long label wraps onto a second line
-        width = sum(sl.widths[c] for c in range(0 if r.section is None else 1 if r.section == spec.REQUESTS_RESULTS else 2, 3))
+        width = sum(
+            sl.widths[c] for c in range(0 if r.section is None else 1 if r.section == spec.REQUESTS_RESULTS else 2, 3)
+        )
         sl.heights[rows[r.id]] = lines_in(r.label, width) * LINE_PT + 1
     return sl
 
@@ -384,9 +386,7 @@ _RULES = {r.name: r for r in HARD_SUM_RULES + SOFT_SUM_RULES}
 # the concatenation of its parts', a rule's that of the fields it reads (SumRule.sources). A rule
 # over an invalid cell names it instead of computing; a total over one is marked (code 3).
 META_INVALID_COL = 11  # column L (paths in K)
-META_INVALID_ROW = {
-    f.path: META_FLAGS_TOP_ + i for i, f in enumerate(f for f in FIELDS.values() if f.kind.numeric)
-}
+META_INVALID_ROW = {f.path: META_FLAGS_TOP_ + i for i, f in enumerate(f for f in FIELDS.values() if f.kind.numeric)}
 META_RULE_COL = 8  # column I (names in H)
 META_RULE_ROW = {r.name: META_FLAGS_TOP_ + i for i, r in enumerate(SUM_RULES)}
 
@@ -603,9 +603,7 @@ def longest_texts(c: Check) -> list[str]:
 def check_height(c: Check) -> float:
     """A check row's height: room for its title and the longest text its result can show, wrapped
     (neither LibreOffice's nor Gnumeric's print grows a row for a formula's text)."""
-    lines = max(
-        lines_in(c.title, CHECK_WIDTHS[1]), *(lines_in(t, CHECK_WIDTHS[2]) for t in longest_texts(c))
-    )
+    lines = max(lines_in(c.title, CHECK_WIDTHS[1]), *(lines_in(t, CHECK_WIDTHS[2]) for t in longest_texts(c)))
     return round(lines * LINE_PT + 3, 1)
 
 

@@ -129,7 +129,9 @@ def template_bytes(values: dict[str, Any] | None = None, *, properties: dict[str
         running = (cell if red else "") if first else (running or (cell if red else ""))
         meta.write_string(row, layout.META_RED_COL - 1, path)
         cached_values = (int(red), cell if red else "", running)
-        for k, (formula, value) in enumerate(zip(layout.red_formulas(path, cell, row, first), cached_values)):
+        for k, (formula, value) in enumerate(
+            zip(layout.red_formulas(path, cell, row, first), cached_values, strict=True)
+        ):
             meta.write_formula(row, layout.META_RED_COL + k, formula, None, value)
         previous = path
     wb.define_name(layout.MARKS_NAME, layout.MARKS_RANGE)
