@@ -117,7 +117,7 @@ def test_s2_null_in_a_table_is_an_error_but_a_missing_key_is_zero():
         (
             "S2",
             "requests.new.natural",
-            "三、依申请公开 一、本年新收政府信息公开申请数量行 自然人列：未填写（null）。表格中的每个数字都要填写，没有的填 0。",
+            "三、依申请公开 一、本年新收政府信息公开申请数量行 自然人列：未填写（没有数字）。表格中的每个数字都要填写，没有的填 0。",
         )
     ]
 

@@ -4,9 +4,13 @@ lossless for every report that passes the hard rules; a report with errors is re
 from __future__ import annotations
 
 import datetime
+import io
 import json
+import zipfile
+from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
@@ -14,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests import libreoffice
 from tests.conftest import EXAMPLES
-from tests.workbooks import VALID_TEXTS, fill_to
+from tests.workbooks import VALID_TEXTS, cell_of, fill_to
 from xltools import spec
 from xltools.cli import main
 from xltools.errors import ReportHasErrors
@@ -289,3 +293,15 @@ def test_fill_refuses_a_text_no_cell_can_hold(tmp_path):
     assert result.exit_code == 1
     assert "五、存在的主要问题及改进情况：共 40000 个字符，超过 Excel 单元格的上限 32767 个字符" in result.stderr
     assert not out.exists()
+
+
+def test_amounts_are_written_as_the_decimal_they_are():
+    """xlsxwriter writes 96171.6 as 96171.60000000001 (Gnumeric shows that); the file holds 96171.6."""
+    from xltools.workbook.template import template_bytes
+
+    data = template_bytes({"proactive.fees.amount_wan": Decimal("96171.6")})
+    sheets = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("xl/worksheets/")]
+    xml = b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n) for n in sheets)
+    assert b"<v>96171.6</v>" in xml and b"96171.60000000001" not in xml
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert cell_of(wb, "proactive.fees.amount_wan").value == 96171.6

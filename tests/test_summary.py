@@ -88,9 +88,9 @@ def test_findings_and_unusable_files_are_listed(tmp_path):
     assert [c.value for c in ps[1]] == list(summary.PROBLEM_HEADERS)
     assert ps.max_row == 1 + len(bad.result.findings) + 1
     s3 = [c.value for c in ps[2]]  # errors first
-    assert s3[:6] == [str(tmp_path / "bad.json"), "测试乡", None, "S3", "错误", "problems"]
+    assert s3[:6] == [str(tmp_path / "bad.json"), "测试乡", None, "S3", "错误", "五、存在的主要问题及改进情况"]
     assert "含有占位符“XX”" in s3[6]
-    assert [c.value for c in ps[ps.max_row]] == ["坏.xlsx", None, None, "无法使用", "错误", "corrupt", "文件已损坏。"]
+    assert [c.value for c in ps[ps.max_row]] == ["坏.xlsx", None, None, "无法使用", "错误", None, "文件已损坏。"]
 
 
 def test_header_frozen_and_filtered_on_both_sheets(tmp_path):
@@ -166,3 +166,35 @@ def test_a_full_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
         assert ws["A1"].value == "文件"
     assert [r[0].value for ws in summaries for r in ws.iter_rows(min_row=2)] == [r.path for r in rows]
     assert [r[6].value for ws in lists for r in ws.iter_rows(min_row=2)] == [p.message for p in problems]
+
+
+def test_printable_and_in_the_words_of_the_tables(tmp_path):
+    """Issue 23: landscape A4, fitted to the width, the header on every page, text wrapped; units
+    with errors stand out (row fill); a report of another year is flagged; no field key or "null"
+    anywhere a person reads."""
+    ok = _result(tmp_path, unit_values(random.Random(4), "甲"))
+    obj = report_to_json(check(Source("", "json", unit_values(random.Random(5), "乙"))).report)
+    obj["requests"]["new"]["natural"] = None  # a published page's unreadable cell reads as null
+    (tmp_path / "bad.json").write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    bad = check_file(tmp_path / "bad.json")
+    other = _result(tmp_path, {**unit_values(random.Random(6), "丙"), "year": 2023}, "other.json")
+    rows, problems = zip(*(summary.rows_of(r) for r in (ok, bad, other, ok)), strict=True)
+    target = tmp_path / "汇总.xlsx"
+    with summary.SummaryBook(target) as book:
+        for row, found in zip(rows, problems, strict=True):
+            book.add(row, found)
+    wb = openpyxl.load_workbook(target)
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1 by default
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows.replace("$", "") == "1:1"
+        assert ws["A2"].alignment.wrap_text
+    ws = wb[summary.SHEET_SUMMARY]
+    assert ws["D3"].value == "未通过" and ws["A3"].fill.fgColor.rgb.endswith("FCE4D6")
+    assert ws["A2"].fill.fgColor.rgb in (None, "00000000")
+    (flag,) = ws.conditional_formatting
+    assert str(flag.sqref) == "C2:C5" and "MODE($C$2:$C$5)" in flag.rules[0].formula[0]
+    text = " ".join(str(c.value) for w in wb.worksheets for r in w.iter_rows() for c in r if c.value is not None)
+    assert "null" not in text and "requests." not in text and "overview." not in text
+    assert "三、依申请公开 一、本年新收政府信息公开申请数量行 自然人列" in text

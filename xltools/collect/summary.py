@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import BinaryIO, NamedTuple
@@ -52,7 +54,7 @@ SUMMARY_HEADERS = (
     *(h for h, _ in KEY_FIGURES),
     "无法使用的原因",
 )
-PROBLEM_HEADERS = ("文件", "机关全称", "单元格", "规则", "级别", "项目", "说明")
+PROBLEM_HEADERS = ("文件", "机关全称", "单元格", "规则", "级别", "表格位置", "说明")
 SEVERITY_WORDS = {ERROR: "错误", "warning": "提示"}
 
 
@@ -82,8 +84,7 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
     if r.result is None:
         reason = r.error.message if r.error is not None else ""
         row = SummaryRow(r.shown, "", None, STATUS_UNUSABLE, 0, 0, (None,) * len(KEY_FIGURES), reason)
-        code = getattr(r.error, "code", "") or ""
-        return row, [ProblemRow(r.shown, "", "", STATUS_UNUSABLE, SEVERITY_WORDS[ERROR], code, reason)]
+        return row, [ProblemRow(r.shown, "", "", STATUS_UNUSABLE, SEVERITY_WORDS[ERROR], "", reason)]
     result = r.result
     report = result.report
     figures = tuple(_figure(report.values, paths) for _, paths in KEY_FIGURES)
@@ -96,12 +97,18 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
             f.cell or f.where or "",
             f.rule,
             SEVERITY_WORDS.get(f.severity, f.severity),
-            f.field or "",
+            place(f.field),
             f.message,
         )
         for f in sorted(result.findings, key=lambda f: f.severity != ERROR)
     ]
     return row, problems
+
+
+def place(path: str | None) -> str:
+    """Where a finding is, in the words of the report's tables (三、依申请公开 四、结转下年度继续办理行
+    自然人列), never a field key."""
+    return FIELDS[path].label if path in FIELDS else ""
 
 
 def _figure(values: dict, paths: tuple[str, ...]):
@@ -160,15 +167,24 @@ class SummaryBook:
             head = wb.add_format(
                 {"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"}
             )
-            self._text = wb.add_format({"valign": "top"})
-            self._wrap = wb.add_format({"valign": "top", "text_wrap": True})
-            self._bad = wb.add_format({"valign": "top", "font_color": "#C00000", "bold": True})
-            self._good = wb.add_format({"valign": "top", "font_color": "#006100"})
-            self._money = wb.add_format({"valign": "top", "num_format": "0.00"})
+            cell = {"valign": "top", "text_wrap": True, "border": 1, "border_color": "#BFBFBF"}
+            # a unit with errors (or an unusable file): its whole 汇总 row filled, its status in bold red
+            self._formats = {
+                (kind, bad): wb.add_format({**cell, **extra, **({"bg_color": "#FCE4D6"} if bad else {})})
+                for kind, extra in (
+                    ("text", {}),
+                    ("money", {"num_format": "0.00"}),
+                    ("good", {"font_color": "#006100"}),
+                    ("bad", {"font_color": "#C00000", "bold": True}),
+                )
+                for bad in (False, True)
+            }
+            self._text = self._wrap = self._formats["text", False]
             self._head = head
+            self._other_year = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700", "bold": True})
             self._pages = {
-                SHEET_SUMMARY: (SUMMARY_HEADERS, [40, 32, 8, 10, 8, 8] + [12] * len(KEY_FIGURES) + [60], []),
-                SHEET_PROBLEMS: (PROBLEM_HEADERS, (40, 32, 22, 8, 6, 36, 90), []),
+                SHEET_SUMMARY: (SUMMARY_HEADERS, [26, 24, 6, 8, 6, 6] + [9] * len(KEY_FIGURES) + [36], []),
+                SHEET_PROBLEMS: (PROBLEM_HEADERS, (24, 20, 12, 6, 6, 24, 60), []),
             }
             self._page(SHEET_SUMMARY)
             self._page(SHEET_PROBLEMS)
@@ -190,6 +206,15 @@ class SummaryBook:
             ws.write_string(0, i, h, self._head)
         ws.set_row(0, 30)
         ws.freeze_panes(1, 0)
+        # printable: landscape A4, all columns on the page's width, the header on every page
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        if kind == SHEET_SUMMARY:
+            ws.write_comment(0, 2, "黄底的年度与本批多数文件的年度不同，请核实是否交错了文件。")
         pages.append([ws, 0])
         return ws
 
@@ -224,32 +249,42 @@ class SummaryBook:
                 self.failed = exc
 
     def _add_row(self, row: SummaryRow) -> None:
-        text = self._text
+        bad = row.status != STATUS_OK
+        text = self._formats["text", bad]
         self.rows += 1
         ws, n = self._next(SHEET_SUMMARY)
-        ws.write_string(n, 0, row.path, text)
-        if row.name:
-            ws.write_string(n, 1, row.name, text)
+        texts = {0: row.path, 1: row.name, 6 + len(KEY_FIGURES): row.reason}
+        ws.set_row(n, _height(texts, self._pages[SHEET_SUMMARY][1]))
+        _text(ws, n, 0, row.path, text)
+        _text(ws, n, 1, row.name, text)
         if row.year is not None:
             ws.write_number(n, 2, row.year, text)
-        ws.write_string(n, 3, row.status, self._good if row.status == STATUS_OK else self._bad)
+        else:
+            ws.write_blank(n, 2, None, text)
+        ws.write_string(n, 3, row.status, self._formats["bad" if bad else "good", bad])
         if row.status != STATUS_UNUSABLE:
             ws.write_number(n, 4, row.errors, text)
             ws.write_number(n, 5, row.warnings, text)
+        else:
+            ws.write_blank(n, 4, None, text)
+            ws.write_blank(n, 5, None, text)
         for i, value in enumerate(row.figures):
-            if value is not None:
-                is_decimal = isinstance(value, Decimal)
-                ws.write_number(n, 6 + i, float(value) if is_decimal else value, self._money if is_decimal else text)
-        if row.reason:
-            ws.write_string(n, 6 + len(KEY_FIGURES), row.reason, self._wrap)
+            if value is None:
+                ws.write_blank(n, 6 + i, None, text)
+            elif isinstance(value, Decimal):
+                ws.write_number(n, 6 + i, float(value), self._formats["money", bad])
+            else:
+                ws.write_number(n, 6 + i, value, text)
+        _text(ws, n, 6 + len(KEY_FIGURES), row.reason, text)
 
     def _add_problem(self, p: ProblemRow) -> None:
         self.problems += 1
         ws, n = self._next(SHEET_PROBLEMS)
-        last = len(p) - 1
+        ws.set_row(n, _height(dict(enumerate(p)), self._pages[SHEET_PROBLEMS][1]))
+        error = p.severity == SEVERITY_WORDS[ERROR]
         for i, value in enumerate(p):
-            if value:
-                ws.write_string(n, i, value, self._wrap if i == last else self._text)
+            fmt = self._formats["bad", False] if error and i == 4 else self._text
+            _text(ws, n, i, value, fmt)
 
     def close(self) -> None:
         """Finish the workbook: the autofilters, which need the last rows, then the file itself.
@@ -261,6 +296,7 @@ class SummaryBook:
                 for headers, _widths, pages in self._pages.values():
                     for ws, rows in pages:
                         ws.autofilter(0, 0, max(rows, 1), len(headers) - 1)
+                self._flag_other_years()
                 self._wb.close()
         except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError
             self.failed = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
@@ -270,6 +306,25 @@ class SummaryBook:
             self.discard()
         if self.failed is not None:
             raise self._error(self.failed) from self.failed
+
+    def _flag_other_years(self) -> None:
+        """A report of another year than most of the batch's: its 年度 cell flagged (a conditional
+        format, as the rows went out before the batch's year was known), explained in the header."""
+        pages = self._pages[SHEET_SUMMARY][2]
+        for ws, rows in pages:
+            if rows:
+                last = rows + 1
+                ws.conditional_format(
+                    1,
+                    2,
+                    rows,
+                    2,
+                    {
+                        "type": "formula",
+                        "criteria": f"=AND(ISNUMBER($C2),$C2<>MODE($C$2:$C${last}))",
+                        "format": self._other_year,
+                    },
+                )
 
     def discard(self) -> None:
         """Let go of the scratch files: an interrupted or failed run leaves none behind."""
@@ -292,6 +347,28 @@ class SummaryBook:
             self.close()
         else:
             self.discard()
+
+
+LINE_PT = 15.0  # a wrapped line of 11 pt text
+
+
+def _height(texts: dict[int, str], widths: Sequence[float]) -> float:
+    """A row's height for its wrapped texts (no spreadsheet program grows a row it loads, so a
+    printed summary would show one line of each): the most lines any of them takes in its column."""
+
+    def lines(text: str, width: float) -> int:
+        units = sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+        return max(1, math.ceil(units / max(width - 1.5, 1)))
+
+    return LINE_PT * max([1, *(lines(t, widths[i]) for i, t in texts.items() if t)]) + 2
+
+
+def _text(ws, row: int, col: int, value: str, fmt) -> None:
+    """A text cell, or a blank one with the row's format (its fill and frame)."""
+    if value:
+        ws.write_string(row, col, value, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
 
 
 def workbook_bytes(results: Iterable[FileResult]) -> bytes:

@@ -132,6 +132,11 @@ def _styles(d) -> None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
     lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation
+    _chinese_defaults(d)
+    ppr = normal.element.get_or_add_pPr()
+    overflow = OxmlElement("w:overflowPunct")  # no punctuation hung into the margin
+    overflow.set(qn("w:val"), "0")
+    ppr.append(overflow)
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE
@@ -153,6 +158,22 @@ def _styles(d) -> None:
     h1.paragraph_format.line_spacing = LINE
     h1.paragraph_format.space_before = h1.paragraph_format.space_after = Pt(0)
     h1.paragraph_format.keep_with_next = True
+
+
+def _chinese_defaults(d) -> None:
+    """Chinese as the document's East Asian language everywhere it is stated: python-docx's
+    default template says ja-JP (settings' theme language) and en-US (the default run
+    properties), which led LibreOffice, lacking the named fonts, to Japanese glyph forms."""
+    settings = d.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = OxmlElement("w:themeFontLang")
+        settings.append(theme)
+    theme.set(qn("w:eastAsia"), "zh-CN")
+    defaults = d.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _run(paragraph, text: str, font: str, size, *, bold: bool = False, color: RGBColor | None = None):

@@ -1,5 +1,12 @@
 """PDF: the Word document, printed by LibreOffice (A4, fonts embedded).
 
+The Word document names the 公文 fonts (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312) for offices
+that have them. Where they are not installed, LibreOffice would print everything in its first CJK
+fallback (Noto Sans CJK JP: Japanese glyph forms, no serif body, headings like the body), so for
+our PDF each role's font is replaced, in the copy that is converted, by the best installed face
+for that role in Chinese forms (FACES): a serif SC face for title and body, a sans SC face for 黑体,
+a kai face for 楷体.
+
 LibreOffice is found on the PATH or where its installers put it; without it the user is told how to
 get it, or to save the Word file as PDF from WPS or Word. Each conversion runs LibreOffice with a
 throwaway profile, so it neither waits for nor disturbs an instance the user has open.
@@ -7,10 +14,14 @@ throwaway profile, so it neither waits for nor disturbs an instance the user has
 
 from __future__ import annotations
 
+import functools
+import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from xltools.errors import OutputError
@@ -40,10 +51,68 @@ def soffice() -> str | None:
     return next((p for p in _PLACES if os.path.isfile(p)), None)
 
 
+# Per role, the faces to use, best first: the 公文 font itself, its usual Windows and macOS names,
+# then free faces in simplified-Chinese forms (Debian: fonts-noto-cjk, fonts-arphic-ukai).
+_SERIF_SC = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "AR PL UMing CN")
+_SANS_SC = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei")
+FACES = {
+    "方正小标宋简体": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", *_SERIF_SC),
+    # not yet a serif face for the body: LibreOffice (7.x) drops a full stop that ends a justified
+    # line set in Noto Serif CJK (tests/test_render_fonts.py shows it); the sans SC face keeps it
+    "仿宋_GB2312": ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong", *_SANS_SC),
+    "黑体": ("黑体", "SimHei", "STHeiti", *_SANS_SC),
+    "楷体_GB2312": ("楷体_GB2312", "楷体", "KaiTi", "STKaiti", "AR PL UKai CN", *_SERIF_SC),
+    "宋体": ("宋体", "SimSun", "STSong", *_SERIF_SC),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def installed_families() -> frozenset[str] | None:
+    """The font families fontconfig knows (Linux, macOS with it), or None where it cannot say."""
+    program = shutil.which("fc-list")
+    if program is None:
+        return None
+    try:
+        out = subprocess.run([program, ":", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+
+
+def faces(installed: frozenset[str] | None) -> dict[str, str]:
+    """Each 公文 font the document names -> the face our PDF uses (itself when installed)."""
+    if installed is None:
+        return {}
+    out = {}
+    for font, choices in FACES.items():
+        best = next((f for f in choices if f in installed), font)
+        if best != font:
+            out[font] = best
+    return out
+
+
+def with_faces(data: bytes, mapping: dict[str, str]) -> bytes:
+    """The .docx with each font name in `mapping` replaced (w:rFonts in the document, its styles
+    and font table alike)."""
+    if not mapping:
+        return data
+    names = re.compile(r'(w:(?:ascii|hAnsi|eastAsia|cs|name)=")(' + "|".join(map(re.escape, mapping)) + r')(")')
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename.startswith("word/") and info.filename.endswith(".xml"):
+                text = body.decode("utf-8")
+                body = names.sub(lambda m: m.group(1) + mapping[m.group(2)] + m.group(3), text).encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
 def render_document(doc: Document) -> bytes:
     from xltools.render import docx
 
-    return docx_to_pdf(docx.render_document(doc))
+    return docx_to_pdf(with_faces(docx.render_document(doc), faces(installed_families())))
 
 
 def docx_to_pdf(data: bytes) -> bytes:
@@ -104,4 +173,13 @@ def checked_pdf(data: bytes) -> bytes:
     return data
 
 
-__all__ = ["NO_LIBREOFFICE", "checked_pdf", "docx_to_pdf", "render_document", "soffice"]
+__all__ = [
+    "FACES",
+    "NO_LIBREOFFICE",
+    "checked_pdf",
+    "docx_to_pdf",
+    "faces",
+    "render_document",
+    "soffice",
+    "with_faces",
+]

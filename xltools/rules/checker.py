@@ -57,7 +57,7 @@ def normalise(source: Source, only: tuple[str, ...] | None = None) -> tuple[Repo
         if f.computed:
             stated.add(f.path)
         if json_input and raw is None and f.path in source.values and f.path.startswith(_TABLES):
-            findings.append(_s2(source, f.path, "未填写（null）。表格中的每个数字都要填写，没有的填 0。", ERROR))
+            findings.append(_s2(source, f.path, "未填写（没有数字）。表格中的每个数字都要填写，没有的填 0。", ERROR))
             unreadable.add(f.path)
             values[f.path] = None
             continue

@@ -402,8 +402,30 @@ def _print(ws, landscape: bool, one_page: bool = False) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
+_NUMBER_CELL = re.compile(rb"(<c [^>]*>)((?:<f>[^<]*</f>)?)<v>([^<]*)</v>")
+
+
+def shortest_numbers(xml: bytes) -> bytes:
+    """Each number of a worksheet's XML in the shortest form that reads back as the same binary
+    number: xlsxwriter writes 17 significant digits' worth ("%.16G": 96171.6 as 96171.60000000001,
+    which Gnumeric shows as it stands); the amount is the decimal the clerk typed."""
+
+    def short(m: re.Match) -> bytes:
+        if b' t="' in m.group(1):
+            return m.group(0)  # a string, a boolean or an error: not a number
+        try:
+            value = float(m.group(3))
+        except ValueError:
+            return m.group(0)
+        text = repr(value).removesuffix(".0").encode()
+        return m.group(1) + m.group(2) + b"<v>" + text + b"</v>" if float(text) == value else m.group(0)
+
+    return _NUMBER_CELL.sub(short, xml)
+
+
 def _lock_structure(data: bytes) -> bytes:
-    """Add the workbook structure lock, which xlsxwriter cannot write itself."""
+    """Add the workbook structure lock, which xlsxwriter cannot write itself; numbers written in
+    their shortest form (shortest_numbers)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -412,5 +434,7 @@ def _lock_structure(data: bytes) -> bytes:
             if info.filename == "xl/workbook.xml":
                 body = re.sub(rb"(<workbookPr[^>]*/>)", rb'\1<workbookProtection lockStructure="1"/>', body, count=1)
                 assert b"workbookProtection" in body
+            elif info.filename.startswith("xl/worksheets/sheet"):
+                body = shortest_numbers(body)
             dst.writestr(info, body)
     return out.getvalue()
