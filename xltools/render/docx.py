@@ -133,10 +133,6 @@ def _styles(d) -> None:
         rpr.append(lang)
     lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation
     _chinese_defaults(d)
-    ppr = normal.element.get_or_add_pPr()
-    overflow = OxmlElement("w:overflowPunct")  # no punctuation hung into the margin
-    overflow.set(qn("w:val"), "0")
-    ppr.append(overflow)
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE
