@@ -47,8 +47,9 @@ def test_build_reproduces_the_seed_report(source):
     ours = [squash(line) for line in result.stdout.splitlines()]
     ours = [line for line in ours if line]
     seed = [squash(line) for line in SEED.read_text(encoding="utf-8").splitlines() if "|" not in line]
-    # The seed's fee sentence says 信息公开处理费; ours uses the term of 国办函〔2020〕109号 (issue 17).
-    seed = [line.replace("没有收取信息公开处理费", "没有收取信息处理费") for line in seed if line]
+    # The seed's fee sentence says 信息公开处理费; ours uses the term of 国办函〔2020〕109号 (issue 17),
+    # in the plain wording an editor would give it (issue 23).
+    seed = [line.replace("没有收取信息公开处理费的情况", "未收取信息处理费") for line in seed if line]
     assert len(seed) == 19  # title, preamble, 6 part titles, 11 paragraphs
     i = 0
     for line in seed:
@@ -79,7 +80,7 @@ def test_part_six_fee_sentence_and_first_other_matter_are_one_paragraph():
     out = run("build", str(EXAMPLES / "suoluo-2024.json")).stdout
     part6 = out.split("六、其他需要报告的事项", 1)[1].strip().splitlines()
     assert len(part6) == 1
-    assert part6[0].strip().endswith("本年度没有收取信息处理费的情况。再无其他需要报告的事项。")
+    assert part6[0].strip().endswith("本年度未收取信息处理费。再无其他需要报告的事项。")
 
 
 # --- the checker gate ---------------------------------------------------------------------------
@@ -267,8 +268,8 @@ def test_on_request_for_no_applications_uses_the_seed_wording(tmp_path):
 @pytest.mark.parametrize(
     ("fee", "sentence"),
     [
-        ({"amount_yuan": "0"}, "本年度没有收取信息处理费的情况。"),
-        ({}, "本年度没有收取信息处理费的情况。"),
+        ({"amount_yuan": "0"}, "本年度未收取信息处理费。"),
+        ({}, "本年度未收取信息处理费。"),
         ({"amount_yuan": "120.5", "count": 3}, "本年度共收取信息处理费120.5元，涉及政府信息公开申请3件。"),
         ({"amount_yuan": "3940"}, "本年度共收取信息处理费3940元。"),
         ({"amount_yuan": "3940", "count": None}, "本年度共收取信息处理费3940元。"),
@@ -309,7 +310,7 @@ def test_a_numbered_first_other_matter_stands_alone(tmp_path, first):
     obj["other_matters"] = first + "\n第二项。"
     out = run("build", str(write_json(tmp_path / "f.json", obj))).stdout
     part6 = [line.strip() for line in out.split("六、其他需要报告的事项", 1)[1].strip().splitlines()]
-    assert part6[0].endswith("本年度没有收取信息处理费的情况。")
+    assert part6[0].endswith("本年度未收取信息处理费。")
     assert part6[1:] == [first, "第二项。"]
 
 
@@ -318,7 +319,7 @@ def test_fee_sentence_alone_when_there_are_no_other_matters(tmp_path):
     del obj["other_matters"]
     out = run("build", str(write_json(tmp_path / "f.json", obj))).stdout
     part6 = out.split("六、其他需要报告的事项", 1)[1].strip().splitlines()
-    assert [line.strip()[-12:] for line in part6] == ["没有收取信息处理费的情况。"[-12:]]
+    assert [line.strip()[-12:] for line in part6] == ["本年度未收取信息处理费。"[-12:]]
 
 
 @pytest.mark.parametrize(
@@ -360,11 +361,11 @@ def test_templates_dir_overrides_wording(tmp_path):
     words = tmp_path / "words"
     words.mkdir()
     (words / "processing_fee.j2").write_text(
-        "{% if collected %}本年度收取信息处理费{{ amount }}元。{% else %}本年度未收取信息处理费。{% endif %}",
+        "{% if collected %}本年度收取信息处理费{{ amount }}元。{% else %}本年度本机关未收取任何信息处理费。{% endif %}",
         encoding="utf-8",
     )
     out = run("build", str(EXAMPLES / "suoluo-2024.json"), "--templates", str(words)).stdout
-    assert "本年度未收取信息处理费。再无其他需要报告的事项。" in out
+    assert "本年度本机关未收取任何信息处理费。再无其他需要报告的事项。" in out
     assert "（二）依申请公开。2024年我乡未收到政府信息依申请公开件。" in out  # the rest is ours
 
 

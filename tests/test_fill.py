@@ -275,7 +275,7 @@ def test_newcomer_path_template_libreoffice_check_build(tmp_path: Path):
     text = run("build", str(saved)).stdout
     assert "（二）依申请公开。2024年，我镇共收到政府信息公开申请5件，上年结转1件；本年度办结5件，" in text
     assert "其中予以公开4件，无法提供1件；结转下年度继续办理1件。" in text
-    assert "本年度没有收取信息处理费的情况。无其他需要报告的事项。" in text
+    assert "本年度未收取信息处理费。无其他需要报告的事项。" in text
     import docx
 
     d = docx.Document(str(out))

@@ -61,7 +61,7 @@ def test_texts_from_the_file_numbers_from_the_workbook(tmp_path, workbook):
         "　　一是公开不够及时；二是解读形式单一。下一步我镇将加强培训、拓展渠道，提升政务公开质量和水平。",
     ):
         assert line in text.splitlines()
-    assert "本年度没有收取信息处理费的情况。我镇按要求公开了建议提案办理结果。" in text
+    assert "本年度未收取信息处理费。我镇按要求公开了建议提案办理结果。" in text
     assert VALID_TEXTS["overview.proactive"] not in text
     assert "| 一、本年新收政府信息公开申请数量       |      3 |" in text  # the workbook's number
 

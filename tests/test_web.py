@@ -154,6 +154,30 @@ def test_broken_workbook_findings_grouped_by_sheet_with_labels(client, broken_xl
     assert not page.cssselect("section.warnings")
 
 
+def test_one_truth_per_page_for_a_total_over_an_invalid_cell(client):
+    """Issue 23: with "3001" typed as text and a fraction, the grid drew (七)总计 with bad values as 0
+    while the spreadsheet's SUM (and the message) had another figure; now the grid's total is the
+    spreadsheet's, marked as over an invalid cell, and no message quotes sums nobody typed."""
+    values = {
+        **VALID_TEXTS,
+        "requests.new.natural": "3001",
+        "requests.carried_in.natural": 34,
+        "requests.granted.natural": 2,
+        "requests.granted.business": 28.5,
+    }
+    page = doc(upload(client, ("坏.xlsx", fill(values))))
+    (table,) = page.cssselect(f'table.sheet[data-sheet="{spec.SHEET_REQUESTS}"]')
+    total = table.cssselect('td[data-field="requests.results_total.total"]')[0]
+    assert total.text_content() == "30.5"  # SUM: 2 + 28.5, as LibreOffice and Gnumeric show it
+    assert "mark-suspect" in total.get("class") and "不是有效数字" in total.get("title")
+    new_total = table.cssselect('td[data-field="requests.new.total"]')[0]
+    assert new_total.text_content() == "0" and "D7" in new_total.get("title")  # text counts 0 in SUM
+    text = page.text_content()
+    assert "相差" not in text and "2931.5" not in text
+    rules = {tr.get("data-rule") for tr in page.cssselect("tr.finding")}
+    assert rules == {"S2"}
+
+
 def test_broken_workbook_table_drawn_as_in_the_workbook(client, broken_xlsx):
     page = doc(upload(client, ("坏.xlsx", broken_xlsx)))
     (table,) = page.cssselect(f'table.sheet[data-sheet="{spec.SHEET_REQUESTS}"]')

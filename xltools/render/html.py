@@ -6,6 +6,7 @@ text is escaped; the page prints on A4 with the table headers repeated on each p
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from xltools.render.document import DRAFT_NOTE, HEADER, LABEL, PROBLEMS_TITLE, VALUE, Cell, Document, Grid
@@ -87,7 +88,7 @@ def page_of(doc: Document) -> str:
         out.append("<ol>")
         for p in doc.problems:
             where = f'<span class="where">{escape(p.where)}</span> ' if p.where else ""
-            out.append(f"<li>{where}{escape(p.message)}</li>")
+            out.append(f"<li>{where}{unbroken(p.message)}</li>")
         out.append("</ol>")
         out.append("</section>")
     out.append(f"<h1>{title_html(doc)}</h1>")
@@ -119,6 +120,23 @@ def header_text(text: str) -> str:
     return escape(text)
 
 
+# A date, or a number with its unit, is never broken across lines ("至12 / 月31日").
+_UNBROKEN = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{1,2}月\d{1,2}日|\d[\d,.]*(?:\s?[%％]|[件条元万次个项年])?"
+)
+
+
+def unbroken(text: str) -> str:
+    """The text escaped, each date and each number with its unit kept on one line."""
+    out, at = [], 0
+    for m in _UNBROKEN.finditer(text):
+        if len(m.group(0)) > 1:
+            out += [escape(text[at : m.start()]), f'<span class="nw">{escape(m.group(0))}</span>']
+            at = m.end()
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
 def _para(p) -> str:
     """A paragraph; one the program wrote (not staff) is marked, for reviewers and stylesheets."""
     lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
@@ -126,7 +144,7 @@ def _para(p) -> str:
     cls = f' class="{classes}"' if classes else ""
     if not p.justify:  # an address and numbers: justification would spread the characters apart
         cls += ' style="text-align: left"'
-    return f"<p{cls}>{lead}{escape(p.text)}</p>"
+    return f"<p{cls}>{lead}{unbroken(p.text)}</p>"
 
 
 def _cell(c: Cell, in_head: bool) -> str:

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from xltools import spec
 from xltools.model import ERROR, Finding, Report
+from xltools.normalize import sheet_number
 from xltools.text import format_number
 from xltools.workbook.cells import col_name, parse_a1
-from xltools.workbook.layout import FIELD_CELLS, SHEETS, Label, Slot
+from xltools.workbook.layout import FIELD_CELLS, SHEETS, Label, Slot, inputs_of
 
 TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
 
@@ -66,6 +67,7 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
     values = report.values if report else {}
     cells_at = report.cells if report else {}
     raw = {f.field: f.actual for f in findings if f.actual is not None and f.field}
+    invalid = {f.field: f.actual for f in findings if f.rule == "S2" and f.severity == ERROR and f.field}
     d_row, d_col = _offset(layout, cells_at)
     grid: dict[tuple[int, int], GridCell | None] = {}
     for item in items:
@@ -76,12 +78,20 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
         else:
             f = spec.FIELDS[item.path]
             value = values.get(item.path)
+            over = [p for p in inputs_of((item.path,)) if p in invalid] if f.computed else []
+            if over:  # the total as the spreadsheet (and every message) has it: SUM over what the cells hold
+                value = _sheet_total(item.path, values, invalid)
             text = format_number(value) if value is not None else format_number(raw.get(item.path))
             ref = cells_at.get(item.path)
             shown_ref = ref.split("!", 1)[-1] if ref else f"{col_name(item.col + d_col)}{item.row + d_row + 1}"
             cell = GridCell(text, "total" if f.computed else "input", path=item.path, ref=shown_ref)
             if item.path in marks:
                 cell.mark, cell.notes = marks[item.path][0], marks[item.path][1]
+            elif over:
+                cell.mark = "suspect"
+                cell.notes = [
+                    SUSPECT + "、".join(cells_at.get(p, "").split("!", 1)[-1] or spec.FIELDS[p].label for p in over)
+                ]
         cell.rowspan, cell.colspan = row2 - item.row + 1, col2 - item.col + 1
         for r in range(item.row, row2 + 1):
             for c in range(item.col, col2 + 1):
@@ -101,6 +111,19 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
 
 
 _DRAWN = ("label", "header", "section")
+SUSPECT = "这个总计包含不是有效数字的单元格，数字不可信，先改正："
+
+
+def _sheet_total(path: str, values: dict, invalid: dict) -> object:
+    """A total as a spreadsheet's SUM makes it: an invalid cell counts as what it holds (a number
+    as such, text 0), an error value makes it none."""
+    total = 0
+    for p in inputs_of((path,)):
+        n = sheet_number(invalid[p]) if p in invalid else values.get(p)
+        if n is None:
+            return None
+        total += n
+    return total
 
 
 def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:

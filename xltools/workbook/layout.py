@@ -36,6 +36,7 @@ from xltools.rules.sums import (
     blank_flag_formula,
     cell_flag_formula,
     excel_text,
+    inputs_of,
     total_formula,
 )
 from xltools.spec import FIELDS, Kind
@@ -663,7 +664,7 @@ def _checks_sheet() -> SheetLayout:
                 ),
             ]
         )
-        sl.heights[row] = check_height(c)
+        sl.heights[row] = max(check_height(c), lines_in(LINK_TEXT[c.name], CHECK_WIDTHS[3]) * LINE_PT + 3)
 
     for c in hard:
         check_line(row, c)
@@ -866,6 +867,7 @@ __all__ = [
     "abs_ref",
     "cell_ref",
     "field_ref",
+    "inputs_of",
     "total_formula",
 ]
 
