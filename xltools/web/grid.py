@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 from xltools import spec
 from xltools.model import ERROR, Finding, Report
-from xltools.normalize import sheet_number
 from xltools.text import format_number
 from xltools.workbook.cells import col_name, parse_a1
-from xltools.workbook.layout import FIELD_CELLS, SHEETS, Label, Slot, inputs_of
+from xltools.workbook.layout import FIELD_CELLS, SHEETS, Label, Slot, inputs_of, sheet_total
 
 TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
 
@@ -80,7 +79,7 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
             value = values.get(item.path)
             over = [p for p in inputs_of((item.path,)) if p in invalid] if f.computed else []
             if over:  # the total as the spreadsheet (and every message) has it: SUM over what the cells hold
-                value = _sheet_total(item.path, values, invalid)
+                value = sheet_total(item.path, values, invalid)
             text = format_number(value) if value is not None else format_number(raw.get(item.path))
             ref = cells_at.get(item.path)
             shown_ref = ref.split("!", 1)[-1] if ref else f"{col_name(item.col + d_col)}{item.row + d_row + 1}"
@@ -112,18 +111,6 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
 
 _DRAWN = ("label", "header", "section")
 SUSPECT = "这个总计包含不是有效数字的单元格，数字不可信，先改正："
-
-
-def _sheet_total(path: str, values: dict, invalid: dict) -> object:
-    """A total as a spreadsheet's SUM makes it: an invalid cell counts as what it holds (a number
-    as such, text 0), an error value makes it none."""
-    total = 0
-    for p in inputs_of((path,)):
-        n = sheet_number(invalid[p]) if p in invalid else values.get(p)
-        if n is None:
-            return None
-        total += n
-    return total
 
 
 def _offset(layout, cells_at: dict[str, str]) -> tuple[int, int]:

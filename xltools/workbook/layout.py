@@ -16,7 +16,7 @@ from typing import Any
 
 from xltools import spec
 from xltools.model import ERROR, CellError
-from xltools.normalize import looks_blank
+from xltools.normalize import looks_blank, sheet_number
 from xltools.rules import registry
 from xltools.rules.sums import (
     DEFERRED,
@@ -421,6 +421,19 @@ def invalid_cells(path: str, flags: Mapping[str, int]) -> list[str]:
     if path in TOTAL_PARTS:
         return [c for p in TOTAL_PARTS[path] for c in invalid_cells(p, flags)]
     return [short_ref(path)] if flags.get(path) == 1 else []
+
+
+def sheet_total(path: str, values: Mapping[str, Any], invalid: Mapping[str, Any]) -> Any:
+    """A total as a spreadsheet's SUM makes it, where `invalid` holds the raw contents of the
+    invalid cells (a number counts as such, text 0; an error value makes it None) and `values`
+    the typed others: the figure the workbook shows, for pages that draw it."""
+    total = 0
+    for p in inputs_of((path,)):
+        n = sheet_number(invalid[p]) if p in invalid else values.get(p)
+        if n is None:
+            return None
+        total += n
+    return total
 
 
 def rule_invalid_cells(name: str, flags: Mapping[str, int]) -> list[str]:
@@ -868,6 +881,7 @@ __all__ = [
     "cell_ref",
     "field_ref",
     "inputs_of",
+    "sheet_total",
     "total_formula",
 ]
 
