@@ -19,7 +19,7 @@
       if (files.length > maxFiles) return "一次最多上传 " + maxFiles + " 个文件，请分批上传。";
       for (var i = 0; i < files.length; i++) {
         if (files[i].size > maxUpload) {
-          return "“" + files[i].name + "”过大（超过 " + size(maxUpload) + "），不像是年度报告模板。";
+          return "“" + files[i].name + "”过大（超过 " + size(maxUpload) + "）。年度报告的文件（填报模板、Word、网页或 PDF）一般远小于此，请确认选对了文件。";
         }
       }
       return "";
