@@ -24,6 +24,7 @@ from xltools.cli import main
 from xltools.errors import ReportHasErrors
 from xltools.jsonform import parse_json, report_to_json, source_from_object
 from xltools.rules.checker import check, placeholder_in
+from xltools.text import clean_text
 from xltools.workbook.fill import export_json, fill_bytes
 from xltools.workbook.reader import read_book
 from xltools.workbook.xlsx import open_book
@@ -146,7 +147,8 @@ def reports(draw) -> dict:
     """A JSON-form report that passes the hard rules (R3.1–R4.1, S2–S4)."""
 
     def text(strategy):
-        value = draw(strategy.filter(lambda t: t.strip() and not placeholder_in(t)))
+        # Blank as the checker reads it: only invisible/format characters (U+2060...) is not filled.
+        value = draw(strategy.filter(lambda t: clean_text(t).strip() and not placeholder_in(t)))
         return value
 
     requests: dict = {}
