@@ -107,12 +107,13 @@ def check_inflated(data: bytes) -> None:
     """Refuse a file whose compressed streams inflate past the limits (a Flate bomb: a few hundred
     KB that unpack to gigabytes), measured in bounded steps before any PDF engine unpacks them."""
     total = 0
+    view = memoryview(data)  # pieces without copies: a report has hundreds of small streams
     for m in _STREAM.finditer(data):
         inflater = zlib.decompressobj()
         pos, size = m.end(), 0
         try:
             while not inflater.eof and pos < len(data):
-                piece = data[pos : pos + 65536]
+                piece = view[pos : pos + 65536]
                 pos += len(piece)
                 out = inflater.decompress(piece, 1 << 20)
                 while True:
@@ -245,12 +246,13 @@ class _Page:
             pdfium_c.FPDF_SEGMENT_MOVETO,
         )
         x, y = ctypes.c_float(), ctypes.c_float()
+        rx, ry = ctypes.byref(x), ctypes.byref(y)  # made once: ctypes would make them each call
         a, b, c, d, e, f = m
         h = self.height
         subpaths: list[list[tuple[float, float]]] = []
         for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
             segment = get_segment(obj, k)
-            get_point(segment, x, y)
+            get_point(segment, rx, ry)
             px, py = x.value, y.value
             p = (a * px + c * py + e, h - (b * px + d * py + f))
             if not subpaths or get_type(segment) == moveto:

@@ -221,36 +221,38 @@ class Table:
 
     def extract(self, chars: list[dict]) -> list[list[str | None]]:
         """Each row's cells as text (None where a cell spans from the left or from above)."""
-        inside = sorted(
-            ((c["top"] + c["bottom"]) / 2, k, c) for k, c in enumerate(chars) if _inside(c, self.bbox)
-        )  # by vertical middle (then page order): a row's characters are one slice
-        middles = [m for m, _, _ in inside]
+        # Each character's middle once (a character is in a box when its middle is, the box's low
+        # edges in, its high edges out), by vertical middle then page order: a row's characters
+        # are one slice of it.
+        bx0, btop, bx1, bbottom = self.bbox
+        inside = []
+        for k, c in enumerate(chars):
+            v_mid, h_mid = (c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2
+            if bx0 <= h_mid < bx1 and btop <= v_mid < bbottom:
+                inside.append((v_mid, k, h_mid, c))
+        inside.sort(key=itemgetter(0, 1))
+        middles = [m for m, _, _, _ in inside]
         out = []
         for row in self.rows():
             present = [c for c in row if c is not None]
-            box = (
-                min(c[0] for c in present),
-                min(c[1] for c in present),
-                max(c[2] for c in present),
-                max(c[3] for c in present),
-            )
-            start, end = bisect.bisect_left(middles, box[1]), bisect.bisect_left(middles, box[3])
-            row_chars = [c for _, k, c in sorted(inside[start:end], key=itemgetter(1)) if _inside(c, box)]
+            x0, top = min(c[0] for c in present), min(c[1] for c in present)
+            x1, bottom = max(c[2] for c in present), max(c[3] for c in present)
+            start, end = bisect.bisect_left(middles, top), bisect.bisect_left(middles, bottom)
+            row_chars = [
+                (v, h, c)
+                for v, _, h, c in sorted(inside[start:end], key=itemgetter(1))
+                if x0 <= h < x1 and top <= v < bottom
+            ]
             texts: list[str | None] = []
             for cell in row:
                 if cell is None:
                     texts.append(None)
                     continue
-                cell_chars = [c for c in row_chars if _inside(c, cell)]
+                cx0, ctop, cx1, cbottom = cell
+                cell_chars = [c for v, h, c in row_chars if cx0 <= h < cx1 and ctop <= v < cbottom]
                 texts.append(extract_text(cell_chars) if cell_chars else "")
             out.append(texts)
         return out
-
-
-def _inside(char: dict, box: Bbox) -> bool:
-    v_mid = (char["top"] + char["bottom"]) / 2
-    h_mid = (char["x0"] + char["x1"]) / 2
-    return box[0] <= h_mid < box[2] and box[1] <= v_mid < box[3]
 
 
 class TooManyCells(Exception):
