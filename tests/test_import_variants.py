@@ -99,9 +99,72 @@ def test_the_departments_own_numbering_is_read_by_the_tables_not_the_headings():
     assert got.values["requests.new.natural"] == 11 and got.values["requests.new.other"] == 16
 
 
+def test_the_numbered_base_is_read_as_written_and_raises_no_table_finding():
+    """suoluo's tables print only zeros; numbered anew (every identity kept), a value read into
+    another row or column cannot pass as right - and the base is read exactly as generated."""
+    from tests import variants
+
+    ref = reference("suoluo-distinct")
+    assert [ref.values[f"proactive.regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [7, 2, 31]
+    assert [ref.values[f"proactive.normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [12, 5, 48]
+    cols = [c.id for c in spec.REQUESTS.columns]
+    for row, want in zip([r.id for r in spec.REQUESTS.rows], variants._REQUEST_ROWS, strict=True):
+        assert [ref.values[f"requests.{row}.{c}"] for c in cols] == [*want, sum(want)], row
+    assert [ref.values[p] for p in TABLE_VALUES if p.startswith("appeals.")] == variants._APPEALS
+    assert [f for f in ref.check().findings if f.rule.startswith(("R", "S", "I"))] == []
+
+
+@pytest.mark.parametrize("name", ["huaian", "suoluo-distinct"])
+def test_in_force_never_lands_in_repealed(name):
+    """Issue 26: 现行有效件数 of 表二 stored as 本年废止件数. Printed in another order it is read by
+    its heading; not printed at all, 本年废止件数 is unread and named, never filled from a neighbour."""
+    ref = reference(name)
+    paths = [p for p in TABLE_VALUES if p.startswith(("proactive.regulations.", "proactive.normative_documents."))]
+    got = imported(name, ("proactive_columns_reordered",))
+    assert got.unread == {} and [got.values[p] for p in paths] == [ref.values[p] for p in paths]
+    got = imported(name, ("proactive_column_left_out",))
+    for row in ("regulations", "normative_documents"):
+        assert got.values[f"proactive.{row}.in_force"] == ref.values[f"proactive.{row}.in_force"]
+        assert got.values[f"proactive.{row}.issued"] == ref.values[f"proactive.{row}.issued"]
+        assert f"proactive.{row}.repealed" not in got.values and f"proactive.{row}.repealed" in got.unread
+    assert {n.field for n in got.notes if n.rule == "I2"} == {
+        "proactive.regulations.repealed",
+        "proactive.normative_documents.repealed",
+    }
+    assert all("本年废止件数" in n.message for n in got.notes if n.rule == "I2")
+
+
+@pytest.mark.parametrize("name", ["huaian-distinct", "suoluo-distinct"])
+def test_a_table_three_of_three_columns_stores_nothing_as_business(name):
+    """Issue 26: a 表三 of 自然人 | 法人或其他组织 | 总计 had its 法人或其他组织 figure stored as 商业企业.
+    Nothing of it is placed; one finding names the table (not one per row), none blames the report."""
+    got = imported(name, ("requests_three_columns",))
+    assert [p for p in got.values if p.startswith("requests.")] == []
+    assert len([p for p in got.unread if p.startswith("requests.")]) == len(spec.REQUESTS.rows) * 7
+    (i2,) = [n for n in got.notes if n.rule == "I2"]
+    assert i2.field == "requests" and "25 行共 175 个数字" in i2.message
+    assert not [f for f in got.check().findings if f.rule in ("S2", "R3.1", "R3.2", "R3.3")]
+
+
+@pytest.mark.parametrize("name", ["huaian", "suoluo-distinct"])
+def test_a_row_not_found_is_unread_not_left_empty(name):
+    """Issue 26: rows the importer could not find became S2 "未填写", blaming the agency. A row the
+    page lacks is I2, named with the row, and the sums that need it are not checked."""
+    got = imported(name, ("requests_row_left_out",))
+    row = "requests.not_processed.duplicate"
+    assert set(got.unread) == {f"{row}.{c.id}" for c in spec.REQUESTS.columns}
+    (i2,) = [n for n in got.notes if n.rule == "I2"]
+    assert i2.field == row and "找不到“2.重复申请”行" in i2.message
+    findings = got.check().findings
+    assert not [f for f in findings if f.rule == "S2"]
+    ref_errors = {(f.rule, f.field) for f in reference(name).check().errors}
+    assert {(f.rule, f.field) for f in got.check().errors} <= ref_errors  # nothing new blamed on the report
+
+
 def test_a_header_of_two_columns_leaves_table_three_unread_with_one_finding():
     got = imported("huaian-distinct", ("requests_header_two_columns",))
     assert {p.split(".", 1)[0] for p in got.unread} == {"requests"}
+    assert [p for p in got.values if p.startswith("requests.")] == []  # nothing stored as 商业企业
     (i2,) = [n for n in got.notes if n.rule == "I2"]
     assert i2.field == "requests" and "175 个数字" in i2.message
     findings = got.check().findings
@@ -164,6 +227,14 @@ def test_title_forms(title, name, year):
     assert got.values["agency.level"] == "department"
 
 
+@pytest.mark.parametrize("agency", ["淮安市", "淮安市人民政府", "上海市黄浦区"])
+def test_a_citys_report_is_a_government_not_a_department(agency):
+    """Issue 26: a city's report came back as a department."""
+    text = base("huaian").split("\n", 3)[3].split("\n", 1)[1]  # the report without its title
+    got = import_bytes(f"{agency}\n2024年政府信息公开工作年度报告\n{text}".encode(), "txt", "t.txt")
+    assert (got.values["agency.name"], got.values["agency.level"]) == (agency, "government")
+
+
 def test_a_title_without_the_agency_takes_the_pages_title_or_the_signature():
     text = base("suoluo").split("\n", 1)[1]
     bare = "2024年政府信息公开工作年度报告"
@@ -190,6 +261,8 @@ def test_signature_date_with_trailing_no_break_spaces_after_renumbered_parts():
     ("name", "self_word", "level"),
     [
         ("淮安市人民政府", None, "government"),
+        ("淮安市", None, "government"),
+        ("某某县", None, "government"),
         ("上海市黄浦区", None, "government"),
         ("某某县政府", None, "government"),
         ("平凉市崆峒区索罗乡人民政府", None, "township"),

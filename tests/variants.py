@@ -23,13 +23,16 @@ _PARTS = ("主动公开政府信息情况", "收到和处理政府信息公开�
 
 
 def base(name: str) -> str:
-    """A base text: a shipped report, or ("huaian-distinct") huaian with distinct table 三 numbers."""
+    """A base text: a shipped report; "huaian-distinct", huaian with distinct table 三 numbers;
+    "suoluo-distinct", suoluo (whose tables print only zeros) numbered anew in all three tables."""
     if name == "huaian-distinct":
         return distinct(BASES["huaian"].read_text("utf-8"))
+    if name == "suoluo-distinct":
+        return numbered(BASES["suoluo"].read_text("utf-8"))
     return BASES[name].read_text("utf-8")
 
 
-BASE_NAMES = ("huaian", "suoluo", "huaian-distinct")
+BASE_NAMES = ("huaian", "suoluo", "huaian-distinct", "suoluo-distinct")
 
 
 def distinct(text: str) -> str:
@@ -47,6 +50,64 @@ def distinct(text: str) -> str:
                 cells[i] = str(v)
             line = " | ".join(cells)
         out.append(line)
+    return "\n".join(out)
+
+
+def _cells(line: str) -> tuple[list[str], str]:
+    """A `a | b | c` line's cells and what trails the last one (suoluo's rows end in " |" or " ||")."""
+    m = re.match(r"^(.*?)((?:\s*\|)*\s*)$", line)
+    assert m is not None
+    return m.group(1).split(" | "), m.group(2)
+
+
+def _renumber(line: str, values: list[int]) -> str | None:
+    """The line with its number cells replaced in order by `values`; None when their count differs."""
+    cells, tail = _cells(line)
+    nums = [i for i, c in enumerate(cells) if re.fullmatch(r"\d+", c.strip())]
+    if len(nums) != len(values):
+        return None
+    for i, v in zip(nums, values, strict=True):
+        cells[i] = str(v)
+    return " | ".join(cells) + tail
+
+
+# Table 三 numbered so that every identity of the format holds (each result row and column apart,
+# 办理结果总计 their sum, 本年新收 + 上年结转 = 总计 + 结转下年度, each row's 总计 its sum).
+_RESULTS = [[10 * i + j + 1 for j in range(6)] for i in range(1, 22)]
+_RESULTS_TOTAL = [sum(r[j] for r in _RESULTS) for j in range(6)]
+_CARRIED_IN = [3 * j + 4 for j in range(6)]
+_CARRIED_OVER = [5 * j + 5 for j in range(6)]
+_NEW = [t + o - c for t, o, c in zip(_RESULTS_TOTAL, _CARRIED_OVER, _CARRIED_IN, strict=True)]
+_REQUEST_ROWS = [_NEW, _CARRIED_IN, *_RESULTS, _RESULTS_TOTAL, _CARRIED_OVER]
+_PROACTIVE = {
+    "规章": [7, 2, 31],
+    "行政规范性文件": [12, 5, 48],
+    "行政许可": [1201],
+    "行政处罚": [1302],
+    "行政强制": [1403],
+}
+_APPEALS = [3, 5, 7, 2, 17, 4, 1, 6, 8, 19, 10, 12, 14, 9, 45]
+
+
+def numbered(text: str) -> str:
+    """The report with the numbers of its three tables made different from one another, every
+    identity of the format kept: a value read into another row or column cannot pass as right,
+    and the base itself raises none of the tables' findings."""
+    out = []
+    rows = iter(_REQUEST_ROWS)
+    for line in text.split("\n"):
+        cells, _ = _cells(line)
+        new: str | None = None
+        if cells[0].strip() in _PROACTIVE:
+            new = _renumber(line, _PROACTIVE[cells[0].strip()])
+        elif len(cells) >= 15:
+            new = _renumber(line, _APPEALS)
+        if new is None and len(cells) >= 8:
+            row = next(rows, None)
+            new = _renumber(line, [*row, sum(row)]) if row is not None else None
+            if new is None and row is not None:
+                rows = iter([row, *rows])  # not a row of table 三: the row waits for the next line
+        out.append(new if new is not None else line)
     return "\n".join(out)
 
 
@@ -252,9 +313,46 @@ def proactive_column_left_out(text: str) -> str:
     return "\n".join(out)
 
 
+def proactive_columns_reordered(text: str) -> str:
+    """Table 二 printed 本年制发 | 现行有效 | 本年废止, heading and numbers alike: 现行有效件数 must not
+    land in 本年废止件数 (issue 26)."""
+    out = []
+    for ln in _lines(text):
+        cells, tail = _cells(ln)
+        if cells[0] in ("信息内容", "规章", "行政规范性文件") and len(cells) >= 4:  # a header split or not
+            ln = " | ".join([cells[0], cells[1], cells[3], cells[2], *cells[4:]]) + tail
+        out.append(ln)
+    return "\n".join(out)
+
+
+def requests_three_columns(text: str) -> str:
+    """Table 三 printed with three columns, 自然人 | 法人或其他组织 | 总计, the five kinds of
+    organisation summed into one: nothing of it may be stored as 商业企业 (issue 26)."""
+    out = []
+    for ln in _lines(text):
+        if ln.startswith("申请人情况："):
+            continue
+        if ln.startswith("项目 | 自然人 | 商业企业"):
+            out.append("项目 | 自然人 | 法人或其他组织 | 总计")
+            continue
+        cells, tail = _cells(ln)
+        nums = [i for i, c in enumerate(cells) if re.fullmatch(r"\d+", c.strip())]
+        if len(nums) == 7 and not _is_table_four(ln):
+            values = [int(cells[i]) for i in nums]
+            head = [c for i, c in enumerate(cells) if i < nums[0]]
+            ln = " | ".join([*head, str(values[0]), str(sum(values[1:6])), str(values[6])]) + tail
+        out.append(ln)
+    return "\n".join(out)
+
+
 def proactive_header_lost(text: str) -> str:
     """Table 二's column headings lost (an image, a scraped page): its three-column rows cannot be placed."""
     return "\n".join(ln for ln in _lines(text) if not ln.startswith("信息内容 | 本年制发件数"))
+
+
+def requests_row_left_out(text: str) -> str:
+    """Table 三 without its 2.重复申请 row (a row lost when a page was saved or copied)."""
+    return "\n".join(ln for ln in _lines(text) if not re.search(r"(^|[|/] ?)2\.重复申请 ?\|", ln))
 
 
 def cell_dropped(text: str) -> str:
@@ -306,7 +404,10 @@ VARIANTS: dict[str, Callable[[str], str]] = {
         requests_header_mislabelled,
         requests_header_two_columns,
         proactive_column_left_out,
+        proactive_columns_reordered,
+        requests_three_columns,
         proactive_header_lost,
+        requests_row_left_out,
         cell_dropped,
         appeals_number_dropped,
         tab_separated,
@@ -324,6 +425,7 @@ LOSSLESS = (
     "fee_table_as_part_five",
     "row_split_across_pages",
     "requests_columns_reordered",
+    "proactive_columns_reordered",
 )
 
 

@@ -84,6 +84,7 @@ class TableReader:
         self.notes: list[Finding] = []
         self.seen: set[str] = set()
         self.unread: dict[str, str] = {}  # path -> where the importer looked and why it could not read it
+        self.short: dict[str, int] = {}  # row id -> how many numbers a row printed, fewer than its columns
 
     def note(self, field: str | None, message: str) -> None:
         self.notes.append(I1.finding(field, message))
@@ -133,6 +134,7 @@ class TableReader:
             return
         if len(cols) > 1 and len(printed) < len(cols):
             # Fewer numbers than columns: which one is missing is not known, so none is placed.
+            self.short[row_id] = len(printed)
             self.not_read(
                 self.cells(row_id),
                 f"{self.table.part} “{row_label}”行只印出 {len(printed)} 个数字，应为 {len(cols)} 个，"
@@ -146,6 +148,20 @@ class TableReader:
             [p for p in self.cells(row_id) if p not in named],
             f"{self.table.part}的表头中找不到这一列，“{row_label}”行的这个数字无法确定位置",
         )
+
+    def all_rows_short(self, columns: int) -> None:
+        """Every row printing the same fewer numbers is one table of other columns (自然人 |
+        法人或其他组织 | 总计), not as many rows each missing a cell: said once, for the table."""
+        counts = set(self.short.values())
+        if len(self.short) < 3 or len(counts) != 1 or any(p.startswith(f"{self.table.id}.") for p in self.values):
+            return
+        why = (
+            f"{self.table.part}的每一行都只印出 {counts.pop()} 个数字，应为 {columns} 个：表格的列与格式不符"
+            "（例如只分“自然人”“法人或其他组织”两类），各数字属于哪一列无法确定"
+        )
+        for row_id in self.short:
+            for path in self.cells(row_id):
+                self.unread[path] = why
 
     def missing(self, row_ids: Iterable[str]) -> None:
         for row_id in row_ids:
@@ -398,6 +414,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             )
             continue
         reader.take(row_id, columns, values, rows[row_id])
+    reader.all_rows_short(len(spec.REQUESTS.columns))
     reader.missing(rows)
     _confirm_requests(reader)
     return reader.values, reader.notes, reader.unread
