@@ -205,7 +205,9 @@ def size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, as README and the release checklist write it:
+    --platform win_amd64|manylinux_x86_64 (repeatable) --python 3.10 [3.11 …] -o 文件夹."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
@@ -219,15 +221,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-url", default=PYPI, help=f"下载依赖的软件包索引（默认 {PYPI}）")
     parser.add_argument("--force", action="store_true", help="替换输出文件夹中已有的同名安装包")
     args = parser.parse_args(argv)
-    pythons = list(dict.fromkeys(args.python))
-    for v in pythons:
+    args.platform = list(dict.fromkeys(args.platform))
+    args.python = list(dict.fromkeys(args.python))
+    for v in args.python:
         if not wheelset.PYTHON.fullmatch(v):
             parser.error(f"Python 版本“{v}”不对：写成 3.10、3.11 这样，3.10 起")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    pythons: list[str] = args.python
     out: Path = args.output
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         xltools_wheel = build_wheel(Path(tmp))
-        for platform in dict.fromkeys(args.platform):
+        for platform in args.platform:
             archive = make(platform, pythons, out, xltools_wheel, args.index_url, args.force)
             folder = out / archive.name.removesuffix(".zip")
             count = len(list((folder / "wheels").glob("*.whl")))

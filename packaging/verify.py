@@ -11,7 +11,8 @@ For each bundle zip in the folder (made by bundle.py) and each Python version it
 With --run, a Linux bundle made for this interpreter's Python is unpacked into a folder whose name
 has Chinese and spaces, installed by its own install.sh with this Python, with the network cut off
 (`unshare -n` where the machine allows it), template, check and build run through xltools.sh (cut off
-too) and serve through serve.sh (on loopback: one HTTP request, then stopped).
+too), and serve through serve.sh (on loopback: one HTTP request, then stopped), as the web page and
+as the collection service (`--data`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -56,6 +59,8 @@ def check_complete(folder: Path) -> list[str]:
     wheels = wheelset.wheels_in(folder / "wheels")
     listed = sorted(w.path.name for w in wheels)
     problems = [] if listed == manifest["wheels"] else [f"{folder.name}: wheels/ differs from tools/bundle.json"]
+    if "web" not in Requirement(manifest["requirement"]).extras:
+        problems.append(f"{folder.name}: the web page is left out ({manifest['requirement']}, not xltools[web])")
     for python in manifest["pythons"]:
         target = wheelset.Target(manifest["platform"], python)
         found = wheelset.closure(wheels, manifest["requirement"], target)
@@ -119,25 +124,48 @@ def run_linux_bundle(archive: Path) -> None:
         assert [f["ok"] for f in checked["files"]] == [True, False], checked["summary"]  # the empty template: errors
         sh("xltools.sh", "build", "示例 报告.xlsx", "-o", "年度 报告.docx", cwd=work)
         assert (work / "模板 2025.xlsx").stat().st_size > 0 and (work / "年度 报告.docx").stat().st_size > 0
-        port = free_port()
         # serve on loopback outside the cut-off namespace, so that the request can reach it
-        server = subprocess.Popen(["sh", str(folder / "serve.sh"), "--port", str(port)], cwd=work, env=env)
-        try:
-            page = _first_page(port, server)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        page = _serve_once(folder, work, env, [], "/")
         assert "xltools" in page or "年度报告" in page, page[:200]
-        print(f"serve answered GET / on port {port}", flush=True)
+        # the collection service: its data folder made on the first start (Chinese and a space in
+        # its name), the office's password generated without a terminal, the login page served
+        data = work / "收集 数据"
+        page = _serve_once(folder, work, env, ["--data", str(data)], "/office/login", "已生成政务公开办的登录密码")
+        assert "csrf_token" in page and any(data.iterdir()), page[:200]
 
 
-def _first_page(port: int, server: subprocess.Popen) -> str:
+def _serve_once(folder: Path, work: Path, env: dict, args: list[str], path: str, said: str = "") -> str:
+    """serve.sh with `args` on a free loopback port: one GET of `path`, then stopped; `said` must
+    be in what it printed. No terminal on stdin (a service started by the system)."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["sh", str(folder / "serve.sh"), *args, "--port", str(port)],
+        cwd=work,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        page = _first_page(port, server, path)
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=30)[0].decode("utf-8", "replace")
+        print(out, end="", flush=True)
+    command = " ".join(["serve.sh", *args])
+    if said not in out:
+        raise SystemExit(f"{command}: “{said}” was not printed")
+    print(f"{command} answered GET {path} on port {port}", flush=True)
+    return page
+
+
+def _first_page(port: int, server: subprocess.Popen, path: str) -> str:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"serve stopped with exit {server.returncode}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
                 return response.read().decode("utf-8")
         except OSError:
             time.sleep(0.5)

@@ -13,9 +13,12 @@ import json
 import os
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
@@ -41,6 +44,7 @@ def _load(name: str):
 
 
 bundle = _load("bundle")
+verify = _load("verify")
 wheelset = bundle.wheelset
 
 
@@ -216,6 +220,23 @@ def test_install_refuses_a_python_the_bundle_is_not_for(tmp_path):
     assert not (folder / "venv").exists()
 
 
+def test_install_helper_on_a_gbk_console(tmp_path):
+    """install.bat hands its work to tools/install.py; with its output redirected on a Chinese Windows
+    (code page 936) a character GBK lacks (here in the Python's path) is replaced, never an error,
+    even under a strict encoding."""
+    folder = _folder(tmp_path, "manylinux_x86_64", ["3.10" if HERE_PYTHON != "3.10" else "3.11"])
+    odd = tmp_path / "Python😀 3" / "python"
+    odd.parent.mkdir()
+    odd.symlink_to(sys.executable)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    done = subprocess.run(
+        [str(odd), str(folder / "tools" / "install.py")], capture_output=True, env={**clean, "PYTHONIOENCODING": "gbk"}
+    )
+    out = done.stdout.decode("gbk")
+    assert done.returncode == 3 and b"Traceback" not in done.stderr, done.stderr.decode("gbk", "replace")
+    assert f"这台电脑的 Python 是 {HERE_PYTHON}" in out and "Python? 3" in out
+
+
 def test_install_sh_without_a_python_says_what_to_do(tmp_path):
     folder = _folder(tmp_path, "manylinux_x86_64", ["3.10"])
     tools = tmp_path / "bin"  # a PATH with the shell's tools and no python
@@ -231,10 +252,14 @@ def test_install_sh_without_a_python_says_what_to_do(tmp_path):
 
 def _wheel(folder: Path, name: str, version: str, tag: str, requires=(), python: str = "") -> None:
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    meta += "".join(
+        f"Provides-Extra: {e}\n" for e in sorted({e for r in requires for e in re.findall(r"extra == .(\w+)", r)})
+    )
     meta += "".join(f"Requires-Dist: {r}\n" for r in requires)
     meta += f"Requires-Python: {python}\n" if python else ""
     with zipfile.ZipFile(folder / f"{name}-{version}-{tag}.whl", "w") as zf:
         zf.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+        zf.writestr(f"{name}-{version}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: {tag}\n")
 
 
 def test_closure_evaluates_markers_tags_and_requires_python_for_the_target(tmp_path):
@@ -311,3 +336,218 @@ def test_the_windows_zip_names_its_readme_for_explorer_and_for_7zip(tmp_path):
         readme = names["xltools-0.1.0-manylinux_x86_64/README-离线安装.txt"]
         assert readme.flag_bits & 0x800
         assert names["xltools-0.1.0-manylinux_x86_64/install.sh"].external_attr >> 16 == 0o100755
+
+
+# --- the command line the release checklist relies on ----------------------------------------------
+
+
+def test_the_documented_command_line():
+    """The name and options #22 fixes (--platform win_amd64|manylinux_x86_64, --python 3.10 [3.11 …],
+    -o 文件夹), and every `python packaging/bundle.py` line in README and in the script's own help."""
+    args = bundle.arguments(["--platform", "win_amd64", "--python", "3.10", "3.11", "-o", "离线 安装包"])
+    assert (args.platform, args.python, args.output) == (["win_amd64"], ["3.10", "3.11"], Path("离线 安装包"))
+    both = bundle.arguments(
+        ["--platform", "manylinux_x86_64", "--platform", "win_amd64", "--python", "3.14", "--python", "3.10", "-o", "x"]
+    )
+    assert both.platform == ["manylinux_x86_64", "win_amd64"] and both.python == ["3.14", "3.10"]
+    documented = re.findall(
+        r"python packaging/bundle\.py (.+?)(?:\n\n|\n```|$)",
+        (ROOT / "README.md").read_text(encoding="utf-8") + "\n\n" + bundle.__doc__,
+        re.S,
+    )
+    assert len(documented) >= 2
+    for line in documented:
+        parsed = bundle.arguments(line.replace("\\\n", " ").split())
+        assert set(parsed.platform) == {"win_amd64", "manylinux_x86_64"} and "3.10" in parsed.python, line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--platform", "win32", "--python", "3.10", "-o", "x"],
+        ["--platform", "win_amd64", "--python", "3.9", "-o", "x"],
+        ["--platform", "win_amd64", "--python", "3.10"],
+    ],
+)
+def test_the_command_line_refuses(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        bundle.arguments(argv)
+    assert stopped.value.code == 2
+    assert "3.9" not in argv or "写成 3.10、3.11 这样" in capsys.readouterr().err
+
+
+# --- building and proving a bundle, from a local index (no network) ----------------------------------
+
+
+def _index(wheels: Path, into: Path) -> str:
+    """A PEP 503 simple index of `wheels` on disk, as pip reads it over file://."""
+    for wheel in wheels.glob("*.whl"):
+        project = into / wheelset.read_wheel(wheel).name
+        project.mkdir(parents=True, exist_ok=True)
+        with (project / "index.html").open("a", encoding="utf-8") as page:
+            page.write(f'<a href="{wheel.as_uri()}">{wheel.name}</a>\n')
+    return into.as_uri()
+
+
+def _world(tmp_path: Path) -> Path:
+    """xltools (as a stand-in) with what pip run here would leave out for a Windows 3.10 target:
+    a Windows-only and a below-3.11 dependency, a binary one per Python, the web extra's own."""
+    wheels = tmp_path / "pypi"
+    wheels.mkdir(parents=True)
+    _wheel(
+        wheels,
+        "xltools",
+        "0.1.0",
+        "py3-none-any",
+        ["core", 'colorama; platform_system == "Windows"', 'eg; python_version < "3.11"', 'webpart; extra == "web"'],
+    )
+    for python in ("cp310", "cp311"):
+        _wheel(wheels, "core", "1.0", f"{python}-{python}-win_amd64")
+    _wheel(wheels, "core", "1.0", "cp311-cp311-manylinux_2_17_x86_64")
+    for name in ("colorama", "eg", "webpart"):
+        _wheel(wheels, name, "1.0", "py3-none-any")
+    return wheels
+
+
+@pytest.mark.slow
+def test_a_bundle_is_built_and_proven_from_an_index(tmp_path):
+    """make() for Windows, Python 3.10 and 3.11: the web extra in, what pip left out fetched (markers
+    of the target, not this machine), one binary wheel per Python, no Linux wheel; one zip with the
+    scripts and the README, proven complete by verify.py (our resolver and pip --dry-run --no-index)."""
+    wheels = _world(tmp_path)
+    index = _index(wheels, tmp_path / "simple")
+    out = tmp_path / "离线 安装包"
+    archive = bundle.make("win_amd64", ["3.10", "3.11"], out, wheels / "xltools-0.1.0-py3-none-any.whl", index, False)
+    assert archive == out / "xltools-0.1.0-win_amd64.zip" and sorted(p.name for p in out.iterdir()) == [
+        "xltools-0.1.0-win_amd64", "xltools-0.1.0-win_amd64.zip"
+    ]  # fmt: skip
+    with zipfile.ZipFile(archive) as zf:
+        names = {n.encode("cp437").decode("gbk").split("/", 1)[1] for n in zf.namelist()}  # named for Explorer
+    assert {n.removeprefix("wheels/") for n in names if n.startswith("wheels/")} == {
+        "xltools-0.1.0-py3-none-any.whl", "colorama-1.0-py3-none-any.whl", "eg-1.0-py3-none-any.whl",
+        "webpart-1.0-py3-none-any.whl", "core-1.0-cp310-cp310-win_amd64.whl", "core-1.0-cp311-cp311-win_amd64.whl",
+    }  # fmt: skip
+    assert {"install.bat", "xltools.bat", "serve.bat", "README-离线安装.txt", "tools/bundle.json"} <= names
+    manifest = json.loads((out / "xltools-0.1.0-win_amd64" / "tools" / "bundle.json").read_text(encoding="utf-8"))
+    assert manifest["requirement"] == "xltools[web]==0.1.0" and manifest["pythons"] == ["3.10", "3.11"]
+    with pytest.raises(SystemExit, match="已存在"):  # nothing replaced without --force
+        bundle.make("win_amd64", ["3.10"], out, wheels / "xltools-0.1.0-py3-none-any.whl", index, False)
+    assert verify.main([str(out)]) == 0
+
+
+def _bundle_folder(tmp_path: Path, wheels: Path, requirement: str = "xltools[web]==0.1.0") -> Path:
+    folder = tmp_path / "bundle"
+    shutil.copytree(wheels, folder / "wheels")
+    names = sorted(p.name for p in (folder / "wheels").glob("*.whl"))
+    manifest = {"platform": "win_amd64", "pythons": ["3.10", "3.11"], "requirement": requirement, "wheels": names}
+    (folder / "tools").mkdir()
+    (folder / "tools" / "bundle.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_verify_fails_when_a_requirement_has_no_wheel(tmp_path, capsys):
+    """The CI proof for Windows: each Python version resolved from the bundle alone, by our resolver
+    (markers of the target) and by pip (--dry-run --no-index --only-binary=:all: --platform win_amd64
+    --python-version …); a requirement without a wheel for one version fails it, named."""
+    wheels = _world(tmp_path)
+    assert verify.check_complete(_bundle_folder(tmp_path / "ok", wheels)) == []
+    assert "win_amd64 Python 3.11: 4 projects" in capsys.readouterr().out
+    (wheels / "core-1.0-cp311-cp311-win_amd64.whl").unlink()
+    (wheels / "eg-1.0-py3-none-any.whl").unlink()  # only 3.10 needs it: pip run here would not notice
+    problems = verify.check_complete(_bundle_folder(tmp_path / "lacking", wheels))
+    assert "win_amd64 Python 3.10: no wheel for eg" in problems
+    assert "win_amd64 Python 3.11: no wheel for core" in problems
+    assert any(p.startswith("win_amd64 Python 3.11: pip cannot install") and "core" in p for p in problems)
+    without_web = verify.check_complete(_bundle_folder(tmp_path / "web", _world(tmp_path / "w"), "xltools==0.1.0"))
+    assert without_web == ["bundle: the web page is left out (xltools==0.1.0, not xltools[web])"]
+
+
+# --- Windows habits this machine can check -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_bat_command_on_a_gbk_console_opens_the_browser(bats, tmp_path):
+    """serve.bat's own command line (serve --open %*) with --data a folder whose name GBK cannot
+    print, output redirected on a Chinese Windows (the code page plus the .bat's error handler):
+    the collection service starts, says where its data and its login are, names the folder with
+    "?" for the emoji, opens the browser (here a command that notes the address) and answers."""
+    code = _code(bats["serve.bat"])
+    handler = next(line for line in code if "PYTHONIOENCODING=" in line).split("=", 1)[1].rstrip('"')
+    command = next(line for line in code if line.startswith('"%PY%" -m xltools serve')).split()
+    assert command[-1] == "%*"
+    opened = tmp_path / "opened.txt"
+    browser = f'{sys.executable} -c "import pathlib,sys;pathlib.Path(sys.argv[1]).write_text(sys.argv[2])" {opened} %s'
+    data, port = tmp_path / "收集😀 数据", _free_port()
+    env = {**os.environ, "PYTHONIOENCODING": "gbk" + handler, "PYTHONPATH": str(ROOT), "BROWSER": browser}
+    env.pop("DISPLAY", None)
+    argv = [sys.executable, *command[1:-1], "--data", str(data), "--port", str(port)]
+    server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    try:
+        for _ in range(600):
+            if opened.exists() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/office/login", timeout=30) as response:
+            assert "csrf_token" in response.read().decode("utf-8")
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=30)[0].decode("gbk")
+    assert "Traceback" not in out and "UnicodeEncodeError" not in out, out
+    assert "已生成政务公开办的登录密码" in out and f"收集? 数据”；政务公开办登录：http://127.0.0.1:{port}/office" in out
+
+
+@pytest.mark.slow
+def test_backslashes_in_paths_are_left_to_the_system(tmp_path):
+    """xltools never splits a path itself: what the user types goes to the system unchanged (pathlib
+    and open), so on Windows C:\\年度\\报告.xlsx, -o 模板\\2025.xlsx and --data D:\\收集 are Windows
+    paths. On Linux a backslash is a character of a file name (a Windows zip unpacked there leaves
+    such names): it is kept, never turned into a folder. Windows itself cannot be run here."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+
+    def xl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "xltools", *args], capture_output=True, env=env, cwd=tmp_path, timeout=120
+        )
+
+    example = (ROOT / "examples" / "suoluo-2024.xlsx").read_bytes()
+    (tmp_path / "甲\\乙.xlsx").write_bytes(example)
+    (tmp_path / "年度\\报告").mkdir()
+    (tmp_path / "年度\\报告" / "丙.xlsx").write_bytes(example)
+    (tmp_path / "名单.txt").write_text("测试市测试区教育局\n", encoding="utf-8")
+    runs = [
+        (["template", "-o", "模板\\2025.xlsx"], 0),
+        (["check", "甲\\乙.xlsx"], 0),
+        (["check", "年度\\报告"], 0),  # a folder
+        (["build", "甲\\乙.xlsx", "-o", "报告\\2025.docx"], 0),
+        (
+            [
+                "round",
+                "new",
+                "--data",
+                "收集\\2025",
+                "--year",
+                "2025",
+                "--name",
+                "测试市测试区人民政府",
+                "--roster",
+                "名单.txt",
+            ],
+            0,
+        ),
+    ]
+    for args, status in runs:
+        done = xl(*args)
+        assert done.returncode == status, (args, done.stderr.decode("utf-8"))
+    assert "丙.xlsx" in xl("check", "年度\\报告").stdout.decode("utf-8")
+    made = {p.name for p in tmp_path.iterdir()}
+    assert {"模板\\2025.xlsx", "报告\\2025.docx", "收集\\2025"} <= made
+    assert not {"模板", "报告", "收集"} & made
+    assert (tmp_path / "收集\\2025" / "store.sqlite3").is_file()
