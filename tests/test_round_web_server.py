@@ -10,6 +10,7 @@ import hashlib
 import os
 import random
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -202,3 +203,53 @@ def test_first_start_prints_a_password_once(tmp_path):
     second = "".join(again.lines)
     again.kill()
     assert "登录密码" not in second
+
+
+def test_first_start_on_a_terminal_asks_for_the_password(tmp_path):
+    """On a terminal the office's password is asked (twice, hidden), a short one refused with the
+    library's message; it is then the one that logs in, and nothing is printed of it."""
+    import pty
+
+    folder = tmp_path / "data"
+    port = free_port()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.environ["PYTHONPATH"] = str(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "xltools", "serve", "--data", str(folder), "--port", str(port)])
+    said = b""
+    seen = 0  # what an earlier `until` matched is not matched again
+
+    def until(text: str, seconds: float = 60) -> None:
+        """Read the terminal until `text` appears after what was matched before (never blocking
+        past the deadline)."""
+        nonlocal said, seen
+        deadline = time.monotonic() + seconds
+        while (at := said.find(text.encode(), seen)) < 0:
+            left = deadline - time.monotonic()
+            assert left > 0, said.decode("utf-8", "replace")
+            if select.select([fd], [], [], left)[0]:
+                try:
+                    said += os.read(fd, 4096)
+                except OSError:  # the child closed the terminal
+                    raise AssertionError(said.decode("utf-8", "replace")) from None
+        seen = at + len(text.encode())
+
+    try:
+        # answer each prompt only once it is shown: the hidden prompt flushes what was typed before
+        until("密码: ")
+        os.write(fd, b"short\n")
+        until("再输入一次: ")
+        os.write(fd, b"short\n")
+        until("至少")  # the library's own words: too short
+        until("密码: ")
+        os.write(fd, b"a-good-office-password\n")
+        until("再输入一次: ")
+        os.write(fd, b"a-good-office-password\n")
+        until("已启动")
+        assert b"a-good-office-password" not in said  # hidden input, never echoed or printed
+        base = f"http://127.0.0.1:{port}"
+        office_client(base, "a-good-office-password").close()
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
