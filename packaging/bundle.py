@@ -212,7 +212,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument(
-        "--platform", action="append", required=True, choices=sorted(wheelset.PLATFORMS), help="目标平台（可重复）"
+        "--platform",
+        action="extend",
+        nargs="+",
+        required=True,
+        choices=sorted(wheelset.PLATFORMS),
+        help="目标平台（可写多个，也可重复）",
     )
     parser.add_argument(
         "--python", action="extend", nargs="+", required=True, metavar="3.X", help="目标 Python 版本（可重复，3.10 起）"

@@ -150,6 +150,10 @@ def test_windows_files_for_notepad_and_the_console(tmp_path):
     for needed in ("install.bat", "serve.bat --data", "Python 3.10、3.11、3.12、3.13", "卸载", "python.org", "venv"):
         assert needed in text, needed
     assert not list(folder.glob("*.sh"))
+    for name in ("no-python.txt", "not-installed.txt"):  # shown by `type` under code page 65001: no BOM
+        data = (folder / "tools" / name).read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\n" not in data.replace(b"\r\n", b"")
+        assert "install.bat" in data.decode("utf-8")
 
 
 # --- the .sh files and the install helper, for real --------------------------------------------
@@ -350,6 +354,8 @@ def test_the_documented_command_line():
         ["--platform", "manylinux_x86_64", "--platform", "win_amd64", "--python", "3.14", "--python", "3.10", "-o", "x"]
     )
     assert both.platform == ["manylinux_x86_64", "win_amd64"] and both.python == ["3.14", "3.10"]
+    listed = bundle.arguments(["--platform", "win_amd64", "manylinux_x86_64", "--python", "3.10", "-o", "x"])
+    assert listed.platform == ["win_amd64", "manylinux_x86_64"]
     documented = re.findall(
         r"python packaging/bundle\.py (.+?)(?:\n\n|\n```|$)",
         (ROOT / "README.md").read_text(encoding="utf-8") + "\n\n" + bundle.__doc__,
