@@ -427,7 +427,7 @@ def sheet_total(path: str, values: Mapping[str, Any], invalid: Mapping[str, Any]
     """A total as a spreadsheet's SUM makes it, where `invalid` holds the raw contents of the
     invalid cells (a number counts as such, text 0; an error value makes it None) and `values`
     the typed others: the figure the workbook shows, for pages that draw it."""
-    total = 0
+    total: Any = 0
     for p in inputs_of((path,)):
         n = sheet_number(invalid[p]) if p in invalid else values.get(p)
         if n is None:
