@@ -25,11 +25,12 @@ from tests.workbooks import VALID_TEXTS, fill
 from xltools import api, spec
 from xltools.api import load_bytes, load_report
 from xltools.cli import main
+from xltools.geometry import where_labels
 from xltools.model import Report
 from xltools.web import app as webapp
 from xltools.web import pages
 from xltools.web.app import FORMATS, create_app, display_name
-from xltools.web.grid import sheet_grid, where_labels
+from xltools.web.grid import sheet_grid
 from xltools.workbook.layout import SHEETS, Label, Slot, field_ref
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "suoluo-2024.json"

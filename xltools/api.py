@@ -214,6 +214,25 @@ def finding_order(f: Finding) -> tuple:
     return order(f)
 
 
+def template_cell(path: str) -> str:
+    """The template's cell of a field, "三、依申请公开!D31": where a report without cells of its
+    own (JSON) would have typed it."""
+    from xltools.workbook.layout import field_ref
+
+    return field_ref(path)
+
+
+def sheet_total(path: str, values: dict[str, Any], invalid: dict[str, Any]) -> tuple[Any, list[str]]:
+    """A total as the workbook's SUM shows it when some of its inputs are not valid numbers
+    (`invalid`: their raw contents), and those inputs: (the figure, their paths); (None, []) when
+    every input is valid (the total is the report's own)."""
+    from xltools.rules.sums import inputs_of
+    from xltools.workbook.layout import sheet_total as total
+
+    over = [p for p in inputs_of((path,)) if p in invalid]
+    return (total(path, values, invalid), over) if over else (None, [])
+
+
 # --- the summary workbook -----------------------------------------------------------------------
 
 
@@ -635,9 +654,11 @@ __all__ = [
     "round_word_zip",
     "round_write_word_zip",
     "rules",
+    "sheet_total",
     "summary_book",
     "summary_workbook_bytes",
     "template_bytes",
+    "template_cell",
     "worker_pool",
     "write_atomic",
 ]

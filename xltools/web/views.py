@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from xltools import spec
 from xltools.errors import NOT_OUR_TEMPLATE, XltoolsError
-from xltools.geometry import cells_text, finding_order
+from xltools.geometry import cells_text, finding_order, sheet_of, where_labels
 from xltools.jsonform import report_to_json
 from xltools.model import ERROR, FileResult, Finding
-from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid, sheet_of, where_labels
+from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid
 
 # Status of a unit, worst first: the batch view sorts on this order.
 STATUS_ORDER = ("unusable", "errors", "warnings", "ok")

@@ -1,20 +1,21 @@
 """Where everything sits in the template, derived from the spec.
 
 The writer draws these items; the reader finds each field through its defined name and verifies
-it against the same items (the label beside it, the formula in it). Cell positions are computed
-here and nowhere else.
+it against the same items (the label beside it, the formula in it). The three tables are the one
+geometry (xltools.geometry) put below each sheet's title lines; what is the workbook's alone is
+here: the other sheets, cell addresses, widths and heights, the check cells, the 校验 sheet and
+the very hidden _meta sheet.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from xltools import spec
+from xltools import geometry, spec
 from xltools.model import ERROR, CellError
 from xltools.normalize import looks_blank, sheet_number
 from xltools.rules import registry
@@ -120,37 +121,6 @@ def abs_ref(sheet: str, row: int, col: int, row2: int | None = None, col2: int |
     return ref
 
 
-_A1 = re.compile(r"([A-Z]{1,3})(\d+)")
-
-
-def cells_text(cells: tuple[str, ...] | list[str], sheet: str | None = None) -> str:
-    """ "D7、D8、D30、D31" or "D9:D29、D30" (runs of three or more in a column as a range); cells on
-    another sheet than `sheet` keep their sheet name."""
-    by_col: dict[tuple[str, str], list[int]] = {}
-    for c in cells:
-        where, ref = c.split("!", 1) if "!" in c else ("", c)
-        m = _A1.fullmatch(ref)
-        if not m:
-            continue
-        by_col.setdefault((where, m.group(1)), []).append(int(m.group(2)))
-    parts = []
-    for (where, col), rows in by_col.items():
-        prefix = f"{where}!" if where and where != sheet else ""
-        rows = sorted(set(rows))
-        run = [rows[0]]
-        for r in [*rows[1:], None]:
-            if r is not None and r == run[-1] + 1:
-                run.append(r)
-                continue
-            if len(run) >= 3:
-                parts.append(f"{prefix}{col}{run[0]}:{col}{run[-1]}")
-            else:
-                parts += [f"{prefix}{col}{x}" for x in run]
-            if r is not None:
-                run = [r]
-    return "、".join(parts)
-
-
 # --- the sheets ---------------------------------------------------------------------------------
 
 LINE_PT = 16.5  # one wrapped line at 11 pt in the CJK faces LibreOffice and Gnumeric substitute
@@ -237,35 +207,47 @@ def _x2_beside(rule: SumRule) -> Formula:
     return Formula(0, 4, formula, "check", name=f"x2_beside_{rule.where}", value=value)
 
 
+def _table(sl: SheetLayout, table: spec.Table) -> list[Label | Slot]:
+    """The table's one geometry (xltools.geometry) put on its sheet: TOP rows down, in column A.
+    Returns the items, in the geometry's order, for the caller to add beside them what only the
+    workbook has."""
+    grid = geometry.GRIDS[table.id]
+    assert sl.last_col == grid.n_cols - 1, table.id  # the printed width is the table's
+    items: list[Label | Slot] = []
+    for p in grid.places:
+        col2 = p.last_col if p.colspan > 1 else None
+        if p.path is not None:
+            items.append(Slot(TOP + p.row, p.col, p.path, col2=col2))
+        else:
+            row2 = TOP + p.last_row if p.rowspan > 1 else None
+            items.append(Label(TOP + p.row, p.col, p.text, p.kind, row2=row2, col2=col2))
+    return items
+
+
+def _header_rows(table: spec.Table) -> tuple[int, int]:
+    return TOP, TOP + geometry.GRIDS[table.id].header_rows - 1
+
+
 def _proactive() -> SheetLayout:
+    """Table 二, and beside 规章 / 行政规范性文件 (outside the printed width) the X2 aside: its
+    heading next to 现行有效件数's, its check next to each row's figures."""
     t = spec.PROACTIVE
     sl = SheetLayout(t.sheet, {0: 24, 1: 18, 2: 18, 3: 18, 4: 50}, last_col=3, status_checks=_checks_for("proactive"))
     _title(sl, t.part)
-    row = TOP
-    for article, header, row_ids in spec.PROACTIVE_BLOCKS:
-        sl.items.append(Label(row, 0, article, "header", col2=3))
-        sl.items.append(Label(row + 1, 0, spec.PROACTIVE_ITEM_HEADER, "header"))
-        if header is None:
-            for i, col_id in enumerate(spec.PROACTIVE_CELLS[row_ids[0]]):
-                sl.items.append(Label(row + 1, 1 + i, t.column(col_id).label, "header"))
-            sl.items.append(Label(row + 1, 4, X2_BESIDE_HEADER, "hint"))  # an aside, not part of the official table
-            sl.heights[row + 1] = lines_in(X2_BESIDE_HEADER, 50) * LINE_PT + 3
-        else:
-            sl.items.append(Label(row + 1, 1, header, "header", col2=3))
-        for j, row_id in enumerate(row_ids):
-            r = row + 2 + j
-            sl.items.append(Label(r, 0, t.row(row_id).label))
-            cols = spec.PROACTIVE_CELLS[row_id]
-            if header is None:
-                sl.items += [Slot(r, 1 + i, f"proactive.{row_id}.{c}") for i, c in enumerate(cols)]
-                x2 = next(rule for rule in SOFT_SUM_RULES if rule.target == f"proactive.{row_id}.in_force")
-                sl.items.append(replace(_x2_beside(x2), row=r))
-                short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in x2.short(x2))
-                longest = f"{FAIL_MARK} {short}（上年现行有效 {_LONGEST_NUMBER} 件）"
-                sl.heights[r] = lines_in(longest, 50) * LINE_PT + 3
-            else:
-                sl.items.append(Slot(r, 1, f"proactive.{row_id}.{cols[0]}", col2=3))
-        row += 2 + len(row_ids)
+    aside_col = sl.last_col + 1
+    in_force = t.column(spec.PROACTIVE_CELLS[spec.DOCUMENT_ROWS[0]][-1]).label
+    x2_rules = {rule.target: rule for rule in SOFT_SUM_RULES if rule.rule == "X2"}
+    for item in _table(sl, t):
+        sl.items.append(item)
+        if isinstance(item, Label) and item.style == "header" and item.text == in_force:
+            sl.items.append(Label(item.row, aside_col, X2_BESIDE_HEADER, "hint"))  # not part of the official table
+            sl.heights[item.row] = lines_in(X2_BESIDE_HEADER, 50) * LINE_PT + 3
+        elif isinstance(item, Slot) and item.path in x2_rules:
+            x2 = x2_rules[item.path]
+            sl.items.append(replace(_x2_beside(x2), row=item.row, col=aside_col))
+            short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in x2.short(x2))
+            longest = f"{FAIL_MARK} {short}（上年现行有效 {_LONGEST_NUMBER} 件）"
+            sl.heights[item.row] = lines_in(longest, 50) * LINE_PT + 3
     return sl
 
 
@@ -275,40 +257,19 @@ def _requests() -> SheetLayout:
         t.sheet,
         {0: 8, 1: 14, 2: 44, **{c: 10 for c in range(3, 10)}},
         last_col=9,
-        header_rows=(TOP, TOP + 2),
+        header_rows=_header_rows(t),
         landscape=True,
         one_page=True,
         status_checks=_checks_for("requests"),
     )
     _title(sl, t.part)
-    sl.items += [
-        Label(TOP, 0, spec.REQUESTS_NOTE, "header", row2=TOP + 2, col2=2),
-        Label(TOP, 3, spec.REQUESTS_APPLICANTS, "header", col2=9),
-        Label(TOP + 1, 3, t.column("natural").label, "header", row2=TOP + 2),
-        Label(TOP + 1, 4, spec.REQUESTS_ORGS, "header", col2=8),
-        Label(TOP + 1, 9, t.column("total").label, "header", row2=TOP + 2),
-    ]
-    sl.items += [Label(TOP + 2, 4 + i, t.column(c).label, "header") for i, c in enumerate(spec.APPLICANT_COLUMNS[1:])]
-    first = TOP + 3
-    rows = {r.id: first + i for i, r in enumerate(t.rows)}
-    results = [r for r in t.rows if r.section is not None]
-    sl.items.append(Label(rows[results[0].id], 0, spec.REQUESTS_RESULTS, "label", row2=rows[results[-1].id]))
-    for section in spec.REQUEST_SECTIONS:
-        members = [r for r in t.rows if r.section == section]
-        sl.items.append(Label(rows[members[0].id], 1, section, "label", row2=rows[members[-1].id]))
-    for r in t.rows:
-        if r.section is None:
-            sl.items.append(Label(rows[r.id], 0, r.label, "label", col2=2))
-        elif r.section == spec.REQUESTS_RESULTS:
-            sl.items.append(Label(rows[r.id], 1, r.label, "label", col2=2))
-        else:
-            sl.items.append(Label(rows[r.id], 2, r.label))
-        sl.items += [Slot(rows[r.id], 3 + i, f"requests.{r.id}.{c.id}") for i, c in enumerate(t.columns)]
+    sl.items += _table(sl, t)
+    labels = {(i.row, i.text): i for i in sl.items if isinstance(i, Label)}
     for r in t.rows:  # the whole table on one landscape page; a long label wraps onto a second line
-        width = sum(
-            sl.widths[c] for c in range(0 if r.section is None else 1 if r.section == spec.REQUESTS_RESULTS else 2, 3)
-        )
-        sl.heights[rows[r.id]] = lines_in(r.label, width) * LINE_PT + 1
+        row = TOP + geometry.PLACES[f"requests.{r.id}.natural"].row
+        label = labels[(row, r.label)]
+        width = sum(sl.widths[c] for c in range(label.col, (label.col2 or label.col) + 1))
+        sl.heights[row] = lines_in(r.label, width) * LINE_PT + 1
     return sl
 
 
@@ -318,24 +279,13 @@ def _appeals() -> SheetLayout:
         t.sheet,
         {c: 9 for c in range(15)},
         last_col=14,
-        header_rows=(TOP, TOP + 2),
+        header_rows=_header_rows(t),
         landscape=True,
         status_checks=_checks_for("appeals"),
     )
     _title(sl, t.part)
-    sl.items += [
-        Label(TOP, 0, spec.APPEALS_REVIEW, "header", col2=4),
-        Label(TOP, 5, spec.APPEALS_SUIT, "header", col2=14),
-    ]
-    for g, group in enumerate(t.rows):
-        start = 5 * g
-        if g == 0:
-            sl.items += [Label(TOP + 1, start + i, c.label, "header", row2=TOP + 2) for i, c in enumerate(t.columns)]
-        else:
-            sl.items.append(Label(TOP + 1, start, group.label, "header", col2=start + 4))
-            sl.items += [Label(TOP + 2, start + i, c.label, "header") for i, c in enumerate(t.columns)]
-        sl.items += [Slot(TOP + 3, start + i, f"appeals.{group.id}.{c.id}") for i, c in enumerate(t.columns)]
-    sl.heights[TOP + 3] = 30
+    sl.items += _table(sl, t)
+    sl.heights[TOP + geometry.GRIDS[t.id].n_rows - 1] = 30  # the row of figures
     return sl
 
 
@@ -810,6 +760,7 @@ FIELD_CELLS: dict[str, tuple[str, int, int]] = {
     slot.path: (sl.name, slot.row, slot.col) for sl in SHEETS.values() for slot in sl.slots()
 }
 assert set(FIELD_CELLS) == set(FIELDS), set(FIELDS) ^ set(FIELD_CELLS)
+assert all(geometry.SHEET_OF[p] == sheet for p, (sheet, _, _) in FIELD_CELLS.items()), "each field on its sheet"
 
 
 def range_ref(paths: tuple[str, ...]) -> str:
@@ -884,28 +835,3 @@ __all__ = [
     "sheet_total",
     "total_formula",
 ]
-
-
-# --- findings in workbook order, and their cells as a clerk reads them ----------------------------
-
-_SHEET_ORDER = {name: i for i, name in enumerate(SHEETS)}
-
-
-def _rc(ref: str) -> tuple[int, int]:
-    m = _A1.fullmatch(ref)
-    if not m:
-        return (0, 0)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
-def finding_order(f) -> tuple:
-    """Sort key: the workbook's sheet order (findings about the whole report last), errors before
-    warnings, then the cell's row and column (the template's cell for input without cells)."""
-    sheet, ref = f.cell.split("!", 1) if f.cell and "!" in f.cell else (None, None)
-    if sheet is None and f.field in FIELD_CELLS:
-        sheet, row, col = FIELD_CELLS[f.field]
-        ref = a1(row, col)
-    return (_SHEET_ORDER.get(sheet, len(_SHEET_ORDER)), f.severity != "error", _rc(ref) if ref else (0, 0))
