@@ -184,3 +184,21 @@ def test_findings_without_cells_follow_the_sheets_as_the_template_draws_them():
     assert sorted(shuffled, key=geometry.finding_order) == sorted(shuffled, key=template_key)
     whole = Finding("S1", "error", None, "")
     assert sorted([whole, *shuffled], key=geometry.finding_order)[-1] is whole
+
+
+def test_every_module_that_names_a_place_names_it_as_the_geometry_does():
+    """The published report's places, the summary workbook's and the web page's finding list say a
+    place the one way (no module words a field by itself)."""
+    from xltools.collect.summary import place
+    from xltools.published import where_of
+    from xltools.web.views import finding_view
+
+    rows = [f"{t.id}.{r.id}" for t in spec.TABLES for r in t.rows]
+    for path in [*spec.FIELDS, *rows, "no.such"]:
+        assert where_of(path) == geometry.where_text(path)
+        assert place(path) == (geometry.where_text(path) or "")
+    for path in spec.FIELDS:
+        view = finding_view(Finding("S2", "error", path, "…"))
+        assert (view.row_label, view.col_label) == geometry.where_labels(path)
+        assert view.sheet == geometry.sheet_of(path)
+    assert place("requests.carried_over") == "三、依申请公开 四、结转下年度继续办理行"  # a row no reader could read

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import BinaryIO, NamedTuple
 
 from xltools.errors import OutputError
+from xltools.geometry import where_text
 from xltools.model import ERROR, FileResult
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
@@ -107,8 +108,8 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
 
 def place(path: str | None) -> str:
     """Where a finding is, in the words of the report's tables (三、依申请公开 四、结转下年度继续办理行
-    自然人列), never a field key."""
-    return FIELDS[path].label if path in FIELDS else ""
+    自然人列; a published report's row not read: 三、依申请公开 四、结转下年度继续办理行), never a field key."""
+    return where_text(path) or ""
 
 
 def _figure(values: dict, paths: tuple[str, ...]):
