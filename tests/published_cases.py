@@ -113,6 +113,29 @@ def many_paragraphs_docx(count: int = 330_000) -> bytes:
     return docx(body, styles=styles)
 
 
+def dense_paragraphs_docx(count: int = 760_000) -> bytes:
+    """760,000 short paragraphs of random numbers (1.8 MB, 26 MB inflated, under the bomb ratio):
+    python-docx's tree of them took 431 MB, near the 500 MB bound, before they were counted."""
+    import random
+
+    r = random.Random(25)
+    return docx("".join(f"<w:p><w:r><w:t>{r.randrange(1000)}</w:t></w:r></w:p>" for _ in range(count)))
+
+
+def dense_runs_docx(paragraphs: int = 7_000, runs: int = 100) -> bytes:
+    """Few paragraphs of many runs (2.1 million elements, 16 MB inflated): as costly a tree as
+    too many paragraphs (308 MB), yet under the paragraph limit."""
+    import random
+
+    r = random.Random(26)
+    return docx(
+        "".join(
+            "<w:p>" + "".join(f"<w:r><w:t>{r.randrange(1000)}</w:t></w:r>" for _ in range(runs)) + "</w:p>"
+            for _ in range(paragraphs)
+        )
+    )
+
+
 def numbering_docx(case: str) -> bytes:
     """Word numbering that once raised IndexError/ValueError: a Chinese-numbered list reaching
     100 or starting there, w:ilvl 9 and beyond, w:ilvl and w:start that are not numbers."""

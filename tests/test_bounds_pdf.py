@@ -5,40 +5,16 @@ each answered within the bounds, with the message that says what the file is."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import pytest
 
 from tests.pdfmake import flate_bomb, grid_page, pdf, text_page
-from tests.test_bounds import CPU_SECONDS, HANG, MEMORY, ROOT, _limits
+from tests.test_bounds import CPU_SECONDS, MEMORY
+from tests.test_bounds import run_bounded as bounded
 
 
 def run_bounded(*args: str) -> tuple[int, float, int, str]:
     """Exit status, CPU seconds, peak resident bytes and output of one bounded xltools run."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "xltools", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        preexec_fn=_limits,
-    )
-    deadline = time.monotonic() + HANG
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.02)
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode("utf-8", "replace")
-    proc.stdout.close()
-    return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out
+    return bounded(*args, merge=True)
 
 
 CASES = {

@@ -22,6 +22,8 @@ from tests.test_bounds import CPU_SECONDS, MEMORY, run_bounded
 CASES: dict[str, tuple[Callable[[], bytes], int, str]] = {
     "style-cycle.docx": (pc.style_cycle_docx, 2, ""),
     "paragraphs-330k.docx": (pc.many_paragraphs_docx, 2, "段落和表格行过多"),
+    "paragraphs-760k.docx": (pc.dense_paragraphs_docx, 2, "段落和表格行过多"),
+    "runs-2m.docx": (pc.dense_runs_docx, 2, "结构异常复杂"),
     **{f"numbering-{c}.docx": (lambda c=c: pc.numbering_docx(c), 2, "") for c in pc.NUMBERING_CASES},
     "formatting-3000.html": (pc.formatting_bomb, 2, "嵌套过深"),
     "divs-20k.html": (pc.nested_divs, 2, "嵌套过深"),

@@ -109,6 +109,21 @@ def test_too_many_paragraphs_are_refused_before_reading():
     assert f"超过 {MAX_BLOCKS:,} 个" in caught.value.message
 
 
+def test_too_many_paragraphs_are_counted_before_python_docx_builds_its_tree():
+    """The package check counts w:p and w:tr by streaming (no tree): the refusal comes from it."""
+    from xltools.published.docx import _check_package
+
+    with pytest.raises(UnusableInput) as caught:
+        _check_package(pc.dense_paragraphs_docx())
+    assert caught.value.code == "too_large"
+    _check_package(pc.docx(pc.paragraph("x") * MAX_BLOCKS))  # as many as allowed: on to python-docx
+    with pytest.raises(UnusableInput):
+        _check_package(pc.docx(pc.paragraph("x") * MAX_BLOCKS + "<w:tbl><w:tr/></w:tbl>"))  # rows count too
+    with pytest.raises(UnusableInput) as caught:
+        _check_package(pc.dense_runs_docx())  # 7,000 paragraphs, 2.1 million elements
+    assert caught.value.code == "too_large" and "超过 1,000,000 个元素" in caught.value.message
+
+
 # --- web pages ----------------------------------------------------------------------------------
 
 
