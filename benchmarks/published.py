@@ -2,6 +2,7 @@
 
     python -m benchmarks.published                 # 1000 saved web pages, 100 PDFs
     python -m benchmarks.published --pages 200 --pdfs 20
+    python -m benchmarks.published --pages 20 --pdfs 100 --jobs 2   # issue 26's goal: 2 workers
 
 Makes N saved web pages (our own html report of a random consistent unit, wrapped in a site's
 header, navigation and footer, as a browser's "save page" keeps them) and M PDFs (the same
@@ -89,7 +90,7 @@ def make_pdfs(folder: Path, n: int) -> None:
         browser.close()
 
 
-def time_check(folder: Path) -> tuple[float, float, int, str]:
+def time_check(folder: Path, jobs: int | None = None) -> tuple[float, float, int, str]:
     """Wall time, and the CPU time of the whole process tree (user + system, workers included):
     on a busy machine the wall time grows with the load, the CPU time does not, and CPU time
     divided by the cores is the wall time an otherwise idle machine would need. The batch's
@@ -99,7 +100,17 @@ def time_check(folder: Path) -> tuple[float, float, int, str]:
     load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "xltools", "check", str(folder), "--summary", str(summary), "--force"],
+        [
+            sys.executable,
+            "-m",
+            "xltools",
+            "check",
+            str(folder),
+            "--summary",
+            str(summary),
+            "--force",
+            *(["-j", str(jobs)] if jobs else []),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -176,6 +187,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--pdfs", type=int, default=100)
+    ap.add_argument("--jobs", type=int, default=None, help="check's -j (default: every core)")
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "xltools-bench" / "published")
     args = ap.parse_args()
     pages, pdfs = args.dir / f"pages-{args.pages}", args.dir / f"pdfs-{args.pdfs}"
@@ -184,11 +196,11 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}")
     pdf_floor(pdfs)
     for label, folder, n in (("saved web pages", pages, args.pages), ("PDFs", pdfs, args.pdfs)):
-        elapsed, cpu, code, tail = time_check(folder)
-        cores = len(os.sched_getaffinity(0))
+        elapsed, cpu, code, tail = time_check(folder, args.jobs)
+        cores = args.jobs or len(os.sched_getaffinity(0))
         print(
             f"{n} {label}: wall {elapsed:.1f} s; CPU {cpu:.1f} s ({cpu / n * 1000:.0f} ms each), "
-            f"i.e. {cpu / cores:.1f} s on {cores} idle cores; exit {code}; {tail}"
+            f"i.e. {cpu / cores:.1f} s on {cores} idle cores ({cores} workers); exit {code}; {tail}"
         )
 
 

@@ -167,22 +167,22 @@ def variants(wrong: list[str], combos: list[tuple[str, ...]]) -> Tally:
     return total
 
 
-def printed(wrong: list[str]) -> Tally:
-    """The two numbered bases' variants and the examples' pages, printed to PDF by Chromium."""
+def printed(wrong: list[str], lossless: bool) -> Tally:
+    """The two numbered bases' variants (lossless: and the examples' pages), printed to PDF by Chromium."""
     from playwright.sync_api import sync_playwright
 
-    from tests.variants import VARIANTS, as_html, base, variant
+    from tests.variants import LOSSLESS, VARIANTS, as_html, base, variant
     from xltools.api import load_report
     from xltools.render import render
 
     pages: dict[str, tuple[bytes, Callable[[str], Any], Callable[[Any, str], bool]]] = {}
-    for name in ("huaian", "suoluo"):
+    for name in ("huaian", "suoluo") if lossless else ():
         path = EXAMPLES / f"{name}-2024.json"
         truth, same = against_json(json.loads(path.read_text("utf-8")))
         pages[f"{name} built as html"] = (render(load_report(path).report, "html"), truth, same)
     for name in ("huaian-distinct", "suoluo-distinct"):
         truth, same = against_base(read(base(name).encode("utf-8"), "txt"))
-        for how in sorted(VARIANTS):
+        for how in sorted(h for h in VARIANTS if (h in LOSSLESS) == lossless):
             pages[f"{name} {how}"] = (as_html(variant(base(name), (how,))).encode("utf-8"), truth, same)
     total = Tally()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
@@ -231,7 +231,8 @@ def main() -> None:
         ),
     ]
     if args.pdf:
-        sets.append(("variants and pages printed to PDF", lambda: printed(wrong)))
+        sets.append(("PDF: built pages, lossless variants x 2", lambda: printed(wrong, lossless=True)))
+        sets.append(("PDF: lossy variants x 2", lambda: printed(wrong, lossless=False)))
     total = Tally()
     print(f"{'corpus':44} {'files':>6} {'refused':>7} {'values':>8} {'exact':>8} {'unread':>7} {'wrong':>6}")
     for label, run in sets:
