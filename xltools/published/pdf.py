@@ -25,6 +25,7 @@ the whole read's time have limits too.
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
 import re
@@ -161,6 +162,8 @@ class _Page:
         finally:
             textpage.close()
         self.edges: list[dict] = []
+        x, y = ctypes.c_float(), ctypes.c_float()
+        self._point = (x, y, ctypes.byref(x), ctypes.byref(y))
         self._walk(page.raw, None, 0)
 
     def point(self, x: float, y: float) -> tuple[float, float]:
@@ -215,16 +218,23 @@ class _Page:
         """Every path object, inside forms too (their matrices composed), as edges."""
         import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
-        count = pdfium_c.FPDFFormObj_CountObjects(form) if form else pdfium_c.FPDFPage_CountObjects(parent)
+        if form:
+            count, get_object = pdfium_c.FPDFFormObj_CountObjects(form), pdfium_c.FPDFFormObj_GetObject
+            owner = form
+        else:
+            count, get_object = pdfium_c.FPDFPage_CountObjects(parent), pdfium_c.FPDFPage_GetObject
+            owner = parent
+        get_type, get_matrix = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetMatrix
+        path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
         matrix = pdfium_c.FS_MATRIX()
         for k in range(count):
-            obj = pdfium_c.FPDFFormObj_GetObject(form, k) if form else pdfium_c.FPDFPage_GetObject(parent, k)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            obj = get_object(owner, k)
+            kind = get_type(obj)
+            if kind != path_kind and kind != form_kind:
                 continue
-            pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+            get_matrix(obj, matrix)
             m = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if kind == form_kind:
                 if depth < 8:
                     self._walk(parent, obj, depth + 1, m)
                 continue
@@ -236,21 +246,15 @@ class _Page:
 
     def _path(self, obj: Any, m: tuple[float, ...]) -> None:
         """A path's straight pieces as edges: only level and upright ones, the only ones a table
-        finder uses (a curve's or a slanted line's pieces are no ruling line)."""
-        import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
-
-        get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-        get_type, get_close, moveto = (
-            pdfium_c.FPDFPathSegment_GetType,
-            pdfium_c.FPDFPathSegment_GetClose,
-            pdfium_c.FPDF_SEGMENT_MOVETO,
-        )
-        x, y = ctypes.c_float(), ctypes.c_float()
-        rx, ry = ctypes.byref(x), ctypes.byref(y)  # made once: ctypes would make them each call
+        finder uses (a curve's or a slanted line's pieces are no ruling line). A page has hundreds
+        of paths: PDFium's functions are bound once, the page's two point buffers and their
+        references made once (ctypes would make a reference for each call)."""
+        count_segments, get_segment, get_point, get_type, get_close, moveto = _segments_api()
+        x, y, rx, ry = self._point
         a, b, c, d, e, f = m
         h = self.height
         subpaths: list[list[tuple[float, float]]] = []
-        for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        for k in range(count_segments(obj)):
             segment = get_segment(obj, k)
             get_point(segment, rx, ry)
             px, py = x.value, y.value
@@ -295,6 +299,21 @@ class _Page:
             raise UnusableInput(
                 _TOO_COMPLEX.format(page=self.number, what=f"的表格有 {exc.args[0]} 个格子以上"), code="too_large"
             ) from exc
+
+
+@functools.cache
+def _segments_api() -> tuple[Any, ...]:
+    """PDFium's path-segment functions and the MOVETO type, looked up once."""
+    import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+
+    return (
+        pdfium_c.FPDFPath_CountSegments,
+        pdfium_c.FPDFPath_GetPathSegment,
+        pdfium_c.FPDFPathSegment_GetPoint,
+        pdfium_c.FPDFPathSegment_GetType,
+        pdfium_c.FPDFPathSegment_GetClose,
+        pdfium_c.FPDF_SEGMENT_MOVETO,
+    )
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
