@@ -464,3 +464,101 @@ def test_uploads_keep_the_page_limits(folder):
     assert "passwd.xlsx" in page and "../" not in page  # a name for showing only, never a path
     assert not list(folder.rglob("*passwd*"))
     assert re.search(rf'data-unit="{UNITS[0]}" data-status="passed"', office.get(f"/office/{YEAR}").text)
+
+
+def test_in_order_keeps_the_order_bounds_what_waits_and_yields_failures():
+    """The downloads' fan-out: results in the items' order, at most twice the workers waiting at
+    once (uploads keep their turn between them), a failed call yielded as its exception."""
+    from concurrent.futures import Future
+
+    from xltools.web.round_work import in_order
+
+    class Pool:
+        def __init__(self):
+            self.futures: list[Future] = []
+
+        def submit(self, fn, *args):
+            f: Future = Future()
+            self.futures.append(f)
+            try:
+                f.set_result(fn(*args))
+            except Exception as exc:
+                f.set_exception(exc)
+            return f
+
+    class Worker:
+        processes, workers = True, 2
+
+        def __init__(self):
+            self.the_pool = Pool()
+
+        def pool(self):
+            return self.the_pool
+
+    def fn(folder, item):
+        if item == 3:
+            raise RuntimeError("lost")
+        return (folder, item)
+
+    worker = Worker()
+    made = in_order(worker, fn, "data", range(10))
+    got = []
+    for result in made:
+        got.append(result)
+        assert len(worker.the_pool.futures) - len(got) <= 4  # submitted, not yet taken
+    assert [g for g in got if not isinstance(g, Exception)] == [("data", i) for i in range(10) if i != 3]
+    assert isinstance(got[3], RuntimeError)
+
+
+def test_the_downloads_read_one_unit_a_call_and_a_failed_unit_is_named(folder, monkeypatch):
+    """The summary, the merged totals and the Word zip read each unit's report in its own call to
+    the workers (never one call for the whole round, which the time limit would stop on a large
+    round); a unit whose call failed is named, the others are all there."""
+    from xltools.web import round_work
+
+    app = create_app(data_folder=folder, processes=False)
+    office = client(app)
+    login(office)
+    page = office.get("/office/new")
+    r = office.post(
+        "/office/new",
+        data={"year": str(YEAR), "name": OFFICE, "roster": "\n".join(UNITS), "csrf_token": csrf(page.text)},
+    )
+    assert r.status_code == 200
+    with api.open_round_service(str(folder)) as service:  # uploaded beside the page: nothing of them remembered
+        rnd = service.round(YEAR)
+        ids = {u.name: service.upload(u.id, workbook(u.name), "报表.xlsx").id for u in service.units(rnd.id)}
+    calls: dict[str, list[int]] = {"findings": [], "word": []}
+    findings, word = round_work.findings, round_work.word
+
+    def counted_findings(data, upload_id):
+        calls["findings"].append(upload_id)
+        return findings(data, upload_id)
+
+    def counted_word(data, upload_id):
+        calls["word"].append(upload_id)
+        if upload_id == ids[UNITS[1]]:
+            raise RuntimeError("worker lost")
+        return word(data, upload_id)
+
+    monkeypatch.setattr(round_work, "findings", counted_findings)
+    monkeypatch.setattr(round_work, "word", counted_word)
+    summary = office.get(f"/office/{YEAR}/summary.xlsx")
+    assert summary.status_code == 200
+    cells = {
+        str(c)
+        for ws in openpyxl.load_workbook(io.BytesIO(summary.content)).worksheets
+        for row in ws.values
+        for c in row
+    }
+    assert all(any(name in c for c in cells) for name in UNITS)
+    assert sorted(calls["findings"]) == sorted(ids.values())  # one call per unit
+    assert office.get(f"/office/{YEAR}/merged.xlsx").status_code == 200
+    reports = office.get(f"/office/{YEAR}/reports.zip")
+    assert reports.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(reports.content)) as z:
+        docx = [n for n in z.namelist() if n.endswith(".docx")]
+        notes = z.read("说明.txt").decode("utf-8")
+    assert len(docx) == 2 and not any(UNITS[1] in n for n in docx)
+    assert f"{UNITS[1]}：未能生成" in notes and "共生成 2 份报告" in notes
+    assert sorted(calls["word"]) == sorted(ids.values())

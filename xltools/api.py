@@ -475,18 +475,40 @@ def roster_from_text(text: str) -> list[Entry]:
     return parse_roster_text(text)
 
 
-def round_summary_bytes(service: RoundService, round_id: int) -> bytes:
-    """The summary workbook of a round's current reports (as `check --summary`)."""
+def round_submitted(service: RoundService, round_id: int) -> list[UnitState]:
+    """The units of a round that have uploaded, in roster order: the ones the downloads read."""
     from xltools.round import downloads
 
-    return downloads.summary_workbook(service, round_id)
+    return downloads.submitted(service, round_id)
 
 
-def round_merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merged:
+def round_word_of(result: FileResult) -> bytes | None:
+    """A unit's current report (its `result_of`) as Word, or None when it has errors."""
+    from xltools.round import downloads
+
+    return downloads.word_of(result)
+
+
+def round_summary_bytes(
+    service: RoundService, round_id: int, results: Iterable[tuple[UnitState, FileResult]] | None = None
+) -> bytes:
+    """The summary workbook of a round's current reports (as `check --summary`); `results`: the
+    units' current results as a caller's workers made them (else they are read here, in turn)."""
+    from xltools.round import downloads
+
+    return downloads.summary_workbook(service, round_id, results)
+
+
+def round_merged(
+    service: RoundService,
+    round_id: int,
+    suffix: str = ".xlsx",
+    results: Iterable[tuple[UnitState, FileResult]] | None = None,
+) -> Merged:
     """The merged totals of a round's error-free current reports (as `merge`, with the roster)."""
     from xltools.round import downloads
 
-    return downloads.merged(service, round_id, suffix)
+    return downloads.merged(service, round_id, suffix, results)
 
 
 def round_word_zip(service: RoundService, round_id: int) -> bytes:
@@ -496,11 +518,17 @@ def round_word_zip(service: RoundService, round_id: int) -> bytes:
     return downloads.word_zip(service, round_id)
 
 
-def round_write_word_zip(service: RoundService, round_id: int, out: BinaryIO) -> int:
-    """Every unit's current report as Word, as one zip written to `out` as it is made; the count."""
+def round_write_word_zip(
+    service: RoundService,
+    round_id: int,
+    out: BinaryIO,
+    reports: Iterable[tuple[UnitState, bytes | str | None]] | None = None,
+) -> int:
+    """Every unit's current report as Word, as one zip written to `out` as it is made; the count.
+    `reports`: each unit's Word file (None: errors; a text: why not made) as a caller's workers made them."""
     from xltools.round import downloads
 
-    return downloads.write_word_zip(service, round_id, out)
+    return downloads.write_word_zip(service, round_id, out, reports)
 
 
 def round_links_bytes(links: Sequence[Link], base_url: str, suffix: str, *, title: str = "") -> bytes:
@@ -648,9 +676,11 @@ __all__ = [
     "round_links_bytes",
     "round_merged",
     "round_restore",
+    "round_submitted",
     "round_summary_bytes",
     "round_time",
     "round_verdict",
+    "round_word_of",
     "round_word_zip",
     "round_write_word_zip",
     "rules",

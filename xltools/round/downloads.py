@@ -4,7 +4,9 @@ reports (as `merge`, with the roster so missing units are named), every current 
 one zip, and the list of links (.xlsx and printable text).
 
 Each unit's current report is its latest upload, read again from its stored bytes and checked as
-at upload (with last year's report when the unit carries one, and U1)."""
+at upload (with last year's report when the unit carries one, and U1). By default that happens here,
+one unit after another; a caller with worker processes (the web page) hands in the results (or the
+Word files) as its workers make them, unit by unit, so that no single call reads a whole round."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -21,19 +23,44 @@ from xltools.round.errors import Refused
 from xltools.round.model import UnitState
 from xltools.round.service import CHINA, Link, RoundService
 
+Current = Iterable[tuple[UnitState, FileResult]]  # each unit that uploaded, with its current report's result
+Words = Iterable[tuple[UnitState, bytes | str | None]]  # each unit that uploaded, its report as Word
+# (None: it has errors; a text: why it could not be made)
+
+
+def submitted(service: RoundService, round_id: int) -> list[UnitState]:
+    """Every unit that has uploaded, in roster order (what `current` and `words` go through)."""
+    return [state for state in service.board(round_id) if state.last is not None]
+
 
 def current(service: RoundService, round_id: int) -> Iterator[tuple[UnitState, FileResult]]:
     """Every unit that has uploaded, in roster order, with its current report checked again."""
-    for state in service.board(round_id):
-        if state.last is not None:
-            yield state, service.result_of(state.last)
+    for state in submitted(service, round_id):
+        assert state.last is not None
+        yield state, service.result_of(state.last)
 
 
-def summary_workbook(service: RoundService, round_id: int) -> bytes:
+def word_of(result: FileResult) -> bytes | None:
+    """A current report as Word, or None when it has errors (it is then named, not rendered)."""
+    from xltools.render import build
+
+    if result.result is None or not result.result.ok:
+        return None
+    return build(result.result, "docx")
+
+
+def words(service: RoundService, round_id: int) -> Iterator[tuple[UnitState, bytes | None]]:
+    """Every unit that has uploaded, in roster order, with its current report as Word (or None)."""
+    for state, result in current(service, round_id):
+        yield state, word_of(result)
+
+
+def summary_workbook(service: RoundService, round_id: int, results: Current | None = None) -> bytes:
     """The summary workbook of the units' current reports: the same as `check --summary`."""
     from xltools.collect.summary import workbook_bytes
 
-    return workbook_bytes(r for _, r in current(service, round_id))
+    pairs = current(service, round_id) if results is None else results
+    return workbook_bytes(r for _, r in pairs)
 
 
 @dataclass(frozen=True)
@@ -45,7 +72,7 @@ class Merged:
     missing: list[str]
 
 
-def merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merged:
+def merged(service: RoundService, round_id: int, suffix: str = ".xlsx", results: Current | None = None) -> Merged:
     """The units' current reports without errors summed (as `merge`), with the roster: units
     without such a report are named. Table 二（一） is taken from the office's own unit (本级) when it
     is on the roster with such a report, else it is summed too (said in the lines)."""
@@ -54,7 +81,7 @@ def merged(service: RoundService, round_id: int, suffix: str = ".xlsx") -> Merge
     rnd = service.round_by_id(round_id)
     roster = [u.name for u in service.units(round_id)]
     acc = m.Accumulator(self_key=rnd.office)
-    for state, r in current(service, round_id):
+    for state, r in current(service, round_id) if results is None else results:
         if r.result is not None and r.result.ok:
             acc.add_report(state.unit.name, r.result.report)
     if not acc.units:
@@ -104,22 +131,23 @@ def word_zip(service: RoundService, round_id: int) -> bytes:
     return buf.getvalue()
 
 
-def write_word_zip(service: RoundService, round_id: int, out: BinaryIO) -> int:
+def write_word_zip(service: RoundService, round_id: int, out: BinaryIO, reports: Words | None = None) -> int:
     """Every unit's current report as Word (.docx) in one zip written to `out` as it is made
     (a round of 3,000 units need not be held in memory); units whose current report has errors,
     or who have none, are listed in 说明.txt instead. Returns the number of reports."""
-    from xltools.render import build
-
     skipped = []
     done = 0
     have = set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-        for i, (state, r) in enumerate(current(service, round_id), 1):
+        for i, (state, docx) in enumerate(words(service, round_id) if reports is None else reports, 1):
             have.add(state.unit.id)
-            if r.result is None or not r.result.ok:
+            if docx is None:
                 skipped.append(f"{state.unit.name}：最新上传的报告有错误，未生成。")
                 continue
-            zf.writestr(f"{i:03d}-{safe_name(state.unit.name)}.docx", build(r.result, "docx"))
+            if isinstance(docx, str):
+                skipped.append(f"{state.unit.name}：未能生成（{docx}）。")
+                continue
+            zf.writestr(f"{i:03d}-{safe_name(state.unit.name)}.docx", docx)
             done += 1
         for u in service.units(round_id):
             if u.id not in have:
@@ -173,7 +201,10 @@ __all__ = [
     "merged",
     "safe_name",
     "shown_time",
+    "submitted",
     "summary_workbook",
+    "word_of",
     "word_zip",
+    "words",
     "write_word_zip",
 ]

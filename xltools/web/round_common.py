@@ -5,8 +5,9 @@ back into the checking page's view. Holds no state: every page is built from the
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ STATUS_NAMES = {
 STATUSES = tuple(STATUS_NAMES)
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving since 1991
 OFFICE_COOKIE = "xltools_office"
+log = logging.getLogger("xltools.web")
 
 RESULTS = 256  # checked uploads kept for showing again (about 60 KB each)
 THREADS = 4  # server threads for the store's rows (the files themselves go to the worker processes)
@@ -80,6 +82,32 @@ class RoundPages:
         self.results.move_to_end(upload_id)
         while len(self.results) > RESULTS:
             self.results.popitem(last=False)
+
+    def current(self, round_id: int) -> Iterator[tuple[Any, FileResult]]:
+        """Each unit that uploaded with its current report's result, read in the workers one
+        unit a call (for the round's downloads; called from a server thread)."""
+        latest = [(s, s.last) for s in api.round_submitted(self.service, round_id) if s.last is not None]
+        cached = [self.results.get(upload.id) for _, upload in latest]
+        todo = [upload.id for (_, upload), r in zip(latest, cached, strict=True) if r is None]
+        made = round_work.in_order(self.worker, round_work.findings, self.folder, todo)
+        for (state, upload), result in zip(latest, cached, strict=True):
+            if result is None:
+                got = next(made)
+                result = api.lost_result(got, upload.filename) if isinstance(got, Exception) else got
+            yield state, result
+
+    def words(self, round_id: int) -> Iterator[tuple[Any, bytes | str | None]]:
+        """Each unit that uploaded with its current report as Word (None: it has errors; a text:
+        why it could not be made), made in the workers one unit a call."""
+        latest = [(s, s.last) for s in api.round_submitted(self.service, round_id) if s.last is not None]
+        made = round_work.in_order(self.worker, round_work.word, self.folder, [upload.id for _, upload in latest])
+        for (state, upload), got in zip(latest, made, strict=True):
+            if isinstance(got, Exception):
+                log.warning("Word report of upload %s failed: %r", upload.id, got)
+                lost = api.lost_result(got, upload.filename).error
+                yield state, lost.message if lost is not None else str(got)
+            else:
+                yield state, got
 
     async def findings(self, upload: Any) -> UnitView:
         """A stored upload read and checked again (as `check` would, with last year's report),

@@ -22,7 +22,6 @@ from starlette.exceptions import HTTPException
 
 from xltools import api
 from xltools.errors import XltoolsError
-from xltools.web import round_work
 from xltools.web.round_common import (
     OFFICE_COOKIE,
     STATUSES,
@@ -409,45 +408,69 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
         return office_page(request, "round/downloads.html", rnd=round_view(the_round(year)))
 
     async def download(year: int, make: Callable[..., bytes], media_type: str, filename: str) -> Response:
-        """A round's file made in a worker process (it reads every unit's current report)."""
+        """A round's file, put together in a server thread from its units' current reports,
+        each read in a worker process (RoundPages.current): one call per unit, never one call
+        that reads the whole round."""
+        rnd = the_round(year)
         try:
-            body = await pages.heavy(make, the_round(year).id)
+            body = await pages.work(make, rnd.id)
         except XltoolsError as exc:
             raise HTTPException(409, exc.message) from exc
         return attachment(body, media_type, filename)
 
     @router.get("/{year}/summary.xlsx", name="office_summary")
     async def office_summary(session: Session, year: int):
-        return await download(year, round_work.summary, XLSX, f"{year}年度检查汇总.xlsx")
+        def make(round_id: int) -> bytes:
+            return api.round_summary_bytes(svc, round_id, pages.current(round_id))
+
+        return await download(year, make, XLSX, f"{year}年度检查汇总.xlsx")
 
     @router.get("/{year}/merged.xlsx", name="office_merged")
     async def office_merged(session: Session, year: int):
-        return await download(year, round_work.merged, XLSX, f"{year}年度各单位合计.xlsx")
+        def make(round_id: int) -> bytes:
+            return api.round_merged(svc, round_id, ".xlsx", pages.current(round_id)).data
+
+        return await download(year, make, XLSX, f"{year}年度各单位合计.xlsx")
 
     @router.get("/{year}/reports.zip", name="office_reports_zip")
     async def office_reports_zip(session: Session, year: int):
-        return await download(year, round_work.word_zip, ZIP, f"{year}年度各单位报告（Word）.zip")
-
-    @router.get("/{year}/export.zip", name="office_export")
-    async def office_export(session: Session, year: int):
-        """The round's complete export, written to a temporary file and sent from there (it
-        holds every version of every file: not kept in memory), removed once sent."""
+        """Every unit's report as Word, each made in a worker, written into a temporary zip as
+        they come (a round of thousands is not held in memory) and sent from there."""
         rnd = the_round(year)
-        folder = tempfile.mkdtemp(prefix="xltools-export-")
-        target = os.path.join(folder, "export.zip")
+
+        def make(target: str) -> None:
+            with open(target, "wb") as out:
+                api.round_write_word_zip(svc, rnd.id, out, pages.words(rnd.id))
+
+        return await temporary_file(make, f"{year}年度各单位报告（Word）.zip")
+
+    async def temporary_file(make: Callable[[str], None], name: str) -> Response:
+        """A file `make(path)` writes in a server thread, sent and then removed."""
+        folder = tempfile.mkdtemp(prefix="xltools-round-")
+        target = os.path.join(folder, "download.zip")
         try:
-            await act(api.round_export, svc, rnd, target)
+            await act(make, target)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        name = f"{year}年度完整归档.zip"
-        disposition = f"attachment; filename=\"export.zip\"; filename*=UTF-8''{quote(name)}"
+        disposition = f"attachment; filename=\"download.zip\"; filename*=UTF-8''{quote(name)}"
         return FileResponse(
             target,
             media_type=ZIP,
             headers={"Content-Disposition": disposition},
             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
         )
+
+    @router.get("/{year}/export.zip", name="office_export")
+    async def office_export(session: Session, year: int):
+        """The round's complete export, written to a temporary file and sent from there (it
+        holds every version of every file: not kept in memory), removed once sent."""
+        rnd = the_round(year)
+
+        def make(target: str) -> None:
+            api.round_export(svc, rnd, target)
+
+        return await temporary_file(make, f"{year}年度完整归档.zip")
 
     return router
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from xltools import api
 from xltools.api import FileResult, Report
 from xltools.model import Finding
 
 log = logging.getLogger("xltools.web")
+T = TypeVar("T")
 _services: dict[str, Any] = {}  # data folder -> the round service, one per worker process
 
 
@@ -46,16 +49,40 @@ def rendered(folder: str, upload_id: int, fmt: str) -> bytes:
     return _service(folder).rendered(upload_id, fmt)
 
 
-def summary(folder: str, round_id: int) -> bytes:
-    return api.round_summary_bytes(_service(folder), round_id)
+def word(folder: str, upload_id: int) -> bytes | None:
+    """A unit's current report as Word (None: it has errors), for the round's Word zip."""
+    service = _service(folder)
+    return api.round_word_of(service.result_of(service.upload_of(upload_id)))
 
 
-def merged(folder: str, round_id: int) -> bytes:
-    return api.round_merged(_service(folder), round_id, ".xlsx").data
+def in_order(worker: Any, fn: Callable[..., T], folder: str, items: Iterable[Any]) -> Iterator[T | Exception]:
+    """`fn(folder, item)` for each item, in the page's worker processes, yielded in the items'
+    order (called from a server thread). One call per unit, each within the worker's time limit,
+    so a round of any size is never one call past it; at most twice as many calls as workers wait
+    at once, so the units' uploads keep their turn in the workers between them. A call that failed
+    (past the time limit, its worker died, or an error) is yielded as its exception."""
+    if not worker.processes:
+        for item in items:
+            try:
+                yield fn(folder, item)
+            except Exception as exc:
+                yield exc
+        return
+    pool = worker.pool()
+    pending: deque[Any] = deque()
 
+    def first() -> T | Exception:
+        try:
+            return pending.popleft().result()
+        except Exception as exc:
+            return exc
 
-def word_zip(folder: str, round_id: int) -> bytes:
-    return api.round_word_zip(_service(folder), round_id)
+    for item in items:
+        pending.append(pool.submit(fn, folder, item))
+        if len(pending) >= max(worker.workers, 1) * 2:
+            yield first()
+    while pending:
+        yield first()
 
 
 class PoolCheck:
@@ -101,4 +128,4 @@ def as_stored(result: FileResult | None, upload: Any) -> FileResult | None:
     return result
 
 
-__all__ = ["PoolCheck", "as_stored", "findings", "judge", "merged", "rendered", "summary", "template", "word_zip"]
+__all__ = ["PoolCheck", "as_stored", "findings", "in_order", "judge", "rendered", "template", "word"]
