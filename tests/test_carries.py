@@ -7,7 +7,7 @@ from xltools import spec
 from xltools.collect.merge import SCOPE_GROUPS
 from xltools.previous import load_previous, next_year_values
 from xltools.rules.checker import with_previous
-from xltools.rules.sums import SOFT_SUM_RULES
+from xltools.rules.registry import SOFT_SUM_RULES
 from xltools.workbook.layout import CHECKS, SHEETS
 
 ROOT = Path(__file__).resolve().parent.parent

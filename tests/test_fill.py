@@ -23,7 +23,8 @@ from xltools import spec
 from xltools.cli import main
 from xltools.errors import ReportHasErrors
 from xltools.jsonform import parse_json, report_to_json, source_from_object
-from xltools.rules.checker import check, placeholder_in
+from xltools.rules.checker import check
+from xltools.rules.texts import placeholder_in
 from xltools.text import clean_text
 from xltools.workbook.fill import export_json, fill_bytes
 from xltools.workbook.reader import read_book

@@ -1,18 +1,23 @@
-"""The rule registry: every id has one meaning, and README, the 校验 sheet, the contract and
-`xltools rules` agree with it."""
+"""The rule registry: every id has one meaning, every finding is made by a rule in the one list
+(checked statically, over the library's source), and README, the 校验 sheet, the contract and
+`xltools rules` agree with the list."""
 
+import ast
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.findings_guard import UNREGISTERED
 from xltools.api import check_file
 from xltools.cli import main
-from xltools.model import ERROR, WARNING, Finding
+from xltools.model import ERROR, WARNING
 from xltools.published import import_report
-from xltools.rules.registry import RULES, markdown_table
+from xltools.rules import registry
+from xltools.rules.registry import RULES, SUM_RULES, markdown_table
+from xltools.rules.rule import Rule
+from xltools.rules.sums import Arithmetic
 from xltools.workbook.layout import CHECKS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,13 +53,104 @@ def test_registry_entries_are_complete_and_gbk_safe():
         f"{r.id}{r.level}{r.title}{r.description}{r.applies}".encode("gbk")  # a Chinese Windows console
 
 
-def test_an_unregistered_rule_id_fails_the_tests():
-    with pytest.raises(AssertionError, match=r"not in xltools/rules/registry\.py"):
-        Finding("Z9", WARNING, None, "x")
-    with pytest.raises(AssertionError):
-        Finding("S3", WARNING, None, "S3 is only ever an error")
-    assert UNREGISTERED[-2:] == ["Z9 (warning): x", "S3 (warning): S3 is only ever an error"]
-    del UNREGISTERED[-2:]
+# --- the id guard, statically: findings are made only by Rule objects, and every Rule is listed ---
+
+SOURCE = ROOT / "xltools"
+# Where a Finding may be built from parts: the rule's own constructor, and one place that reads a
+# stored finding back (a collection round's U1, kept as JSON: its id came from the rule that made it).
+BUILDS_FINDINGS = {("rules/rule.py", "finding"), ("web/round_work.py", "as_stored")}
+
+
+def _modules():
+    for path in sorted(SOURCE.rglob("*.py")):
+        yield path.relative_to(SOURCE).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _calls(tree: ast.AST, name: str):
+    """(enclosing function or None, call) for every call of `name` or `x.name`."""
+    found = []
+
+    def walk(node: ast.AST, func: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func
+            if isinstance(child, ast.Call):
+                f = child.func
+                if (isinstance(f, ast.Name) and f.id == name) or (isinstance(f, ast.Attribute) and f.attr == name):
+                    found.append((func, child))
+            walk(child, inner)
+
+    walk(tree, None)
+    return found
+
+
+def test_only_rules_make_findings():
+    """No Finding is built from a bare id: each comes from `Rule.finding` of a rule object (nor is
+    a finding's id replaced afterwards), so every id a finding carries is one of the list's."""
+    stray = []
+    for module, tree in _modules():
+        stray += [
+            f"{module}:{c.lineno}" for func, c in _calls(tree, "Finding") if (module, func) not in BUILDS_FINDINGS
+        ]
+        stray += [
+            f"{module}:{c.lineno} replace(…, rule=…)"
+            for _, c in _calls(tree, "replace")
+            if any(k.arg == "rule" for k in c.keywords)
+        ]
+    assert stray == []
+
+
+def _rule_calls(tree: ast.AST):
+    """Every call that makes a rule: Rule(…) or one of its kinds (Arithmetic(…))."""
+    kinds = {Rule.__name__, *(k.__name__ for k in Rule.__subclasses__())}
+    return [call for kind in kinds for _, call in _calls(tree, kind)]
+
+
+def test_every_rule_object_is_in_the_one_list():
+    """Rules are made once, at module level, each named by its id (R3.3 as R3_3), and each is in
+    the registry's list: a rule made anywhere else could make findings the list does not know."""
+    defining = 0
+    for module, tree in _modules():
+        calls = _rule_calls(tree)
+        if not calls:
+            continue
+        defining += 1
+        top = {id(node.value) for node in tree.body if isinstance(node, ast.Assign)}
+        assert all(id(call) in top for call in calls), f"{module}: a rule made inside code"
+        mod = importlib.import_module("xltools." + module.removesuffix(".py").replace("/", "."))
+        for name, value in vars(mod).items():
+            if isinstance(value, Rule):
+                assert RULES.get(value.id) is value, f"{module}: {name} is not in the registry's list"
+                assert name == value.id.replace(".", "_"), f"{module}: {name} names rule {value.id}"
+    assert defining >= 2  # the scan sees the registry and the modules beside it
+    listed = list(RULES.values())
+    assert [getattr(registry, r.id.replace(".", "_")) for r in listed] == listed
+
+
+def test_every_rule_is_found_by_some_code():
+    """Each rule of the list is either run by the checker (a check of its own, or the relations
+    of a rule of sums) or made by name somewhere in the library (`I1.finding`, `S2.finding`)."""
+    used: set[str] = set()
+    for module, tree in _modules():
+        if module == "rules/registry.py":
+            continue  # the list itself names every rule
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                used.add(node.attr)
+    for r in RULES.values():
+        checked = r.check is not None or bool(isinstance(r, Arithmetic) and r.relations)
+        assert checked or r.id.replace(".", "_") in used, f"{r.id}: nothing makes its findings"
+        assert checked <= r.applies.checked, f"{r.id}: a check the checker does not run"
+    assert {s.rule for s in SUM_RULES} == {r.id for r in RULES.values() if isinstance(r, Arithmetic)}
+
+
+def test_a_rule_makes_findings_of_its_own_severities():
+    assert registry.S3.finding("problems", "x").severity == ERROR
+    assert registry.S2.finding("year", "x", severity=WARNING).severity == WARNING  # S2's lesser kind
+    assert registry.T1.finding(None, "x", severity=ERROR).severity == ERROR  # any finding under strict
+    with pytest.raises(ValueError, match="S3 has no warning"):
+        registry.S3.finding(None, "x", severity=WARNING)
 
 
 def test_findings_over_the_examples_are_registered():

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.conftest import ROOT
 from xltools import spec
 from xltools.cli import main
-from xltools.rules.sums import SUM_RULES
+from xltools.rules.registry import SUM_RULES
 from xltools.spec import FIELDS, TEMPLATE_VERSION
 from xltools.workbook import layout
 from xltools.workbook.template import template_bytes

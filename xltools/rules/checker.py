@@ -1,23 +1,25 @@
 """Checking: a pure function from what an input states to a normalised report and its findings.
 
-No I/O here. The hard rules (S2–S4, R3.1–R4.1) decide whether a report may be built; the soft
-rules (X1, X2 and those in `soft`) only warn, unless the caller asks for `strict`.
+No I/O here. Typing the values finds S2; then the rules of the one list (xltools/rules/registry.py)
+run in its order: the relations of the rules of sums, then every rule with a check of its own. The
+hard rules (S2–S4, R3.1–R4.1) decide whether a report may be built; the soft ones only warn, unless
+the caller asks for `strict`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from xltools.model import ERROR, WARNING, CellError, CheckResult, Finding, Report, Source
 from xltools.normalize import looks_blank, parse, sheet_number
-from xltools.rules.soft import LAST_YEAR_FIELDS, name_previous_cells, soft_findings
-from xltools.rules.sums import HARD_SUM_RULES, SOFT_SUM_RULES, TOTAL_PARTS, SumRule, inputs_of
-from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, PLACEHOLDERS, REQUIRED_FIELDS, TABLES_BY_ID, Kind
+from xltools.rules.registry import RULES, S2, SUM_RULES
+from xltools.rules.rule import Context
+from xltools.rules.soft import LAST_YEAR_FIELDS, name_previous_cells
+from xltools.rules.sums import TOTAL_PARTS, SumRule, inputs_of
+from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, TABLES_BY_ID, Kind
 
 _TABLES = ("proactive.", "requests.", "appeals.")
 
@@ -92,12 +94,10 @@ def _sum_known(values: dict[str, Any], parts: tuple[str, ...]) -> int:
 
 
 def _s2(source: Source, path: str, problem: str, severity: str | None) -> Finding:
-    f = FIELDS[path]
-    return Finding(
-        "S2",
-        severity or ERROR,
+    return S2.finding(
         path,
-        f"{f.label}：{problem}",
+        f"{FIELDS[path].label}：{problem}",
+        severity=severity or ERROR,
         cell=source.cell(path),
         actual=source.values.get(path),
     )
@@ -127,7 +127,7 @@ def check(
 
     invalid = {f.field for f in findings if f.rule == "S2" and f.severity == ERROR}
     failing: set[str] = set()
-    for rule in HARD_SUM_RULES + SOFT_SUM_RULES:
+    for rule in SUM_RULES:
         if any(value(p) is None for p in rule.optional):
             continue
         if invalid.intersection(inputs_of(rule.fields)):
@@ -137,9 +137,11 @@ def check(
             failing.add(rule.name)
             if not failing.intersection(rule.defer_to):  # one mistake, one finding
                 findings.append(rule_finding(rule, value, report))
-    findings += text_findings(report, unreadable)
-
-    findings = name_previous_cells(findings, previous, report) + soft_findings(report, previous, source)
+    findings = name_previous_cells(findings, previous, report)
+    context = Context(report, previous, source, frozenset(unreadable))
+    for r in RULES.values():
+        if r.check is not None and r.applies.checked and (previous is not None or not r.applies.previous):
+            findings += r.check(context)
     if strict:
         findings = [replace(f, severity=ERROR) for f in findings]
     return CheckResult(report, findings)
@@ -174,9 +176,7 @@ def sheet_values(source: Source, report: Report, previous_given: bool = False) -
 def rule_finding(rule: SumRule, value, report: Report) -> Finding:
     lhs, rhs = rule.sides(value)
     cells = [report.cells.get(rule.target)] + [report.cells.get(p) for p in rule.fields if p != rule.target]
-    return Finding(
-        rule.rule,
-        rule.severity,
+    return rule.of.finding(
         rule.target,
         rule.explain(rule, value),
         expected=rhs,
@@ -191,63 +191,3 @@ def with_previous(report: Report, previous: Report) -> Report:
     for c in CARRIES:
         values[c.typed] = previous.values.get(c.last)
     return replace(report, values=values)
-
-
-# --- S3 and S4: texts --------------------------------------------------------------------------
-
-_PLACEHOLDER = re.compile("|".join(re.escape(t) for t in PLACEHOLDERS.tokens))
-
-
-def placeholder_in(text: str, prompt: str = "") -> str | None:
-    """The placeholder a text still holds, or None. An ellipsis inside a sentence is punctuation."""
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if stripped in PLACEHOLDERS.only or set(stripped) <= set("…．.。、 "):
-        return stripped
-    if prompt and stripped == prompt:
-        return "模板提示语"
-    m = _PLACEHOLDER.search(stripped)
-    return m.group(0) if m else None
-
-
-def text_findings(report: Report, unreadable: AbstractSet[str] = frozenset()) -> list[Finding]:
-    """S3 placeholders and S4 empty required fields; a field already reported unreadable (S2) is not
-    reported again as empty."""
-    findings = []
-    for f in FIELDS.values():
-        if f.kind not in (Kind.TEXT, Kind.NARRATIVE):
-            continue
-        text = report.text(f.path)
-        token = placeholder_in(text, f.prompt)
-        if token:
-            shown = "与模板的提示语相同" if token == "模板提示语" else f"含有占位符“{token}”"
-            findings.append(
-                Finding(
-                    "S3",
-                    ERROR,
-                    f.path,
-                    f"{f.label}：{shown}，像是没有写完。请替换为实际内容后再生成报告。",
-                    cell=report.cells.get(f.path),
-                    actual=token,
-                )
-            )
-    for f in REQUIRED_FIELDS:
-        value = report.values.get(f.path)
-        if (value is None or looks_blank(value)) and f.path not in unreadable:
-            findings.append(
-                Finding(
-                    "S4",
-                    ERROR,
-                    f.path,
-                    f"{f.label}：未填写。这是报告必须包含的内容（{_basis(f.path)}），请填写后再生成报告。",
-                    cell=report.cells.get(f.path),
-                )
-            )
-    return findings
-
-
-def _basis(path: str) -> str:
-    if path in ("agency.name", "year"):
-        return "标题和统计期限都要用到"
-    return "国办公开办函〔2021〕30号要求各部分不能遗漏"

@@ -1,8 +1,11 @@
-"""Every rule id the program reports, with one meaning each (docs/format.md §5.3).
+"""The one list of rules: every rule id the program reports, with one meaning each (docs/format.md §5.3).
 
-A Finding's `rule` is always one of these ids (the tests check every finding they see). The README's
-rule table, the 校验 sheet's rule column and `xltools rules` are drawn from this list; a test fails
-when README and this list differ. A new kind of finding gets a new id here first.
+Each rule is an object (xltools/rules/rule.py) defined beside what finds it: the rules of sums in
+`sums`, S3 and S4 in `texts`, the soft rules in `soft`; the rules found while reading an input or in
+another step (S1, S2, S5, F1, I1, I2, T3, X4, M1, U1) here, their findings made where they are found
+(`I1.finding(…)`). The checker runs the list in this order (`checker.check`); README's rule table,
+the 校验 sheet's legend and `xltools rules` are drawn from it. A new kind of finding is a new rule
+in this list; tests/test_registry.py checks statically that no finding is made otherwise.
 """
 
 from __future__ import annotations
@@ -10,18 +13,19 @@ from __future__ import annotations
 from xltools.model import ERROR, WARNING
 from xltools.rules.rule import (
     FILL,
-    FILLED,
     JSON,
     MERGE,
     NARRATIVE_FILE,
     PREVIOUS_DIR,
     PUBLISHED,
     ROUND,
-    WITH_PREVIOUS,
+    TYPED,
     WORKBOOK,
     Rule,
 )
 from xltools.rules.soft import C1, C2, C3, C4, C5, C6, T1, T2, X0, X3
+from xltools.rules.sums import R3_1, R3_2, R3_3, R4_1, X1, X2, Arithmetic, SumRule
+from xltools.rules.texts import S3, S4
 
 S1 = Rule(
     "S1",
@@ -38,22 +42,8 @@ S2 = Rule(
     "数字有效",
     "件数是不小于 0 的整数，金额是不小于 0 的数，年度合理；以文本形式输入的数字和错误值（#N/A 等）是错误；"
     "表格中留空的数字单元格按 0 计并提示。",
-    FILLED,
+    TYPED,
     also=WARNING,
-)
-S3 = Rule(
-    "S3",
-    ERROR,
-    "没有占位符",
-    "文字中不能留有“XX”“××”“待补充”“TODO”之类的占位符，也不能只有“……”或与模板提示语相同。",
-    FILLED,
-)
-S4 = Rule(
-    "S4",
-    ERROR,
-    "必填项已填写",
-    "机关全称、年度、总体情况各部分和第五部分（存在的主要问题及改进情况）不能为空（国办公开办函〔2021〕30号）。",
-    FILLED,
 )
 S5 = Rule(
     "S5",
@@ -62,16 +52,6 @@ S5 = Rule(
     "JSON 数据中的项目都是报告中的项目（拼写错误的项目不会被读入），形状正确（数字或文字处不能是对象或列表）。",
     JSON,
 )
-R3_1 = Rule("R3.1", ERROR, "表三行总计", "表三每一行：总计 = 自然人 + 法人或其他组织五列之和。", FILLED)
-R3_2 = Rule("R3.2", ERROR, "表三办理结果总计", "表三每一列：（七）总计 = （一）至（六）各项办理结果之和。", FILLED)
-R3_3 = Rule(
-    "R3.3",
-    ERROR,
-    "表三结转关系",
-    "表三每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理。",
-    FILLED,
-)
-R4_1 = Rule("R4.1", ERROR, "表四总计", "表四每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。", FILLED)
 F1 = Rule(
     "F1",
     ERROR,
@@ -101,20 +81,6 @@ T3 = Rule(
     "另附的文字稿中写的信息处理费金额与填报文件中的一致（报告中的这句话按填报文件中的数字生成）。",
     NARRATIVE_FILE,
 )
-X1 = Rule(
-    "X1",
-    WARNING,
-    "上年结转",
-    "表三每一列：本年的“上年结转”= 上年的“结转下年度继续办理”。",
-    WITH_PREVIOUS,
-)
-X2 = Rule(
-    "X2",
-    WARNING,
-    "现行有效件数",
-    "规章和行政规范性文件：现行有效 = 上年现行有效 + 本年制发 － 本年废止（做过清理的请在文字中说明）。",
-    WITH_PREVIOUS,
-)
 X4 = Rule(
     "X4",
     WARNING,
@@ -138,6 +104,7 @@ U1 = Rule(
     ROUND,
 )
 
+# In this order the checker runs them, `xltools rules` and README list them.
 _RULES = (
     S1,
     S2,
@@ -156,7 +123,6 @@ _RULES = (
     T3,
     C1,
     C2,
-    C3,
     C4,
     C5,
     C6,
@@ -164,6 +130,7 @@ _RULES = (
     X1,
     X2,
     X3,
+    C3,  # with X0 and X3: the rules that read last year's report, run last
     X4,
     M1,
     U1,
@@ -171,6 +138,12 @@ _RULES = (
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 assert len(RULES) == len(_RULES), "a rule id is listed twice"
+
+
+# Every relation of the rules of sums, in the list's order (the 校验 sheet's lines, the checker's order).
+SUM_RULES: tuple[SumRule, ...] = tuple(s for r in _RULES if isinstance(r, Arithmetic) for s in r.relations)
+HARD_SUM_RULES = tuple(s for s in SUM_RULES if s.severity == ERROR)
+SOFT_SUM_RULES = tuple(s for s in SUM_RULES if s.severity == WARNING)
 
 
 def rule(rule_id: str) -> Rule:
@@ -193,6 +166,7 @@ __all__ = [
     "C5",
     "C6",
     "F1",
+    "HARD_SUM_RULES",
     "I1",
     "I2",
     "M1",
@@ -206,6 +180,8 @@ __all__ = [
     "S3",
     "S4",
     "S5",
+    "SOFT_SUM_RULES",
+    "SUM_RULES",
     "T1",
     "T2",
     "T3",

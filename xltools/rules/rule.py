@@ -7,20 +7,36 @@ library builds a Finding and that every Rule object is in the one list (xltools/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from typing import Any
 
-from xltools.model import ERROR, WARNING, Finding
+from xltools.model import ERROR, WARNING, Finding, Report, Source
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which inputs or steps a rule applies to, in the words staff know (`str(scope)`)."""
+    """Which inputs or steps a rule applies to, in the words staff know (`str(scope)`): `checked`,
+    the checker runs it on every report; `previous`, only when last year's report is given."""
 
     words: str
+    checked: bool = False
+    previous: bool = False
 
     def __str__(self) -> str:
         return self.words
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule's check reads: the normalised report, last year's (when given), the input as
+    read (None for a report that was not read from a file), and the fields that could not be read."""
+
+    report: Report
+    previous: Report | None = None
+    source: Source | None = None
+    unreadable: AbstractSet[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,6 +50,9 @@ class Rule:
     description: str  # what it checks, in a sentence or two
     applies: Scope  # which inputs or steps it applies to
     also: str | None = None
+    # How the checker finds its findings in one report (its applies.checked); None for a rule found
+    # while reading an input or in another step (S1, S5, I1, F1 …), which makes its findings there.
+    check: Callable[[Context], list[Finding]] | None = field(default=None, repr=False)
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -68,16 +87,17 @@ class Rule:
 
 
 # Where a rule applies (`Rule.applies`), in the words staff know.
-FILLED = Scope("填报工作簿和 JSON 数据")
+FILLED = Scope("填报工作簿和 JSON 数据", checked=True)
+TYPED = Scope(FILLED.words)  # S2: found while the values are typed (checker.normalise), not by a check
 WORKBOOK = Scope("填报工作簿")
 JSON = Scope("JSON 数据")
 PUBLISHED = Scope("导入的已发布报告（Word、网页、文本、PDF）")
-WITH_PREVIOUS = Scope("与上年报告或“基本信息”中的上年数据对照")
-PREVIOUS_REPORT = Scope("与上年报告对照")
+WITH_PREVIOUS = Scope("与上年报告或“基本信息”中的上年数据对照", checked=True)
+PREVIOUS_REPORT = Scope("与上年报告对照", checked=True, previous=True)
 PREVIOUS_DIR = Scope("按上年报告文件夹逐一配对时")
 FILL = Scope("由 JSON 数据生成填报工作簿时")
 NARRATIVE_FILE = Scope("生成报告时另附文字稿")
 MERGE = Scope("汇总下级单位的报告时")
 ROUND = Scope("年度收集中单位上传的报告")
 
-__all__ = ["Rule", "Scope"]
+__all__ = ["Context", "Rule", "Scope"]

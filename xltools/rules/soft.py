@@ -1,5 +1,6 @@
-"""Soft rules a reviewer raises by reading (docs/format.md §5): T1, T2, C1–C5, X3, C3, and the
-agency-name pairing with last year's report. Warnings only: each has legitimate exceptions, so
+"""Soft rules a reviewer raises by reading (docs/format.md §5): T1, T2, C1–C6, and with last year's
+report X0 (the agency's name), X3 and C3. Each is a Rule with its check; the checker runs them in the
+order of the one list (xltools/rules/registry.py). Warnings only: each has legitimate exceptions, so
 each message says what was seen, where, and what to check.
 
 Pure functions over normalised reports; no I/O.
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
-from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Rule
+from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Context, Rule
 from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
 from xltools.text import fold, format_number
@@ -28,21 +29,10 @@ ACCOUNTABILITY_WORDS = ("考核", "评议", "考评", "责任追究", "追责", 
 FEE_BASIS = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
 
-def soft_findings(report: Report, previous: Report | None = None, source: Source | None = None) -> list[Finding]:
-    """Every soft-rule warning for one report; `previous` is last year's report when given."""
-    out: list[Finding] = []
-    out += t1_findings(report)
-    out += t2_findings(report, source.texts if source is not None else None)
-    out += c1_findings(report, source)
-    out += c2_findings(report)
-    out += c4_findings(report)
-    out += c5_findings(report)
-    out += c6_findings(report)
-    if previous is not None:
-        out += name_findings(report, previous)
-        out += x3_findings(report, previous)
-        out += c3_findings(report, previous)
-    return out
+def _last(c: Context) -> Report:
+    """Last year's report, which a rule that applies only with it (Scope.previous) is given."""
+    assert c.previous is not None
+    return c.previous
 
 
 def _warn(rule: Rule, path: str | None, message: str, report: Report, **kw) -> Finding:
@@ -71,6 +61,7 @@ T1 = Rule(
     "现行有效/制发/废止文件、信息处理费；句中有范围词（如“市本级”）时注明把握较低；"
     "讲结果的句子（如“未发生被行政复议纠错或行政诉讼败诉情形”）不是件数，不比对。",
     FILLED,
+    check=lambda c: t1_findings(c.report),
 )
 
 _REQ = "requests"
@@ -224,6 +215,7 @@ T2 = Rule(
     "年份一致",
     "正文中的年份（段首年份、统计期限、报告标题）与报告年度一致；发布日期不早于年度结束。",
     FILLED,
+    check=lambda c: t2_findings(c.report, c.source.texts if c.source is not None else None),
 )
 
 _PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日")
@@ -321,7 +313,14 @@ def _sentence_at(text: str, at: int) -> str:
 
 # --- C1: part 六 states the 信息处理费 ----------------------------------------------------------
 
-C1 = Rule("C1", WARNING, "信息处理费", "第六部分写明信息处理费：金额已填，件数与金额不矛盾。", FILLED)
+C1 = Rule(
+    "C1",
+    WARNING,
+    "信息处理费",
+    "第六部分写明信息处理费：金额已填，件数与金额不矛盾。",
+    FILLED,
+    check=lambda c: c1_findings(c.report, c.source),
+)
 
 
 def c1_findings(report: Report, source: Source | None) -> list[Finding]:
@@ -376,6 +375,7 @@ C6 = Rule(
     "第六部分与收费数字矛盾",
     "第六部分自己写的文字说没有收取信息处理费，但信息处理费一栏填了金额或件数（报告会前后矛盾）。",
     FILLED,
+    check=lambda c: c6_findings(c.report),
 )
 
 _FEE_DENIED = re.compile(
@@ -416,6 +416,7 @@ C2 = Rule(
     "发布期限",
     "发布日期不晚于发布期限（基本信息中的期限，或按机关类型：条例第四十九条；乡镇、街道按地方通行做法）。",
     FILLED,
+    check=lambda c: c2_findings(c.report),
 )
 
 
@@ -483,7 +484,14 @@ def c2_findings(report: Report) -> list[Finding]:
 
 # --- C4: part 五 too thin ------------------------------------------------------------------------
 
-C4 = Rule("C4", WARNING, "第五部分过短", "第五部分（存在的主要问题及改进情况）只有“无”或不足 30 字。", FILLED)
+C4 = Rule(
+    "C4",
+    WARNING,
+    "第五部分过短",
+    "第五部分（存在的主要问题及改进情况）只有“无”或不足 30 字。",
+    FILLED,
+    check=lambda c: c4_findings(c.report),
+)
 
 _EMPTY_WORDS = {"无", "暂无", "没有", "无问题", "暂无问题", "不存在问题", "无。", "暂无。"}
 
@@ -524,6 +532,7 @@ C5 = Rule(
     "考核评议追责",
     "人民政府（含乡镇、街道）的报告提到工作考核、社会评议和责任追究结果（条例第五十条第四项）。",
     FILLED,
+    check=lambda c: c5_findings(c.report),
 )
 
 
@@ -554,6 +563,7 @@ X0 = Rule(
     "机关名称与上年不同",
     "机关全称与上年报告不同：机关更名的可忽略，否则请确认对照的上年报告是本机关的。",
     PREVIOUS_REPORT,
+    check=lambda c: name_findings(c.report, _last(c)),
 )
 X3 = Rule(
     "X3",
@@ -562,6 +572,7 @@ X3 = Rule(
     "本年新收申请、行政复议、行政诉讼、现行有效件数或行政事业性收费比上年变化超过一半（或由 0 变为非 0），"
     "正文应有说明；相差不到 3（如 0→2、1→0）的不提示。",
     PREVIOUS_REPORT,
+    check=lambda c: x3_findings(c.report, _last(c)),
 )
 C3 = Rule(
     "C3",
@@ -569,6 +580,7 @@ C3 = Rule(
     "与上年文字雷同",
     "本年正文中被上年正文里连续 13 个字覆盖的部分超过一半（程序生成的句子不计）。",
     PREVIOUS_REPORT,
+    check=lambda c: c3_findings(c.report, _last(c)),
 )
 
 
@@ -740,5 +752,4 @@ __all__ = [
     "infer_level",
     "name_previous_cells",
     "quote",
-    "soft_findings",
 ]

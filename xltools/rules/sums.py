@@ -1,18 +1,20 @@
-"""The arithmetic rules (勾稽关系) of docs/format.md §5 as data.
+"""The rules of sums (勾稽关系) of docs/format.md §5, each one object (`Arithmetic`) with its words.
 
-Each rule instance states `sum(lhs) == sum(rhs)` over field paths. The same object renders itself
-as the Excel formula of the template's check cell and evaluates itself in Python for the checker,
-so the template and the checker cannot disagree.
+Each relation of a rule (`SumRule`, one per row, column or group) states `sum(lhs) == sum(rhs)`
+over field paths. The same object renders itself as the Excel formula of the template's check cell
+and evaluates itself in Python for the checker, so the template and the checker cannot disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from xltools.model import ERROR, WARNING
 from xltools.normalize import BLANK_LOOKING
+from xltools.rules.rule import FILLED, WITH_PREVIOUS, Rule
 from xltools.spec import (
     APPEAL_PARTS,
     APPEALS,
@@ -28,6 +30,7 @@ from xltools.spec import (
     SHEET_REQUESTS,
     YEAR_MAX,
     YEAR_MIN,
+    Carry,
     Kind,
 )
 
@@ -80,20 +83,37 @@ def excel_text(n: Number) -> str:
 
 @dataclass(frozen=True)
 class SumRule:
-    """`sum(lhs) == sum(rhs)`; `target` is the field a failure is reported at (the first of its cells)."""
+    """One relation of a rule of sums: `sum(lhs) == sum(rhs)`; `target` is the field a failure is
+    reported at (the first of its cells). Its rule (`of`) holds its words and severity."""
 
-    rule: str  # "R3.1"
+    of: Arithmetic
     where: str  # row, column or group id
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
     target: str
     title: str  # what is checked, for the 校验 sheet: "一、本年新收… 行：总计 = 六列之和"
-    explain: Callable[[SumRule, Callable[[str], Number]], str]  # the Chinese message on failure
-    short: Callable[[SumRule], Text]  # the check cell's text after ✗ (Excel and Python alike)
-    severity: str = ERROR
     optional: tuple[str, ...] = ()  # fields whose blank means "not given": the rule is skipped
     marks: tuple[str, ...] = ()  # fields the template marks when it fails (default: every field it involves)
     defer_to: tuple[str, ...] = ()  # names of checks whose failure makes this one follow from them
+
+    @property
+    def rule(self) -> str:
+        """The rule's id: "R3.1"."""
+        return self.of.id
+
+    @property
+    def severity(self) -> str:
+        return self.of.severity
+
+    @property
+    def explain(self) -> Callable[[SumRule, Callable[[str], Number]], str]:
+        """The Chinese message of a failure: `explain(relation, value)`."""
+        return self.of.explain
+
+    @property
+    def short(self) -> Callable[[SumRule], Text]:
+        """The check cell's text after ✗ (Excel and Python alike): `short(relation)`."""
+        return self.of.short
 
     @property
     def name(self) -> str:
@@ -199,6 +219,25 @@ RANGE_NAMES: dict[tuple[str, ...], str] = {
 }
 
 
+# --- the rules of sums ----------------------------------------------------------------------------
+# Each rule below is one object: its id, severity, title and description (README's table, the 校验
+# sheet's legend, `xltools rules`), where it applies, and its relations with their words: the 校验
+# line's title, the message of a failure (`explain`) and the check cell's text after ✗ (`short`).
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Arithmetic(Rule):
+    """A rule of sums (勾稽关系): one relation (SumRule) per row, column or group it holds for."""
+
+    explain: Callable[[SumRule, Callable[[str], Number]], str]  # the Chinese message of a failure
+    short: Callable[[SumRule], Text]  # the check cell's text after ✗ (Excel and Python alike)
+    build: Callable[[Arithmetic], Iterable[SumRule]] = field(repr=False)
+
+    @cached_property
+    def relations(self) -> tuple[SumRule, ...]:
+        return tuple(self.build(self))
+
+
 # --- R3.1: each table-三 row, total = the six applicant columns ------------------------------
 
 
@@ -211,8 +250,26 @@ def _r31_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r31_short(rule: SumRule) -> Text:
-    return ("总计", Sum((rule.target,)), "，六列之和", Sum(rule.rhs))
+R3_1 = Arithmetic(
+    "R3.1",
+    ERROR,
+    "表三行总计",
+    "表三每一行：总计 = 自然人 + 法人或其他组织五列之和。",
+    FILLED,
+    explain=_r31_explain,
+    short=lambda rule: ("总计", Sum((rule.target,)), "，六列之和", Sum(rule.rhs)),
+    build=lambda r: (
+        SumRule(
+            r,
+            row.id,
+            (_req(row.id, "total"),),
+            tuple(_req(row.id, c) for c in APPLICANT_COLUMNS),
+            _req(row.id, "total"),
+            f"{row.label}：总计 = 六列之和",
+        )
+        for row in REQUESTS.rows
+    ),
+)
 
 
 # --- R3.2: each table-三 column, （七）总计 = the 21 result rows --------------------------------
@@ -227,8 +284,26 @@ def _r32_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r32_short(rule: SumRule) -> Text:
-    return ("（七）总计", Sum((rule.target,)), "，各项办理结果之和", Sum(rule.rhs))
+R3_2 = Arithmetic(
+    "R3.2",
+    ERROR,
+    "表三办理结果总计",
+    "表三每一列：（七）总计 = （一）至（六）各项办理结果之和。",
+    FILLED,
+    explain=_r32_explain,
+    short=lambda rule: ("（七）总计", Sum((rule.target,)), "，各项办理结果之和", Sum(rule.rhs)),
+    build=lambda r: (
+        SumRule(
+            r,
+            col.id,
+            (_req("results_total", col.id),),
+            tuple(_req(row, col.id) for row in REQUEST_RESULT_ROWS),
+            _req("results_total", col.id),
+            f"{col.label}列：（七）总计 = （一）至（六）各项之和",
+        )
+        for col in REQUESTS.columns
+    ),
+)
 
 
 # --- R3.3: each table-三 column, 一 + 二 = 三 + 四 ----------------------------------------------
@@ -247,8 +322,28 @@ def _r33_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r33_short(rule: SumRule) -> Text:
-    return ("第一项加第二项为", Sum(rule.lhs), "，第三项加第四项为", Sum(rule.rhs))
+R3_3 = Arithmetic(
+    "R3.3",
+    ERROR,
+    "表三结转关系",
+    "表三每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理。",
+    FILLED,
+    explain=_r33_explain,
+    short=lambda rule: ("第一项加第二项为", Sum(rule.lhs), "，第三项加第四项为", Sum(rule.rhs)),
+    build=lambda r: (
+        SumRule(
+            r,
+            col.id,
+            (_req("new", col.id), _req("carried_in", col.id)),
+            (_req("results_total", col.id), _req("carried_over", col.id)),
+            _req("carried_over", col.id),
+            f"{col.label}列：第一项 + 第二项 = 第三项 + 第四项",
+            # one mistake, one finding: the 总计 column follows from the applicant columns
+            defer_to=tuple(f"check_R3_3_{c}" for c in APPLICANT_COLUMNS) if col.id == "total" else (),
+        )
+        for col in REQUESTS.columns
+    ),
+)
 
 
 # --- R4.1: each table-四 group, total = its four results ---------------------------------------
@@ -263,8 +358,34 @@ def _r41_explain(rule: SumRule, v) -> str:
     )
 
 
-def _r41_short(rule: SumRule) -> Text:
-    return ("总计", Sum((rule.target,)), "，四项之和", Sum(rule.rhs))
+R4_1 = Arithmetic(
+    "R4.1",
+    ERROR,
+    "表四总计",
+    "表四每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。",
+    FILLED,
+    explain=_r41_explain,
+    short=lambda rule: ("总计", Sum((rule.target,)), "，四项之和", Sum(rule.rhs)),
+    build=lambda r: (
+        SumRule(
+            r,
+            group.id,
+            (f"appeals.{group.id}.total",),
+            tuple(f"appeals.{group.id}.{c}" for c in APPEAL_PARTS),
+            f"appeals.{group.id}.total",
+            f"{group.label}：总计 = 四项之和",
+        )
+        for group in APPEALS.rows
+    ),
+)
+
+
+def _carried(r: Arithmetic, title: Callable[[Carry], str]) -> Iterable[SumRule]:
+    """X1 and X2: this = last + plus − minus, written as this + minus = last + plus; skipped while
+    last year's figure is not given (its 上年数据 cell left blank, no last year's report)."""
+    for c in CARRIES:
+        if c.rule == r.id:
+            yield SumRule(r, c.where, (c.this, *c.minus), (c.typed, *c.plus), c.this, title(c), optional=(c.typed,))
 
 
 # --- X1: this year's 上年结转 = last year's 结转下年度 (warning) --------------------------------
@@ -279,8 +400,16 @@ def _x1_explain(rule: SumRule, v) -> str:
     )
 
 
-def _x1_short(rule: SumRule) -> Text:
-    return ("上年结转", Sum((rule.target,)), "，上年结转下年度", Sum(rule.rhs[:1]))
+X1 = Arithmetic(
+    "X1",
+    WARNING,
+    "上年结转",
+    "表三每一列：本年的“上年结转”= 上年的“结转下年度继续办理”。",
+    WITH_PREVIOUS,
+    explain=_x1_explain,
+    short=lambda rule: ("上年结转", Sum((rule.target,)), "，上年结转下年度", Sum(rule.rhs[:1])),
+    build=lambda r: _carried(r, lambda c: REQUESTS.column(c.where).label + "列：上年结转 = 上年的结转下年度"),
+)
 
 
 # --- X2: 现行有效(N) = 现行有效(N-1) + 制发(N) − 废止(N) (warning) -------------------------------
@@ -299,92 +428,18 @@ def _x2_explain(rule: SumRule, v) -> str:
     )
 
 
-def _x2_short(rule: SumRule) -> Text:
-    return ("现行有效", Sum(rule.lhs[:1]), "，上年现行有效+制发−废止为", Sum(rule.rhs, rule.lhs[1:]))
-
-
-def _build_rules() -> tuple[SumRule, ...]:
-    rules: list[SumRule] = []
-    for row in REQUESTS.rows:
-        rules.append(
-            SumRule(
-                "R3.1",
-                row.id,
-                (_req(row.id, "total"),),
-                tuple(_req(row.id, c) for c in APPLICANT_COLUMNS),
-                _req(row.id, "total"),
-                f"{row.label}：总计 = 六列之和",
-                _r31_explain,
-                _r31_short,
-            )
-        )
-    for col in REQUESTS.columns:
-        rules.append(
-            SumRule(
-                "R3.2",
-                col.id,
-                (_req("results_total", col.id),),
-                tuple(_req(r, col.id) for r in REQUEST_RESULT_ROWS),
-                _req("results_total", col.id),
-                f"{col.label}列：（七）总计 = （一）至（六）各项之和",
-                _r32_explain,
-                _r32_short,
-            )
-        )
-    for col in REQUESTS.columns:
-        rules.append(
-            SumRule(
-                "R3.3",
-                col.id,
-                (_req("new", col.id), _req("carried_in", col.id)),
-                (_req("results_total", col.id), _req("carried_over", col.id)),
-                _req("carried_over", col.id),
-                f"{col.label}列：第一项 + 第二项 = 第三项 + 第四项",
-                _r33_explain,
-                _r33_short,
-                defer_to=tuple(f"check_R3_3_{c}" for c in APPLICANT_COLUMNS) if col.id == "total" else (),
-            )
-        )
-    for group in APPEALS.rows:
-        rules.append(
-            SumRule(
-                "R4.1",
-                group.id,
-                (f"appeals.{group.id}.total",),
-                tuple(f"appeals.{group.id}.{c}" for c in APPEAL_PARTS),
-                f"appeals.{group.id}.total",
-                f"{group.label}：总计 = 四项之和",
-                _r41_explain,
-                _r41_short,
-            )
-        )
-    for c in CARRIES:  # this = last + plus − minus, written as this + minus = last + plus
-        x1 = c.rule == "X1"
-        where = (
-            REQUESTS.column(c.where).label + "列：上年结转 = 上年的结转下年度"
-            if x1
-            else (f"{PROACTIVE.row(c.where).label}：现行有效 = 上年现行有效 + 本年制发 − 本年废止")
-        )
-        rules.append(
-            SumRule(
-                c.rule,
-                c.where,
-                (c.this, *c.minus),
-                (c.typed, *c.plus),
-                c.this,
-                where,
-                _x1_explain if x1 else _x2_explain,
-                _x1_short if x1 else _x2_short,
-                severity=WARNING,
-                optional=(c.typed,),
-            )
-        )
-    return tuple(rules)
-
-
-SUM_RULES: tuple[SumRule, ...] = _build_rules()
-HARD_SUM_RULES = tuple(r for r in SUM_RULES if r.severity == ERROR)
-SOFT_SUM_RULES = tuple(r for r in SUM_RULES if r.severity == WARNING)
+X2 = Arithmetic(
+    "X2",
+    WARNING,
+    "现行有效件数",
+    "规章和行政规范性文件：现行有效 = 上年现行有效 + 本年制发 － 本年废止（做过清理的请在文字中说明）。",
+    WITH_PREVIOUS,
+    explain=_x2_explain,
+    short=lambda rule: ("现行有效", Sum(rule.lhs[:1]), "，上年现行有效+制发−废止为", Sum(rule.rhs, rule.lhs[1:])),
+    build=lambda r: _carried(
+        r, lambda c: f"{PROACTIVE.row(c.where).label}：现行有效 = 上年现行有效 + 本年制发 − 本年废止"
+    ),
+)
 
 # The totals: each computed field is the sum of these parts (the template's formulas).
 TOTAL_PARTS: dict[str, tuple[str, ...]] = {}

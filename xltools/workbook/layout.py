@@ -19,18 +19,16 @@ from xltools import geometry, spec
 from xltools.model import ERROR, CellError
 from xltools.normalize import looks_blank, sheet_number
 from xltools.rules import registry
+from xltools.rules.registry import HARD_SUM_RULES, SOFT_SUM_RULES, SUM_RULES
 from xltools.rules.sums import (
     DEFERRED,
     FAIL_MARK,
-    HARD_SUM_RULES,
     INVALID,
     NA_MARK,
     NA_TEXT,
     OK_MARK,
     RANGE_NAMES,
     SEP,
-    SOFT_SUM_RULES,
-    SUM_RULES,
     TOTAL_PARTS,
     SumRule,
     blank_expr,

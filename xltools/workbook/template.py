@@ -17,7 +17,8 @@ import xlsxwriter
 
 from xltools import spec
 from xltools.normalize import looks_blank, parse, sheet_number
-from xltools.rules.sums import RANGE_NAMES, SEP, SUM_RULES, TOTAL_PARTS, total_formula
+from xltools.rules.registry import SUM_RULES
+from xltools.rules.sums import RANGE_NAMES, SEP, TOTAL_PARTS, total_formula
 from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, OPTIONAL_NUMBERS, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
 from xltools.workbook import layout
 from xltools.workbook.layout import CHECKS, FIELD_CELLS, META_FLAGS, META_FLAGS_TOP, SHEETS, Formula, Label, Slot
