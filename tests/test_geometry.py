@@ -162,6 +162,8 @@ def test_places_in_words():
     assert geometry.where_labels("agency.name") == (spec.FIELDS["agency.name"].label, "")
     assert geometry.where_text("requests.carried_over.natural") == "三、依申请公开 四、结转下年度继续办理行 自然人列"
     assert geometry.where_text("requests.carried_over") == "三、依申请公开 四、结转下年度继续办理行"
+    assert geometry.where_text("appeals.suit_direct") == "四、复议诉讼 未经复议直接起诉"  # its groups are columns
+    assert geometry.where_text("proactive.fees") == "二、主动公开 行政事业性收费行"
     assert geometry.where_text("requests.no_such") is None and geometry.where_text(None) is None
     assert (
         geometry.cells_text(

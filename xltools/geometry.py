@@ -214,19 +214,21 @@ def where_labels(path: str | None) -> tuple[str, str]:
 
 def where_text(path: str | None) -> str | None:
     """Where a field, or a whole table row ("requests.carried_over"), is, in the words every message
-    uses (a published report has no cells to name): "三、依申请公开 四、结转下年度继续办理行 自然人列",
-    "三、依申请公开 四、结转下年度继续办理行"; None for a path that names nothing."""
+    uses (the spec's labels; a published report has no cells to name): "三、依申请公开
+    四、结转下年度继续办理行 自然人列", "三、依申请公开 四、结转下年度继续办理行"; None for a path that
+    names nothing."""
     if path is None:
         return None
     if path in spec.FIELDS:
         return spec.FIELDS[path].label
     table_id, _, row_id = path.partition(".")
     table = spec.TABLES_BY_ID.get(table_id)
-    if table is not None:
-        row = next((r for r in table.rows if r.id == row_id), None)
-        if row is not None:
-            return f"{table.sheet} {row.label}行"
-    return None
+    if table is None or not any(r.id == row_id for r in table.rows):
+        return None
+    # A row's words are its fields' without the column: "…四、结转下年度继续办理行", and for table
+    # 四, whose groups are columns, "四、复议诉讼 未经复议直接起诉" (no 行, as its fields' labels)
+    first = next(p for p in spec.FIELDS if p.startswith(f"{path}.") and spec.split_path(p))
+    return spec.FIELDS[first].label.rsplit(" ", 1)[0]
 
 
 _A1 = re.compile(r"([A-Z]{1,3})(\d+)")

@@ -18,7 +18,7 @@ from typing import Any
 from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.formats import READABLE, input_format, suffix_of, unsupported
-from xltools.geometry import where_text
+from xltools.geometry import where_labels, where_text
 from xltools.model import ERROR, WARNING, Finding, Source
 from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
@@ -249,7 +249,7 @@ def unread_notes(unread: dict[str, str]) -> list[Finding]:
     out = []
     for why, paths in by_why.items():
         rows = list(dict.fromkeys(p.rsplit(".", 1)[0] for p in paths))
-        cols = list(dict.fromkeys(spec.FIELDS[p].label.rsplit(" ", 1)[-1].removesuffix("列") for p in paths))
+        cols = list(dict.fromkeys(where_labels(p)[1] for p in paths))
         whole_row = len(rows) == 1 and len(paths) == len(_cells_of_row(rows[0]))
         field_path = rows[0] if whole_row else paths[0] if len(paths) == 1 else rows[0].split(".", 1)[0]
         where = where_of(field_path)
