@@ -114,7 +114,7 @@ def test_export_has_every_version_and_an_index_with_hashes(tmp_path):
         assert [u["filename"] for u in town["uploads"]] == ["v0.xlsx", "v1.xlsx"]
         assert [zf.read(u["file"]) for u in town["uploads"]] == sent
         assert all(hashlib.sha256(zf.read(u["file"])).hexdigest() == u["sha256"] for u in town["uploads"])
-        assert "upload" in zf.read("log.txt").decode("utf-8")
+        assert f"\t政务公开办\t上传报告\t{TOWN}\tv0.xlsx" in zf.read("log.txt").decode("utf-8")  # in words
     again = xl("round", "export", "--data", str(data), "-o", str(out))
     assert again.returncode == 2 and "已存在" in again.err and "--force" in again.err
     assert xl("round", "export", "--data", str(data), "-o", str(out), "--force").returncode == 0

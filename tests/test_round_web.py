@@ -119,6 +119,7 @@ def test_office_pages_need_the_session(app, links):
         f"/office/{YEAR}/merged.xlsx",
         f"/office/{YEAR}/reports.zip",
         f"/office/{YEAR}/export.zip",
+        f"/office/{YEAR}/log",
         f"/office/{YEAR}/next",
     ):
         r = unit.get(path)
@@ -343,6 +344,12 @@ def test_review_board_and_downloads(app, office, links):
         assert any(UNITS[0] in n and n.endswith(".docx") for n in names)
         notes = z.read("说明.txt").decode("utf-8")
         assert f"{UNITS[1]}：未提交" in notes
+    log = office.get(f"/office/{YEAR}/log").text  # the audit log in words, newest first
+    returned = log.index(f"退回报告</td>\n      <td>{UNITS[0]}：第 1 版，请核对第三部分。")
+    confirmed = log.index(f"确认报告</td>\n      <td>{UNITS[0]}：第 2 版")
+    uploaded = log.index(f"上传报告</td>\n      <td>{UNITS[0]}：报表.xlsx")
+    assert confirmed < returned < log.index("建立收集") and uploaded < returned
+    assert "<td>填报单位</td><td>上传报告" in log and "<td>政务公开办</td><td>确认报告" in log
     export = office.get(f"/office/{YEAR}/export.zip")
     assert export.status_code == 200
     with zipfile.ZipFile(io.BytesIO(export.content)) as z:

@@ -475,6 +475,14 @@ def roster_from_text(text: str) -> list[Entry]:
     return parse_roster_text(text)
 
 
+def round_log(service: RoundService, round_id: int) -> list[tuple[Any, Any]]:
+    """A round's audit log as the office reads it, newest first: (time in UTC, the line in words:
+    its actor, action, unit and detail)."""
+    from xltools.round import journal
+
+    return list(journal.round_log(service, round_id))
+
+
 def round_submitted(service: RoundService, round_id: int) -> list[UnitState]:
     """The units of a round that have uploaded, in roster order: the ones the downloads read."""
     from xltools.round import downloads
@@ -674,6 +682,7 @@ __all__ = [
     "round_export",
     "round_import",
     "round_links_bytes",
+    "round_log",
     "round_merged",
     "round_restore",
     "round_submitted",

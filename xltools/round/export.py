@@ -40,8 +40,9 @@ from typing import Any
 from xltools import __version__
 from xltools.errors import UnusableInput
 from xltools.files import atomic_path
+from xltools.round import journal
 from xltools.round.errors import Refused, StoreError
-from xltools.round.model import Round, iso
+from xltools.round.model import Event, Round, iso
 from xltools.round.service import RoundService
 from xltools.round.store import BLOBS, DATABASE, SQLiteStore, Store, write_blob
 from xltools.text import fold
@@ -136,11 +137,12 @@ def export_round(service: RoundService, rnd: Round, target: str | os.PathLike, *
                 if f["sha256"] not in written:
                     zf.writestr(f["file"], service.store.blob(f["sha256"]))
                     written.add(f["sha256"])
-        log = [
-            f"{shown_time(dt.datetime.fromisoformat(e['at'].replace('Z', '+00:00')))}\t{e['actor']}\t{e['action']}"
-            f"\t{names.get(e['unit_id'], '')}\t{json.dumps(e['detail'], ensure_ascii=False)}"
-            for e in index["events"]
-        ]
+        versions = {f["id"]: n for u in index["units"] for n, f in enumerate(u["uploads"], 1)}
+        log = []
+        for e in index["events"]:
+            at = dt.datetime.fromisoformat(e["at"].replace("Z", "+00:00"))
+            said = journal.line(Event(0, at, e["actor"], e["action"], None, e["unit_id"], e["detail"]), names, versions)
+            log.append(f"{shown_time(at)}\t{said.actor}\t{said.action}\t{said.unit}\t{said.detail}")
         zf.writestr("log.txt", "\r\n".join(["时间（北京时间）\t操作者\t操作\t单位\t详情", *log]) + "\r\n")
     return index
 

@@ -319,6 +319,13 @@ def office_router(pages: RoundPages, *, base_url: Callable[[Request], str], sess
         await act(svc.reopen_round, the_round(year).id)
         return back_to(request.url_for("office_board", year=year).path)
 
+    @router.get("/{year}/log", response_class=HTMLResponse, name="office_log")
+    async def office_log(request: Request, session: Session, year: int):
+        rnd = the_round(year)
+        events = await pages.work(api.round_log, svc, rnd.id)
+        rows = [{"at": shanghai(at), **vars(said)} for at, said in events]
+        return office_page(request, "round/log.html", rnd=round_view(rnd), events=rows)
+
     # --- one unit ------------------------------------------------------------------------------
 
     @router.get("/{year}/units/{unit}", response_class=HTMLResponse, name="office_unit")
