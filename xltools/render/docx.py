@@ -9,8 +9,11 @@ rows repeat on each page.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import math
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -260,6 +263,8 @@ def _body(d, p: Paragraph) -> None:
 SMALL_SIZES = (Pt(7.5), Pt(6.5))  # 六号 and smaller, for tables of very large numbers
 DIGIT = 0.62  # a digit's width, in ems of the font size (the widest of the fallback fonts)
 CELL_PAD = Mm(4.2)  # Word's default cell margins (1.9 mm a side) and a little air
+NARROW_MARGIN = Mm(1)  # a cell's left and right margin in a table of many columns
+NARROW_PAD = Mm(2.4)  # those margins and a little air: table 四's 15 columns keep table 三's size
 
 
 def _header_chars(text: str) -> int:
@@ -269,12 +274,21 @@ def _header_chars(text: str) -> int:
 
 
 def column_widths(grid: Grid) -> tuple[list[int], Pt]:
-    """Column widths in EMU across the text block, and the font size that lets them fit.
+    """Column widths in EMU across the text block, and the font size that lets them fit."""
+    widths, size, _ = table_layout(grid)
+    return widths, size
+
+
+def table_layout(grid: Grid) -> tuple[list[int], Pt, int]:
+    """Column widths in EMU across the text block, the font size that lets them fit, and the
+    cells' horizontal padding (CELL_PAD, or NARROW_PAD when narrower margins keep the size).
 
     A number column is at least as wide as its longest number and its heading (see
-    `_header_chars`); label columns share the rest in proportion to their text. When the
-    numbers do not fit at the usual size, the table's size steps down (large numbers do not wrap
-    until they no longer fit at the smallest size)."""
+    `_header_chars`); label columns share the rest in proportion to their text, then their
+    split is chosen so that no label wraps with a single character on its last line (see
+    `_fit_labels`). When the numbers do not fit at the usual size, the cells' margins narrow
+    first (a table of many columns is set in the same size as table 三), then the table's size
+    steps down (large numbers do not wrap until they no longer fit at the smallest size)."""
 
     m = grid.matrix()
     label_widths = _widths(grid, 8, 24)
@@ -282,8 +296,9 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
         any(row[k] is not None and row[k].kind == VALUE and row[k].colspan == 1 for row in m)
         for k in range(grid.n_cols)
     ]
-    sizes = ((WIDE_TABLE_SIZE if grid.n_cols > 4 else TABLE_SIZE), *SMALL_SIZES)
-    for size in sizes:
+    base = WIDE_TABLE_SIZE if grid.n_cols > 4 else TABLE_SIZE
+    tries = [(base, int(CELL_PAD)), (base, int(NARROW_PAD)), *((s, int(NARROW_PAD)) for s in SMALL_SIZES)]
+    for size, pad in tries:
         need, prefer = [], []
         for k in range(grid.n_cols):
             cells = [row[k] for row in m if row[k] is not None and row[k].colspan == 1]
@@ -291,12 +306,12 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
                 # a draft's refused value (14 digits typed by mistake) may wrap: it does not size the table
                 digits = max([len(c.text) for c in cells if c.kind == VALUE and not c.mark] + [1])
                 chars = max([_header_chars(c.text) for c in cells if c.kind == HEADER] + [2])
-                w = int(max(digits * DIGIT, chars) * size) + CELL_PAD
+                w = int(max(digits * DIGIT, chars) * size) + pad
                 need.append(w)
                 prefer.append(w)
             else:
-                need.append(int(4 * size) + CELL_PAD)  # a label column holds four characters at least
-                prefer.append(int(label_widths[k] * size / 2) + CELL_PAD)  # txt widths count half-em columns
+                need.append(int(4 * size) + pad)  # a label column holds four characters at least
+                prefer.append(int(label_widths[k] * size / 2) + pad)  # txt widths count half-em columns
         if sum(need) <= TEXT_WIDTH:
             break
     spare = int(TEXT_WIDTH) - sum(need)
@@ -311,7 +326,141 @@ def column_widths(grid: Grid) -> tuple[list[int], Pt]:
         extra = [p - n for p, n in zip(prefer, need, strict=True)]
         widths = [n + int(spare * e / sum(extra)) for n, e in zip(need, extra, strict=True)]
     widths[-1] += int(TEXT_WIDTH) - sum(widths)
-    return widths, size
+    return _fit_labels(grid, widths, value_cols, size, pad), size, pad
+
+
+# --- where a cell's text wraps ------------------------------------------------------------------
+
+# Kinsoku (GB/T 15834, and what Word and LibreOffice do for zh-CN): these never start a line...
+_NO_START = frozenset("，。、；：？！）》〉」』】〕”’％…—·,.;:!?)]}%")
+# ... and these never end one.
+_NO_END = frozenset("（《〈「『【〔“‘([{")
+_ENUMERATOR = re.compile(r"（[一二三四五六七八九十]+）")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
+
+
+# A half-width character's width in ems: in the 公文 fonts (仿宋_GB2312) every one is half an em;
+# where they are missing LibreOffice sets them in DejaVu Sans (digits 0.64, a full stop 0.32).
+FACES = ("gb", "fallback")
+_NARROW = frozenset(".,:;!|'il ")
+
+
+def _half(ch: str, face: str) -> float:
+    return 0.5 if face == "gb" else 0.32 if ch in _NARROW else 0.64
+
+
+def _line_width(text: str, size: float, face: str = "fallback") -> float:
+    return sum(size if _wide(ch) else _half(ch, face) * size for ch in text)
+
+
+@functools.cache
+def wrap(text: str, room: float, size: float, face: str = "fallback") -> tuple[str, ...]:
+    """The lines `text` takes in `room` points at `size`, broken as a word processor breaks
+    Chinese: between any two Chinese characters, never inside a run of Latin letters and digits
+    ("2."), no closing punctuation at the start of a line nor an opening one at its end."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        tokens: list[str] = []
+        for wide, group in itertools.groupby(para, _wide):
+            chars = list(group)
+            tokens.extend(chars if wide else ["".join(chars)])
+        units: list[str] = []  # what cannot be broken apart
+        for t in tokens:
+            if units and (t[0] in _NO_START or units[-1][-1] in _NO_END):
+                units[-1] += t
+            else:
+                units.append(t)
+        line, used = "", 0.0
+        for u in units:
+            w = _line_width(u, size, face)
+            if line and used + w > room:
+                lines.append(line)
+                line, used = "", 0.0
+            line, used = line + u, used + w
+        lines.append(line)
+    return tuple(lines)
+
+
+@functools.cache
+def label_lines(text: str, room: float, size: float, face: str = "fallback") -> tuple[str, ...]:
+    """A label's printed lines: wrapped, except that a label starting with an enumerator
+    (（三）不予公开) that wraps anyway breaks after it (（三）/不予公开, never （三）不/予公开)."""
+    lines = wrap(text, room, size, face)
+    m = _ENUMERATOR.match(text)
+    if len(lines) > 1 and m and m.end() < len(text):
+        rest = wrap(text[m.end() :], room, size, face)
+        if 1 + len(rest) <= len(lines):
+            return (m.group(), *rest)
+    return lines
+
+
+def _label_breaks(text: str, room: float, size: float) -> str:
+    """A label with the line breaks it needs: after its enumerator (（三）/不予公开), and where a
+    single character would still be left on the last line in either face (a table of very large
+    numbers leaves its labels little room), before the last two (…公开/申请)."""
+    lines = label_lines(text, room, size)
+    if len(lines) > 1 and _ENUMERATOR.fullmatch(lines[0]):
+        text = lines[0] + "\n" + text[len(lines[0]) :]
+    if orphan(lines) and orphan(label_lines(text, room, size, "gb")):
+        k = len(lines[-1]) + 1
+        while k < len(lines[-2]) + len(lines[-1]) and text[-k] in _NO_START | _NO_END:
+            k += 1
+        if k < len(lines[-2]) + len(lines[-1]):
+            text = text[:-k] + "\n" + text[-k:]
+    return text
+
+
+def orphan(lines: tuple[str, ...]) -> bool:
+    """A wrapped text whose last line holds a single character (…禁止公/开)."""
+    return len(lines) > 1 and len([ch for ch in lines[-1] if ch not in _NO_START and not ch.isspace()]) <= 1
+
+
+def _fit_labels(grid: Grid, widths: list[int], value_cols: list[bool], size: Pt, pad: int) -> list[int]:
+    """The label columns' widths re-split (their sum kept) so that no label leaves a single
+    character on its last line, then the table is as short as can be: table 三's outer label
+    columns (三、本年度办理结果, （三）不予公开) narrow, its row labels wide."""
+    labels = list(itertools.takewhile(lambda k: not value_cols[k], range(grid.n_cols)))
+    if len(labels) < 2:  # table 二's one label column has room to spare
+        return widths
+    budget = sum(widths[k] for k in labels)
+    cells = [c for c in grid.cells if c.kind == LABEL and c.col + c.colspan <= len(labels)]
+    pt = size.pt
+
+    def cost(ws: list[int]) -> tuple[int, int, int, int]:
+        overflows, orphans, rows, spans = 0, 0, [1] * grid.n_rows, []
+        for c in cells:
+            room = (sum(ws[c.col : c.col + c.colspan]) - pad) / 12700
+            lines = label_lines(c.text, room, pt)
+            orphans += orphan(lines) + orphan(label_lines(c.text, room, pt, "gb"))  # in either face
+            overflows += sum(_line_width(line, pt) > room for line in lines)  # a word wider than its cell: （五 / ）
+            if c.rowspan == 1:
+                rows[c.row] = max(rows[c.row], len(lines))
+            else:
+                spans.append((c, len(lines)))
+        height = sum(rows) + sum(max(0, n - sum(rows[c.row : c.row + c.rowspan])) for c, n in spans)
+        return overflows, orphans, height, sum(ws[:-1])
+
+    least = int(4 * size) + pad  # the last label column keeps four characters
+    numbers = [k for k in range(len(labels), grid.n_cols)]
+    best, best_cost = widths, cost(widths[: len(labels)])
+    for quarters in range(17 if numbers else 1):  # the last label column up to 4 ems narrower,
+        if quarters and best_cost[:2] == (0, 0):  # only while a label still breaks badly
+            break
+        give = int(quarters * size / 4)
+        for chars in itertools.product(range(2, 7), repeat=len(labels) - 1):  # characters a line
+            ws = [int(n * size) + pad for n in chars]
+            last = budget - sum(ws) - give
+            if last < least:
+                continue
+            c = cost([*ws, last])
+            if c < best_cost:
+                rest = [w + give // len(numbers) for w in widths[len(labels) :]] if numbers else []
+                best, best_cost = [*ws, last, *rest], c
+    best[-1] += int(TEXT_WIDTH) - sum(best)
+    return best
 
 
 PAGE_TEXT_HEIGHT = (PAGE_H - MARGINS["top"] - MARGINS["bottom"]) / 12700  # in points
@@ -322,23 +471,46 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(ch) in ("W", "F", "A") else DIGIT * size for ch in text)
 
 
-def row_heights(grid: Grid, widths: list[int], size: float) -> list[float]:
+def row_heights(grid: Grid, widths: list[int], size: float, pad: int = int(CELL_PAD)) -> list[float]:
     """Each row's printed height in points, estimated from its one-row cells' wrapped lines."""
     heights = [0.0] * grid.n_rows
     for c in grid.cells:
         if c.rowspan > 1:
             continue
-        room = (sum(widths[c.col : c.col + c.colspan]) - CELL_PAD) / 12700
-        lines = max(1, math.ceil(_text_width(c.text, size) / max(room, size)))
-        heights[c.row] = max(heights[c.row], lines * size * 1.2 + 2)
+        room = (sum(widths[c.col : c.col + c.colspan]) - pad) / 12700
+        if c.kind == LABEL:
+            lines = len(label_lines(c.text, room, size))
+        else:
+            lines = max(1, math.ceil(_text_width(c.text, size) / max(room, size)))
+        heights[c.row] = max(heights[c.row], lines * size * ROW_LINE + 1)
     return heights
 
 
-def split_tall_groups(grid: Grid, widths: list[int], size) -> Grid:
+ROW_LINE = 1.45  # a table line's height in ems, as LibreOffice sets Noto CJK (the 公文 faces take less)
+LEAD_IN_ROWS = 3  # at most this many body rows before a table's first group are kept with it
+
+
+def lead_in(grid: Grid, widths: list[int], size, pad: int = int(CELL_PAD)) -> frozenset[int]:
+    """The rows before a table's first group of rows (table 三's 一、 and 二、 before 三、本年度
+    办理结果), held with that group when all of it fits on a page: the table then starts on a
+    fresh page instead of leaving its header and two rows at the foot of one."""
+    body = range(grid.header_rows, grid.n_rows)
+    groups = [c.row for c in grid.cells if c.kind == LABEL and c.rowspan > 1 and c.row in body]
+    if not groups or min(groups) - grid.header_rows > LEAD_IN_ROWS:
+        return frozenset()
+    first = min(groups)
+    end = max(c.row + c.rowspan for c in grid.cells if c.kind == LABEL and c.row == first)
+    heights = row_heights(grid, widths, size.pt, pad)
+    if sum(heights[:end]) + LINE.pt > PAGE_TEXT_HEIGHT:  # with the heading before the table
+        return frozenset()
+    return frozenset(range(first))
+
+
+def split_tall_groups(grid: Grid, widths: list[int], size, pad: int = int(CELL_PAD)) -> Grid:
     """A group of rows (table 三's 三、本年度办理结果) too tall for one page is printed as two
     groups, each with the label, split between two of its inner groups: the part continued on the
     next page repeats its label, and the page breaks where the split is (each half is kept whole)."""
-    heights = row_heights(grid, widths, size.pt)
+    heights = row_heights(grid, widths, size.pt, pad)
     room = PAGE_TEXT_HEIGHT - sum(heights[: grid.header_rows]) - 2 * size.pt
     cells = list(grid.cells)
     for c in grid.cells:
@@ -359,12 +531,14 @@ def split_tall_groups(grid: Grid, widths: list[int], size) -> Grid:
 
 
 def _table(d, grid: Grid) -> None:
-    widths, size = column_widths(grid)
-    grid = split_tall_groups(grid, widths, size)
+    widths, size, pad = table_layout(grid)
+    grid = split_tall_groups(grid, widths, size, pad)
     table = d.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = d.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    if pad == NARROW_PAD:
+        _narrow_margins(table)
     # table.cell() rebuilds the whole cell list on every call (quadratic); take it once, before merging.
     cells = table._cells
     for k, column in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word does)
@@ -380,7 +554,7 @@ def _table(d, grid: Grid) -> None:
             head = OxmlElement("w:tblHeader")
             head.set(qn("w:val"), "true")
             trpr.append(head)
-    keep_rows = grid.keep_with_next()
+    keep_rows = grid.keep_with_next() | lead_in(grid, widths, size, pad)
     for c in grid.cells:
         cell = cells[c.row * grid.n_cols + c.col]
         if c.rowspan > 1 or c.colspan > 1:
@@ -391,7 +565,12 @@ def _table(d, grid: Grid) -> None:
         pf.first_line_indent = Pt(0)
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.kind not in (HEADER, VALUE) else WD_ALIGN_PARAGRAPH.CENTER
-        run = _run(para, c.text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
+        text = (
+            _label_breaks(c.text, (sum(widths[c.col : c.col + c.colspan]) - pad) / 12700, size.pt)
+            if c.kind == LABEL
+            else c.text
+        )
+        run = _run(para, text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
         if c.mark == INVALID:
             _mark(run)
         elif c.mark:
@@ -404,6 +583,22 @@ def _table(d, grid: Grid) -> None:
                 for p in tc.iter(qn("w:p")):
                     DocxParagraph(p, None).paragraph_format.keep_with_next = True
     d.add_paragraph()  # Word needs a paragraph between adjacent tables and after the last
+
+
+def _narrow_margins(table) -> None:
+    """Cell margins of NARROW_MARGIN left and right (Word's default is 1.9 mm)."""
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(round(NARROW_MARGIN / 635)))  # twentieths of a point
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr = table._tbl.tblPr
+    look = tblpr.find(qn("w:tblLook"))  # the schema's order: tblCellMar before tblLook
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        tblpr.append(mar)
 
 
 __all__ = ["BODY_FONT", "H1_FONT", "H2_FONT", "TITLE_FONT", "column_widths", "render_document", "set_fonts"]
