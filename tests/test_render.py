@@ -216,7 +216,9 @@ def test_docx_tables_have_merged_headers(huaian_docx):
     assert three.cell(0, 3)._tc is three.cell(0, 9)._tc  # 申请人情况 across D:J
     assert three.cell(1, 3)._tc is three.cell(2, 3)._tc and three.cell(1, 3).text == "自然人"
     assert three.cell(5, 0)._tc is three.cell(26, 0)._tc and three.cell(5, 0).text == spec.REQUESTS_RESULTS
-    assert three.cell(7, 1)._tc is three.cell(14, 1)._tc and three.cell(7, 1).text == "（三）\n不予公开"  # broken after its number
+    assert (
+        three.cell(7, 1)._tc is three.cell(14, 1)._tc and three.cell(7, 1).text == "（三）\n不予公开"
+    )  # broken after its number
     assert [three.cell(3, k).text for k in range(3, 10)] == ["3001", "53", "0", "0", "61", "4", "3119"]
     assert three.cell(27, 9).text == "103"
     cols = list(three.columns)
