@@ -176,3 +176,15 @@ def test_rules_command_lists_every_rule_and_explains_one():
     assert "本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理" in one.output
     bad = runner.invoke(main, ["rules", "Q7"])
     assert bad.exit_code == 2 and "没有规则“Q7”" in bad.output
+
+
+def test_rules_that_compare_with_last_year_say_what_they_read():
+    """Last year's report is read only as far as the rules read it (`checker.PREVIOUS_FIELDS`),
+    so each rule that compares with it names the fields it reads, and no other rule names any."""
+    from xltools.rules.checker import PREVIOUS_FIELDS
+    from xltools.rules.rule import PREVIOUS_REPORT, WITH_PREVIOUS
+
+    for r in RULES.values():
+        compares = r.applies in (PREVIOUS_REPORT, WITH_PREVIOUS)
+        assert bool(r.last_year) == compares, r.id
+        assert set(r.last_year) <= set(PREVIOUS_FIELDS), r.id

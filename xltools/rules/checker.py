@@ -17,7 +17,7 @@ from xltools.model import ERROR, WARNING, CellError, CheckResult, Finding, Repor
 from xltools.normalize import looks_blank, parse, sheet_number
 from xltools.rules.registry import RULES, S2, SUM_RULES
 from xltools.rules.rule import Context
-from xltools.rules.soft import LAST_YEAR_FIELDS, name_previous_cells
+from xltools.rules.soft import name_previous_cells
 from xltools.rules.sums import TOTAL_PARTS, SumRule, inputs_of
 from xltools.spec import CARRIES, FIELDS, OPTIONAL_NUMBERS, TABLES_BY_ID, Kind
 
@@ -36,10 +36,11 @@ def _with_parts(paths: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in FIELDS if p in out)
 
 
-# Everything a check reads of last year's report: its year (it must be N−1), the figures carried
-# into this year, what the soft rules compare, and the parts of any total among these. Reading
-# only these (`read_input(…, only=…)`) gives the same findings as reading it whole.
-PREVIOUS_FIELDS = _with_parts(("year", *(c.last for c in CARRIES), *LAST_YEAR_FIELDS))
+# Everything a check reads of last year's report: its year (it must be N−1), what each rule reads of
+# it (`Rule.last_year`: the figures carried into this year, what the soft rules compare), and the
+# parts of any total among these. Reading only these (`read_input(…, only=…)`) gives the same
+# findings as reading it whole.
+PREVIOUS_FIELDS = _with_parts(("year", *(p for r in RULES.values() for p in r.last_year)))
 
 _BLANK_IN_TABLE = "空白（原模板此处为 0，空白说明数字被删除了），表格按 0 计算。没有的请填 0。"
 

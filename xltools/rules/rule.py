@@ -53,6 +53,7 @@ class Rule:
     # How the checker finds its findings in one report (its applies.checked); None for a rule found
     # while reading an input or in another step (S1, S5, I1, F1 …), which makes its findings there.
     check: Callable[[Context], list[Finding]] | None = field(default=None, repr=False)
+    last_year: tuple[str, ...] = ()  # the fields of last year's report its check reads
 
     @property
     def severities(self) -> tuple[str, ...]:

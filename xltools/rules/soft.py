@@ -557,48 +557,6 @@ def c5_findings(report: Report) -> list[Finding]:
 
 # --- with last year's report: agency name, X3, C3 -----------------------------------------------
 
-X0 = Rule(
-    "X0",
-    WARNING,
-    "机关名称与上年不同",
-    "机关全称与上年报告不同：机关更名的可忽略，否则请确认对照的上年报告是本机关的。",
-    PREVIOUS_REPORT,
-    check=lambda c: name_findings(c.report, _last(c)),
-)
-X3 = Rule(
-    "X3",
-    WARNING,
-    "关键数字大幅变化",
-    "本年新收申请、行政复议、行政诉讼、现行有效件数或行政事业性收费比上年变化超过一半（或由 0 变为非 0），"
-    "正文应有说明；相差不到 3（如 0→2、1→0）的不提示。",
-    PREVIOUS_REPORT,
-    check=lambda c: x3_findings(c.report, _last(c)),
-)
-C3 = Rule(
-    "C3",
-    WARNING,
-    "与上年文字雷同",
-    "本年正文中被上年正文里连续 13 个字覆盖的部分超过一半（程序生成的句子不计）。",
-    PREVIOUS_REPORT,
-    check=lambda c: c3_findings(c.report, _last(c)),
-)
-
-
-def name_findings(report: Report, previous: Report) -> list[Finding]:
-    if not previous.name or not report.name or fold(previous.name) == fold(report.name):
-        return []
-    return [
-        _warn(
-            X0,
-            "agency.name",
-            f"{FIELDS['agency.name'].label}与上年报告不同：本年“{report.name}”，上年“{previous.name}”。"
-            f"机关更名的可忽略；否则请确认用作对照的上年报告是本机关的。",
-            report,
-            expected=previous.name,
-            actual=report.name,
-        )
-    ]
-
 
 def _in_force(row: str) -> str:
     return PROACTIVE.row(row).label + PROACTIVE.column("in_force").label
@@ -619,9 +577,53 @@ X3_FIGURES = (
     (_in_force("normative_documents"), ("proactive.normative_documents.in_force",), ("规范性文件", "清理")),
     (f"{PROACTIVE.row('fees').label}金额（万元）", ("proactive.fees.amount_wan",), ("收费",)),
 )
-# What the soft rules read of last year's report: its name, the figures X3 compares and the staff
-# text C3 compares.
-LAST_YEAR_FIELDS: tuple[str, ...] = ("agency.name", *(p for _, paths, _ in X3_FIGURES for p in paths), *NARRATIVES)
+
+X0 = Rule(
+    "X0",
+    WARNING,
+    "机关名称与上年不同",
+    "机关全称与上年报告不同：机关更名的可忽略，否则请确认对照的上年报告是本机关的。",
+    PREVIOUS_REPORT,
+    check=lambda c: name_findings(c.report, _last(c)),
+    last_year=("agency.name",),
+)
+X3 = Rule(
+    "X3",
+    WARNING,
+    "关键数字大幅变化",
+    "本年新收申请、行政复议、行政诉讼、现行有效件数或行政事业性收费比上年变化超过一半（或由 0 变为非 0），"
+    "正文应有说明；相差不到 3（如 0→2、1→0）的不提示。",
+    PREVIOUS_REPORT,
+    check=lambda c: x3_findings(c.report, _last(c)),
+    last_year=tuple(p for _, paths, _ in X3_FIGURES for p in paths),
+)
+C3 = Rule(
+    "C3",
+    WARNING,
+    "与上年文字雷同",
+    "本年正文中被上年正文里连续 13 个字覆盖的部分超过一半（程序生成的句子不计）。",
+    PREVIOUS_REPORT,
+    check=lambda c: c3_findings(c.report, _last(c)),
+    last_year=NARRATIVES,
+)
+
+
+def name_findings(report: Report, previous: Report) -> list[Finding]:
+    if not previous.name or not report.name or fold(previous.name) == fold(report.name):
+        return []
+    return [
+        _warn(
+            X0,
+            "agency.name",
+            f"{FIELDS['agency.name'].label}与上年报告不同：本年“{report.name}”，上年“{previous.name}”。"
+            f"机关更名的可忽略；否则请确认用作对照的上年报告是本机关的。",
+            report,
+            expected=previous.name,
+            actual=report.name,
+        )
+    ]
+
+
 _CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|回落|同比|较上年|比上年|较去年|比去年|翻番|大幅|清理|原因")
 
 
@@ -746,7 +748,6 @@ def name_previous_cells(
 
 
 __all__ = [
-    "LAST_YEAR_FIELDS",
     "copied_share",
     "deadline",
     "infer_level",

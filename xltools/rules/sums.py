@@ -406,6 +406,7 @@ X1 = Arithmetic(
     "上年结转",
     "表三每一列：本年的“上年结转”= 上年的“结转下年度继续办理”。",
     WITH_PREVIOUS,
+    last_year=tuple(c.last for c in CARRIES if c.rule == "X1"),
     explain=_x1_explain,
     short=lambda rule: ("上年结转", Sum((rule.target,)), "，上年结转下年度", Sum(rule.rhs[:1])),
     build=lambda r: _carried(r, lambda c: REQUESTS.column(c.where).label + "列：上年结转 = 上年的结转下年度"),
@@ -434,6 +435,7 @@ X2 = Arithmetic(
     "现行有效件数",
     "规章和行政规范性文件：现行有效 = 上年现行有效 + 本年制发 － 本年废止（做过清理的请在文字中说明）。",
     WITH_PREVIOUS,
+    last_year=tuple(c.last for c in CARRIES if c.rule == "X2"),
     explain=_x2_explain,
     short=lambda rule: ("现行有效", Sum(rule.lhs[:1]), "，上年现行有效+制发−废止为", Sum(rule.rhs, rule.lhs[1:])),
     build=lambda r: _carried(
