@@ -10,7 +10,7 @@ reports printed to A4 by Chromium), in $TMPDIR/xltools-bench/published; then tim
 `xltools check DIR --summary 汇总.xlsx` on each folder in a fresh process (every core), and
 prints the wall time, the machine's cores and its load average before the run.
 
-Per PDF, against a floor (issue 26): the CPU time of reading each PDF into its data in this
+Per PDF, against a floor (a reader in C that reads no tables): the CPU time of reading each PDF into its data in this
 process (`import_report`, the reader warm) beside the CPU time of `pdftotext -layout` on the same
 file (poppler: characters and layout in C, no tables), median and worst ratio. CPU time, not wall
 time: on a shared machine the wall time grows with the load, the CPU time much less.

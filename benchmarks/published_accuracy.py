@@ -1,4 +1,4 @@
-"""Issue 26's figures, counted, not hand-made: every table value of the project's own published
+"""Never a wrong number in silence, counted, not hand-made: every table value of the project's own published
 corpus read back exact, unread (named by I2, or the file refused as a whole) or wrong. Wrong must
 be 0. By hand, not in CI (the tests prove the same property; this prints the counts):
 

@@ -10,7 +10,7 @@ sampled from /proc, from after a first upload (which starts the workers) to the 
 
     python -m benchmarks.round_load [--units 200] [--clients 20] [--passes 2]
 
-Goal (issue 21): p95 under 2 s for a workbook, no errors, memory flat.
+Goal (a district's units uploading near the deadline): p95 under 2 s for a workbook, no errors, memory flat.
 """
 
 from __future__ import annotations

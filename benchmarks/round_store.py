@@ -1,4 +1,4 @@
-"""Benchmark of the collection round's library (issue 21), by hand, never in CI:
+"""Benchmark of the collection round's library, by hand, never in CI:
 
     python -m benchmarks.round_store [--units 3000] [--uploads 200]
 

@@ -1,4 +1,4 @@
-"""Benchmark (issue #16): xltools check against the raw-read floor and openpyxl. Run by hand, never in CI:
+"""Benchmark: xltools check against the raw-read floor and openpyxl. Run by hand, never in CI:
 
     pip install python-calamine                   # the floor; a benchmark-only dependency
     python -m benchmarks.run                      # 1,000 and 10,000 workbooks in $TMPDIR/xltools-bench

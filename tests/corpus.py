@@ -1,4 +1,4 @@
-"""A corpus of broken, foreign and hostile inputs (issue #7), made fresh as files in a folder.
+"""A corpus of broken, foreign and hostile inputs, made fresh as files in a folder.
 
 Each `Case` makes one file (or leaves one missing) and says what `xltools check` must answer:
 the exit status (docs/format.md §6), the error code for an unusable file, words the Chinese message

@@ -1,5 +1,5 @@
-"""Published-report inputs that once hung the readers, took gigabytes or crashed them (issue 25),
-made small in code: Word packages written by hand, pathological web pages, large ordinary pages
+"""Published-report inputs that once hung the readers, took gigabytes or crashed them, made small
+in code: Word packages written by hand, pathological web pages, large ordinary pages
 and texts. tests/test_bounds.py runs each under CPU and memory limits; tests/test_published_bounds.py
 checks what the readers make of them.
 """

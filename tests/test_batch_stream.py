@@ -1,4 +1,4 @@
-"""A batch streams (issue 16): each file is digested where it was checked, its text or JSON entry
+"""A batch streams: each file is digested where it was checked, its text or JSON entry
 goes out as soon as it arrives, the summary workbook is written row by row, and the main process
 keeps nothing per file. The outputs are byte for byte what the one-shot forms gave."""
 

@@ -1,4 +1,4 @@
-"""Resource bounds (issue #7): every corpus case is answered within 5 s of CPU and 500 MB.
+"""Resource bounds: every corpus case is answered within 5 s of CPU and 500 MB.
 
 Each case runs `python -m xltools check` in a child process under RLIMIT_CPU and RLIMIT_AS, so a
 runaway is killed rather than waited for, and the child's own usage (os.wait4) is measured. A

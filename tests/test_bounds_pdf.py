@@ -1,4 +1,4 @@
-"""PDFs in the bounds corpus (issue 25): each made here, small on disk, and checked in a child
+"""PDFs in the bounds corpus: each made here, small on disk, and checked in a child
 process under the CPU and memory limits of tests/test_bounds.py. A Flate bomb, 200 pages of text,
 50 pages of 10,000-cell grids (drawn as lines, or cell by cell) and a password-protected file are
 each answered within the bounds, with the message that says what the file is."""
@@ -78,7 +78,8 @@ def _read(data: bytes):
 
 
 def test_a_page_rotated_for_the_screen_is_read_as_its_text_stands():
-    """/Rotate turns the page on screen, not its text: read as printed (issue 25: "185 处错误")."""
+    """/Rotate turns the page on screen, not its text: read as printed (read turned, a correct
+    report came back as "185 处错误")."""
     lines = ["First line of the page", "Second line", "Third line of it"]
     upright = _read(pdf([text_page(lines)]))
     for angle in (90, 180, 270):

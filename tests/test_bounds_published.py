@@ -1,4 +1,4 @@
-"""Published reports in the bounds corpus (issue 25): each web page, Word file and text made
+"""Published reports in the bounds corpus: each web page, Word file and text made
 here (small on disk, or large only in the test's own folder) and checked in a child process under
 the CPU and memory limits of tests/test_bounds.py. Every denial-of-service input found against
 the readers is among them: Word styles based on each other, 330,000 paragraphs, numbering that

@@ -47,8 +47,8 @@ def test_build_reproduces_the_seed_report(source):
     ours = [squash(line) for line in result.stdout.splitlines()]
     ours = [line for line in ours if line]
     seed = [squash(line) for line in SEED.read_text(encoding="utf-8").splitlines() if "|" not in line]
-    # The seed's fee sentence says 信息公开处理费; ours uses the term of 国办函〔2020〕109号 (issue 17),
-    # in the plain wording an editor would give it (issue 23).
+    # The seed's fee sentence says 信息公开处理费; ours uses the term of 国办函〔2020〕109号, in the
+    # plain wording an editor would give it.
     seed = [line.replace("没有收取信息公开处理费的情况", "未收取信息处理费") for line in seed if line]
     assert len(seed) == 19  # title, preamble, 6 part titles, 11 paragraphs
     i = 0

@@ -1,4 +1,4 @@
-"""`check` takes published reports as they stand (issue 13, docs/format.md §8): saved web pages, Word and
+"""`check` takes published reports as they stand (docs/format.md §8): saved web pages, Word and
 text files are imported in memory and checked; findings name table, row and column labels."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The command line's words of issue 25: click's messages in Chinese quotes (not Python's
+"""The command line's own words: click's messages in Chinese quotes (not Python's
 '-j' / '--jobs', 'txt'), an output name with a control character shown escaped on its line."""
 
 from __future__ import annotations

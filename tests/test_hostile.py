@@ -1,4 +1,4 @@
-"""Broken, foreign and hostile input (issue #7): every case of tests/corpus.py gets the exit status
+"""Broken, foreign and hostile input: every case of tests/corpus.py gets the exit status
 of docs/format.md §6, a Chinese message naming the file (and the cell) and what to do, no traceback,
 no output file, and its input left byte for byte as it was."""
 

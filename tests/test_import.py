@@ -1,4 +1,4 @@
-"""`xltools import`: published reports (Word, web page, text) read into the JSON form (issue #9)."""
+"""`xltools import`: published reports (Word, web page, text) read into the JSON form."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_shipped_example_imports_to_its_hand_checked_fixture(name):
 
 
 def test_huaian_fixture_agrees_with_the_independent_transcription_in_examples():
-    """examples/huaian-2024.json was typed from the same published text by another hand (#4)."""
+    """examples/huaian-2024.json was typed from the same published text by another hand."""
     ours, theirs = fixture("huaian-2024.json"), json.loads((EXAMPLES / "huaian-2024.json").read_text("utf-8"))
     for key in ("proactive", "requests", "appeals", "overview", "problems", "processing_fee", "year", "agency"):
         assert ours.get(key) == theirs.get(key), key
@@ -753,7 +753,8 @@ def test_publish_date_survives_spaces_after_the_signature_date(tail):
 
 @pytest.mark.parametrize("fmt", ["txt", "html", "docx"])
 def test_invisible_characters_removed_from_a_published_report_are_named(fmt):
-    """Issue 14: the importer removes invisible characters like every reader, and says so (I1)."""
+    """The importer removes invisible characters like every reader, and says so (I1): a clerk is told
+    exactly what was removed."""
     import io
 
     import docx

@@ -1,4 +1,4 @@
-"""PDF reports (issue 13): what `build` writes as Word and as a web page, printed to PDF by
+"""PDF reports: what `build` writes as Word and as a web page, printed to PDF by
 LibreOffice and by Chromium, imports back to the same data — with labels that wrap inside their
 cells, narrow columns and tables that run across pages. Needs soffice and chromium (skipped
 locally when missing, required in CI)."""
@@ -159,7 +159,7 @@ def test_the_printed_fixtures_really_wrap_labels_and_split_tables(printed):
 
 @pytest.mark.parametrize("angle", [90, 270])
 def test_a_table_page_rotated_for_the_screen_imports_the_same(printed, angle):
-    """/Rotate on the page of table 三 (issue 25: the correct example came back as 185 errors)."""
+    """/Rotate on the page of table 三 (a real report's: the correct example came back as 185 errors)."""
     import io
 
     import pypdfium2 as pdfium

@@ -1,4 +1,4 @@
-"""Structure by meaning (issue 13): part titles by their key words and order, part 一's
+"""Structure by meaning: part titles by their key words and order, part 一's
 sub-sections by their heading words first, a 综述 missing only when nothing precedes （一）, the
 信息处理费 table variant, the paragraphs around the tables (read by T2), header misprints, and
 nothing dropped without a note. Each fixture is one of our own built reports, edited the way
@@ -178,7 +178,7 @@ def test_table_three_heading_that_cannot_be_matched_is_placed_by_elimination_wit
 
 def test_table_three_whose_header_names_two_columns_is_not_read_by_position():
     """A header of only 自然人 | 法人或其他组织: the five organisation columns cannot be told apart,
-    so nothing of the table is guessed; one I2 names it all (issue 26)."""
+    so nothing of the table is guessed; one I2 names it all."""
     text = render(load_report(EXAMPLES / "huaian-2024.json").report, "txt").decode()
     for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构"):
         text = text.replace(label, "　" * len(label), 1)

@@ -1,4 +1,4 @@
-"""Never a wrong number in silence (issue 26): the project's published reports, varied the way real
+"""Never a wrong number in silence: the project's published reports, varied the way real
 sites print theirs (tests/variants.py), import so that every table value is either exactly the
 one printed or named as unread (I2) - never a different number."""
 
@@ -116,7 +116,7 @@ def test_the_numbered_base_is_read_as_written_and_raises_no_table_finding():
 
 @pytest.mark.parametrize("name", ["huaian", "suoluo-distinct"])
 def test_in_force_never_lands_in_repealed(name):
-    """Issue 26: 现行有效件数 of 表二 stored as 本年废止件数. Printed in another order it is read by
+    """A real report's 现行有效件数 of 表二 was once stored as 本年废止件数. Printed in another order it is read by
     its heading; not printed at all, 本年废止件数 is unread and named, never filled from a neighbour."""
     ref = reference(name)
     paths = [p for p in TABLE_VALUES if p.startswith(("proactive.regulations.", "proactive.normative_documents."))]
@@ -136,7 +136,7 @@ def test_in_force_never_lands_in_repealed(name):
 
 @pytest.mark.parametrize("name", ["huaian-distinct", "suoluo-distinct"])
 def test_a_table_three_of_three_columns_stores_nothing_as_business(name):
-    """Issue 26: a 表三 of 自然人 | 法人或其他组织 | 总计 had its 法人或其他组织 figure stored as 商业企业.
+    """A 表三 of 自然人 | 法人或其他组织 | 总计 once had its 法人或其他组织 figure stored as 商业企业.
     Nothing of it is placed; one finding names the table (not one per row), none blames the report."""
     got = imported(name, ("requests_three_columns",))
     assert [p for p in got.values if p.startswith("requests.")] == []
@@ -148,7 +148,7 @@ def test_a_table_three_of_three_columns_stores_nothing_as_business(name):
 
 @pytest.mark.parametrize("name", ["huaian", "suoluo-distinct"])
 def test_a_row_not_found_is_unread_not_left_empty(name):
-    """Issue 26: rows the importer could not find became S2 "未填写", blaming the agency. A row the
+    """Rows the importer could not find once became S2 "未填写", blaming the agency. A row the
     page lacks is I2, named with the row, and the sums that need it are not checked."""
     got = imported(name, ("requests_row_left_out",))
     row = "requests.not_processed.duplicate"
@@ -229,7 +229,7 @@ def test_title_forms(title, name, year):
 
 @pytest.mark.parametrize("agency", ["淮安市", "淮安市人民政府", "上海市黄浦区"])
 def test_a_citys_report_is_a_government_not_a_department(agency):
-    """Issue 26: a city's report came back as a department."""
+    """A city's report once came back as a department."""
     text = base("huaian").split("\n", 3)[3].split("\n", 1)[1]  # the report without its title
     got = import_bytes(f"{agency}\n2024年政府信息公开工作年度报告\n{text}".encode(), "txt", "t.txt")
     assert (got.values["agency.name"], got.values["agency.level"]) == (agency, "government")
@@ -321,7 +321,8 @@ def test_carries_failing_in_every_column_are_said():
     ],
 )
 def test_a_saved_page_titled_year_first_or_named_only_in_its_title(title, h1):
-    """The year-first form in both <title> and <h1> (issue 26: "找不到报告标题"), and an <h1> that
+    """The year-first form in both <title> and <h1> (real reports print it; it used to be
+    refused as "找不到报告标题"), and an <h1> that
     names no agency under a <title> that does."""
     from tests.conftest import EXAMPLES
     from xltools.api import load_report

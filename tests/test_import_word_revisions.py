@@ -1,4 +1,4 @@
-"""Word read as Word shows it after accepting changes (issue 13): inserted text in, deleted text
+"""Word read as Word shows it after accepting changes: inserted text in, deleted text
 out (with a note that the file has tracked changes), text in content controls, smart tags and
 fields kept — by `import`/`check` and by `build --narrative` alike."""
 

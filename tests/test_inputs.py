@@ -1,4 +1,4 @@
-"""Nothing lost, nothing misread (issue 14): every file a command reads is protected from being its
+"""Nothing lost, nothing misread: every file a command reads is protected from being its
 output, one writer wins, special files are never replaced, odd file names and invisible characters
 are handled, failing outputs and Ctrl-C get our own message, and click speaks Chinese."""
 

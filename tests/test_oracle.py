@@ -1,7 +1,7 @@
 """The oracle: the recalculated workbook and `check` give one verdict (docs/format.md §5.1).
 
 Hypothesis generates fills: consistent ones, inconsistent ones, and cells spoiled the ways clerks
-and pasting programs spoil them (every input class of issue 12: text, full-width digits, blank,
+and pasting programs spoil them (every input class staff produce: text, full-width digits, blank,
 fraction, negative, boolean, error value, blank-looking text, near-integer 1.0000000000000002, a
 date in a count cell; a required text that only looks filled or holds an error value). Every fill
 is written through the defined names with openpyxl and recalculated by two engines, LibreOffice

@@ -1,5 +1,5 @@
 """Last year's report is read only as far as a check compares with it (`checker.PREVIOUS_FIELDS`,
-issue #16): the findings must be exactly those of a check against the whole report."""
+to save reading): the findings must be exactly those of a check against the whole report."""
 
 from __future__ import annotations
 

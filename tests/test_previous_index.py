@@ -1,4 +1,4 @@
-"""Pairing with last year's folder finds a report's candidates by index (issue #16: a province's
+"""Pairing with last year's folder finds a report's candidates by index (a province's
 10,000 reports against 10,000 of last year's took seconds of name folding): the same candidates, in
 the same order, as comparing with every entry."""
 

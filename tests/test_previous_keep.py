@@ -1,4 +1,4 @@
-"""Last year's reports identified with `keep` are read once (issue #16): the check that pairs with
+"""Last year's reports identified with `keep` are read once: the check that pairs with
 one takes it as it was kept. Whatever the mode, the results are the same, and the run's folder of
 kept reports is gone when the run ends, however it ends."""
 

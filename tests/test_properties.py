@@ -1,4 +1,4 @@
-"""Property tests (issue #7): whatever a cell or a JSON document holds, the tool either succeeds or
+"""Property tests: whatever a cell or a JSON document holds, the tool either succeeds or
 fails with one of its own messages (an XltoolsError, Chinese), never an unexpected exception."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The published-report readers on the inputs that once hung them, took gigabytes or crashed them
-(issue 25; the inputs are made in tests/published_cases.py): each is answered, and the answer is
+(the inputs are made in tests/published_cases.py): each is answered, and the answer is
 the right one. Their time and memory are bounded in tests/test_bounds.py."""
 
 from __future__ import annotations

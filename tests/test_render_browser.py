@@ -1,4 +1,4 @@
-"""The html and cms outputs in a real browser (Debian's chromium driven by Playwright), issue 17:
+"""The html and cms outputs in a real browser (Debian's chromium driven by Playwright):
 the cms fragment pasted into a contenteditable editor keeps its tables; the page's column headings
 never break inside a word, even narrow; printed, every page has its number and each table page
 its header rows. Skips when chromium or playwright is missing, unless XLTOOLS_REQUIRE_BROWSER

@@ -1,4 +1,4 @@
-"""Drafts show the truth (issue 17): a refused value prints as typed and marked, in every format; a
+"""Drafts show the truth: a refused value prints as typed and marked, in every format; a
 total over it prints "—"; every error is listed at the start with its cell; a generated sentence
 whose figures failed says so instead of inventing a number."""
 

@@ -1,5 +1,5 @@
 """html for people and machines, the cms fragment, text grids that never misalign, and PDF through
-LibreOffice (issue 17)."""
+LibreOffice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Word file holds together when printed (issue 17): tables never start with their header alone at
+"""The Word file holds together when printed: tables never start with their header alone at
 the foot of a page, header rows repeat, rows are never cut, table 三's groups stay on one page; the
 title breaks between words and the contact line is not justified.
 

@@ -423,7 +423,7 @@ def test_x3_from_zero():
     ],
 )
 def test_x3_threshold_in_both_directions(before, now, fires):
-    """Changes under X3_MIN_CHANGE (3) need no explanation, however large the percentage (issue 13)."""
+    """Changes under X3_MIN_CHANGE (3) need no explanation, however large the percentage."""
     prev = last_year()
     prev["appeals"] = {"review": {"upheld": before}, "suit_direct": {"upheld": 1}, "suit_after_review": {"other": 2}}
     this = report_of({"appeals/review": {"upheld": now}})

@@ -169,7 +169,7 @@ def test_a_full_sheet_goes_on_in_the_next(tmp_path, monkeypatch):
 
 
 def test_printable_and_in_the_words_of_the_tables(tmp_path):
-    """Issue 23: landscape A4, fitted to the width, the header on every page, text wrapped; units
+    """Printed as a clerk prints it: landscape A4, fitted to the width, the header on every page, text wrapped; units
     with errors stand out (row fill); a report of another year is flagged; no field key or "null"
     anywhere a person reads."""
     ok = _result(tmp_path, unit_values(random.Random(4), "甲"))

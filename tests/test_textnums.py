@@ -248,7 +248,7 @@ def test_fee_figures_in_later_clauses():
 )
 def test_outcomes_are_not_counts_of_reviews_or_suits(sentence):
     """T1 claims only counts: what became of reviews and suits (纠错, 败诉, 被撤销, 均获维持) says
-    nothing of how many there were (issue 26: flagged against the table's 55 and 34)."""
+    nothing of how many there were (a real report's, flagged against the table's 55 and 34)."""
     assert [c for c in claims(sentence) if c.metric in ("review", "suit", "review_suit")] == []
 
 

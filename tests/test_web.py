@@ -156,7 +156,7 @@ def test_broken_workbook_findings_grouped_by_sheet_with_labels(client, broken_xl
 
 
 def test_one_truth_per_page_for_a_total_over_an_invalid_cell(client):
-    """Issue 23: with "3001" typed as text and a fraction, the grid drew (七)总计 with bad values as 0
+    """With "3001" typed as text and a fraction, the grid once drew (七)总计 with bad values as 0
     while the spreadsheet's SUM (and the message) had another figure; now the grid's total is the
     spreadsheet's, marked as over an invalid cell, and no message quotes sums nobody typed."""
     values = {
@@ -409,7 +409,7 @@ def _corpus_cases():
 
 @pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: c.name)
 def test_every_corpus_input_gets_the_answer_check_gives(client, tmp_path, case):
-    """Issue #7's corpus of broken, foreign and hostile files, uploaded: the same verdict as
+    """The corpus of broken, foreign and hostile files (tests/corpus.py), uploaded: the same verdict as
     `xltools check`, as a 4xx for an unusable file, and the server keeps serving."""
     path = case.build(tmp_path)
     data = path.read_bytes()
@@ -609,7 +609,7 @@ def test_batch_view_one_line_per_unit_and_summary_workbook(client, broken_xlsx):
     # each unit's details, with its own table and downloads
     assert page.cssselect('#unit-0 td.mark-error[data-cell="D31"]')
     assert len(page.cssselect("#unit-1 button.download")) == len(FORMATS)
-    # the summary workbook (issue #6) rides in the page itself: nothing kept on the server
+    # the summary workbook rides in the page itself: nothing kept on the server
     href = page.cssselect("#summary-download")[0].get("href")
     assert href.startswith(f"data:{webapp.XLSX};base64,")
     wb = openpyxl.load_workbook(io.BytesIO(base64.b64decode(href.split(",", 1)[1])))

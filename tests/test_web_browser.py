@@ -99,7 +99,7 @@ def _upload(page, files, strict: bool = False) -> None:
 
 
 def test_choosing_a_file_waits_for_the_strict_box(page, tmp_path):
-    """Choosing a file lists it and does not submit: 严格检查 can still be ticked (issue 12)."""
+    """Choosing a file lists it and does not submit: 严格检查 can still be ticked."""
     page.set_input_files("#files", str(EXAMPLE_XLSX))
     page.wait_for_timeout(500)
     assert page.locator("#chosen li").inner_text() == EXAMPLE_XLSX.name

@@ -1,4 +1,4 @@
-"""The web page's part of issue 14: HEAD works, form errors name the field, years stay in bounds,
+"""The web page's part of "nothing lost, nothing misread": HEAD works, form errors name the field, years stay in bounds,
 odd file names download, and uploads are read one file at a time behind a gate."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Shared strings in their usual form are read by a regular expression, everything else by expat
-(issue #16, `xlsx._Strings`): both must give the same strings and errors, charge the same element
+(`xlsx._Strings`): both must give the same strings and errors, charge the same element
 budget, and the usual form must really take the fast way."""
 
 from __future__ import annotations

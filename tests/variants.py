@@ -1,5 +1,5 @@
 """Variants of the project's own published reports (tests/fixtures/published/), made the way real
-sites print theirs (issue 26): parts renumbered, tables titled with numbers of their own, narrative
+sites print theirs: parts renumbered, tables titled with numbers of their own, narrative
 headings that look like parts, titles wrapped, spaced or year first, column headers split over
 two lines, a fee table as part 五, rows split across pages, columns in another order or left out.
 
@@ -315,7 +315,7 @@ def proactive_column_left_out(text: str) -> str:
 
 def proactive_columns_reordered(text: str) -> str:
     """Table 二 printed 本年制发 | 现行有效 | 本年废止, heading and numbers alike: 现行有效件数 must not
-    land in 本年废止件数 (issue 26)."""
+    land in 本年废止件数."""
     out = []
     for ln in _lines(text):
         cells, tail = _cells(ln)
@@ -327,7 +327,7 @@ def proactive_columns_reordered(text: str) -> str:
 
 def requests_three_columns(text: str) -> str:
     """Table 三 printed with three columns, 自然人 | 法人或其他组织 | 总计, the five kinds of
-    organisation summed into one: nothing of it may be stored as 商业企业 (issue 26)."""
+    organisation summed into one: nothing of it may be stored as 商业企业."""
     out = []
     for ln in _lines(text):
         if ln.startswith("申请人情况："):

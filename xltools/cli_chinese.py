@@ -1,4 +1,4 @@
-"""click, in Chinese: its own messages, help headings, metavars and range texts (issue 14: no English
+"""click, in Chinese: its own messages, help headings, metavars and range texts (no English
 ever reaches a clerk). The command line's commands use these classes; nothing else does."""
 
 from __future__ import annotations

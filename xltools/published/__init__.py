@@ -1,5 +1,5 @@
 """Reading reports that already exist — a Word file, a saved web page, plain text — into the
-JSON form (docs/format.md §3), and a narrative written in Word into a workbook's report (issue #9).
+JSON form (docs/format.md §3), and a narrative written in Word into a workbook's report (`build --narrative`).
 
 Each format reader turns its file into the same paragraphs and table rows (`blocks`); one reader
 of the text structure (`structure`) and one of the tables (`tables`) do the rest, so a report

@@ -70,7 +70,7 @@ class Blocks(list):
 
 
 # The invisible and invalid characters `clean` removed while one document is read: the reader sees
-# each paragraph on its own, the note is about the file (issue 14: say exactly what was removed).
+# each paragraph on its own, the note is about the file (and says exactly what was removed).
 _removed: ContextVar[dict[str, int] | None] = ContextVar("removed", default=None)
 
 

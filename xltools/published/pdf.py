@@ -8,7 +8,7 @@ them, so a label that wraps onto a second line stays one cell and a merged cell 
 pdfplumber's own page reading (pdfminer.six) is no longer used.
 
 A page is read as its text stands in PDF space: a /Rotate that turns a page sideways on screen does
-not turn its text (issue 25: the correct example read as "185 处错误"); text printed turned (a
+not turn its text (read turned, a correct report came back as "185 处错误"); text printed turned (a
 landscape table page set sideways) is refused with a message rather than guessed at.
 
 Tables become rows of cells (a cell spanning rows or columns given once, as the other readers

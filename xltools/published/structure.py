@@ -335,7 +335,7 @@ _SELF_LEVEL = {
 
 
 def level_of(name: str, self_word: str | None = None) -> str:
-    """The agency level (FORMAT.md §2): from the name's ending first (乡/镇/街道, 人民政府 or a
+    """The agency level (docs/format.md §2): from the name's ending first (乡/镇/街道, 人民政府 or a
     place's name, 局/委/办/厅/中心 …), else from what the report calls itself (我市, 我局 …)."""
     if _TOWNSHIP.search(name):
         return "township"

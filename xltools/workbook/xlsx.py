@@ -5,7 +5,7 @@ Why not openpyxl here: we need only a few hundred cells of one known workbook, t
 and the formulas, and we need hard limits before anything is inflated (zip bombs) and no DTD at
 all (entity expansion, external entities). openpyxl stays for tests.
 
-How it stays fast (issue #16): every part is parsed by expat (C) with callbacks that keep no
+How it stays fast (a province's folder in minutes): every part is parsed by expat (C) with callbacks that keep no
 element objects, only the few values the check needs. A sheet is parsed only as far as the end of
 its `sheetData` (the conditional formats and validations after it are most of a template sheet's
 bytes and are never needed), and only when one of its cells is asked for; a cell becomes a `Cell`
@@ -747,7 +747,7 @@ def _only_rows(data: bytes, rows: frozenset[int]) -> bytes | None:
 def _expat_cells(book: Book, data: bytes, rows: frozenset[int] | None = None) -> dict[tuple[int, int], tuple]:
     """`_sheet_cells` by expat, any sheet.
 
-    As ElementTree read it before (issue #16): the first <sheetData> child of the root; its
+    As ElementTree read it before the expat reader: the first <sheetData> child of the root; its
     children are rows, theirs cells, whatever their names; a cell's first <v>, <f> and <is>, each
     with its own text (before any child element). This runs once per element of every sheet read,
     so it keeps its state in local variables and does the least it can per call."""
