@@ -1,12 +1,11 @@
-import inspect
 import os
-import re
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from tests.needs import SLOW
+from tests import needs
+from tests.needs import chromium, gnumeric, libreoffice, libreoffice_macro, poppler  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -18,56 +17,40 @@ settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("XLTOOLS_HYPOTHESIS", "dev"))
 
 
-# Markers (registered in pyproject.toml) for the fast run, `python -m pytest -m "not libreoffice and
-# not browser and not slow"`. A test is marked `libreoffice` when it, or a fixture it uses, drives
-# LibreOffice through tests/libreoffice.py, or when it takes a corpus case LibreOffice makes; the
-# browser test marks its module itself; `slow` is set by hand below (SLOW).
-_LIBREOFFICE = re.compile(r"\blibreoffice\.|\b(convert|recalculate|require|libreoffice_inserted_rows)\(")
-
-
-def _source(func) -> str:
-    try:
-        return inspect.getsource(func)
-    except (OSError, TypeError):
-        return ""
-
-
-_BROWSER = re.compile(r"\b_require_(browser|chromium)\(")
-
-
-def _functions(item) -> list:
-    """The test function and every fixture it uses (directly or not)."""
-    funcs = [getattr(item, "function", None)]
-    for defs in getattr(item, "_fixtureinfo", None).name2fixturedefs.values() if hasattr(item, "_fixtureinfo") else ():
-        funcs += [d.func for d in defs]
-    return [f for f in funcs if f is not None]
-
-
-def _uses_libreoffice(item) -> bool:
-    module = getattr(item, "module", None)
-    if module is None or not any(
-        getattr(v, "__name__", "") == "tests.libreoffice" or getattr(v, "__module__", "") == "tests.libreoffice"
-        for v in vars(module).values()
-    ):
-        uses = False
-    else:
-        funcs = [item.function]
-        for defs in item._fixtureinfo.name2fixturedefs.values():
-            funcs += [d.func for d in defs]
-        uses = any(_LIBREOFFICE.search(_source(f)) for f in funcs)
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return uses or any(getattr(v, "soffice", False) is True for v in params.values())
-
-
+# What a test needs from the machine (tests/needs.py): a test asks for a program as a fixture, and the
+# fixture marks it for the fast run, `python -m pytest -m "not libreoffice and not browser and not slow"`,
+# and skips it (fails it in CI) when the program is missing.
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _uses_libreoffice(item):
-            item.add_marker(pytest.mark.libreoffice)
-        if any(_BROWSER.search(_source(f)) for f in _functions(item)):  # drives chromium
-            item.add_marker(pytest.mark.browser)
-        test = item.nodeid.split("[", 1)[0]
-        if test in SLOW or test.split("::", 1)[0] in SLOW:
-            item.add_marker(pytest.mark.slow)
+        params = getattr(getattr(item, "callspec", None), "params", {}).values()
+        for marker in sorted(needs.markers_of(getattr(item, "fixturenames", ()), params)):
+            item.add_marker(marker)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture: what the test may drive, and a skip (in CI a failure) when a program it
+    needs is missing."""
+    needs.running = {m.name for m in item.iter_markers()}
+    params = getattr(getattr(item, "callspec", None), "params", {}).values()
+    for name in sorted(needs.needed_by(getattr(item, "fixturenames", ()), params, needs.running)):
+        needs.need(needs.REQUIREMENTS[name].switch, needs.REQUIREMENTS[name].problem())
+
+
+@pytest.fixture(autouse=True)
+def no_libreoffice_unless_asked(monkeypatch):
+    """The library prints PDFs with LibreOffice: a test that has not asked for it must not start it."""
+    if "libreoffice" in needs.running:
+        return
+    from xltools.render import pdf
+
+    def refused():
+        raise AssertionError(
+            "this test prints a PDF with LibreOffice without asking for it: add the `libreoffice` fixture "
+            "to its arguments (tests/needs.py)"
+        )
+
+    monkeypatch.setattr(pdf, "soffice", refused)
 
 
 @pytest.fixture

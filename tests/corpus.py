@@ -24,7 +24,8 @@ from typing import Any
 
 import openpyxl
 
-from tests.libreoffice import SOFFICE, profile, require
+from tests.libreoffice import SOFFICE, profile
+from tests.needs import require
 from tests.workbooks import VALID_TEXTS, cell_of, fill
 from xltools import spec
 from xltools.spec import FIELDS, TEMPLATE_VERSION
@@ -46,10 +47,18 @@ class Case:
     code: str | None = None  # error code (`check --json`) of an unusable input
     cell: str | None = None  # the cell ("三、依申请公开!D6") a finding must name
     soffice: bool = False  # needs real LibreOffice to make
+    macro: bool = False  # made by a LibreOffice macro (needs its Python script provider)
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The programs making this case drives (tests/needs.py): a test of it is marked and skipped by them."""
+        if not self.soffice:
+            return ()
+        return ("libreoffice", "libreoffice_macro") if self.macro else ("libreoffice",)
 
     def build(self, folder: Path) -> Path:
-        if self.soffice:
-            require()
+        for program in self.needs:
+            require(program)
         return self.make(folder)
 
 
@@ -621,7 +630,7 @@ g_exportedScripts = (insert_rows,)
 def libreoffice_inserted_rows(src: Path, dst: Path, sheets: tuple[str, ...], *, row: int = 1, count: int = 2) -> Path:
     """Insert rows above the tables of `sheets` with real LibreOffice (a Python macro run headless
     in a throwaway profile) and save as .xlsx. LibreOffice moves names and formulas along."""
-    require()
+    require("libreoffice_macro")
     with profile("lo-macro-", macro=_LO_MACRO) as command:
         # LibreOffice embeds the system Python: keep a pyenv/venv interpreter off its PATH.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYENV", "VIRTUAL_ENV"))}
@@ -904,7 +913,7 @@ CASES: tuple[Case, ...] = (
         1,
         (spec.SHEET_REQUESTS, "标签与模板不符", "请撤销改动"),
     ),
-    Case("rows_inserted_libreoffice", _lo_rows, 0, ("通过",), soffice=True),
+    Case("rows_inserted_libreoffice", _lo_rows, 0, ("通过",), soffice=True, macro=True),
     Case(
         "formula_in_input",
         _xlsx("输入了公式.xlsx", lambda: with_formula("requests.new.natural", "=3+4")),

@@ -1,28 +1,23 @@
 """Driving a second spreadsheet engine: Gnumeric's `ssconvert --recalc` (Debian package gnumeric).
 
 Gnumeric's SUM, ISNUMBER and TRIM read booleans and text as Excel does, where LibreOffice does
-not, so the oracle checks the template's formulas in both. Tests that need it skip when ssconvert
-is missing, unless XLTOOLS_REQUIRE_GNUMERIC is set (CI sets it), in which case they fail.
+not, so the oracle checks the template's formulas in both. A test that uses it asks for the
+`gnumeric` fixture, or is marked `gnumeric` (tests/needs.py).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests import needs
 
 SSCONVERT = shutil.which("ssconvert")
 
 
 def require() -> None:
-    if SSCONVERT:
-        return
-    if os.environ.get("XLTOOLS_REQUIRE_GNUMERIC"):
-        pytest.fail("Gnumeric (ssconvert) is required here (XLTOOLS_REQUIRE_GNUMERIC is set) but missing")
-    pytest.skip("Gnumeric (ssconvert) is not installed")
+    needs.require("gnumeric")
 
 
 def recalculate(paths: list[Path], outdir: Path, *, timeout: int = 120) -> list[Path]:

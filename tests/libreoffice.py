@@ -1,8 +1,9 @@
 """Driving the real spreadsheet program: LibreOffice headless, with a throwaway profile.
 
 LibreOffice does not recalculate an .xlsx on load unless told to, so the profile sets
-OOXMLRecalcMode to 0 ("always"). Tests that need it skip when soffice is missing, unless
-XLTOOLS_REQUIRE_LIBREOFFICE is set (CI sets it), in which case they fail.
+OOXMLRecalcMode to 0 ("always"). A test that uses this module asks for the `libreoffice` fixture
+(tests/needs.py): it is then marked, and skipped when soffice is missing (failed where
+XLTOOLS_REQUIRE_LIBREOFFICE is set, as in CI).
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
 
-from tests.needs import need
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from tests import needs
+from tests.needs import SOFFICE
 
 _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -30,13 +29,13 @@ _XCU = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def require() -> None:
-    need("XLTOOLS_REQUIRE_LIBREOFFICE", None if SOFFICE else "LibreOffice (soffice) is not installed")
+    """Skip or fail without LibreOffice; fail in a test that has not asked for it (tests/needs.py)."""
+    needs.require("libreoffice")
 
 
 def require_poppler() -> None:
-    """poppler-utils (pdftotext, pdfinfo, pdffonts): reading back the pages of a printed PDF."""
-    missing = not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdffonts"))
-    need("XLTOOLS_REQUIRE_LIBREOFFICE", "poppler-utils (pdftotext) is not installed" if missing else None)
+    """Skip or fail without poppler-utils; new tests ask for the `poppler` fixture (tests/needs.py)."""
+    needs.require("poppler")
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ import pytest
 
 from tests.corpus import CASES, Case
 
+pytestmark = pytest.mark.slow  # every corpus case in a resource-limited subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 CPU_SECONDS = 5
 MEMORY = 500 * 1024 * 1024

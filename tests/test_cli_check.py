@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import EXAMPLES, ROOT
@@ -129,6 +130,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     assert _run("check", "--strict", str(wb)).exit_code == 1
 
 
+@pytest.mark.slow
 def test_a_gbk_console_never_fails(tmp_path):
     wb = _broken(tmp_path)
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}

@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from tests.workbooks import VALID_TEXTS, cell_of, fill_to
 from xltools import spec
@@ -221,6 +220,7 @@ _TRICKY = {
 }
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(reports())
 @example(_TRICKY)
@@ -249,10 +249,9 @@ def test_export_json_is_parseable_back():
 # --- a newcomer's path --------------------------------------------------------------------------
 
 
-def test_newcomer_path_template_libreoffice_check_build(tmp_path: Path):
+def test_newcomer_path_template_libreoffice_check_build(tmp_path: Path, libreoffice):
     """template -> filled by another program (openpyxl) -> opened and saved by LibreOffice ->
     check -> build, as an office would do it."""
-    libreoffice.require()
     template = tmp_path / "模板.xlsx"
     assert run("template", "-o", str(template)).exit_code == 0
     values = {

@@ -86,7 +86,7 @@ def test_folder_where_a_file_is_expected(tmp_path):
     assert not (tmp_path / "out.html").exists()
 
 
-def test_libreoffice_inserted_rows_read_right(hostile):
+def test_libreoffice_inserted_rows_read_right(hostile, libreoffice_macro):
     """LibreOffice moves the names along with the rows: the values read are the ones typed."""
     path = hostile["rows_inserted_libreoffice"]
     result = api.load_report(path)
@@ -322,6 +322,7 @@ def _gbk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "xltools", *args], capture_output=True, env=env, cwd=cwd, timeout=120)
 
 
+@pytest.mark.slow
 def test_gbk_console_never_fails_on_output(hostile, tmp_path):
     odd = tmp_path / "报告😀.xlsx"
     odd.write_bytes(hostile["odd_characters"].read_bytes())
@@ -350,7 +351,8 @@ def test_gbk_console_never_fails_on_output(hostile, tmp_path):
         proc.stdout.decode("gbk")  # what was printed is valid GBK
 
 
-def test_a_folder_of_everything_lists_every_file(hostile, tmp_path):
+@pytest.mark.slow
+def test_a_folder_of_everything_lists_every_file(hostile, tmp_path, libreoffice_macro):
     """A district's folder with every kind of file: each one is listed with its own outcome,
     spreadsheets in other formats included (refused with their reason, not silently left out)."""
     cases = [c for c in CASES if c.name not in ("missing", "folder", "unsupported_suffix")]

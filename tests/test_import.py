@@ -565,6 +565,7 @@ def test_page_without_a_charset_declaration_is_read_as_chinese(tmp_path):
     assert import_bytes(page, "html", "p.html").to_json() == import_report(FIXTURES / "county-2024-gbk.html").to_json()
 
 
+@pytest.mark.slow
 def test_deeply_nested_page_is_refused():
     page = b"<html><body>" + b"<div>" * 5000 + "一、总体情况".encode() + b"</div>" * 5000 + b"</body></html>"
     with pytest.raises(UnusableInput) as err:
@@ -639,6 +640,7 @@ def _reports(draw) -> dict:
     return obj
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["txt", "html", "docx"])
 @settings(max_examples=25)
 @given(obj=_reports())

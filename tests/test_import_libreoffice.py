@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import shutil
 
-from tests.libreoffice import convert, require
+from tests.libreoffice import convert
 from tests.test_import import EXAMPLES, FIXTURES, _effective
 from xltools.published import import_report
 
 WORD = "docx:MS Word 2007 XML"
 
 
-def test_saved_page_converted_to_word_reads_like_the_page(tmp_path):
-    require()
+def test_saved_page_converted_to_word_reads_like_the_page(tmp_path, libreoffice):
     page = tmp_path / "county.html"
     shutil.copy(FIXTURES / "county-2024-gbk.html", page)
     (docx,) = convert([page], WORD, tmp_path / "out")
@@ -27,8 +26,7 @@ def test_saved_page_converted_to_word_reads_like_the_page(tmp_path):
     assert got == want  # tables (layout table around them), signature and site footer left out
 
 
-def test_built_report_resaved_by_libreoffice_imports_back(tmp_path):
-    require()
+def test_built_report_resaved_by_libreoffice_imports_back(tmp_path, libreoffice):
     from xltools.api import load_report
     from xltools.render import render
 

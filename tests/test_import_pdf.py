@@ -6,16 +6,12 @@ locally when missing, required in CI)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
-from tests.needs import need
 from tests.test_import import _effective, _reports
 from xltools.errors import UnusableInput
 from xltools.jsonform import source_from_object
@@ -23,29 +19,18 @@ from xltools.published import import_bytes, import_report
 from xltools.render import render
 from xltools.rules.checker import check
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 # Narrow columns and a large type: labels wrap onto two to five lines and table 三 runs over pages.
 NARROW = "<style>body{font-size:17pt} table{width:62%!important} td,th{font-size:13pt;padding:6px}</style>"
 
 
-def _require_chromium() -> None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "playwright is not installed"
-    else:
-        problem = None if (os.path.exists(CHROMIUM) or shutil.which("chromium")) else "chromium is not installed"
-    need("XLTOOLS_REQUIRE_BROWSER", problem)
-
-
 @pytest.fixture(scope="module")
-def chromium():
-    _require_chromium()
+def printer(chromium):
+    """Chromium, launched once for the module, to print pages."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else None, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium or None, args=ARGS)
         yield browser
         browser.close()
 
@@ -99,10 +84,9 @@ def _same(obj: dict, back) -> None:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory, chromium):
+def printed(tmp_path_factory, printer, libreoffice):
     """The two examples as LibreOffice prints their Word files and Chromium their web pages
     (plain and with narrow columns)."""
-    libreoffice.require()
     d = tmp_path_factory.mktemp("pdf")
     objs, pages, words = {}, {}, []
     for name in ("huaian", "suoluo"):
@@ -114,7 +98,7 @@ def printed(tmp_path_factory, chromium):
         (d / f"{name}-word.docx").write_bytes(render(report, "docx"))
         (d / f"{name}-wordbig.docx").write_bytes(_big_tables(render(report, "docx")))
         words += [d / f"{name}-word.docx", d / f"{name}-wordbig.docx"]
-    out = print_pages(chromium, pages, d)
+    out = print_pages(printer, pages, d)
     for path in libreoffice.convert(words, "pdf", d):
         out[path.stem] = path
     return objs, out
@@ -174,7 +158,7 @@ def test_a_table_page_rotated_for_the_screen_imports_the_same(printed, angle):
     _same(objs["huaian"], import_bytes(out.getvalue(), "pdf", "rotated.pdf"))
 
 
-def test_a_printed_report_with_an_error_is_checked_naming_the_labels(printed, chromium, tmp_path):
+def test_a_printed_report_with_an_error_is_checked_naming_the_labels(printed, printer, tmp_path):
     from click.testing import CliRunner
 
     from xltools.cli import main
@@ -183,7 +167,7 @@ def test_a_printed_report_with_an_error_is_checked_naming_the_labels(printed, ch
     obj = json.loads(json.dumps(objs["huaian"]))
     obj["requests"]["carried_in"]["total"] = 35  # printed total one too high
     html = render(check(source_from_object(obj, "x")).report, "html")
-    pdf = print_pages(chromium, {"wrong": html}, tmp_path)["wrong"]
+    pdf = print_pages(printer, {"wrong": html}, tmp_path)["wrong"]
     result = CliRunner().invoke(main, ["check", str(pdf), "--json"])
     assert result.exit_code == 1
     (entry,) = json.loads(result.stdout)["files"]
@@ -193,16 +177,15 @@ def test_a_printed_report_with_an_error_is_checked_naming_the_labels(printed, ch
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(obj=_reports())
-def test_any_built_report_printed_to_pdf_imports_back(obj, chromium, tmp_path_factory):
+def test_any_built_report_printed_to_pdf_imports_back(obj, printer, tmp_path_factory, libreoffice):
     """Random reports, every cell a different number, printed by both programs (a column or row
     read into the wrong place cannot pass). Few examples: each costs a LibreOffice start."""
-    libreoffice.require()
     d = tmp_path_factory.mktemp("prop")
     report = check(source_from_object(obj, "r")).report
     assert check(source_from_object(obj, "r")).errors == []
     (d / "r-word.docx").write_bytes(render(report, "docx"))
     (pdf_word,) = libreoffice.convert([d / "r-word.docx"], "pdf", d)
-    pdfs = print_pages(chromium, {"r-page": render(report, "html"), "r-narrow": _narrow(render(report, "html"))}, d)
+    pdfs = print_pages(printer, {"r-page": render(report, "html"), "r-narrow": _narrow(render(report, "html"))}, d)
     for path in (pdf_word, *pdfs.values()):
         _same(obj, import_report(path))
 
@@ -292,13 +275,13 @@ def test_a_first_line_indented_two_characters_and_cut_short_is_not_a_centred_tit
         ("requests_header_two_columns", "cell_dropped"),
     ],
 )
-def test_variants_printed_to_pdf_are_exact_or_named(names, chromium, tmp_path):
+def test_variants_printed_to_pdf_are_exact_or_named(names, printer, tmp_path):
     """The variant corpus (tests/variants.py) as a browser prints it: never a different number."""
     from tests.test_import_variants import assert_exact_or_named, reference
     from tests.variants import as_html, base, variant
 
     html = as_html(variant(base("huaian-distinct"), names)).encode()
-    pdf = print_pages(chromium, {"variant": html}, tmp_path)["variant"]
+    pdf = print_pages(printer, {"variant": html}, tmp_path)["variant"]
     got = import_report(pdf)
     reference("huaian-distinct")
     assert_exact_or_named("huaian-distinct", got)

@@ -246,6 +246,7 @@ def _with_name(tmp_path: Path, name: str, file: str) -> Path:
 _inserted = st.lists(st.tuples(st.sampled_from(LISTED), st.integers(0, 20)), min_size=1, max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(inserted=_inserted)
 def test_every_listed_character_is_cleaned_through_check_build_fill_and_merge(tmp_path_factory, inserted):

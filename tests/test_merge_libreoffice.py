@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import unit_values
-from tests import libreoffice
 from tests.libreoffice import named_value
 from xltools.cli import main
 from xltools.rules.checker import check
@@ -20,8 +19,7 @@ from xltools.workbook.template import template_bytes
 
 
 @pytest.fixture(scope="module")
-def merged(tmp_path_factory):
-    libreoffice.require()
+def merged(tmp_path_factory, libreoffice):
     d = tmp_path_factory.mktemp("merge_lo")
     rng = random.Random(11)
     values = [unit_values(rng, f"测试县第{i}局") for i in range(1, 4)]

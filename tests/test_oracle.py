@@ -170,9 +170,11 @@ def _table_fails(result) -> dict[str, bool]:
     return {sheet: table in bad for sheet, table in TABLE_OF_SHEET.items()}
 
 
-@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+@pytest.mark.parametrize(
+    "engine",
+    [pytest.param("libreoffice", marks=pytest.mark.libreoffice), pytest.param("gnumeric", marks=pytest.mark.gnumeric)],
+)
 def test_the_recalculated_sheet_and_check_give_one_verdict(tmp_path, engine, request):
-    (libreoffice if engine == "libreoffice" else gnumeric).require()
     n = min(settings().max_examples, 60)  # recalculation is slow: 20 random fills locally, 60 in CI
     samples = _every_class() + _collect(n if n >= 60 else 20)
     base = template_bytes()
@@ -261,8 +263,7 @@ def _merged_bytes(merging) -> bytes:
         return merging.output_bytes(result, ".xlsx")
 
 
-def test_every_workbook_we_write_stores_what_its_formulas_compute(tmp_path):
-    libreoffice.require()
+def test_every_workbook_we_write_stores_what_its_formulas_compute(tmp_path, libreoffice):
     cases = _workbooks_we_write()
     done = libreoffice.recalculate(cases, tmp_path)
     checked = 0

@@ -6,6 +6,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.test_soft import BASE
@@ -217,6 +218,7 @@ def test_previous_dir_through_the_process_pool(tmp_path):
     assert rules == [["X1"] if i % 2 == 0 else [] for i in range(20)]
 
 
+@pytest.mark.slow
 def test_previous_dir_of_workbooks_is_identified_in_the_pool(tmp_path, monkeypatch):
     """Last year's folder is identified by the worker processes (year and agency only), the pairing
     reaches each worker once, not with every task, and the findings are those of one process. A

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests import libreoffice
 from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, fill, fill_to
 from xltools.api import load_report
@@ -125,8 +124,7 @@ def test_template_previous_refuses_overwrite_and_missing(tmp_path, last_xlsx):
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory):
-    libreoffice.require()
+def recalculated(tmp_path_factory, libreoffice):
     d = tmp_path_factory.mktemp("next")
     last = d / "2024.xlsx"
     last.write_bytes(fill(LAST))

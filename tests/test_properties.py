@@ -114,6 +114,7 @@ def _load(data: bytes) -> None:
         assert_reported(result, "任意.xlsx")
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.dictionaries(st.sampled_from(INPUTS), finite, max_size=25))
 def test_any_cell_values_written_by_our_template(values):
@@ -121,6 +122,7 @@ def test_any_cell_values_written_by_our_template(values):
     _load(template_bytes({**VALID_TEXTS, "agency.level": "township", **values}))
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.dictionaries(st.sampled_from(INPUTS + TOTALS), finite, max_size=15))
 def test_any_cell_values_written_by_another_program(values):

@@ -15,7 +15,6 @@ from docx.oxml.ns import qn
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools import spec
 from xltools.api import load_report
@@ -246,8 +245,7 @@ def test_docx_has_page_numbers(huaian_docx):
     assert [f.get(qn("w:fldCharType")) for f in footer.iter(qn("w:fldChar"))] == ["begin", "separate", "end"]
 
 
-def test_docx_converts_to_pdf_with_libreoffice(tmp_path, huaian_docx):
-    libreoffice.require()
+def test_docx_converts_to_pdf_with_libreoffice(tmp_path, huaian_docx, libreoffice):
     src = tmp_path / "淮安.docx"
     src.write_bytes(huaian_docx)
     (pdf,) = libreoffice.convert([src], "pdf", tmp_path / "out")
@@ -302,10 +300,8 @@ def test_text_has_one_line_per_paragraph(huaian):
 # --- render() as a library call -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", [pytest.param(f, marks=pytest.mark.libreoffice) if f == "pdf" else f for f in FORMATS])
 def test_render_every_format_is_bytes_and_deterministic(huaian, fmt):
-    if fmt == "pdf":
-        libreoffice.require()
     a = render(huaian, fmt)
     assert isinstance(a, bytes) and a
     if fmt not in ("docx", "pdf"):  # docx stamps the save time, and the pdf its creation
@@ -342,6 +338,7 @@ _chars = st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn"), blacklist_
 _para = st.text(_chars, min_size=1, max_size=40).filter(lambda t: t.strip(" \t\u3000") == t and t.strip())
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_para, min_size=1, max_size=4))
 def test_any_staff_text_comes_out_of_html_as_written(paras):

@@ -1,21 +1,18 @@
 """The html and cms outputs in a real browser (Debian's chromium driven by Playwright):
 the cms fragment pasted into a contenteditable editor keeps its tables; the page's column headings
 never break inside a word, even narrow; printed, every page has its number and each table page
-its header rows. Skips when chromium or playwright is missing, unless XLTOOLS_REQUIRE_BROWSER
-is set (CI), where it fails instead."""
+its header rows. Asks for the `chromium` fixture (tests/needs.py): skipped when chromium or
+playwright is missing, failed instead in CI."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
-from tests.test_web_browser import ARGS, CHROMIUM, _require_browser
+from tests.test_web_browser import ARGS
 from xltools.api import load_report
 from xltools.render import render
 from xltools.render.document import build_document
@@ -26,13 +23,11 @@ EDITOR = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title
 
 
 @pytest.fixture(scope="module")
-def browser():
-    _require_browser()
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
         yield b
         b.close()
 
@@ -107,8 +102,7 @@ def test_html_headings_do_not_break_inside_a_word(browser, huaian, tmp_path):
     assert broken["h1"] == [1, 1]  # 淮安市人民政府 / 2024年政府信息公开工作年度报告, each whole
 
 
-def test_html_printed_has_page_numbers_and_repeated_headers(browser, huaian, tmp_path):
-    libreoffice.require_poppler()
+def test_html_printed_has_page_numbers_and_repeated_headers(browser, huaian, tmp_path, poppler):
     path = tmp_path / "r.html"
     path.write_bytes(render(huaian, "html"))
     page = browser.new_page()

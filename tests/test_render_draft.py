@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from docx.enum.text import WD_UNDERLINE
 from docx.oxml.ns import qn
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools.api import load_report
 from xltools.cli import main
@@ -157,6 +156,7 @@ def test_a_workbook_draft_names_the_cells(tmp_path):
     assert "【-3】" in row and row.rstrip("| ").endswith(UNKNOWN_TEXT)
 
 
+@pytest.mark.slow
 def test_every_kind_alone_in_every_format():
     """Each kind of invalid value on its own (not hidden behind another's error) prints as typed."""
     base = json.loads((EXAMPLES / "suoluo-2024.json").read_text(encoding="utf-8"))
@@ -180,9 +180,7 @@ def test_every_kind_alone_in_every_format():
                 assert f"【{shown}】" in data.decode("utf-8"), (col, fmt)
 
 
-def test_a_pdf_draft_shows_the_same(result, tmp_path):
-    libreoffice.require()
-    libreoffice.require_poppler()
+def test_a_pdf_draft_shows_the_same(result, tmp_path, libreoffice, poppler):
     pdf = tmp_path / "draft.pdf"
     pdf.write_bytes(build(result, "pdf", draft=True))
     text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())

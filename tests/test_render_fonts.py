@@ -1,4 +1,4 @@
-"""The report's fonts (issue 23): the Word file names the 公文 fonts; our PDF, where they are not
+"""The report's fonts: the Word file names the 公文 fonts; our PDF, where they are not
 installed, uses per role the best installed face in simplified-Chinese forms, never LibreOffice's
 first fallback (Noto Sans CJK JP, Japanese forms, one face for everything)."""
 
@@ -9,7 +9,6 @@ import json
 import subprocess
 import zipfile
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools.jsonform import parse_json
 from xltools.render import pdf, render
@@ -51,9 +50,7 @@ def test_each_role_gets_the_best_installed_face_in_chinese_forms():
     assert "楷体_GB2312" not in document and 'w:eastAsia="AR PL UKai CN"' in document
 
 
-def test_our_pdf_uses_a_face_per_role(tmp_path):
-    libreoffice.require()
-    libreoffice.require_poppler()
+def test_our_pdf_uses_a_face_per_role(tmp_path, libreoffice, poppler):
     installed = pdf.installed_families() or frozenset()
     (tmp_path / "r.pdf").write_bytes(render(_report(), "pdf"))
     fonts = subprocess.run(["pdffonts", str(tmp_path / "r.pdf")], capture_output=True, text=True).stdout

@@ -13,7 +13,6 @@ import html5lib
 import pytest
 from click.testing import CliRunner
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools.api import load_report
 from xltools.cli import main, output_format
@@ -136,9 +135,7 @@ def test_pdf_without_libreoffice_says_how_to_get_it(tmp_path, monkeypatch):
     assert "Traceback" not in res.output and not out.exists()
 
 
-def test_pdf_is_a4_with_fonts_embedded_and_the_report_text(tmp_path):
-    libreoffice.require()
-    libreoffice.require_poppler()
+def test_pdf_is_a4_with_fonts_embedded_and_the_report_text(tmp_path, libreoffice, poppler):
     out = tmp_path / "报告.pdf"
     res = CliRunner().invoke(main, ["build", str(EXAMPLES / "huaian-2024.json"), "-o", str(out)])
     assert res.exit_code == 0, res.output
@@ -157,14 +154,13 @@ def test_pdf_is_a4_with_fonts_embedded_and_the_report_text(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["huaian-2024.json", "suoluo-2024.json", "long-and-large"])
-def test_pdf_imports_back_to_the_same_data(name):
-    """build → pdf → import (issue 13's PDF reader) → the data we started from."""
+def test_pdf_imports_back_to_the_same_data(name, libreoffice):
+    """build → pdf → import (the PDF reader) → the data we started from."""
     from tests.test_import import _effective
     from xltools.jsonform import parse_json
     from xltools.published import import_bytes
     from xltools.rules.checker import check
 
-    libreoffice.require()
     if name == "long-and-large":  # a long name (a full title line) and numbers in the hundreds of millions
         original = json.loads((EXAMPLES / "huaian-2024.json").read_text("utf-8"))
         original["agency"].update(name="呼和浩特市赛罕区敕勒川路街道办事处", level="township")

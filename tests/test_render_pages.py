@@ -20,7 +20,6 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from tests import libreoffice
 from tests.conftest import EXAMPLES
 from xltools import spec
 from xltools.jsonform import parse_json
@@ -165,10 +164,8 @@ def _pages_with(pages: list[str], needle: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def pdfs(reports, tmp_path_factory) -> dict[str, Path]:
+def pdfs(reports, tmp_path_factory, libreoffice, poppler) -> dict[str, Path]:
     """Each variant's Word file as LibreOffice prints it."""
-    libreoffice.require()
-    libreoffice.require_poppler()
     tmp = tmp_path_factory.mktemp("pages")
     paths = []
     for name, report in reports.items():
@@ -230,7 +227,7 @@ def test_printed_tables_start_with_their_header_and_never_split_a_row(printed, r
     assert all(n[:4] in _squash(pages[four_page]) for n in numbers)  # 10 digits wrap in 15 columns
 
 
-# --- table 三's labels and table 四's size, as printed (issue 23) --------------------------------
+# --- table 三's labels and table 四's size, as printed ----------------------------------------
 
 
 def _lines(pdf: Path) -> list[list[tuple[float, float, str]]]:

@@ -19,10 +19,9 @@ import openpyxl
 import pytest
 
 from tests.libreoffice import named_value
-from tests.test_web_browser import ARGS, CHROMIUM, _require_browser
+from tests.test_web_browser import ARGS
 from tests.workbooks import VALID_TEXTS, fill
 
-pytestmark = pytest.mark.browser
 PASSWORD = "office-pass-2025"
 YEAR = 2025
 OFFICE = "测试市测试区人民政府"
@@ -44,8 +43,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    _require_browser()
+def base_url(tmp_path_factory, chromium):
     from xltools import api
     from xltools.web.server import bind, make_server
 
@@ -67,12 +65,11 @@ def base_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(base_url):
+def browser(base_url, chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        executable = CHROMIUM if os.path.exists(CHROMIUM) else None
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
         yield b
         b.close()
 

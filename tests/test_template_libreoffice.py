@@ -5,7 +5,6 @@ import datetime
 import openpyxl
 import pytest
 
-from tests import libreoffice
 from tests.libreoffice import named_value
 from tests.workbooks import VALID_TEXTS, cell_of, fill
 from xltools import spec
@@ -34,9 +33,8 @@ CONSISTENT = {
 
 
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory):
+def recalculated(tmp_path_factory, libreoffice):
     """Several fills, recalculated and saved by one LibreOffice run: name -> (input bytes, output workbook)."""
-    libreoffice.require()
     d = tmp_path_factory.mktemp("lo")
     cases = {
         "consistent": fill(CONSISTENT),

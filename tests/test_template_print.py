@@ -1,4 +1,4 @@
-"""The clerk's workbook as LibreOffice and Gnumeric print it (issue 23): every wrapped text whole
+"""The clerk's workbook as LibreOffice and Gnumeric print it: every wrapped text whole
 inside its row, never drawn over the next row's text (LibreOffice) or cut mid-sentence (Gnumeric),
 on a fill where every kind of check fails with the longest texts; status lines and the 校验 sheet
 saying what the clerk can count.
@@ -14,7 +14,6 @@ import subprocess
 
 import pytest
 
-from tests import gnumeric, libreoffice
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 
@@ -60,11 +59,8 @@ def crossings(pdf_path) -> list[tuple[int, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(tmp_path_factory, libreoffice, gnumeric, poppler):
     """The MANY fill printed to PDF by LibreOffice and by Gnumeric: engine -> (pdf, its text)."""
-    libreoffice.require()
-    libreoffice.require_poppler()
-    gnumeric.require()
     d = tmp_path_factory.mktemp("print")
     src = d / "many.xlsx"
     src.write_bytes(fill(MANY))

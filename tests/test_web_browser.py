@@ -1,11 +1,9 @@
 """The web page in a real browser: Debian's chromium driven by Playwright against the app served
-by uvicorn on 127.0.0.1 in a background thread. Skips when chromium or playwright is missing,
-unless XLTOOLS_REQUIRE_BROWSER is set (CI), where it fails instead."""
+by uvicorn on 127.0.0.1 in a background thread. The tests ask for the `chromium` fixture
+(tests/needs.py): skipped when chromium or playwright is missing, failed instead in CI."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -13,38 +11,23 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.needs import need
 from tests.workbooks import VALID_TEXTS, fill
 from xltools import spec
 from xltools.workbook.layout import field_ref
 
-CHROMIUM = "/usr/bin/chromium"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "suoluo-2024.json"
 EXAMPLE_XLSX = EXAMPLES / "suoluo-2024.xlsx"  # the shipped filled workbook
 AGENCY = "平凉市崆峒区索罗乡人民政府"
 TITLE = spec.TITLE.format(name=AGENCY, year=2024)
 CARRIED_OVER = field_ref("requests.carried_over.natural").split("!", 1)[1]
-pytestmark = pytest.mark.browser
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
         "--no-first-run", "--disable-dev-shm-usage"]  # fmt: skip
 
 
-def _require_browser() -> None:
-    problem = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problem = "playwright (Python) is not installed"
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        problem = "Debian's chromium is not installed"
-    need("XLTOOLS_REQUIRE_BROWSER", problem)
-
-
 @pytest.fixture(scope="module")
-def base_url():
-    _require_browser()
+def base_url(chromium):
     from xltools.web.server import bind, make_server
 
     sock = bind("127.0.0.1", 0)
@@ -62,12 +45,11 @@ def base_url():
 
 
 @pytest.fixture(scope="module")
-def browser(base_url):
+def browser(base_url, chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
         yield b
         b.close()
 

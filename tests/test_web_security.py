@@ -576,19 +576,15 @@ document.getElementById("f").submit();
 </script></body></html>"""
 
 
-@pytest.mark.browser
-def test_a_browser_visiting_another_site_cannot_use_the_page():
+def test_a_browser_visiting_another_site_cannot_use_the_page(chromium):
     """Chromium on a page of evil.example (served by Playwright) that posts a file to the local
     page: refused for its Origin. The same name made to resolve to 127.0.0.1 (DNS rebinding, by
     Chromium's host resolver rules): refused for its Host, so the other site reads nothing."""
-    from tests.test_web_browser import ARGS, CHROMIUM, _require_browser
-
-    _require_browser()
-    import shutil
     import threading
 
     from playwright.sync_api import sync_playwright
 
+    from tests.test_web_browser import ARGS
     from xltools.web.server import bind, make_server
 
     sock = bind("127.0.0.1", 0)
@@ -603,9 +599,8 @@ def test_a_browser_visiting_another_site_cannot_use_the_page():
             time.sleep(0.05)
         target = f"http://127.0.0.1:{port}"
         with sync_playwright() as p:
-            executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
             rules = "--host-resolver-rules=MAP evil.example 127.0.0.1"
-            browser = p.chromium.launch(executable_path=executable, args=[*ARGS, rules])
+            browser = p.chromium.launch(executable_path=chromium, args=[*ARGS, rules])
             try:
                 context = browser.new_context(locale="zh-CN")
                 page = context.new_page()
