@@ -83,6 +83,7 @@ def test_json_output_has_the_contract_shape(tmp_path):
     )
     assert second == {"path": str(bad), "ok": False, "error": {"code": "xls", "message": second["error"]["message"]}}
     assert doc["summary"] == {"files": 2, "ok": 0, "with_errors": 1, "unusable": 1, "errors": 1, "warnings": 0}
+    assert list(doc) == ["format", "files", "summary"] and doc["format"] == "xltools.check/1"  # docs/format.md §6
 
 
 def test_json_cell_is_null_for_json_input():

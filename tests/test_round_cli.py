@@ -46,7 +46,10 @@ def _new(tmp_path: Path, *extra: str) -> tuple[Path, list[dict]]:
         "--deadline", "2025-01-31", "--base-url", "http://192.168.1.5:8765/", "--json", *extra,
     )  # fmt: skip
     assert proc.returncode == 0, proc.err
-    return data, json.loads(proc.out)
+    doc = json.loads(proc.out)
+    assert list(doc) == ["format", "year", "links"] and doc["format"] == "xltools.round-links/1"  # docs/format.md §10
+    assert doc["year"] == 2024
+    return data, doc["links"]
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> str:
@@ -74,8 +77,13 @@ def test_upload_status_review_through_the_command_line(tmp_path):
     data, _ = _new(tmp_path)
     bad = xl("round", "upload", "--data", str(data), "--unit", TOWN, _file(tmp_path, "镇.xlsx", with_errors()))
     assert bad.returncode == 1 and "有错误" in bad.out and "[R3.3]" in bad.out
-    good = xl("round", "upload", "--data", str(data), "--unit", TOWN, _file(tmp_path, "镇2.xlsx", book()), "--json")
-    assert good.returncode == 0 and json.loads(good.out)["ok"] is True
+    fixed = book()
+    good = xl("round", "upload", "--data", str(data), "--unit", TOWN, _file(tmp_path, "镇2.xlsx", fixed), "--json")
+    assert good.returncode == 0
+    doc = json.loads(good.out)
+    assert list(doc) == ["format", "unit", "status", "sha256", "verdict"] and doc["format"] == "xltools.round-upload/1"
+    assert doc["unit"] == TOWN and doc["status"] == "passed" and doc["verdict"]["ok"] is True
+    assert doc["sha256"] == hashlib.sha256(fixed).hexdigest()
     wrong = xl("round", "upload", "--data", str(data), "--unit", EDU, _file(tmp_path, "x.xlsx", book()))
     assert wrong.returncode == 1 and "[U1]" in wrong.out
     assert xl("round", "review", "--data", str(data), "--unit", EDU, "--confirm").err.startswith(
@@ -83,7 +91,9 @@ def test_upload_status_review_through_the_command_line(tmp_path):
     )
     assert xl("round", "review", "--data", str(data), "--unit", TOWN, "--confirm").returncode == 0
     status = xl("round", "status", "--data", str(data), "--json")
-    rows = {r["unit"]: r for r in json.loads(status.out)}
+    board = json.loads(status.out)
+    assert list(board) == ["format", "year", "units"] and board["format"] == "xltools.round-status/1"
+    rows = {r["unit"]: r for r in board["units"]}
     assert (
         rows[TOWN]["status"] == "confirmed" and rows[TOWN]["uploads"] == 2 and rows[TOWN]["last_upload"].endswith("Z")
     )
@@ -122,7 +132,8 @@ def test_export_has_every_version_and_an_index_with_hashes(tmp_path):
     other = tmp_path / "other"
     imported = xl("round", "import", "--data", str(other), str(out))
     assert imported.returncode == 0, imported.err
-    status = {r["unit"]: r["status"] for r in json.loads(xl("round", "status", "--data", str(other), "--json").out)}
+    board = json.loads(xl("round", "status", "--data", str(other), "--json").out)["units"]
+    status = {r["unit"]: r["status"] for r in board}
     assert status[TOWN] == "passed"
 
 
@@ -145,13 +156,13 @@ def test_next_year_and_links(tmp_path):
     xl("round", "upload", "--data", str(data), "--unit", TOWN, _file(tmp_path, "a.xlsx", book()))
     nxt = xl("round", "next", "--data", str(data), "--json")
     assert nxt.returncode == 0, nxt.err
-    new_links = json.loads(nxt.out)
+    new_links = json.loads(nxt.out)["links"]
     assert [r["unit"] for r in new_links] == [r["unit"] for r in links]
     assert new_links[0]["link"].startswith("http://192.168.1.5:8765/u/")  # the remembered base URL
     status = json.loads(xl("round", "status", "--data", str(data), "--json").out)  # the latest round: 2025
-    assert {r["status"] for r in status} == {"not_submitted"}
+    assert status["year"] == 2025 and {r["status"] for r in status["units"]} == {"not_submitted"}
     reissued = xl("round", "links", "--data", str(data), "--unit", EDU, "--json")
-    (row,) = json.loads(reissued.out)
+    (row,) = json.loads(reissued.out)["links"]
     with RoundService.open(str(data)) as svc:
         assert svc.desk(row["link"].rsplit("/", 1)[1]).unit.name == EDU
         from xltools.round.errors import NotFound

@@ -24,6 +24,9 @@ from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Repo
 from xltools.round.errors import LoginRefused, NotFound, Refused, RoundError, StoreError, UploadRefused
 from xltools.round.model import CONFIRM, RETURN, Event, Review, Round, Status, Unit, UnitState, Upload
 from xltools.round.model import MAX_UPLOAD as ROUND_MAX_UPLOAD
+from xltools.round.model import links_json as round_links_json
+from xltools.round.model import status_json as round_status_json
+from xltools.round.model import upload_json as round_upload_json
 from xltools.text import clean_text, display_path, format_number, os_reason
 
 if TYPE_CHECKING:
@@ -682,12 +685,15 @@ __all__ = [
     "round_export",
     "round_import",
     "round_links_bytes",
+    "round_links_json",
     "round_log",
     "round_merged",
     "round_restore",
+    "round_status_json",
     "round_submitted",
     "round_summary_bytes",
     "round_time",
+    "round_upload_json",
     "round_verdict",
     "round_word_of",
     "round_word_zip",

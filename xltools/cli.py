@@ -548,20 +548,11 @@ def _base_url(service, given: str | None) -> str:
     return service.base_url() or DEFAULT_BASE_URL
 
 
-def _print_links(links, base_url: str, as_json: bool, output: str | None, force: bool, title: str) -> None:
+def _print_links(links, year: int, base_url: str, as_json: bool, output: str | None, force: bool, title: str) -> None:
     if output:
         api.write_atomic(output, api.round_links_bytes(links, base_url, Path(output).suffix, title=title), force=force)
     if as_json:
-        rows = [
-            {
-                "unit": link.unit.name,
-                "link": link.url(base_url),
-                "level": link.unit.level or None,
-                "parent": link.unit.parent or None,
-            }
-            for link in links
-        ]
-        emit(api.dumps(rows).rstrip("\n"))
+        emit(api.dumps(api.round_links_json(year, [(link.unit, link.url(base_url)) for link in links])).rstrip("\n"))
         return
     emit(title)
     for i, link in enumerate(links, 1):
@@ -610,7 +601,7 @@ def round_new_cmd(data, year, office, roster, deadline, base_url, output, force,
         title = f"已建立 {year} 年度的收集（{issued.round.office}），共 {len(issued.links)} 个单位" + (
             f"，截止日期 {when}。" if when else "。"
         )
-        _print_links(issued.links, url, as_json, output, force, title)
+        _print_links(issued.links, issued.round.year, url, as_json, output, force, title)
 
 
 @round_group.command("next")
@@ -637,7 +628,7 @@ def round_next_cmd(data, year, roster, deadline, base_url, output, force, as_jso
             f"已建立 {issued.round.year} 年度的收集，共 {len(issued.links)} 个单位，"
             f"其中 {carried} 个单位的模板带有 {source.year} 年度的数字。"
         )
-        _print_links(issued.links, url, as_json, output, force, title)
+        _print_links(issued.links, issued.round.year, url, as_json, output, force, title)
 
 
 @round_group.command("status")
@@ -650,7 +641,7 @@ def round_status_cmd(data, year, as_json) -> None:
         rnd = _round_of(service, year)
         board = service.board(rnd.id)
     if as_json:
-        emit(api.dumps([s.as_json() for s in board]).rstrip("\n"))
+        emit(api.dumps(api.round_status_json(rnd.year, board)).rstrip("\n"))
         return
     state = "进行中" if rnd.open else "已结束"
     emit(f"{rnd.year} 年度收集（{rnd.office}，{state}" + (f"，截止 {rnd.deadline}）" if rnd.deadline else "）"))
@@ -675,7 +666,9 @@ def round_status_cmd(data, year, as_json) -> None:
 @_year_option
 @click.option("--unit", required=True, metavar="机关全称", help="替哪个单位上传（名单中的机关全称）。")
 @click.argument("input_path", metavar="文件")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（与 check --json 的一项相同）。")
+@click.option(
+    "--json", "as_json", is_flag=True, help="以 JSON 输出检查结果（其中的检查结论与 check --json 的一项相同）。"
+)
 def round_upload_cmd(data, year, unit, input_path, as_json) -> int:
     """由政务公开办替一个单位上传报告（记入日志），并显示检查结果。"""
     with open(input_path, "rb") as fh:
@@ -686,7 +679,7 @@ def round_upload_cmd(data, year, unit, input_path, as_json) -> int:
         up = service.upload(target.id, content, Path(input_path).name)
         status = service.unit_state(target.id).status
     if as_json:
-        emit(api.dumps(up.verdict).rstrip("\n"))
+        emit(api.dumps(api.round_upload_json(target, up, status)).rstrip("\n"))
     else:
         emit(f"已替“{target.name}”上传 {up.filename}：{status.chinese}")
         if "error" in up.verdict:
@@ -766,7 +759,7 @@ def round_links_cmd(data, year, units, revoke, missing, everyone, base_url, outp
             links = service.issue_missing_links(rnd.id)
         else:
             links = [service.reissue_link(u.id) for u in service.units(rnd.id)]
-        _print_links(links, url, as_json, output, force, f"已发放 {len(links)} 个新链接（{rnd.year} 年度）：")
+        _print_links(links, rnd.year, url, as_json, output, force, f"已发放 {len(links)} 个新链接（{rnd.year} 年度）：")
 
 
 @round_group.command("export")

@@ -25,8 +25,13 @@ def summary(results: Sequence[FileResult]) -> dict:
     }
 
 
+# The shape of `check --json` (docs/format.md §6): a program reading it checks this key first; the
+# number goes up only when a key changes meaning or goes away (new keys may come without it).
+CHECK_FORMAT = "xltools.check/1"
+
+
 def as_json(results: Sequence[FileResult]) -> dict:
-    return {"files": [file_json(r) for r in results], "summary": summary(results)}
+    return {"format": CHECK_FORMAT, "files": [file_json(r) for r in results], "summary": summary(results)}
 
 
 def file_json(r: FileResult) -> dict:
@@ -47,6 +52,7 @@ def file_json(r: FileResult) -> dict:
 # `check --json` written as it goes: byte for byte `dumps(displayable(as_json(results)))`, the files
 # one by one (each rendered where it was checked) and the counts at the end.
 _ENTRY_INDENT = "    "  # an entry of "files" sits two levels deep
+_HEAD = f'{{\n  "format": "{CHECK_FORMAT}",\n'  # the document up to "files"
 
 
 def json_entry(r: FileResult) -> str:
@@ -63,12 +69,12 @@ class JsonStream:
         self.files = 0
 
     def add(self, entry: str) -> None:
-        self.write(('{\n  "files": [\n' if self.files == 0 else ",\n") + entry)
+        self.write((_HEAD + '  "files": [\n' if self.files == 0 else ",\n") + entry)
         self.files += 1
 
     def close(self, totals: dict) -> None:
         counts = dumps(displayable(totals))[:-1].replace("\n", "\n  ")
-        self.write(('{\n  "files": [],\n' if self.files == 0 else "\n  ],\n") + f'  "summary": {counts}\n}}\n')
+        self.write((_HEAD + '  "files": [],\n' if self.files == 0 else "\n  ],\n") + f'  "summary": {counts}\n}}\n')
 
 
 def verdict_line(r: FileResult, hint: Hint | None = None) -> str:

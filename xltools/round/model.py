@@ -6,6 +6,7 @@ latest upload and the office's review of that upload."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -187,6 +188,37 @@ def status_of(last: Upload | None, review: Review | None) -> Status:
     return verdict
 
 
+# The documents `xltools round … --json` prints (docs/format.md §10), each opened by its format key:
+# a program reading one checks that key first. Its number goes up only when a key changes meaning or
+# goes away; a new key may come without it.
+LINKS_FORMAT = "xltools.round-links/1"
+STATUS_FORMAT = "xltools.round-status/1"
+UPLOAD_FORMAT = "xltools.round-upload/1"
+
+
+def links_json(year: int, links: Sequence[tuple[Unit, str]]) -> dict[str, Any]:
+    """Links just issued (`new`, `next`, `links`): each unit with its link (unit, url pairs)."""
+    rows = [{"unit": u.name, "link": url, "level": u.level or None, "parent": u.parent or None} for u, url in links]
+    return {"format": LINKS_FORMAT, "year": year, "links": rows}
+
+
+def status_json(year: int, board: Sequence[UnitState]) -> dict[str, Any]:
+    """The board (`status`): every unit's state, in the roster's order."""
+    return {"format": STATUS_FORMAT, "year": year, "units": [s.as_json() for s in board]}
+
+
+def upload_json(unit: Unit, upload: Upload, status: Status) -> dict[str, Any]:
+    """One upload (`upload`): the unit's status after it, the file's sha256 and its stored verdict
+    (its `check --json` entry)."""
+    return {
+        "format": UPLOAD_FORMAT,
+        "unit": unit.name,
+        "status": status.value,
+        "sha256": upload.sha256,
+        "verdict": upload.verdict,
+    }
+
+
 def iso(when: dt.datetime) -> str:
     """A UTC time as stored and exported: 2026-01-05T03:04:05.123456Z."""
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -200,10 +232,13 @@ def parse_iso(text: str) -> dt.datetime:
 __all__ = [
     "CLOSED",
     "CONFIRM",
+    "LINKS_FORMAT",
     "MAX_UPLOAD",
     "OFFICE",
     "OPEN",
     "RETURN",
+    "STATUS_FORMAT",
+    "UPLOAD_FORMAT",
     "Event",
     "Review",
     "Round",
@@ -212,6 +247,9 @@ __all__ = [
     "UnitState",
     "Upload",
     "iso",
+    "links_json",
     "parse_iso",
+    "status_json",
     "status_of",
+    "upload_json",
 ]
