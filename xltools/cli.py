@@ -97,7 +97,15 @@ def _echo_out(text: str, *, nl: bool = True) -> None:
 
 
 @main.command("template")
-@click.option("-o", "--output", "output", default="年度报告模板.xlsx", show_default=True, help="模板保存到的文件。")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="年度报告模板.xlsx",
+    show_default=True,
+    metavar="文件",
+    help="模板保存到的文件。",
+)
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @click.option(
     "--previous",

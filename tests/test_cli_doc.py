@@ -1,0 +1,37 @@
+"""README's command table is the command line's own (xltools/cli_doc.py): every command, every option."""
+
+import click
+
+from tests.conftest import ROOT
+from xltools.cli import main
+from xltools.cli_doc import readme_table, table
+
+
+def test_readme_command_table_is_drawn_from_the_command_line():
+    found = readme_table((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found is not None, "README has no command table between the <!-- commands --> markers"
+    assert found == table(), "README's command table is stale: run python -m xltools.cli_doc --write-readme"
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+        elif not command.hidden:
+            yield " ".join(("xltools", *path, name)), command
+
+
+def test_every_command_and_option_is_in_the_table():
+    """Including those added later (a group's commands too): the table cannot miss one."""
+    rows = table().splitlines()[2:]
+    for usage, command in _commands(main):
+        row = next((r for r in rows if r.startswith(f"| `{usage} ") or r.startswith(f"| `{usage}`")), None)
+        assert row is not None, usage
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert any(f"{opt} " in row or f"{opt}]" in row or f"{opt}`" in row for opt in param.opts), (
+                    usage,
+                    param.opts,
+                )
+    assert "xltools export 文件 [-o 文件.json] [--force]" in table()
+    assert "[--force] [-j 整数]" in next(r for r in rows if r.startswith("| `xltools merge "))
