@@ -1,4 +1,7 @@
-"""README's command table is the command line's own (xltools/cli_doc.py): every command, every option."""
+"""README's command table is the command line's own (xltools/cli_doc.py): every command, every option;
+and the sections of docs/format.md the code cites exist."""
+
+import re
 
 import click
 
@@ -35,3 +38,17 @@ def test_every_command_and_option_is_in_the_table():
                 )
     assert "xltools export 文件 [-o 文件.json] [--force]" in table()
     assert "[--force] [-j 整数]" in next(r for r in rows if r.startswith("| `xltools merge "))
+
+
+def test_every_section_of_docs_format_the_code_cites_exists():
+    """Code and README cite docs/format.md by section (`docs/format.md §5.1`): each cited number is
+    one of its headings, so a renumbered section cannot leave citations pointing nowhere."""
+    headings = set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)[. ]", (ROOT / "docs" / "format.md").read_text("utf-8"), re.M))
+    cited = {}
+    sources = [ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+    sources += [p for d in ("xltools", "tests", "benchmarks", "packaging", ".ci") for p in (ROOT / d).rglob("*.py")]
+    for path in sources:
+        if path.exists():
+            for number in re.findall(r"format\.md ?§(\d+(?:\.\d+)?)", path.read_text("utf-8")):
+                cited.setdefault(number, path.relative_to(ROOT))
+    assert cited and {n: p for n, p in cited.items() if n not in headings} == {}

@@ -1,4 +1,4 @@
-"""Plain data of a collection round (docs/format.md §9): what the store keeps and the service hands out.
+"""Plain data of a collection round (docs/format.md §10): what the store keeps and the service hands out.
 
 Nothing here does I/O. A unit's status is never stored: `status_of` computes it from the unit's
 latest upload and the office's review of that upload."""
@@ -20,7 +20,7 @@ MAX_UPLOAD = 20 * 1024 * 1024  # one uploaded file, as the page takes (a filled 
 
 
 class Status(str, Enum):
-    """A unit's status in a round, from its latest upload (docs/format.md §9)."""
+    """A unit's status in a round, from its latest upload (docs/format.md §10)."""
 
     NOT_SUBMITTED = "not_submitted"
     ERRORS = "errors"
@@ -173,7 +173,7 @@ class UnitState:
 
 
 def status_of(last: Upload | None, review: Review | None) -> Status:
-    """The status rule of docs/format.md §9: a confirmation counts only for the upload it was
+    """The status rule of docs/format.md §10: a confirmation counts only for the upload it was
     given to (a new upload clears it) and only when that upload has no errors."""
     if last is None:
         return Status.NOT_SUBMITTED

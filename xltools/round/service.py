@@ -1,4 +1,4 @@
-"""The round's policy (docs/format.md §9): who may do what, uploads checked at once, statuses
+"""The round's policy (docs/format.md §10): who may do what, uploads checked at once, statuses
 computed, reviews, the audit log, next year's round. The web page and the command line call this
 and hold no policy of their own.
 

@@ -38,7 +38,7 @@ BLOBS = "blobs"
 BUSY_TIMEOUT_MS = 30_000
 
 # Forward migrations: MIGRATIONS[i] takes a store from version i to i + 1. Never edit a released
-# one; add the next. docs/format.md §9 lists what each version added.
+# one; add the next. docs/format.md §10 lists what each version added.
 MIGRATIONS: tuple[str, ...] = (
     # 1: rounds, units with hashed link tokens, content-addressed uploads, reviews, the audit log
     """
