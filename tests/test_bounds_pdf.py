@@ -11,6 +11,8 @@ from tests.pdfmake import flate_bomb, grid_page, pdf, text_page
 from tests.test_bounds import CPU_SECONDS, MEMORY
 from tests.test_bounds import run_bounded as bounded
 
+pytestmark = pytest.mark.slow  # every case in a resource-limited child process, as tests/test_bounds.py
+
 
 def run_bounded(*args: str) -> tuple[int, float, int, str]:
     """Exit status, CPU seconds, peak resident bytes and output of one bounded xltools run."""

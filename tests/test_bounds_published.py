@@ -18,6 +18,8 @@ import pytest
 from tests import published_cases as pc
 from tests.test_bounds import CPU_SECONDS, MEMORY, run_bounded
 
+pytestmark = pytest.mark.slow  # every case in a resource-limited child process, as tests/test_bounds.py
+
 # name -> (the file's bytes, exit status of `check`, words its message must hold)
 CASES: dict[str, tuple[Callable[[], bytes], int, str]] = {
     "style-cycle.docx": (pc.style_cycle_docx, 2, ""),

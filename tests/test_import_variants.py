@@ -178,6 +178,7 @@ def test_a_missing_cell_leaves_its_row_unread_not_shifted():
     assert i2.field == "requests.carried_in" and "只印出 6 个数字，应为 7 个" in i2.message
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     st.sampled_from(BASE_NAMES),

@@ -172,7 +172,10 @@ def _table_fails(result) -> dict[str, bool]:
 
 @pytest.mark.parametrize(
     "engine",
-    [pytest.param("libreoffice", marks=pytest.mark.libreoffice), pytest.param("gnumeric", marks=pytest.mark.gnumeric)],
+    [
+        pytest.param("libreoffice", marks=pytest.mark.libreoffice),
+        pytest.param("gnumeric", marks=[pytest.mark.gnumeric, pytest.mark.slow]),
+    ],
 )
 def test_the_recalculated_sheet_and_check_give_one_verdict(tmp_path, engine, request):
     n = min(settings().max_examples, 60)  # recalculation is slow: 20 random fills locally, 60 in CI

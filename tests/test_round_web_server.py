@@ -101,6 +101,7 @@ def slow_body(token: str, data: bytes, boundary: str, chunk: int, pause: float):
         time.sleep(pause)
 
 
+@pytest.mark.slow
 def test_kill_mid_upload_and_restart_loses_nothing_answered(tmp_path):
     folder = tmp_path / "data"
     server = Server(folder)

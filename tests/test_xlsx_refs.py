@@ -103,6 +103,7 @@ def test_a_sheet_without_any_r_at_all_reads_as_openpyxl_reads_it():
     assert _fast_cells(data, SHEET_REQUESTS) == _openpyxl_cells(data, SHEET_REQUESTS)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.sets(st.integers(0, ROWS - 1), max_size=ROWS),
