@@ -1,4 +1,4 @@
-"""The bounds corpus measured (issue 25): every case of tests/corpus.py (workbooks, JSON and the
+"""The bounds corpus measured: every case of tests/corpus.py (workbooks, JSON and the
 foreign files), tests/test_bounds_published.py (web pages, Word, text) and tests/test_bounds_pdf.py,
 each checked by `python -m xltools check FILE` in a fresh process under the test's limits (5 s of
 CPU, 500 MB of address space), as the bounds tests run them. By hand, never in CI:

@@ -2,7 +2,7 @@
 
     python -m benchmarks.published                 # 1000 saved web pages, 100 PDFs
     python -m benchmarks.published --pages 200 --pdfs 20
-    python -m benchmarks.published --pages 20 --pdfs 100 --jobs 2   # issue 26's goal: 2 workers
+    python -m benchmarks.published --pages 20 --pdfs 100 --jobs 2   # the goal: 2 workers
 
 Makes N saved web pages (our own html report of a random consistent unit, wrapped in a site's
 header, navigation and footer, as a browser's "save page" keeps them) and M PDFs (the same
