@@ -122,10 +122,18 @@ def test_export_and_import_round_trip(tmp_path, svc, filled):
         ]
         actions = [e.action for e in other.events(rnd.id)]
         assert actions[:-1] == [e.action for e in svc.events(filled.round.id)] and actions[-1] == "round_imported"
-        assert not any(u.linked for u in other.units(rnd.id))  # links are not exported
+        # the links sent out open the imported round: their hashes came along, never the links
+        assert all(u.linked for u in other.units(rnd.id))
+        with zipfile.ZipFile(target) as zf:
+            written = b"".join(zf.read(n) for n in zf.namelist() if not n.startswith("files/")).decode("utf-8")
+        for link in filled.links:
+            assert other.desk(link.token).unit.name == link.unit.name
+            assert link.token not in written and hashlib.sha256(link.token.encode()).hexdigest() in written
         other.reopen_round(rnd.id)
+        town_link = next(link for link in filled.links if link.unit.name == TOWN)
+        other.revoke_link(other.desk(town_link.token).unit.id)
         links = other.issue_missing_links(rnd.id)
-        assert other.desk(links[0].token).unit.name == TOWN
+        assert [link.unit.name for link in links] == [TOWN] and other.desk(links[0].token).unit.name == TOWN
         assert other.store.verify() == []
         with pytest.raises(Refused, match="已经有 2024 年度的收集"):
             export.import_round(other, target)

@@ -569,3 +569,26 @@ def test_the_downloads_read_one_unit_a_call_and_a_failed_unit_is_named(folder, m
     assert len(docx) == 2 and not any(UNITS[1] in n for n in docx)
     assert f"{UNITS[1]}：未能生成" in notes and "共生成 2 份报告" in notes
     assert sorted(calls["word"]) == sorted(ids.values())
+
+
+def test_a_unit_uploads_its_published_report_and_downloads_word_and_pdf(app, links):
+    """A unit may send its published report (here the .html the tool builds) instead of the
+    workbook: judged as `check` judges it; its Word and PDF reports are then offered."""
+    from tests import libreoffice
+
+    libreoffice.require()
+    name = UNITS[2]
+    published = api.build(api.load_bytes(workbook(name), "报表.xlsx"), "html").data
+    unit = client(app)
+    link = links[name]
+    r = upload(unit, link, published, "年报.html", accept="application/json")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "passed" and r.json()["verdict"]["ok"] and r.json()["verdict"]["agency"] == name
+    page = unit.get(link).text
+    assert "年报.html" in page and 'id="report-docx"' in page and 'id="report-pdf"' in page
+    docx = unit.get(link + "/report.docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert api.load_bytes(docx.content, "x.docx").report.name == name  # the unit's own report, read back
+    pdf = unit.get(link + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert unit.get(links[UNITS[0]] + "/report.pdf").status_code == 409  # nothing uploaded there yet

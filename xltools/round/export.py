@@ -3,14 +3,15 @@
 Export (`export_round`): a zip for the archive and for a later version to import:
 
     index.json        format "xltools.round-export/1": the round, every unit (name, level, parent,
-                      the report it carried from last year), every upload of every unit (sha256,
+                      the report it carried from last year, its link's sha256), every upload of every unit (sha256,
                       size, file name as given, UTC time, stored verdict, tool version, who, the
                       office's reviews) and the audit log
     files/<sha256>    every file's original bytes, once each (a carried report too)
     log.txt           the audit log as a person reads it (Beijing time)
 
-Links are not exported (a token is a credential; only its hash is stored anyway): an imported round
-is closed and its units get new links when the office issues them.
+A link is exported as its sha256 only (`link_sha256`; the link itself is a credential and is not
+even stored): an imported round is closed, and the links the units were sent open it again (read
+only until the office reopens it); a unit whose link was revoked gets one when the office issues it.
 
 Backup (`backup`): a consistent copy of the live store taken with SQLite's backup API (works while
 the service runs and writes), zipped with every blob the copy names:
@@ -95,6 +96,7 @@ def export_index(service: RoundService, rnd: Round) -> dict:
                 "parent": u.parent,
                 "status": states[u.id].status.value,
                 "carried": carried,
+                "link_sha256": service.store.token_hash_of(u.id),  # the link's hash only, never the link
                 "uploads": uploads,
             }
         )
@@ -150,7 +152,7 @@ def export_round(service: RoundService, rnd: Round, target: str | os.PathLike, *
 def import_round(service: RoundService, source: str | os.PathLike) -> Round:
     """Put an exported round into this store (which must not have a round of that year): every
     file checked against its sha256 first, then everything in one transaction. The round comes
-    in closed, its units without links."""
+    in closed; the units' links sent out open it again (their hashes came along)."""
     try:
         zf = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -135,6 +136,7 @@ class Store(Protocol):
     def add_unit(self, round_id: int, unit: dict) -> Unit: ...
     def unit_by_token_hash(self, token_hash: str) -> tuple[Unit, str] | None: ...
     def set_token_hash(self, unit_id: int, token_hash: str | None) -> None: ...
+    def token_hash_of(self, unit_id: int) -> str | None: ...
     # blobs: written before the row that names them
     def put_blob(self, data: bytes) -> str: ...
     def blob(self, sha256: str) -> bytes: ...
@@ -434,6 +436,11 @@ class SQLiteStore:
         with self.write() as db:
             db.execute("UPDATE units SET token_hash = ? WHERE id = ?", (token_hash, unit_id))
 
+    def token_hash_of(self, unit_id: int) -> str | None:
+        """The sha256 of a unit's live link (None: revoked); the link itself is never stored."""
+        row = self._db().execute("SELECT token_hash FROM units WHERE id = ?", (unit_id,)).fetchone()
+        return row[0] if row else None
+
     # --- uploads and reviews ------------------------------------------------------------------------
 
     def add_upload(
@@ -625,8 +632,10 @@ class SQLiteStore:
 
     def insert_archive(self, rnd: dict, units: Sequence[dict], events: Sequence[dict], at: dt.datetime) -> int:
         """A round as an export describes it (its blobs already written by `put_blob`), in one
-        transaction: the round (closed), its units without links, every upload with its reviews, and
-        the log. Ids are new; the log's details keep the exported ids. Returns the round's id."""
+        transaction: the round (closed), its units with their links' hashes (so the links sent out
+        open it again; none where the export has none or this store already knows that hash), every
+        upload with its reviews, and the log. Ids are new; the log's details keep the exported ids.
+        Returns the round's id."""
         with self.write() as db:
             cur = db.execute(
                 "INSERT INTO rounds(year, office, deadline, state, created, source_id) VALUES (?, ?, ?, 'closed', ?, NULL)",
@@ -638,6 +647,12 @@ class SQLiteStore:
                 carried = u.get("carried") or {}
                 if carried:
                     self.add_blob_row(db, carried["sha256"], carried["size"])
+                link = u.get("link_sha256")
+                if (
+                    not (isinstance(link, str) and re.fullmatch(r"[0-9a-f]{64}", link))
+                    or db.execute("SELECT 1 FROM units WHERE token_hash = ?", (link,)).fetchone()
+                ):
+                    link = None
                 unit_ids[u["id"]] = self._insert_unit(
                     db,
                     round_id,
@@ -647,6 +662,7 @@ class SQLiteStore:
                         "folded": u["folded"],
                         "level": u.get("level"),
                         "parent": u.get("parent"),
+                        "token_hash": link,
                         "carried_sha256": carried.get("sha256"),
                         "carried_name": carried.get("filename"),
                     },
