@@ -188,3 +188,27 @@ def test_rules_that_compare_with_last_year_say_what_they_read():
         compares = r.applies in (PREVIOUS_REPORT, WITH_PREVIOUS)
         assert bool(r.last_year) == compares, r.id
         assert set(r.last_year) <= set(PREVIOUS_FIELDS), r.id
+
+
+def test_no_rule_id_is_written_out_in_the_library():
+    """Code that asks about a rule names its object (`f.rule == S2.id`), never the id as a string:
+    an id is written once, in its rule's definition. Exempt: `__all__`, the spec below the rules
+    (spec.CARRIES says which of X1, X2 each carry is) and the web page, which may not import rules."""
+    ids = set(RULES)
+    written = []
+    for module, tree in _modules():
+        if module == "spec.py" or module.startswith("web/"):
+            continue
+        own: set[int] = set()
+        for call in _rule_calls(tree):
+            rule_id = call.args[0].value if call.args and isinstance(call.args[0], ast.Constant) else None
+            own |= {id(n) for n in ast.walk(call) if isinstance(n, ast.Constant) and n.value == rule_id}
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+                own |= {id(n) for n in ast.walk(node)}
+        written += [
+            f"{module}:{n.lineno} {n.value}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and n.value in ids and id(n) not in own
+        ]
+    assert written == []

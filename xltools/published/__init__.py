@@ -32,7 +32,7 @@ from xltools.published.tables import (
     read_proactive,
     read_requests,
 )
-from xltools.rules.registry import I1, I2
+from xltools.rules.registry import I1, I2, S4
 
 NARRATIVE_FIELDS = tuple(p for p in spec.FIELDS if p.startswith("overview.") or p in ("problems", "other_matters"))
 
@@ -114,7 +114,7 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     result = check(source, strict=strict, previous=previous, normalised=normalised(imported))
     findings = result.findings
     if imported.no_summary:  # the format asks for the five sub-sections; a 综述 before them is optional
-        findings = [f for f in findings if not (f.rule == "S4" and f.field == "overview.summary")]
+        findings = [f for f in findings if not (f.rule == S4.id and f.field == "overview.summary")]
         findings.append(I1.finding("overview.summary", NO_SUMMARY, severity=ERROR if strict else WARNING))
     result.findings = [f if f.cell or f.where else replace(f, where=where_of(f.field)) for f in findings]
     return result

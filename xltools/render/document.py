@@ -17,6 +17,7 @@ from typing import Any
 from xltools import geometry, spec
 from xltools.model import ERROR, Finding, Report
 from xltools.render.sentences import Sentences
+from xltools.rules.registry import S2
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FIELDS
 from xltools.text import format_number
@@ -176,7 +177,7 @@ def truth_of(report: Report, findings: Iterable[Finding]) -> Truth:
         if f.severity != ERROR or f.field not in FIELDS:
             continue
         notes.setdefault(f.field, f.message)
-        if f.rule == "S2" and report.values.get(f.field) is None:
+        if f.rule == S2.id and report.values.get(f.field) is None:
             refused.add(f.field)
             shown.setdefault(f.field, typed_text(f.actual))
         else:

@@ -126,7 +126,7 @@ def check(
         def value(path: str):
             return None if path in unreadable else report.values.get(path)
 
-    invalid = {f.field for f in findings if f.rule == "S2" and f.severity == ERROR}
+    invalid = {f.field for f in findings if f.rule == S2.id and f.severity == ERROR}
     failing: set[str] = set()
     for rule in SUM_RULES:
         if any(value(p) is None for p in rule.optional):

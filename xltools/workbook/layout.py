@@ -234,7 +234,7 @@ def _proactive() -> SheetLayout:
     _title(sl, t.part)
     aside_col = sl.last_col + 1
     in_force = t.column(spec.PROACTIVE_CELLS[spec.DOCUMENT_ROWS[0]][-1]).label
-    x2_rules = {rule.target: rule for rule in SOFT_SUM_RULES if rule.rule == "X2"}
+    x2_rules = {rule.target: rule for rule in SOFT_SUM_RULES if rule.rule == registry.X2.id}
     for item in _table(sl, t):
         sl.items.append(item)
         if isinstance(item, Label) and item.style == "header" and item.text == in_force:
@@ -434,7 +434,9 @@ def _s2_check(group: str, label: str) -> Check:
 
     formula = f'=IF(SUM({flags})=0,"{OK_MARK}","{FAIL_MARK} {S2_FAIL[0]}"&SUM({flags})&"{S2_FAIL[1]}")'
     table = group if group in spec.TABLES_BY_ID else None
-    return Check(f"check_S2_{group}", "S2", f"{label}：每个数字都是有效数字", formula, True, table, value=value)
+    return Check(
+        f"check_S2_{group}", registry.S2.id, f"{label}：每个数字都是有效数字", formula, True, table, value=value
+    )
 
 
 def _s4_check(f: spec.Field) -> Check:
@@ -446,7 +448,7 @@ def _s4_check(f: spec.Field) -> Check:
 
     n = f.name
     formula = f'=IF(ISERROR({n}),"{S4_ERROR}",IF({blank_expr(n)},"{S4_EMPTY}","{OK_MARK}"))'
-    return Check(f"check_S4_{n}", "S4", f"{f.label}：已填写", formula, True, None, (f.path,), value)
+    return Check(f"check_S4_{n}", registry.S4.id, f"{f.label}：已填写", formula, True, None, (f.path,), value)
 
 
 def _numeric_inputs(group: str) -> list[str]:
@@ -557,7 +559,7 @@ def longest_texts(c: Check) -> list[str]:
         short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in r.short(r))
         invalid = f"{FAIL_MARK} {INVALID[0]}基本信息!B20{INVALID[1]}"  # the longest cell name
         return [f"{FAIL_MARK} {short}", invalid, NA_TEXT, DEFERRED]
-    if c.rule == "S2":
+    if c.rule == registry.S2.id:
         return [f"{FAIL_MARK} {S2_FAIL[0]}999{S2_FAIL[1]}"]
     return [S4_ERROR, S4_EMPTY]
 
