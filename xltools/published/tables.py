@@ -381,6 +381,24 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
     columns: list[str] | None = None
     decided = False
     pending: list[str] | None = None
+    # Numbers printed with no label beside them, after a label's first part: a row the page break
+    # cut (the label's rest printed after them, on the next page). Placed only when the joined
+    # label names a row exactly.
+    orphan: tuple[list[str], list[str]] | None = None
+
+    def place(row_id: str, values: list[str]) -> None:
+        nonlocal decided, columns
+        if not decided:
+            decided, columns = True, _request_columns(header, reader)
+        if columns is None:
+            reader.seen.add(row_id)
+            reader.not_read(
+                reader.cells(row_id),
+                f"{table.part}的表头中认不全“自然人”“商业企业”至“总计”各列，各数字属于哪一列无法确定",
+            )
+            return
+        reader.take(row_id, columns, values, rows[row_id])
+
     for block in blocks:
         cells = cells_of(block)
         labels, values = split_row(cells)
@@ -388,7 +406,23 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             if not decided and (block.is_row or "。" not in block.text):  # a sentence is no header
                 header.append(cells)
             elif decided and labels and not _PAGE_MARK.match(block.text):
+                if orphan is not None:
+                    head, numbers = orphan
+                    orphan = None
+                    row_id = _match_row(reader, [" / ".join(head) + labels[0], *labels[1:]], rows, quiet=True)
+                    if row_id is not None:
+                        place(row_id, numbers)
+                        continue
                 pending = labels  # perhaps a label the page break cut: its rest comes with the numbers
+            continue
+        orphan = None
+        if not labels and pending:
+            row_id = _match_row(reader, pending, rows, quiet=True)
+            if row_id is not None:  # the label whole, its numbers on the next page
+                pending = None
+                place(row_id, values)
+            else:
+                orphan, pending = (pending, values), None
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
@@ -404,16 +438,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             if labels:
                 reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
             continue
-        if not decided:
-            decided, columns = True, _request_columns(header, reader)
-        if columns is None:
-            reader.seen.add(row_id)
-            reader.not_read(
-                reader.cells(row_id),
-                f"{table.part}的表头中认不全“自然人”“商业企业”至“总计”各列，各数字属于哪一列无法确定",
-            )
-            continue
-        reader.take(row_id, columns, values, rows[row_id])
+        place(row_id, values)
     reader.all_rows_short(len(spec.REQUESTS.columns))
     reader.missing(rows)
     _confirm_requests(reader)
