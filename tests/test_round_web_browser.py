@@ -159,6 +159,10 @@ def test_a_whole_round_and_the_next(browser, base_url, shots, tmp_path):
     assert unit.locator("#unit-status").get_attribute("data-status") == "passed"
     assert unit.locator("#history tbody tr").count() == 2
     assert download(unit, "#report-docx", tmp_path / "report.docx").endswith(".docx")
+    snap(unit, shots, "unit-passed")
+    phone.goto(links[UNIT])
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    snap(phone, shots, "unit-passed-phone")
 
     # the office: the board, the review, the downloads
     office.goto(base_url + f"/office/{YEAR}")
@@ -166,6 +170,9 @@ def test_a_whole_round_and_the_next(browser, base_url, shots, tmp_path):
     assert office.locator(f'#board tr[data-unit="{UNIT}"] td.status').inner_text().startswith("通过")
     assert status_on_board(office, UNITS[0]) == "not_submitted"
     snap(office, shots, "office-board")
+    click_and_wait(office, f'#board tr[data-unit="{UNIT}"] td.errors a')  # the count links to the findings
+    assert office.url.endswith("#findings") and "通过" in office.locator("#findings").inner_text()
+    office.go_back()
     click_and_wait(office, f'#board tr[data-unit="{UNIT}"] td.name a')
     assert office.locator("#history tbody tr").count() == 2
     click_and_wait(office, "#confirm")
@@ -176,7 +183,12 @@ def test_a_whole_round_and_the_next(browser, base_url, shots, tmp_path):
     phone_office = new_page(browser, PHONE)
     phone_office.context.add_cookies(office.context.cookies())
     phone_office.goto(base_url + f"/office/{YEAR}")
+    assert phone_office.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     snap(phone_office, shots, "office-board-phone")
+    phone_office.goto(base_url + f"/office/{YEAR}/log")  # the audit log, newest first
+    assert phone_office.locator("#log tbody tr").first.get_attribute("data-action") == "确认报告"
+    assert phone_office.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    snap(phone_office, shots, "office-log-phone")
     office.goto(base_url + f"/office/{YEAR}/downloads")
     download(office, "#dl-summary", tmp_path / "summary.xlsx")
     summary = openpyxl.load_workbook(tmp_path / "summary.xlsx")
