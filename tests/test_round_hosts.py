@@ -87,3 +87,25 @@ def test_a_wrong_address_is_refused_on_the_command_line(tmp_path):
     assert res.exit_code == 2
     assert "网址“192.168.1.10:8765”不对：应以 http:// 或 https:// 开头" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_links_made_on_the_page_use_the_address_set(tmp_path):
+    """The office on the server itself (127.0.0.1) makes a round: its units' links use the address
+    set for them, not the one the office's browser used."""
+    import re
+
+    data = tmp_path / "data"
+    with api.open_round_service(str(data)) as service:
+        service.set_password("office-pass-2025")
+        service.set_base_url("http://192.168.1.10:8765")
+    with TestClient(create_app(data_folder=data), base_url="http://127.0.0.1", follow_redirects=False) as office:
+
+        def token(path: str) -> str:
+            return re.search(r'name="csrf_token" value="([^"]+)"', office.get(path).text).group(1)
+
+        r = office.post("/office/login", data={"password": "office-pass-2025", "csrf_token": token("/office/login")})
+        assert r.status_code == 303
+        form = {"year": "2025", "name": OFFICE, "roster": "测试区教育局", "csrf_token": token("/office/new")}
+        page = office.post("/office/new", data=form)
+        assert page.status_code == 200, page.text
+        assert re.findall(r"<code>(http://[^/<]+)/u/", page.text) == ["http://192.168.1.10:8765"]

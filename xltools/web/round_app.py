@@ -36,7 +36,8 @@ GONE = "这个填报链接不存在或已作废。请联系政务公开办，索
 
 
 def base_url(request: Request) -> str:
-    """Where units reach this page: the address the office used (links are made from it)."""
+    """Where units reach this page when no address was set (round new --base-url): the address
+    the office used (links are made from it)."""
     return str(request.base_url).rstrip("/")
 
 
@@ -49,7 +50,8 @@ def add_round(app: FastAPI, site: Site, data_folder: Path, *, check: PoolCheck |
     check = check or PoolCheck(site.worker)
     service = api.open_round_service(folder, check=check, max_upload=site.limits.max_upload)
     pages = RoundPages(service, folder, site.templates, site.worker, site.limits.max_upload)
-    app.include_router(office_router(pages, base_url=base_url, session_hours=SESSION_HOURS))
+    links_base = lambda request: service.base_url() or base_url(request)  # noqa: E731 - the address set, if any
+    app.include_router(office_router(pages, base_url=links_base, session_hours=SESSION_HOURS))
     app.include_router(unit_router(pages, wants_json=wants_json, check=check))
     plain_errors = app.exception_handlers[HTTPException]
 
