@@ -187,3 +187,48 @@ def test_a_pdf_draft_shows_the_same(result, tmp_path, libreoffice, poppler):
     assert "草稿（未通过校验）" in text and PROBLEMS_TITLE.format(n=7).replace(" ", "") in text
     assert "10000000000000" in text and "未填" in text and UNKNOWN_TEXT in text
     assert "".join(ON_REQUEST_FAILED.split())[:20] in text
+
+
+def test_wrong_cells_marked_strongly_and_a_relations_other_cells_lightly(tmp_path):
+    """Issue 23: a value that is itself wrong (text, negative) is marked as wrong (red); the cells
+    of a relation that does not hold (R3.3 in 科研机构) are marked as related, not red, for one of
+    them is wrong, not all — in the document, the html page, cms and Word."""
+    from tests.workbooks import VALID_TEXTS, fill_to
+
+    wb = fill_to(
+        tmp_path / "bad.xlsx",
+        {
+            **VALID_TEXTS,
+            "requests.new.natural": "3001",  # text
+            "requests.granted.business": -30,  # negative
+            "requests.carried_over.research": 7,  # R3.3: 0 + 0 != 0 + 7
+        },
+    )
+    result = load_report(wb)
+    assert sorted(f.rule for f in result.errors) == ["R3.3", "S2", "S2"]
+    three = {c.field: c for c in build_document(result.report, draft=True, findings=result.findings).grids()[1].cells}
+    assert three["requests.new.natural"].mark == three["requests.granted.business"].mark == "invalid"
+    relation = ["requests.new.research", "requests.carried_in.research"]
+    relation += ["requests.results_total.research", "requests.carried_over.research"]
+    assert [three[p].mark for p in relation] == ["related"] * 4
+    assert "R3.3" not in three["requests.new.natural"].note and "相差 7" in three["requests.carried_over.research"].note
+    assert three["requests.new.other"].mark is None
+    page = render(result.report, "html", draft=True, findings=result.findings).decode()
+    assert re.search(r'<td class="value invalid" data-field="requests\.new\.natural"[^>]*>3001</td>', page)
+    assert re.search(r'<td class="value related" data-field="requests\.carried_over\.research"[^>]*>7</td>', page)
+    style = page[page.index("td.related {") :].split("}")[0]
+    assert "c00000" not in style and "background" in style  # not red like the culprits
+    cms = render(result.report, "cms", draft=True, findings=result.findings).decode()
+    assert re.search(r'<td style="[^"]*background:#fff6dc;">7</td>', cms)
+    d = docx.Document(io.BytesIO(render(result.report, "docx", draft=True, findings=result.findings)))
+    rows = d.tables[1].rows
+
+    def look(row: int, col: int) -> tuple[str | None, bool]:
+        cell = rows[row].cells[col]
+        shd = cell._tc.tcPr.find(qn("w:shd"))
+        run = cell.paragraphs[0].runs[0]
+        return (shd.get(qn("w:fill")) if shd is not None else None), run.font.underline == WD_UNDERLINE.WAVY
+
+    red, amber = look(3, 3), look(27, 5)  # 3001 (自然人, 一、本年新收) and 7 (科研机构, 四、结转下年度)
+    assert red[1] and not amber[1] and red[0] and amber[0] and red[0] != amber[0]
+    assert look(3, 4) == (None, False)  # 商业企业 0 of the same row: not marked

@@ -16,6 +16,8 @@ from xltools.render.document import (
     INVALID,
     LABEL,
     PROBLEMS_TITLE,
+    RELATED,
+    UNKNOWN,
     Cell,
     Document,
     Grid,
@@ -70,7 +72,9 @@ def _cell(c: Cell) -> str:
         )
     if c.kind == LABEL:
         return f'<td{spans} style="{CELL}text-align:left;">{escape(c.text)}</td>'
-    look = MARK if c.mark == INVALID else RED if c.mark else ""
+    look = {INVALID: "background:#ffe1e1;font-weight:bold;" + MARK, RELATED: "background:#fff6dc;", UNKNOWN: RED}.get(
+        c.mark or "", ""
+    )
     return f'<td{spans} style="{CELL}text-align:center;white-space:nowrap;{look}">{escape(c.text)}</td>'
 
 

@@ -12,12 +12,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 from typing import Any
 
 from xltools import geometry, spec
 from xltools.model import ERROR, Finding, Report
 from xltools.render.sentences import Sentences
-from xltools.rules.registry import S2
+from xltools.rules.registry import S2, SUM_RULES
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FIELDS
 from xltools.text import format_number
@@ -26,7 +27,7 @@ DRAFT_BANNER = "草稿（未通过校验）"
 DRAFT_NOTE = "本稿中的数字或文字尚未通过校验，仅供审阅，不得发布。"
 
 VALUE, LABEL, HEADER = geometry.VALUE, geometry.LABEL, geometry.HEADER  # a cell's kind, as the geometry says
-INVALID, UNKNOWN = "invalid", "unknown"
+INVALID, UNKNOWN, RELATED = "invalid", "unknown", "related"
 UNKNOWN_TEXT = "—"  # a total that depends on a figure that failed the check
 BLANK_TEXT = "未填"  # what a draft prints for a required number left empty
 WHOLE_TABLE_ROWS = 16  # a table of at most this many rows is printed on one page
@@ -59,7 +60,10 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     field: str | None = None  # a value cell's id path
-    mark: str | None = None  # in a draft: INVALID (what was typed, refused) or UNKNOWN (a total of such)
+    # In a draft: INVALID (the cell itself is wrong: refused as typed, or the one cell an error names),
+    # UNKNOWN (a total over such a cell) or RELATED (a cell of a relation that does not hold: one of
+    # them is wrong, which one the clerk decides; marked less strongly than INVALID).
+    mark: str | None = None
     note: str = ""  # why a marked cell is marked
 
 
@@ -160,21 +164,30 @@ class Truth:
     shown: dict[str, str]  # field path -> what to print (what was typed)
     notes: dict[str, str]  # field path -> the error message
     unknown: frozenset[str]  # totals printed as UNKNOWN_TEXT
+    related: dict[str, str] = dc_field(default_factory=dict)  # a failing relation's cells -> its message
 
     def bad(self, path: str) -> bool:
-        return path in self.shown or path in self.unknown
+        return path in self.shown or path in self.unknown or path in self.related
 
 
 def truth_of(report: Report, findings: Iterable[Finding]) -> Truth:
     """The draft's view of its errors. A number the checker refused (S2) prints as typed; a figure
-    an error names (an R rule's total, say) prints as it stands, marked; a total over a refused
-    part is unknown, even when stated (its effective value would leave the refused part out, and a
-    stated one cannot be checked)."""
+    an error names alone prints as it stands, marked; the cells of a relation that does not hold
+    (an R rule's sums) are marked as related, not as wrong; a total over a refused part is unknown,
+    even when stated (its effective value would leave the refused part out, and a stated one cannot
+    be checked)."""
     shown: dict[str, str] = {}
     notes: dict[str, str] = {}
+    related: dict[str, str] = {}
     refused: set[str] = set()
+    by_cell = {ref: path for path, ref in report.cells.items()}
     for f in findings:
         if f.severity != ERROR or f.field not in FIELDS:
+            continue
+        relation = _relation_fields(f, by_cell)
+        if len(relation) > 1:
+            for path in relation:
+                related.setdefault(path, f.message)
             continue
         notes.setdefault(f.field, f.message)
         if f.rule == S2.id and report.values.get(f.field) is None:
@@ -186,7 +199,17 @@ def truth_of(report: Report, findings: Iterable[Finding]) -> Truth:
     for path, parts in TOTAL_PARTS.items():  # dict order: a total's parts come before it
         if path not in shown and any(p in refused or p in unknown for p in parts):
             unknown.add(path)
-    return Truth(shown, notes, frozenset(unknown))
+    related = {p: m for p, m in related.items() if p not in shown and p not in unknown}  # wrong first
+    return Truth(shown, notes, frozenset(unknown), related)
+
+
+def _relation_fields(f: Finding, by_cell: dict[str, str]) -> tuple[str, ...]:
+    """The fields of the relation a finding reports (its cells, or for a report read without
+    cells the rule's relation at that field); one field for a finding about a single cell."""
+    paths = [by_cell[c] for c in f.cells if c in by_cell]
+    if not paths:
+        paths = next((list(r.fields) for r in SUM_RULES if r.rule == f.rule and r.target == f.field), [])
+    return tuple(p for p in dict.fromkeys(paths) if p in FIELDS)
 
 
 def typed_text(raw: Any) -> str:
@@ -377,6 +400,8 @@ def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) ->
             text, mark, note = truth.shown[p.path], INVALID, truth.notes[p.path]
         elif truth is not None and p.path in truth.unknown:
             text, mark, note = UNKNOWN_TEXT, UNKNOWN, "有组成数字未通过校验，无法得出"
+        elif truth is not None and p.path in truth.related:
+            mark, note = RELATED, truth.related[p.path]
         cells.append(Cell(p.row, p.col, text, VALUE, p.rowspan, p.colspan, field=p.path, mark=mark, note=note))
     return Grid(table.id, g.n_rows, g.n_cols, tuple(cells), g.header_rows, g.caption)
 
@@ -384,6 +409,7 @@ def table_grid(table: spec.Table, report: Report, truth: Truth | None = None) ->
 __all__ = [
     "DRAFT_BANNER",
     "INVALID",
+    "RELATED",
     "UNKNOWN",
     "Cell",
     "Document",

@@ -32,6 +32,7 @@ from xltools.render.document import (
     INVALID,
     LABEL,
     PROBLEMS_TITLE,
+    RELATED,
     VALUE,
     Document,
     Grid,
@@ -571,8 +572,11 @@ def _table(d, grid: Grid) -> None:
             else c.text
         )
         run = _run(para, text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
-        if c.mark == INVALID:
+        if c.mark == INVALID:  # the cell itself is wrong: red, underlined, on a light red ground
             _mark(run)
+            _shade(cell, "FFCFCF")
+        elif c.mark == RELATED:  # one of a failing relation's cells: a light amber ground only
+            _shade(cell, "FFEFB8")
         elif c.mark:
             run.font.color.rgb = RED
     # Keep-with-next on every paragraph of a row holds it on the page of the next row (Word's way of
@@ -583,6 +587,23 @@ def _table(d, grid: Grid) -> None:
                 for p in tc.iter(qn("w:p")):
                     DocxParagraph(p, None).paragraph_format.keep_with_next = True
     d.add_paragraph()  # Word needs a paragraph between adjacent tables and after the last
+
+
+def _shade(cell, fill: str) -> None:
+    """A cell's background colour (w:shd), as LibreOffice and Word both print it."""
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr = cell._tc.get_or_add_tcPr()
+    after = [
+        tcpr.find(qn(t)) for t in ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+    ]
+    nxt = next((e for e in after if e is not None), None)
+    if nxt is not None:
+        nxt.addprevious(shd)
+    else:
+        tcpr.append(shd)
 
 
 def _narrow_margins(table) -> None:

@@ -40,6 +40,10 @@ td.value { min-width: 2.6em; }
 /* the caption is for screen readers: the part heading above already says it on screen */
 .invalid { color: #c00000; text-decoration: underline wavy #c00000; text-decoration-skip-ink: none; }
 td.unknown { color: #c00000; }
+/* a draft: the cell that is itself wrong strongly (red fill, red figure); the other cells of a
+   relation that does not hold lightly (amber dots), for one of them is wrong, not all */
+td.invalid { background: #ffe1e1; font-weight: bold; }
+td.related { background: #fff6dc; outline: 2px dotted #b7791f; outline-offset: -3px; }
 .problems { border: 1px solid #c00000; padding: 0.4em 1em; margin: 0 0 1.5em; color: #c00000; }
 .problems h2 { margin: 0.3em 0; }
 .problems li { margin: 0.2em 0; }
