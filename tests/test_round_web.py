@@ -571,12 +571,9 @@ def test_the_downloads_read_one_unit_a_call_and_a_failed_unit_is_named(folder, m
     assert sorted(calls["word"]) == sorted(ids.values())
 
 
-def test_a_unit_uploads_its_published_report_and_downloads_word_and_pdf(app, links):
+def test_a_unit_uploads_its_published_report_and_downloads_word_and_pdf(app, links, libreoffice):
     """A unit may send its published report (here the .html the tool builds) instead of the
     workbook: judged as `check` judges it; its Word and PDF reports are then offered."""
-    from tests import libreoffice
-
-    libreoffice.require()
     name = UNITS[2]
     published = api.build(api.load_bytes(workbook(name), "报表.xlsx"), "html").data
     unit = client(app)
