@@ -19,13 +19,13 @@ from xltools.rules.rule import (
     PREVIOUS_DIR,
     PUBLISHED,
     ROUND,
-    TYPED,
     WORKBOOK,
     Rule,
 )
 from xltools.rules.soft import C1, C2, C3, C4, C5, C6, T1, T2, X0, X3
 from xltools.rules.sums import R3_1, R3_2, R3_3, R4_1, X1, X2, Arithmetic, SumRule
 from xltools.rules.texts import S3, S4
+from xltools.rules.values import S2
 
 S1 = Rule(
     "S1",
@@ -34,15 +34,6 @@ S1 = Rule(
     "工作簿是本工具所出的模板（受支持的版本）：工作表、标签、输入单元格和总计公式都在原处；"
     "标签被改、总计公式被删或改成数值、输入单元格中填了公式都是错误；模板版本较旧时为提示。",
     WORKBOOK,
-    also=WARNING,
-)
-S2 = Rule(
-    "S2",
-    ERROR,
-    "数字有效",
-    "件数是不小于 0 的整数，金额是不小于 0 的数，年度合理；以文本形式输入的数字和错误值（#N/A 等）是错误；"
-    "表格中留空的数字单元格按 0 计并提示。",
-    TYPED,
     also=WARNING,
 )
 S5 = Rule(

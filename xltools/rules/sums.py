@@ -21,17 +21,13 @@ from xltools.spec import (
     APPLICANT_COLUMNS,
     CARRIES,
     FIELDS,
-    MAX_NUMBER,
     PROACTIVE,
     REQUEST_RESULT_ROWS,
     REQUESTS,
     SHEET_APPEALS,
     SHEET_PROACTIVE,
     SHEET_REQUESTS,
-    YEAR_MAX,
-    YEAR_MIN,
     Carry,
-    Kind,
 )
 
 Number = int | Decimal
@@ -469,32 +465,3 @@ def inputs_of(paths: Sequence[str]) -> tuple[str, ...]:
 def total_formula(path: str) -> str:
     """The template formula of a computed field."""
     return "=" + _sum(TOTAL_PARTS[path])
-
-
-def cell_flag_formula(path: str) -> str:
-    """An Excel condition that is TRUE when an input is not a clean value of its kind (S2): an
-    error value, a boolean, text that is not blank-looking, or a number out of range.
-
-    ISLOGICAL comes before ISNUMBER because LibreOffice counts TRUE as a number; a count is whole
-    when ROUND(n,9) is, so every engine reads 1.0000000000000002 alike.
-    """
-    f = FIELDS[path]
-    n = f.name
-    r = f"ROUND({n},9)"
-    if f.kind is Kind.YEAR:
-        ok = f"AND({r}=INT({r}),{n}>={YEAR_MIN},{n}<={YEAR_MAX})"
-    elif f.kind is Kind.DECIMAL:
-        ok = f"AND({n}>=0,{n}<{MAX_NUMBER:.0E})"
-    else:
-        ok = f"AND({n}>=0,{r}=INT({r}),{n}<{MAX_NUMBER:.0E})"
-    return (
-        f"IF(ISBLANK({n}),FALSE,IF(ISERROR({n}),TRUE,IF(ISLOGICAL({n}),TRUE,"
-        f"IF(ISNUMBER({n}),NOT({ok}),NOT({blank_expr(n)})))))"
-    )
-
-
-def blank_flag_formula(path: str) -> str:
-    """An Excel condition that is TRUE when an input is blank or only looks filled (an S2 warning in
-    a table: the fresh template holds 0 there)."""
-    n = FIELDS[path].name
-    return f"IF(ISBLANK({n}),TRUE,IF(ISTEXT({n}),{blank_expr(n)},FALSE))"

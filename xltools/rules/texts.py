@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
-from xltools.model import ERROR, Finding, Report
+from xltools.model import ERROR, CellError, Finding, Report
 from xltools.normalize import looks_blank
 from xltools.rules.rule import FILLED, Rule
+from xltools.rules.sums import FAIL_MARK, OK_MARK, blank_expr
 from xltools.spec import FIELDS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
 
 # --- S3: placeholders ---------------------------------------------------------------------------
@@ -62,7 +64,24 @@ def placeholder_findings(report: Report) -> list[Finding]:
 
 # --- S4: required fields ------------------------------------------------------------------------
 
-S4 = Rule(
+
+@dataclass(frozen=True, eq=False)
+class Required(Rule):
+    """S4 in the template as well: a check cell per required field, its Excel formula and the same
+    computed in Python (text made only of blank-looking characters is empty there as here)."""
+
+    empty: str = f"{FAIL_MARK} 未填写"
+    error: str = f"{FAIL_MARK} 单元格显示错误值"
+
+    def sheet_formula(self, ref: str) -> str:
+        return f'=IF(ISERROR({ref}),"{self.error}",IF({blank_expr(ref)},"{self.empty}","{OK_MARK}"))'
+
+    def sheet_text(self, raw: object) -> str:
+        """`sheet_formula` in Python, for the cell's content."""
+        return self.error if isinstance(raw, CellError) else self.empty if looks_blank(raw) else OK_MARK
+
+
+S4 = Required(
     "S4",
     ERROR,
     "必填项已填写",
@@ -94,4 +113,4 @@ def _basis(path: str) -> str:
     return "国办公开办函〔2021〕30号要求各部分不能遗漏"
 
 
-__all__ = ["S3", "S4", "placeholder_in"]
+__all__ = ["S3", "S4", "Required", "placeholder_in"]

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from xltools import geometry, spec
-from xltools.model import ERROR, CellError
+from xltools.model import ERROR
 from xltools.normalize import looks_blank, sheet_number
 from xltools.rules import registry
-from xltools.rules.registry import HARD_SUM_RULES, SOFT_SUM_RULES, SUM_RULES
+from xltools.rules.registry import HARD_SUM_RULES, S2, S4, SOFT_SUM_RULES, SUM_RULES
 from xltools.rules.sums import (
     DEFERRED,
     FAIL_MARK,
@@ -32,8 +32,6 @@ from xltools.rules.sums import (
     TOTAL_PARTS,
     SumRule,
     blank_expr,
-    blank_flag_formula,
-    cell_flag_formula,
     excel_text,
     inputs_of,
     total_formula,
@@ -403,10 +401,6 @@ def _sum_check(r: SumRule) -> Check:
 
 PASSED, FAILED = "通过", "未通过"  # check_status
 TABLE_PASSED = "本表校验通过"  # a table sheet's status line
-S2_FAIL = ("有", "个单元格不是有效数字，已标红")
-S4_FAIL = "未填写"
-S4_ERROR = f"{FAIL_MARK} 单元格显示错误值"
-S4_EMPTY = f"{FAIL_MARK} {S4_FAIL}"
 
 
 def passed(text: str) -> bool:
@@ -425,30 +419,24 @@ def _failures(rng: str) -> str:
 
 
 def _s2_check(group: str, label: str) -> Check:
-    flags = _flag_range(group)
     paths = _numeric_inputs(group)
 
     def value(inp: Inputs) -> str:
-        bad = sum(inp.flags[p] for p in paths)
-        return f"{FAIL_MARK} {S2_FAIL[0]}{bad}{S2_FAIL[1]}" if bad else OK_MARK
+        return S2.check_text(sum(inp.flags[p] for p in paths))
 
-    formula = f'=IF(SUM({flags})=0,"{OK_MARK}","{FAIL_MARK} {S2_FAIL[0]}"&SUM({flags})&"{S2_FAIL[1]}")'
+    formula = S2.check_formula(_flag_range(group))
     table = group if group in spec.TABLES_BY_ID else None
-    return Check(
-        f"check_S2_{group}", registry.S2.id, f"{label}：每个数字都是有效数字", formula, True, table, value=value
-    )
+    return Check(f"check_S2_{group}", S2.id, f"{label}：每个数字都是有效数字", formula, True, table, value=value)
 
 
 def _s4_check(f: spec.Field) -> Check:
     """S4: filled, where text made only of blank-looking characters is empty (as for the checker)."""
 
     def value(inp: Inputs) -> str:
-        raw = inp.values.get(f.path)
-        return S4_ERROR if isinstance(raw, CellError) else S4_EMPTY if looks_blank(raw) else OK_MARK
+        return S4.sheet_text(inp.values.get(f.path))
 
     n = f.name
-    formula = f'=IF(ISERROR({n}),"{S4_ERROR}",IF({blank_expr(n)},"{S4_EMPTY}","{OK_MARK}"))'
-    return Check(f"check_S4_{n}", registry.S4.id, f"{f.label}：已填写", formula, True, None, (f.path,), value)
+    return Check(f"check_S4_{n}", S4.id, f"{f.label}：已填写", S4.sheet_formula(n), True, None, (f.path,), value)
 
 
 def _numeric_inputs(group: str) -> list[str]:
@@ -472,7 +460,7 @@ def _checks_for(table: str) -> tuple[str, ...]:
 # The very hidden _meta sheet: the version stamp, then one S2 flag cell per numeric input.
 META_FLAGS_TOP = 3
 META_FLAGS: list[tuple[str, str]] = [
-    (path, f"=IF({cell_flag_formula(path)},1,0)") for g in spec.NUMERIC_GROUPS for path in _numeric_inputs(g)
+    (path, f"=IF({S2.flag_formula(path)},1,0)") for g in spec.NUMERIC_GROUPS for path in _numeric_inputs(g)
 ]
 META_FLAG_ROW = {path: META_FLAGS_TOP + i for i, (path, _) in enumerate(META_FLAGS)}
 
@@ -497,7 +485,7 @@ def _mark_formula(path: str) -> str | None:
     if path in META_FLAG_ROW:
         errs.insert(0, f"{abs_ref(spec.SHEET_META, META_FLAG_ROW[path], 1)}=1")
     if path in BLANK_WARNED:
-        warns.insert(0, blank_flag_formula(path))
+        warns.insert(0, S2.blank_formula(path))
     if not errs and not warns:
         return None
     code = f"IF(OR({','.join(warns)}),1,0)" if warns else "0"
@@ -535,7 +523,7 @@ def mark_value(path: str, inp: Inputs, texts: Mapping[str, str]) -> int:
         return 2
     if path in TOTAL_PARTS and invalid_cells(path, inp.flags):
         return INVALID_TOTAL
-    orange = (path in BLANK_WARNED and looks_blank(inp.values.get(path))) or any(
+    orange = (path in BLANK_WARNED and S2.blank(inp.values.get(path))) or any(
         not c.hard and path in c.marks and failing(c) for c in CHECKS
     )
     return 1 if orange else 0
@@ -559,9 +547,9 @@ def longest_texts(c: Check) -> list[str]:
         short = "".join(p if isinstance(p, str) else _LONGEST_NUMBER for p in r.short(r))
         invalid = f"{FAIL_MARK} {INVALID[0]}基本信息!B20{INVALID[1]}"  # the longest cell name
         return [f"{FAIL_MARK} {short}", invalid, NA_TEXT, DEFERRED]
-    if c.rule == registry.S2.id:
-        return [f"{FAIL_MARK} {S2_FAIL[0]}999{S2_FAIL[1]}"]
-    return [S4_ERROR, S4_EMPTY]
+    if c.rule == S2.id:
+        return [S2.check_text(999)]
+    return [S4.error, S4.empty]
 
 
 def check_height(c: Check) -> float:

@@ -16,8 +16,8 @@ from typing import Any
 import xlsxwriter
 
 from xltools import spec
-from xltools.normalize import looks_blank, parse, sheet_number
-from xltools.rules.registry import SUM_RULES
+from xltools.normalize import looks_blank, sheet_number
+from xltools.rules.registry import S2, SUM_RULES
 from xltools.rules.sums import RANGE_NAMES, SEP, TOTAL_PARTS, total_formula
 from xltools.spec import FIELDS, LEVELS, MAX_NUMBER, OPTIONAL_NUMBERS, TEMPLATE_VERSION, YEAR_MAX, YEAR_MIN, Kind
 from xltools.workbook import layout
@@ -163,7 +163,7 @@ def _computed(values: dict[str, Any]) -> dict[str, Any]:
     for f in spec.INPUT_FIELDS:
         if f.kind.numeric:
             raw = values.get(f.path)
-            flags[f.path] = 0 if looks_blank(raw) else int(parse(f, raw).severity == "error")
+            flags[f.path] = S2.flagged(f.path, raw)
             nums[f.path] = None if f.path in OPTIONAL_NUMBERS and looks_blank(raw) else sheet_number(raw)
     for path, parts in TOTAL_PARTS.items():
         got = [nums.get(p) for p in parts]
