@@ -346,7 +346,7 @@ def test_the_windows_zip_names_its_readme_for_explorer_and_for_7zip(tmp_path):
 
 
 def test_the_documented_command_line():
-    """The name and options #22 fixes (--platform win_amd64|manylinux_x86_64, --python 3.10 [3.11 …],
+    """The name and options the documentation promises (--platform win_amd64|manylinux_x86_64, --python 3.10 [3.11 …],
     -o 文件夹), and every `python packaging/bundle.py` line in README and in the script's own help."""
     args = bundle.arguments(["--platform", "win_amd64", "--python", "3.10", "3.11", "-o", "离线 安装包"])
     assert (args.platform, args.python, args.output) == (["win_amd64"], ["3.10", "3.11"], Path("离线 安装包"))

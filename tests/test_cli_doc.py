@@ -1,5 +1,5 @@
 """README's command table is the command line's own (xltools/cli_doc.py): every command, every option;
-and the sections of docs/format.md the code cites exist."""
+the sections of docs/format.md the code cites exist; and the code cites no issue number."""
 
 import re
 
@@ -52,3 +52,26 @@ def test_every_section_of_docs_format_the_code_cites_exists():
             for number in re.findall(r"format\.md ?§(\d+(?:\.\d+)?)", path.read_text("utf-8")):
                 cited.setdefault(number, path.relative_to(ROOT))
     assert cited and {n: p for n, p in cited.items() if n not in headings} == {}
+
+
+# The word issue with a number, or a number after "#" (in parentheses, say): a number a reader of the
+# repository cannot look up. Not an upstream project's ("pypa/pip#12361"), not a colour ("#000;").
+_ISSUE = re.compile(r"(?i)\bissues? ?#?\d+\b|(?<![\w/&#])#\d{1,3}(?=[),:\s]|$)")
+
+
+def test_the_code_says_the_decision_instead_of_citing_an_issue_number():
+    found = []
+    for doc in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs/format.md"):
+        for number, line in enumerate((ROOT / doc).read_text("utf-8").splitlines(), 1):
+            if _ISSUE.search(line):
+                found.append(f"{doc}:{number}: {line.strip()}")
+    for folder in ("xltools", "tests", "benchmarks", "packaging", ".ci"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".py", ".j2", ".html", ".js", ".css", "") or "fixtures" in path.parts:
+                continue
+            if not path.is_file():
+                continue
+            for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+                if _ISSUE.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert found == [], "say the decision in words instead:\n" + "\n".join(found)

@@ -190,7 +190,7 @@ def test_a_pdf_draft_shows_the_same(result, tmp_path, libreoffice, poppler):
 
 
 def test_wrong_cells_marked_strongly_and_a_relations_other_cells_lightly(tmp_path):
-    """Issue 23: a value that is itself wrong (text, negative) is marked as wrong (red); the cells
+    """A value that is itself wrong (text, negative) is marked as wrong (red); the cells
     of a relation that does not hold (R3.3 in 科研机构) are marked as related, not red, for one of
     them is wrong, not all — in the document, the html page, cms and Word."""
     from tests.workbooks import VALID_TEXTS, fill_to
