@@ -7,8 +7,10 @@ the form's CSRF token), POST the workbook, follow the answer to the page that sh
 Upload-to-findings is timed from the POST to the findings page received. Every answer is checked
 (status, the verdict on the page); the server's resident memory (with its worker processes) is
 sampled from /proc, from after a first upload (which starts the workers) to the end. At the end the board must show every upload.
+Then the office's downloads of the whole round are timed (summary, merged totals, Word zip: each
+unit's report read, or rendered, in its own call to the workers).
 
-    python -m benchmarks.round_load [--units 200] [--clients 20] [--passes 2]
+    python -m benchmarks.round_load [--units 200] [--clients 20] [--passes 2] [--no-downloads]
 
 Goal (a district's units uploading near the deadline): p95 under 2 s for a workbook, no errors, memory flat.
 """
@@ -77,6 +79,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--passes", type=int, default=2, help="uploads per unit")
+    parser.add_argument("--no-downloads", action="store_true", help="skip timing the office's downloads")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="xltools-round-load-")) / "data"
@@ -188,8 +191,16 @@ def main() -> int:
             f"server memory (with workers): start {start_rss // 1024} MB, peak {peak[0] // 1024} MB, end {end_rss // 1024} MB"
         )
         print(f"board: {counted} uploads recorded (expected {len(results) - len(errors) + 1}, with the warm-up)")
+        downloaded = True
+        if not args.no_downloads:  # the office's downloads of the whole round, one at a time, idle
+            for what in ("summary.xlsx", "merged.xlsx", "reports.zip"):
+                began = time.perf_counter()
+                r = office.get(f"/office/{YEAR}/{what}", timeout=3600)
+                took = time.perf_counter() - began
+                downloaded = downloaded and r.status_code == 200
+                print(f"download {what}: HTTP {r.status_code}, {len(r.content) // 1024} KB in {took:.1f} s")
         print(f"load average of the machine at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
-        return 0 if not errors and counted == len(results) + 1 else 1
+        return 0 if not errors and counted == len(results) + 1 and downloaded else 1
     finally:
         server.terminate()
         try:
