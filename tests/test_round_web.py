@@ -5,6 +5,7 @@ its CSRF token and this server's origin; a wrong password is slowed down; a sess
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import re
@@ -589,3 +590,57 @@ def test_a_unit_uploads_its_published_report_and_downloads_word_and_pdf(app, lin
     pdf = unit.get(link + "/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert unit.get(links[UNITS[0]] + "/report.pdf").status_code == 409  # nothing uploaded there yet
+
+
+def test_a_roster_workbook_uploaded_through_the_form_with_levels_and_parents(folder, office):
+    """The office uploads its roster as .xlsx (机关全称, 层级, 上级) instead of pasting it; a
+    roster with two lines of one name is refused on the form, naming both, and nothing is made."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (
+        ("机关全称", "层级", "上级"),
+        (UNITS[0], "部门", OFFICE),
+        (UNITS[2], "政府", OFFICE),
+        (UNITS[1], None, None),
+    ):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    page = office.get("/office/new")
+    r = office.post(
+        "/office/new",
+        data={"year": str(YEAR), "name": OFFICE, "deadline": "2099-01-31", "csrf_token": csrf(page.text)},
+        files={"roster_file": ("名单.xlsx", buf.getvalue())},
+    )
+    assert r.status_code == 200, r.text
+    assert re.findall(r'<tr data-unit="([^"]+)">', r.text) == [UNITS[0], UNITS[2], UNITS[1]]
+    with api.open_round_service(str(folder)) as service:
+        units = service.units(service.round(YEAR).id)
+        assert [(u.name, u.level, u.parent) for u in units] == [
+            (UNITS[0], "部门", OFFICE),
+            (UNITS[2], "政府", OFFICE),
+            (UNITS[1], "", ""),
+        ]
+        assert service.round(YEAR).deadline.isoformat() == "2099-01-31"
+    twice = f"{UNITS[0]}\n{UNITS[1]}\n{UNITS[0].replace('区', ' 区')}"  # folds to the first line
+    page = office.get("/office/new")
+    r = office.post(
+        "/office/new", data={"year": str(YEAR + 1), "name": OFFICE, "roster": twice, "csrf_token": csrf(page.text)}
+    )
+    assert r.status_code == 400 and "第 1 行" in r.text and "第 3 行" in r.text
+    assert office.get(f"/office/{YEAR + 1}").status_code == 404
+
+
+def test_a_units_findings_are_in_the_words_of_check(app, links):
+    """What the unit reads after its upload is what `check` says of the same file: every
+    finding, by its rule and in its message's words."""
+    name = UNITS[1]
+    data = workbook(name, **{"requests.new.natural": 3})
+    unit = client(app)
+    assert upload(unit, links[name], data).status_code == 303
+    page = unit.get(links[name]).text
+    said = api.check_bytes(data, "报表.xlsx").result.findings
+    assert said and any(f.severity == "error" for f in said)
+    for f in said:
+        assert html.escape(f.message, quote=False) in page or html.escape(f.message) in page, f.message
+        assert f'data-rule="{f.rule}"' in page, f.rule
