@@ -56,7 +56,8 @@ def test_highest_status_wins_and_summary_counts(tmp_path):
     result = _run("check", str(EXAMPLES / "suoluo-2024.json"), str(_broken(tmp_path)), str(bad))
     assert result.exit_code == 2
     assert (
-        result.output.splitlines()[-1] == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 1 处，提示 1 处。"
+        result.output.splitlines()[-1]
+        == "共 3 个文件：通过 1 个，有错误 1 个，无法使用 1 个；错误 1 处，提示 2 处。"  # suoluo: C5, C7
     )
 
 

@@ -291,14 +291,45 @@ def report_filename(report: Report, fmt: str, *, draft: bool = False) -> str:
 
 
 def build(
-    result: CheckResult, fmt: str, *, draft: bool = False, templates_dir: str | os.PathLike | None = None
+    result: CheckResult,
+    fmt: str,
+    *,
+    draft: bool = False,
+    templates_dir: str | os.PathLike | None = None,
+    fix_punctuation: bool = False,
 ) -> Document:
     """The report of a check result in one format. A report with errors is refused
-    (ReportHasErrors), unless `draft` asks for it anyway: then it carries the draft banner."""
+    (ReportHasErrors), unless `draft` asks for it anyway: then it carries the draft banner.
+    `fix_punctuation` writes the staff text's half-width punctuation beside Chinese (rule C7)
+    full-width in the built report; the input is never changed, and nothing is changed unasked."""
     from xltools import render
 
+    if fix_punctuation:
+        result = with_full_punctuation(result)
     data = render.build(result, fmt, draft=draft, templates_dir=templates_dir)
     return Document(data, output_format(fmt), report_filename(result.report, fmt, draft=bool(result.errors)))
+
+
+def half_punctuation_count(report: Report) -> int:
+    """How many half-width marks beside Chinese the staff text holds (rule C7's count)."""
+    from xltools.spec import FIELDS, Kind
+    from xltools.text import half_punctuation
+
+    return sum(len(half_punctuation(report.text(p))) for p, f in FIELDS.items() if f.kind is Kind.NARRATIVE)
+
+
+def with_full_punctuation(result: CheckResult) -> CheckResult:
+    """The check result with its staff text's half-width punctuation (rule C7) made full-width."""
+    from dataclasses import replace
+
+    from xltools.spec import FIELDS, Kind
+    from xltools.text import full_punctuation
+
+    values = dict(result.report.values)
+    for path, f in FIELDS.items():
+        if f.kind is Kind.NARRATIVE and isinstance(values.get(path), str):
+            values[path] = full_punctuation(values[path])
+    return replace(result, report=replace(result.report, values=values))
 
 
 def render(

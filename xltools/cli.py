@@ -292,6 +292,11 @@ def _write_or_print(output: str | None, data: bytes, *, force: bool, inputs: lis
     metavar="上年报告",
     help="上年的报告（.xlsx 或 .json），用于核对上年结转、现行有效和文字雷同。",
 )
+@click.option(
+    "--fix-punctuation",
+    is_flag=True,
+    help="把各部分文字中紧挨汉字的半角标点（, ; : ? ! ( )）改为全角后生成（只改生成的报告，不改原文件）。",
+)
 def build_cmd(
     input_path: str,
     output: str | None,
@@ -301,6 +306,7 @@ def build_cmd(
     templates_dir: str | None,
     narrative: str | None = None,
     previous: str | None = None,
+    fix_punctuation: bool = False,
 ) -> None:
     """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
 
@@ -312,8 +318,13 @@ def build_cmd(
     fmt = output_format(output, fmt)
     result = api.load_for_build(input_path, previous_path=previous, narrative_path=narrative)
     _show_findings(input_path, result)
-    document = api.build(result, fmt, draft=draft, templates_dir=templates_dir)
+    document = api.build(result, fmt, draft=draft, templates_dir=templates_dir, fix_punctuation=fix_punctuation)
     _write_or_print(output, document.data, force=force, inputs=read)
+    half = api.half_punctuation_count(result.report)
+    if half and fix_punctuation:
+        emit(f"已把 {half} 处半角标点改为全角（只改生成的报告，原文件未改）。", err=True)
+    elif half:
+        emit("加 --fix-punctuation 可在生成的报告中把这些半角标点改为全角（原文件不改）。", err=True)
     if result.errors:
         raise ReportHasErrors(
             f"报告有 {len(result.errors)} 处错误，以上生成的只是草稿，改正前不能发布。", findings=result.errors

@@ -237,3 +237,59 @@ def size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
     return f"{max(1, -(-n // 1024))} KB"
+
+
+# --- half-width punctuation in Chinese text (rule C7) ---------------------------------------------
+
+FULL_PUNCTUATION = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》]")
+
+
+def _chinese(ch: str) -> bool:
+    return bool(ch) and bool(_CJK.match(ch))
+
+
+def half_punctuation(text: str) -> list[int]:
+    """Where Chinese text has a half-width , ; : ? ! ( or ) (beside a Chinese character on either
+    side; a bracket also when its partner is): "2024 年,索罗乡". Numbers (1,234), times (9:30),
+    web addresses and English text keep theirs."""
+    at: list[int] = []
+    opened: list[tuple[int, bool]] = []  # open brackets: position, and whether it is Chinese
+    for i, ch in enumerate(text):
+        if ch not in FULL_PUNCTUATION:
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if before == " " and i > 1:  # "年 ,", a space typed before the mark
+            before = text[i - 2]
+        near = _chinese(before) or _chinese(after)
+        if ch == "(":
+            opened.append((i, near))
+            if near:
+                at.append(i)
+        elif ch == ")":
+            partner = opened.pop() if opened else None
+            if near or (partner is not None and partner[1]):
+                at.append(i)
+                if partner is not None and not partner[1]:
+                    at.append(partner[0])
+        elif near and not (ch in ",:" and before.isdigit() and after.isdigit()):
+            at.append(i)
+    return sorted(at)
+
+
+def full_punctuation(text: str) -> str:
+    """The text with the half-width marks `half_punctuation` finds made full-width (，；：？！（）),
+    and a space typed before or after one of them dropped."""
+    at = set(half_punctuation(text))
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i in at:
+            while out and out[-1] == " ":
+                out.pop()
+            out.append(FULL_PUNCTUATION[ch])
+        elif ch == " " and (i - 1 in at or i + 1 in at):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)

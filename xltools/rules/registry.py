@@ -22,7 +22,7 @@ from xltools.rules.rule import (
     WORKBOOK,
     Rule,
 )
-from xltools.rules.soft import C1, C2, C3, C4, C5, C6, T1, T2, X0, X3
+from xltools.rules.soft import C1, C2, C3, C4, C5, C6, C7, T1, T2, X0, X3
 from xltools.rules.sums import R3_1, R3_2, R3_3, R4_1, X1, X2, Arithmetic, SumRule
 from xltools.rules.texts import S3, S4
 from xltools.rules.values import S2
@@ -117,6 +117,7 @@ _RULES = (
     C4,
     C5,
     C6,
+    C7,
     X0,
     X1,
     X2,

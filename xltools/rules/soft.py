@@ -19,7 +19,7 @@ from xltools.model import WARNING, Finding, Report, Source
 from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Context, Rule
 from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
-from xltools.text import fold, format_number
+from xltools.text import FULL_PUNCTUATION, fold, format_number, half_punctuation
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
 SHINGLE = 13  # characters per shingle for C3 (docs/format.md §5)
@@ -404,6 +404,45 @@ def c6_findings(report: Report) -> list[Finding]:
             f"请核对：确实收取了就删去这句话，未收取就把信息处理费改为 0（{FEE_BASIS}）。",
             report,
             actual=m.group(0),
+        )
+    ]
+
+
+# --- C7: half-width punctuation in the Chinese text ----------------------------------------------
+
+C7 = Rule(
+    "C7",
+    WARNING,
+    "半角标点",
+    "各部分文字中，紧挨汉字的逗号、分号、冒号、问号、叹号或括号是半角的（如“2024 年,索罗乡”）：公文应使用全角标点。"
+    "生成报告时可以选择把它们改为全角，不会自动改。",
+    FILLED,
+    check=lambda c: c7_findings(c.report),
+)
+
+
+def c7_findings(report: Report) -> list[Finding]:
+    """One warning for the whole text: how many half-width marks, in which parts, the first place."""
+    places = [(p, half_punctuation(report.text(p))) for p in NARRATIVES]
+    places = [(p, at) for p, at in places if at]
+    if not places:
+        return []
+    first, at = places[0]
+    text = report.text(first)
+    start = max(0, at[0] - 8)
+    seen = text[start : at[0] + 6].replace("\n", " ")
+    parts = "、".join(f"{FIELDS[p].label} {len(a)} 处" for p, a in places)
+    marks = "".join(sorted({report.text(p)[i] for p, a in places for i in a}, key=list(FULL_PUNCTUATION).index))
+    fixed = "".join(FULL_PUNCTUATION[m] for m in marks)
+    cells = tuple(c for c in (report.cells.get(p) for p, _ in places) if c)
+    return [
+        C7.finding(
+            first,
+            f"正文中有 {sum(len(a) for _, a in places)} 处紧挨汉字的半角标点（{marks}），公文应使用全角（{fixed}）："
+            f"{parts}；第一处在{FIELDS[first].label}“{'…' if start else ''}{seen}…”。"
+            f"请改为全角标点；生成报告时也可以选择自动改为全角（只改生成的报告，不改原文件）。",
+            cells=cells,
+            actual=seen,
         )
     ]
 
