@@ -1,4 +1,4 @@
-"""Half-width punctuation in the clerk's Chinese text (issue 23): rule C7 names it, and the build
+"""Half-width punctuation in the clerk's Chinese text: rule C7 names it, and the build
 makes it full-width only when asked (--fix-punctuation), in the built report only."""
 
 from __future__ import annotations
