@@ -121,3 +121,31 @@ def test_the_web_page_checks_an_uploaded_published_report_the_same_way():
     r = client.post("/check", files={"files": ("报告.html", data)}, headers={"accept": "text/html"})
     assert r.status_code == 200
     assert "R3.1" in r.text and "二、上年结转政府信息公开申请数量" in r.text and "未通过" in r.text
+
+
+def _raised(html: bytes, field: str, by: int) -> bytes:
+    text, n = re.subn(rf'(data-field="{re.escape(field)}">)(\d+)<', lambda m: f"{m[1]}{int(m[2]) + by}<", html.decode())
+    assert n == 1
+    return text.encode()
+
+
+@pytest.mark.parametrize(
+    ("field", "rule", "place"),
+    [
+        ("requests.carried_in.natural", "R3.1", "三、依申请公开 二、上年结转政府信息公开申请数量行"),
+        ("requests.results_total.business", "R3.2", "三、依申请公开 （七）总计行 商业企业列"),
+        ("appeals.review.upheld", "R4.1", "四、复议诉讼 行政复议"),
+    ],
+)
+def test_a_printed_total_that_disagrees_is_told_as_the_printed_report(tmp_path, field, rule, place):
+    """A published report has no formula to restore: the message names the place in words and
+    asks to check the original report; the same mistake in JSON data keeps the workbook's advice."""
+    page = tmp_path / "report.html"
+    page.write_bytes(_raised(_built("html"), field, 2))
+    (entry,) = json.loads(_run("check", str(page), "--json").stdout)["files"]
+    finding = next(f for f in entry["findings"] if f["rule"] == rule)
+    message = finding["message"]
+    assert message.startswith(f"{place}：报告中的总计为 ") and "请对照原报告核对" in message
+    assert not [w for w in ("公式", "手工填写", "单元格", "模板", "重新填写") if w in message]
+    assert finding["cell"] is None and finding["where"].startswith(place)
+    assert all("公式" not in f["message"] and "模板" not in f["message"] for f in entry["findings"])

@@ -299,3 +299,43 @@ def test_what_the_sheet_sums_is_what_the_rules_check(tmp_path):
     text = next(f for f in result.findings if f.field == "requests.new.natural")
     assert "“３”是文本" in text.message and "合计会跳过它" in text.message and "重新输入数字 3" in text.message
     assert "#N/A" in next(f.message for f in result.findings if f.field == "proactive.regulations.issued")
+
+
+# Advice only a workbook or JSON data can take: a published report has no cell, formula or template.
+WORKBOOK_ONLY = ("公式", "手工填写", "单元格", "模板", "重新填写", "再生成报告", "请填写", "填 0")
+
+
+def test_a_published_reports_messages_say_to_check_the_original_not_to_fill_in():
+    """The same mistakes read as a workbook's (fill in, build again) and as a published report's
+    (check the printed report): S2 a number printed blank, S3 a placeholder, S4 a part missing, C1
+    a fee without its count, R3.1/R3.2/R4.1 a total that disagrees with its parts."""
+    from dataclasses import replace
+
+    obj = _base()
+    obj["requests"] = {
+        "new": {"natural": 3, "legal": 2, "total": 6},
+        "granted": {"natural": 3, "legal": 2},
+        "carried_in": {"business": None},
+        "results_total": {"natural": 4},
+    }
+    obj["appeals"] = {"review": {"upheld": 4, "corrected": 7, "total": 0}}
+    obj["overview"]["platform"] = "依托XX平台发布信息。"
+    del obj["overview"]["oversight"]
+    obj["processing_fee"] = {"count": 0, "amount_yuan": 50}
+    source = source_from_object(obj, "t.json")
+    filled = {f.rule: f.message for f in check(source).findings}
+    printed = {f.rule: f.message for f in check(replace(source, published=True)).findings}
+    rules = ("S2", "S3", "S4", "C1", "R3.1", "R3.2", "R4.1")
+    assert set(rules) <= set(filled) and set(rules) <= set(printed)
+    for rule in rules:
+        assert not [w for w in WORKBOOK_ONLY if w in printed[rule]], printed[rule]
+        assert "原报告" in printed[rule] and printed[rule] != filled[rule]
+    assert filled["C1"] == (
+        "信息处理费收取件数（件）为 0，但信息处理费收取金额（元）为 50 元。请填写实际收费件数，"
+        "不清楚件数可留空（《政府信息公开信息处理费管理办法》（国办函〔2020〕109号））。"
+    )
+    assert printed["R4.1"] == (
+        "四、复议诉讼 行政复议：报告中的总计为 0，结果维持、结果纠正、其他结果、尚未审结之和为 11，相差 11。"
+        "总计与这四项之和不一致，请对照原报告核对这五个数字，找出印错的一项。"
+    )
+    assert printed["S2"].startswith("三、依申请公开 二、上年结转政府信息公开申请数量行 商业企业列：报告中此处空白")

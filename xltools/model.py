@@ -87,6 +87,7 @@ class Source:
     cells: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # a published report's text outside the fields, by place
+    published: bool = False  # read from a published report (Word, web page, text, PDF): no cells, no formulas
 
     def cell(self, path: str) -> str | None:
         return self.cells.get(path)

@@ -68,7 +68,7 @@ class Imported:
 
     def source(self) -> Source:
         """What the report states, as a Source (the JSON form's, without writing and parsing it)."""
-        return Source(self.path, "json", dict(self.values))
+        return Source(self.path, "json", dict(self.values), published=True)
 
     def check(self):
         """The imported data checked as it was read (unread values are neither 0 nor blank)."""

@@ -60,7 +60,7 @@ def normalise(source: Source, only: tuple[str, ...] | None = None) -> tuple[Repo
         if f.computed:
             stated.add(f.path)
         if json_input and raw is None and f.path in source.values and f.path.startswith(_TABLES):
-            findings.append(_s2(source, f.path, "未填写（没有数字）。表格中的每个数字都要填写，没有的填 0。", ERROR))
+            findings.append(_s2(source, f.path, S2.say("unfilled", published=source.published), ERROR))
             unreadable.add(f.path)
             values[f.path] = None
             continue
@@ -137,7 +137,7 @@ def check(
         elif rule.applies(value) and not rule.holds(value):
             failing.add(rule.name)
             if not failing.intersection(rule.defer_to):  # one mistake, one finding
-                findings.append(rule_finding(rule, value, report))
+                findings.append(rule_finding(rule, value, report, source.published))
     findings = name_previous_cells(findings, previous, report)
     context = Context(report, previous, source, frozenset(unreadable))
     for r in RULES.values():
@@ -174,12 +174,12 @@ def sheet_values(source: Source, report: Report, previous_given: bool = False) -
     return values
 
 
-def rule_finding(rule: SumRule, value, report: Report) -> Finding:
+def rule_finding(rule: SumRule, value, report: Report, published: bool = False) -> Finding:
     lhs, rhs = rule.sides(value)
     cells = [report.cells.get(rule.target)] + [report.cells.get(p) for p in rule.fields if p != rule.target]
     return rule.of.finding(
         rule.target,
-        rule.explain(rule, value),
+        rule.explain(rule, value, published),
         expected=rhs,
         actual=lhs,
         cells=tuple(dict.fromkeys(c for c in cells if c)),

@@ -7,7 +7,7 @@ library builds a Finding and that every Rule object is in the one list (xltools/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +38,24 @@ class Context:
     source: Source | None = None
     unreadable: AbstractSet[str] = frozenset()
 
+    @property
+    def published(self) -> bool:
+        """A published report is checked: its messages speak of the printed report (`Words`)."""
+        return self.source is not None and self.source.published
+
+
+@dataclass(frozen=True)
+class Words:
+    """A message of a rule as a template with named fields (`str.format`), and how it reads for a
+    published report when that differs: a printed report has no cell, formula or template to fix,
+    only figures that disagree, so the advice there is to check the original report."""
+
+    text: str
+    published: str | None = None
+
+    def say(self, *, published: bool = False, **fields: Any) -> str:
+        return (self.published if published and self.published is not None else self.text).format(**fields)
+
 
 @dataclass(frozen=True, eq=False)
 class Rule:
@@ -54,6 +72,7 @@ class Rule:
     # while reading an input or in another step (S1, S5, I1, F1 …), which makes its findings there.
     check: Callable[[Context], list[Finding]] | None = field(default=None, repr=False)
     last_year: tuple[str, ...] = ()  # the fields of last year's report its check reads
+    words: Mapping[str, Words] = field(default_factory=dict, repr=False)  # its messages, by name
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -64,6 +83,11 @@ class Rule:
         """The severity in words: 错误 (blocks the report) or 提示 (shown, never blocks)."""
         words = {ERROR: "错误", WARNING: "提示"}
         return words[self.severity] + (f"（部分为{words[self.also]}）" if self.also else "")
+
+    def say(self, name: str, *, published: bool = False, **fields: Any) -> str:
+        """Its message `name` with these fields, as it reads for a workbook or JSON data, or for a
+        published report (`published`)."""
+        return self.words[name].say(published=published, **fields)
 
     def finding(
         self,
@@ -101,4 +125,4 @@ NARRATIVE_FILE = Scope("生成报告时另附文字稿")
 MERGE = Scope("汇总下级单位的报告时")
 ROUND = Scope("年度收集中单位上传的报告")
 
-__all__ = ["Context", "Rule", "Scope"]
+__all__ = ["Context", "Rule", "Scope", "Words"]

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from xltools import spec
 from xltools.model import WARNING, Finding, Report, Source
-from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Context, Rule
+from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Context, Rule, Words
 from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
 from xltools.text import FULL_PUNCTUATION, fold, format_number, half_punctuation
@@ -320,6 +320,12 @@ C1 = Rule(
     "第六部分写明信息处理费：金额已填，件数与金额不矛盾。",
     FILLED,
     check=lambda c: c1_findings(c.report, c.source),
+    words={
+        "no_count": Words(
+            "{count}为 0，但{amount}为 {yuan} 元。请填写实际收费件数，不清楚件数可留空（{basis}）。",
+            published="{count}为 0，但{amount}为 {yuan} 元。两者矛盾，请对照原报告核对这两个数字（{basis}）。",
+        )
+    },
 )
 
 
@@ -358,8 +364,14 @@ def c1_findings(report: Report, source: Source | None) -> list[Finding]:
             _warn(
                 C1,
                 count_path,
-                f"{FIELDS[count_path].label}为 0，但{FIELDS[amount_path].label}为 {format_number(amount)} 元。请填写实际收费件数，"
-                f"不清楚件数可留空（{FEE_BASIS}）。",
+                C1.say(
+                    "no_count",
+                    published=source is not None and source.published,
+                    count=FIELDS[count_path].label,
+                    amount=FIELDS[amount_path].label,
+                    yuan=format_number(amount),
+                    basis=FEE_BASIS,
+                ),
                 report,
                 actual=count,
             )

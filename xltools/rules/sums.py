@@ -14,7 +14,7 @@ from functools import cached_property
 
 from xltools.model import ERROR, WARNING
 from xltools.normalize import BLANK_LOOKING
-from xltools.rules.rule import FILLED, WITH_PREVIOUS, Rule
+from xltools.rules.rule import FILLED, WITH_PREVIOUS, Rule, Words
 from xltools.spec import (
     APPEAL_PARTS,
     APPEALS,
@@ -102,8 +102,8 @@ class SumRule:
         return self.of.severity
 
     @property
-    def explain(self) -> Callable[[SumRule, Callable[[str], Number]], str]:
-        """The Chinese message of a failure: `explain(relation, value)`."""
+    def explain(self) -> Callable[[SumRule, Callable[[str], Number], bool], str]:
+        """The Chinese message of a failure: `explain(relation, value, published)`."""
         return self.of.explain
 
     @property
@@ -225,7 +225,7 @@ RANGE_NAMES: dict[tuple[str, ...], str] = {
 class Arithmetic(Rule):
     """A rule of sums (勾稽关系): one relation (SumRule) per row, column or group it holds for."""
 
-    explain: Callable[[SumRule, Callable[[str], Number]], str]  # the Chinese message of a failure
+    explain: Callable[[SumRule, Callable[[str], Number], bool], str]  # the Chinese message of a failure
     short: Callable[[SumRule], Text]  # the check cell's text after ✗ (Excel and Python alike)
     build: Callable[[Arithmetic], Iterable[SumRule]] = field(repr=False)
 
@@ -237,13 +237,15 @@ class Arithmetic(Rule):
 # --- R3.1: each table-三 row, total = the six applicant columns ------------------------------
 
 
-def _r31_explain(rule: SumRule, v) -> str:
+def _r31_explain(rule: SumRule, v, published: bool = False) -> str:
     row = REQUESTS.row(rule.where)
+    return rule.of.say("failed", published=published, place=f"{SHEET_REQUESTS} {row.label}行", **_totals(rule, v))
+
+
+def _totals(rule: SumRule, v) -> dict[str, str]:
+    """The named fields of a total's message: the total, the sum of its parts, their difference."""
     total, parts = rule.sides(v)
-    return (
-        f"{SHEET_REQUESTS} {row.label}行：总计为 {excel_text(total)}，自然人至其他六列之和为 "
-        f"{excel_text(parts)}，{_sides(total, parts)}。总计列应由公式自动计算，不要手工填写；请核对该行数字。"
-    )
+    return {"total": excel_text(total), "parts": excel_text(parts), "diff": _sides(total, parts)}
 
 
 R3_1 = Arithmetic(
@@ -252,6 +254,13 @@ R3_1 = Arithmetic(
     "表三行总计",
     "表三每一行：总计 = 自然人 + 法人或其他组织五列之和。",
     FILLED,
+    words={
+        "failed": Words(
+            "{place}：总计为 {total}，自然人至其他六列之和为 {parts}，{diff}。总计列应由公式自动计算，不要手工填写；请核对该行数字。",
+            published="{place}：报告中的总计为 {total}，自然人至其他六列之和为 {parts}，{diff}。"
+            "总计与各列之和不一致，请对照原报告核对该行的数字，找出印错的一项。",
+        )
+    },
     explain=_r31_explain,
     short=lambda rule: ("总计", Sum((rule.target,)), "，六列之和", Sum(rule.rhs)),
     build=lambda r: (
@@ -271,13 +280,10 @@ R3_1 = Arithmetic(
 # --- R3.2: each table-三 column, （七）总计 = the 21 result rows --------------------------------
 
 
-def _r32_explain(rule: SumRule, v) -> str:
+def _r32_explain(rule: SumRule, v, published: bool = False) -> str:
     col = REQUESTS.column(rule.where)
-    total, parts = rule.sides(v)
-    return (
-        f"{SHEET_REQUESTS} （七）总计行 {col.label}列：总计为 {excel_text(total)}，（一）至（六）各项办理结果之和为 "
-        f"{excel_text(parts)}，{_sides(total, parts)}。总计应由公式自动计算；请核对该列哪一个办理结果数字填错了。"
-    )
+    place = f"{SHEET_REQUESTS} （七）总计行 {col.label}列"
+    return rule.of.say("failed", published=published, place=place, **_totals(rule, v))
 
 
 R3_2 = Arithmetic(
@@ -286,6 +292,14 @@ R3_2 = Arithmetic(
     "表三办理结果总计",
     "表三每一列：（七）总计 = （一）至（六）各项办理结果之和。",
     FILLED,
+    words={
+        "failed": Words(
+            "{place}：总计为 {total}，（一）至（六）各项办理结果之和为 {parts}，{diff}。"
+            "总计应由公式自动计算；请核对该列哪一个办理结果数字填错了。",
+            published="{place}：报告中的总计为 {total}，（一）至（六）各项办理结果之和为 {parts}，{diff}。"
+            "总计与各项之和不一致，请对照原报告核对该列的总计和各项办理结果，找出印错的一项。",
+        )
+    },
     explain=_r32_explain,
     short=lambda rule: ("（七）总计", Sum((rule.target,)), "，各项办理结果之和", Sum(rule.rhs)),
     build=lambda r: (
@@ -305,7 +319,7 @@ R3_2 = Arithmetic(
 # --- R3.3: each table-三 column, 一 + 二 = 三 + 四 ----------------------------------------------
 
 
-def _r33_explain(rule: SumRule, v) -> str:
+def _r33_explain(rule: SumRule, v, published: bool = False) -> str:
     col = REQUESTS.column(rule.where)
     new, carried_in = (v(p) for p in rule.lhs)
     results, carried_over = (v(p) for p in rule.rhs)
@@ -345,13 +359,9 @@ R3_3 = Arithmetic(
 # --- R4.1: each table-四 group, total = its four results ---------------------------------------
 
 
-def _r41_explain(rule: SumRule, v) -> str:
+def _r41_explain(rule: SumRule, v, published: bool = False) -> str:
     group = APPEALS.row(rule.where)
-    total, parts = rule.sides(v)
-    return (
-        f"{SHEET_APPEALS} {group.label}：总计为 {excel_text(total)}，结果维持、结果纠正、其他结果、尚未审结之和为 "
-        f"{excel_text(parts)}，{_sides(total, parts)}。总计应由公式自动计算，不要手工填写；请核对这四项数字。"
-    )
+    return rule.of.say("failed", published=published, place=f"{SHEET_APPEALS} {group.label}", **_totals(rule, v))
 
 
 R4_1 = Arithmetic(
@@ -360,6 +370,14 @@ R4_1 = Arithmetic(
     "表四总计",
     "表四每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。",
     FILLED,
+    words={
+        "failed": Words(
+            "{place}：总计为 {total}，结果维持、结果纠正、其他结果、尚未审结之和为 {parts}，{diff}。"
+            "总计应由公式自动计算，不要手工填写；请核对这四项数字。",
+            published="{place}：报告中的总计为 {total}，结果维持、结果纠正、其他结果、尚未审结之和为 {parts}，{diff}。"
+            "总计与这四项之和不一致，请对照原报告核对这五个数字，找出印错的一项。",
+        )
+    },
     explain=_r41_explain,
     short=lambda rule: ("总计", Sum((rule.target,)), "，四项之和", Sum(rule.rhs)),
     build=lambda r: (
@@ -387,7 +405,7 @@ def _carried(r: Arithmetic, title: Callable[[Carry], str]) -> Iterable[SumRule]:
 # --- X1: this year's 上年结转 = last year's 结转下年度 (warning) --------------------------------
 
 
-def _x1_explain(rule: SumRule, v) -> str:
+def _x1_explain(rule: SumRule, v, published: bool = False) -> str:
     col = REQUESTS.column(rule.where)
     this, last = rule.sides(v)
     return (
@@ -412,7 +430,7 @@ X1 = Arithmetic(
 # --- X2: 现行有效(N) = 现行有效(N-1) + 制发(N) − 废止(N) (warning) -------------------------------
 
 
-def _x2_explain(rule: SumRule, v) -> str:
+def _x2_explain(rule: SumRule, v, published: bool = False) -> str:
     row = PROACTIVE.row(rule.where)
     in_force, repealed = (v(p) for p in rule.lhs)
     previous, issued = (v(p) for p in rule.rhs)

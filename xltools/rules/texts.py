@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from xltools.model import ERROR, CellError, Finding, Report
 from xltools.normalize import looks_blank
-from xltools.rules.rule import FILLED, Rule
+from xltools.rules.rule import FILLED, Rule, Words
 from xltools.rules.sums import FAIL_MARK, OK_MARK, blank_expr
 from xltools.spec import FIELDS, PLACEHOLDERS, REQUIRED_FIELDS, Kind
 
@@ -23,7 +23,13 @@ S3 = Rule(
     "没有占位符",
     "文字中不能留有“XX”“××”“待补充”“TODO”之类的占位符，也不能只有“……”或与模板提示语相同。",
     FILLED,
-    check=lambda c: placeholder_findings(c.report),
+    check=lambda c: placeholder_findings(c.report, c.published),
+    words={
+        "placeholder": Words(
+            "{label}：{shown}，像是没有写完。请替换为实际内容后再生成报告。",
+            published="{label}：{shown}，像是没有写完就发布了。请对照原报告核对。",
+        )
+    },
 )
 
 _PLACEHOLDER = re.compile("|".join(re.escape(t) for t in PLACEHOLDERS.tokens))
@@ -42,7 +48,7 @@ def placeholder_in(text: str, prompt: str = "") -> str | None:
     return m.group(0) if m else None
 
 
-def placeholder_findings(report: Report) -> list[Finding]:
+def placeholder_findings(report: Report, published: bool = False) -> list[Finding]:
     findings = []
     for f in FIELDS.values():
         if f.kind not in (Kind.TEXT, Kind.NARRATIVE):
@@ -54,7 +60,7 @@ def placeholder_findings(report: Report) -> list[Finding]:
             findings.append(
                 S3.finding(
                     f.path,
-                    f"{f.label}：{shown}，像是没有写完。请替换为实际内容后再生成报告。",
+                    S3.say("placeholder", published=published, label=f.label, shown=shown),
                     cell=report.cells.get(f.path),
                     actual=token,
                 )
@@ -87,11 +93,19 @@ S4 = Required(
     "必填项已填写",
     "机关全称、年度、总体情况各部分和第五部分（存在的主要问题及改进情况）不能为空（国办公开办函〔2021〕30号）。",
     FILLED,
-    check=lambda c: required_findings(c.report, c.unreadable),
+    check=lambda c: required_findings(c.report, c.unreadable, c.published),
+    words={
+        "empty": Words(
+            "{label}：未填写。这是报告必须包含的内容（{basis}），请填写后再生成报告。",
+            published="{label}：报告中没有这部分内容。这是报告必须包含的内容（{basis}），请对照原报告核对是否漏印。",
+        )
+    },
 )
 
 
-def required_findings(report: Report, unreadable: AbstractSet[str] = frozenset()) -> list[Finding]:
+def required_findings(
+    report: Report, unreadable: AbstractSet[str] = frozenset(), published: bool = False
+) -> list[Finding]:
     """Empty required fields; a field already reported unreadable (S2) is not reported again."""
     findings = []
     for f in REQUIRED_FIELDS:
@@ -100,7 +114,7 @@ def required_findings(report: Report, unreadable: AbstractSet[str] = frozenset()
             findings.append(
                 S4.finding(
                     f.path,
-                    f"{f.label}：未填写。这是报告必须包含的内容（{_basis(f.path)}），请填写后再生成报告。",
+                    S4.say("empty", published=published, label=f.label, basis=_basis(f.path)),
                     cell=report.cells.get(f.path),
                 )
             )

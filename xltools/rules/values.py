@@ -12,7 +12,7 @@ from typing import Any
 
 from xltools.model import ERROR, WARNING
 from xltools.normalize import looks_blank, parse
-from xltools.rules.rule import TYPED, Rule
+from xltools.rules.rule import TYPED, Rule, Words
 from xltools.rules.sums import FAIL_MARK, OK_MARK, blank_expr
 from xltools.spec import FIELDS, MAX_NUMBER, YEAR_MAX, YEAR_MIN, Kind
 
@@ -77,6 +77,13 @@ S2 = ValidNumbers(
     "表格中留空的数字单元格按 0 计并提示。",
     TYPED,
     also=WARNING,
+    words={
+        # a table number given as null in JSON data, or printed blank in a published report
+        "unfilled": Words(
+            "未填写（没有数字）。表格中的每个数字都要填写，没有的填 0。",
+            published="报告中此处空白，没有数字。表格中的每个数字都应写明，没有的应为 0；请对照原报告核对。",
+        )
+    },
 )
 
 __all__ = ["S2", "ValidNumbers"]
