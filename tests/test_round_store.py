@@ -123,3 +123,32 @@ def test_one_round_per_year(tmp_path):
         with pytest.raises(sqlite3.IntegrityError):
             store.create_round(2024, "某区政府", None, [_unit("乙")], NOW)
         assert len(store.rounds()) == 1
+
+
+def test_the_connections_of_ended_threads_are_closed(tmp_path):
+    """A server's worker threads come and go (idle ones end); each opened its own connection.
+    Those of ended threads are closed when the next one opens, so open files do not pile up."""
+    import os
+    import threading
+
+    store = SQLiteStore(tmp_path / "data")
+    store.rounds()
+    opened: list[sqlite3.Connection] = []
+
+    def one() -> None:
+        store.rounds()
+        opened.append(store._db())
+
+    def fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    for i in range(60):
+        t = threading.Thread(target=one)
+        t.start()
+        t.join()
+        if i == 9:
+            after_ten = fds()
+    assert fds() <= after_ten  # fifty more threads, no more open files
+    with pytest.raises(sqlite3.ProgrammingError):
+        opened[0].execute("SELECT 1")  # the first thread's, closed
+    store.close()

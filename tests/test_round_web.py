@@ -644,3 +644,51 @@ def test_a_units_findings_are_in_the_words_of_check(app, links):
     for f in said:
         assert html.escape(f.message, quote=False) in page or html.escape(f.message) in page, f.message
         assert f'data-rule="{f.rule}"' in page, f.rule
+
+
+def test_a_streamed_download_starts_before_it_is_made_and_stops_when_the_reader_goes():
+    """The Word zip is sent as it is written: the first bytes reach the reader while the rest is
+    still being made, and a reader that goes away stops the writer (no work for no one)."""
+    import threading
+
+    import anyio
+
+    from xltools.web.round_common import streamed
+
+    release, stopped = threading.Event(), threading.Event()
+    written = []
+
+    def write(out) -> None:
+        try:
+            out.write(b"first")
+            assert release.wait(30)
+            for i in range(1000):
+                out.write(b"more %d" % i)
+                written.append(i)
+        except BaseException:
+            stopped.set()
+            raise
+
+    async def read_all() -> list[bytes]:
+        got = []
+        async for chunk in streamed(write):
+            got.append(chunk)
+            if chunk == b"first":
+                assert not written  # the writer is still waiting: the first bytes came before the rest
+                release.set()
+        return got
+
+    got = anyio.run(read_all)
+    assert got[0] == b"first" and len(got) == 1001 and got[-1] == b"more 999"
+
+    release.clear()
+    written.clear()
+
+    async def read_one_and_go() -> None:
+        stream = streamed(write)
+        assert await stream.__anext__() == b"first"
+        await stream.aclose()  # the reader goes away
+        release.set()
+
+    anyio.run(read_one_and_go)
+    assert stopped.wait(10) and len(written) < 1000  # the writer stopped early

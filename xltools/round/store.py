@@ -209,7 +209,7 @@ class SQLiteStore:
         self.path = self.folder / DATABASE
         self.blobs = self.folder / BLOBS
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []  # each thread's own
         self._lock = threading.Lock()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -237,12 +237,19 @@ class SQLiteStore:
             db = _connect(self.path)
             self._local.db = db
             with self._lock:
-                self._all.append(db)
+                # the connections of threads that have ended are closed here: a server's worker
+                # threads come and go (idle ones end), and each would otherwise keep its files open
+                ended = [(t, c) for t, c in self._all if not t.is_alive()]
+                self._all = [(t, c) for t, c in self._all if t.is_alive()]
+                self._all.append((threading.current_thread(), db))
+            for _, c in ended:
+                with contextlib.suppress(sqlite3.Error):
+                    c.close()
         return db
 
     def close(self) -> None:
         with self._lock:
-            for db in self._all:
+            for _, db in self._all:
                 with contextlib.suppress(sqlite3.Error):
                     db.close()
             self._all.clear()

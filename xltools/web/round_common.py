@@ -5,11 +5,14 @@ back into the checking page's view. Holds no state: every page is built from the
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
+import queue
+import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import anyio
 from fastapi import Request
@@ -127,6 +130,65 @@ class RoundPages:
         return self.templates.TemplateResponse(
             request, name, {"status_names": STATUS_NAMES, **context}, status_code=status_code
         )
+
+
+class _Gone(Exception):
+    """The download's reader went away: the writer stops."""
+
+
+class _Pipe(io.RawIOBase):
+    """The write end of a download: what is written goes to the response as it comes (not
+    seekable: a zip written here carries its sizes after each member, as zipfile does for streams)."""
+
+    def __init__(self, chunks: queue.Queue, gone: threading.Event):
+        self.chunks, self.gone = chunks, gone
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        while not self.gone.is_set():
+            try:
+                self.chunks.put(data, timeout=0.5)
+                return len(data)
+            except queue.Full:
+                continue
+        raise _Gone
+
+
+async def streamed(write: Callable[[BinaryIO], None]) -> AsyncIterator[bytes]:
+    """The bytes `write(out)` writes, in a thread of its own, as they are written: a download of a
+    whole round starts at once and grows as its units' files are made (never held whole in memory
+    or on disk). The writer stops when the reader goes away."""
+    chunks: queue.Queue = queue.Queue(maxsize=16)
+    gone = threading.Event()
+    end = object()
+
+    def run() -> None:
+        try:
+            write(_Pipe(chunks, gone))  # type: ignore[arg-type]  # a RawIOBase is a binary stream
+        except _Gone:
+            return
+        except Exception:
+            log.exception("a streamed download failed")  # the download ends short: the reader sees a broken file
+        finally:
+            while not gone.is_set():
+                try:
+                    chunks.put(end, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+
+    threading.Thread(target=run, daemon=True, name="xltools-download").start()
+    try:
+        while True:
+            chunk = await anyio.to_thread.run_sync(chunks.get)
+            if chunk is end:
+                return
+            yield chunk
+    finally:
+        gone.set()
 
 
 @dataclass
