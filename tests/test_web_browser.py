@@ -182,3 +182,36 @@ def test_batch_sorts_by_status_and_gives_the_summary_workbook(page, broken, tmp_
     assert info.value.suggested_filename == "检查汇总.xlsx"
     ws = openpyxl.load_workbook(saved).worksheets[0]
     assert [c.value for c in ws["A"]][1:] == [EXAMPLE.name, broken.name, notes.name]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_page_fits_a_phone_and_a_desktop(browser, base_url, broken, width):
+    """At 390 px (a phone) the page never scrolls sideways: the batch table and the findings become
+    one card per row (names and 说明 as wide as the screen), the workbook grid scrolls in its own
+    box; at 1366 px they stay tables."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(base_url + "/")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        _upload(page, [str(broken), str(EXAMPLE_XLSX), str(EXAMPLE_XLSX)])
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        agency = page.locator("#batch tbody tr").first.locator("td.agency")
+        text = page.locator("section.errors td.text").first
+        display = page.locator("#batch").evaluate("e => getComputedStyle(e).display")
+        if width < 640:
+            assert display == "block"
+            box = agency.bounding_box()
+            assert box["width"] > 250 and box["height"] < 60  # 测试市测试区测试镇人民政府 on one or two lines
+            assert text.bounding_box()["width"] > 250  # 说明 no longer four characters a line
+            assert "说明：" in text.evaluate("e => getComputedStyle(e, '::before').content + e.textContent")
+            grid = page.locator(".grid-wrap").first
+            assert grid.evaluate("e => e.scrollWidth > e.clientWidth")  # the grid scrolls inside its box
+        else:
+            assert display == "table"
+        page.goto(base_url + "/")
+        _upload(page, str(broken))
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    finally:
+        context.close()
