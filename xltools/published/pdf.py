@@ -520,10 +520,16 @@ def _lines(chars: list[dict]) -> list[dict]:
 
 def _segments(chars: list[dict], size: float) -> list[str]:
     """A line's text split where a gap wider than a character stands: the cells of
-    a table printed without ruling lines. Justified text never spreads that far."""
+    a table printed without ruling lines. Justified text never spreads that far. A number half
+    a character or more after a Chinese character is a cell of its own too (a row label wrapped
+    close to its number cell, as in a row whose borders a page break left open); in running
+    text a number follows a character with no gap."""
     parts: list[list[dict]] = []
     for ch in sorted(chars, key=lambda c: c["x0"]):
-        if parts and ch["x0"] - parts[-1][-1]["x1"] <= size:
+        gap = ch["x0"] - parts[-1][-1]["x1"] if parts else 0.0
+        if parts and gap > size / 2 and ch["text"].isdigit() and _wide(parts[-1][-1]["text"]):
+            parts.append([ch])
+        elif parts and gap <= size:
             parts[-1].append(ch)
         else:
             parts.append([ch])

@@ -381,10 +381,16 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
     columns: list[str] | None = None
     decided = False
     pending: list[str] | None = None
-    # Numbers printed with no label beside them, after a label's first part: a row the page break
-    # cut (the label's rest printed after them, on the next page). Placed only when the joined
-    # label names a row exactly.
-    orphan: tuple[list[str], list[str]] | None = None
+    # Numbers beside no label or only a label's first part: a row the page break cut (the label's
+    # rest printed after them). Placed only when the label joined with the lines after it names a
+    # row exactly; else the note it would have had (a row not of the format) is given.
+    orphan: tuple[list[str], list[str], str | None] | None = None
+
+    def drop_orphan() -> None:
+        nonlocal orphan
+        if orphan is not None and orphan[2] is not None:
+            reader.note(None, orphan[2])
+        orphan = None
 
     def place(row_id: str, values: list[str]) -> None:
         nonlocal decided, columns
@@ -407,22 +413,24 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
                 header.append(cells)
             elif decided and labels and not _PAGE_MARK.match(block.text):
                 if orphan is not None:
-                    head, numbers = orphan
-                    orphan = None
-                    row_id = _match_row(reader, [" / ".join(head) + labels[0], *labels[1:]], rows, quiet=True)
+                    head, numbers, note = orphan
+                    joined = [" / ".join(head) + labels[0], *labels[1:]]
+                    row_id = _match_row(reader, joined, rows, quiet=True)
                     if row_id is not None:
+                        orphan = pending = None
                         place(row_id, numbers)
                         continue
+                    orphan = (joined, numbers, note)  # perhaps more of the label follows
                 pending = labels  # perhaps a label the page break cut: its rest comes with the numbers
             continue
-        orphan = None
+        drop_orphan()
         if not labels and pending:
             row_id = _match_row(reader, pending, rows, quiet=True)
             if row_id is not None:  # the label whole, its numbers on the next page
                 pending = None
                 place(row_id, values)
             else:
-                orphan, pending = (pending, values), None
+                orphan, pending = (pending, values, None), None
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
@@ -435,10 +443,15 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             row_id = _match_row(reader, labels, rows)
         pending = None
         if row_id is None:
-            if labels:
-                reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
+            if labels:  # perhaps a label's first part, its rest on the lines after
+                orphan = (
+                    labels,
+                    values,
+                    f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。",
+                )
             continue
         place(row_id, values)
+    drop_orphan()
     reader.all_rows_short(len(spec.REQUESTS.columns))
     reader.missing(rows)
     _confirm_requests(reader)
