@@ -212,3 +212,22 @@ def test_no_rule_id_is_written_out_in_the_library():
             if isinstance(n, ast.Constant) and n.value in ids and id(n) not in own
         ]
     assert written == []
+
+
+def test_every_message_a_rule_names_it_holds():
+    """A rule's words are complete templates (every named field filled by the fields it is said
+    with), and a finding one rule stands for in a published report (`Rule.replaces`) names a rule
+    of the list and a message its declaring rule holds, said with the fields it gives."""
+    import string
+
+    from xltools.published import NO_SUMMARY
+
+    for r in RULES.values():
+        for name, words in r.words.items():
+            for text in filter(None, (words.text, words.published)):
+                fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+                assert all(f.isidentifier() for f in fields), f"{r.id} {name}: {fields}"
+        for swap in r.replaces:
+            assert RULES.get(swap.rule.id) is swap.rule and swap.words in r.words, r.id
+            assert r.say(swap.words, **swap.fields)
+    assert NO_SUMMARY.startswith("一、总体情况直接从（一）开始")

@@ -19,7 +19,7 @@ from xltools import spec
 from xltools.errors import UnusableInput
 from xltools.formats import READABLE, input_format, suffix_of, unsupported
 from xltools.geometry import where_labels, where_text
-from xltools.model import ERROR, WARNING, Finding, Source
+from xltools.model import ERROR, Finding, Source
 from xltools.published.blocks import MAX_INPUT, Block, Blocks, noting_removed, removed_note
 from xltools.published.labels import number
 from xltools.published.structure import FEE_PART, read_structure
@@ -32,7 +32,7 @@ from xltools.published.tables import (
     read_proactive,
     read_requests,
 )
-from xltools.rules.registry import I1, I2, S4
+from xltools.rules.registry import I1, I2, RULES
 
 NARRATIVE_FIELDS = tuple(p for p in spec.FIELDS if p.startswith("overview.") or p in ("problems", "other_matters"))
 
@@ -65,6 +65,11 @@ class Imported:
                 node = node.setdefault(key, {})
             node[last] = self.values.get(path)
         return out
+
+    @property
+    def noticed(self) -> frozenset[str]:
+        """What the importer noticed that changes how a rule's finding reads (`Rule.replaces`)."""
+        return frozenset({"no_summary"} if self.no_summary else ())
 
     def source(self) -> Source:
         """What the report states, as a Source (the JSON form's, without writing and parsing it)."""
@@ -103,9 +108,8 @@ def where_of(path: str | None) -> str | None:
 
 def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     """A published report checked as it stands (`check report.html`): the import notes first, then
-    the checker's findings, each located by its table, row and column labels (`where`)."""
-    from dataclasses import replace
-
+    the checker's findings, as the rules of the one list say a published report reads: a finding
+    another rule's stands for there (`Rule.replaces`), each placed by its labels (`Rule.placed`)."""
     from xltools.rules.checker import check
 
     source = imported.source()
@@ -113,17 +117,18 @@ def check_imported(imported: Imported, *, strict: bool = False, previous=None):
     source.texts = dict(imported.texts)
     result = check(source, strict=strict, previous=previous, normalised=normalised(imported))
     findings = result.findings
-    if imported.no_summary:  # the format asks for the five sub-sections; a 综述 before them is optional
-        findings = [f for f in findings if not (f.rule == S4.id and f.field == "overview.summary")]
-        findings.append(I1.finding("overview.summary", NO_SUMMARY, severity=ERROR if strict else WARNING))
-    result.findings = [f if f.cell or f.where else replace(f, where=where_of(f.field)) for f in findings]
+    noticed = imported.noticed
+    for rule in RULES.values():
+        for swap in rule.replaces:
+            if swap.when in noticed:
+                findings = [f for f in findings if not (f.rule == swap.rule.id and f.field == swap.on)]
+                message = rule.say(swap.words, **swap.fields)
+                findings.append(rule.finding(swap.on, message, severity=ERROR if strict else None))
+    result.findings = [RULES[f.rule].placed(f) for f in findings]
     return result
 
 
-NO_SUMMARY = (
-    f"{spec.PART_TITLES['overview']}直接从（一）开始，（一）之前没有综述文字。"
-    "格式不强制要求综述；如原报告另有综述段落，请核对是否漏印。"
-)
+NO_SUMMARY = I1.say("no_summary", **I1.replaces[0].fields)  # part 一 printed without a 综述
 
 
 def file_notes(blocks: list[Block]) -> list[Finding]:

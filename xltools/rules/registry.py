@@ -10,6 +10,7 @@ in this list; tests/test_registry.py checks statically that no finding is made o
 
 from __future__ import annotations
 
+from xltools import spec
 from xltools.model import ERROR, WARNING
 from xltools.rules.rule import (
     FILL,
@@ -20,7 +21,9 @@ from xltools.rules.rule import (
     PUBLISHED,
     ROUND,
     WORKBOOK,
+    Replaces,
     Rule,
+    Words,
 )
 from xltools.rules.soft import C1, C2, C3, C4, C5, C6, C7, T1, T2, X0, X3
 from xltools.rules.sums import R3_1, R3_2, R3_3, R4_1, X1, X2, Arithmetic, SumRule
@@ -56,6 +59,13 @@ I1 = Rule(
     "导入说明",
     "导入已发布的报告时程序的说明：某部分或某行没有找到、数字的读法有疑问、表格与格式不符等；导入的数据请人工核对。",
     PUBLISHED,
+    words={
+        "no_summary": Words(
+            "{part}直接从（一）开始，（一）之前没有综述文字。格式不强制要求综述；如原报告另有综述段落，请核对是否漏印。"
+        ),
+    },
+    # the format asks for the five sub-sections; a 综述 before them is optional
+    replaces=(Replaces(S4, "overview.summary", "no_summary", "no_summary", {"part": spec.PART_TITLES["overview"]}),),
 )
 I2 = Rule(
     "I2",

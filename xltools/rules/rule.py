@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from xltools.geometry import where_text
 from xltools.model import ERROR, WARNING, Finding, Report, Source
 
 
@@ -57,6 +58,19 @@ class Words:
         return (self.published if published and self.published is not None else self.text).format(**fields)
 
 
+@dataclass(frozen=True)
+class Replaces:
+    """In a published report, when the importer noticed `when` (`Imported.noticed`), `rule`'s
+    finding on the field `on` gives way to a finding of the rule that declares this, saying `words` (its
+    message of that name, with `fields`): e.g. part 一 printed without a 综述 is I1's note, not S4's error."""
+
+    rule: Rule
+    on: str
+    when: str
+    words: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, eq=False)
 class Rule:
     """One rule: `severity` is what its findings are (under `strict` every warning becomes an error);
@@ -73,6 +87,7 @@ class Rule:
     check: Callable[[Context], list[Finding]] | None = field(default=None, repr=False)
     last_year: tuple[str, ...] = ()  # the fields of last year's report its check reads
     words: Mapping[str, Words] = field(default_factory=dict, repr=False)  # its messages, by name
+    replaces: tuple[Replaces, ...] = ()  # findings of other rules its own stand for in a published report
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -88,6 +103,11 @@ class Rule:
         """Its message `name` with these fields, as it reads for a workbook or JSON data, or for a
         published report (`published`)."""
         return self.words[name].say(published=published, **fields)
+
+    def placed(self, finding: Finding) -> Finding:
+        """Its finding as a published report shows it: a report has no cells, so a finding without
+        a cell or a place is named by its field's place in words (its table, row and column labels)."""
+        return finding if finding.cell or finding.where else replace(finding, where=where_text(finding.field))
 
     def finding(
         self,
@@ -125,4 +145,4 @@ NARRATIVE_FILE = Scope("生成报告时另附文字稿")
 MERGE = Scope("汇总下级单位的报告时")
 ROUND = Scope("年度收集中单位上传的报告")
 
-__all__ = ["Context", "Rule", "Scope", "Words"]
+__all__ = ["Context", "Replaces", "Rule", "Scope", "Words"]
