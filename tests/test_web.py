@@ -721,3 +721,28 @@ def test_the_page_never_tells_a_web_user_to_run_a_command(client):
     text = doc(page).text_content()
     assert "请使用本工具的空白模板填写。空白填报模板可在本页顶部下载。" in text
     assert not re.search(r"xltools (template|check|build|serve)", text)
+
+
+def test_a_batch_flags_the_same_agency_twice(client, broken_xlsx):
+    """Two files of one agency and year (merge would refuse them) are named on the batch page."""
+    xlsx = (EXAMPLE.parent / "suoluo-2024.xlsx").read_bytes()
+    page = doc(upload(client, ("甲.xlsx", xlsx), ("乙.xlsx", xlsx), ("坏.xlsx", broken_xlsx)))
+    (notice,) = page.cssselect("#same-units")
+    assert "平凉市崆峒区索罗乡人民政府（2024年）：“甲.xlsx”、“乙.xlsx”" in text_of(notice)
+    assert "合并" in text_of(notice) and "坏.xlsx" not in text_of(notice)
+    rows = page.cssselect("#batch tr.unit")
+    assert ["same-unit" in r.get("class") for r in rows] == [True, True, False]
+    assert "与“乙.xlsx”是同一机关同一年度的报告（重复）" in text_of(rows[0].cssselect("td.text")[0])
+    single = doc(upload(client, ("甲.xlsx", xlsx), ("坏.xlsx", broken_xlsx)))
+    assert not single.cssselect("#same-units") and not single.cssselect("tr.same-unit")
+
+
+def test_a_published_reports_findings_are_not_drawn_as_a_workbook(client):
+    """A published report has no workbook: its findings are listed with their places in words, and
+    no sheet grid (with made-up cell letters) is drawn."""
+    data = (Path(__file__).parent / "fixtures" / "published" / "suoluo-2024-report.txt").read_bytes()
+    page = doc(upload(client, ("索罗乡2024年报告.txt", data)))
+    assert page.cssselect("tr.finding")  # its C5 and C7 warnings
+    assert not page.cssselect("table.sheet") and not page.cssselect("section.grids")
+    workbook = doc(upload(client, ("坏.xlsx", fill({**VALID_TEXTS, "requests.new.natural": 3}))))
+    assert workbook.cssselect("table.sheet")  # a workbook's still are

@@ -20,6 +20,7 @@ from xltools.errors import UsageError, XltoolsError, exit_status, http_status
 from xltools.files import atomic_path, check_target, write_atomic
 from xltools.formats import OUTPUT_FORMATS, OUTPUT_SUFFIXES, OUTPUTS, XLSX_MEDIA_TYPE, OutputFormat
 from xltools.inputs import expand_inputs
+from xltools.inputs import is_published as _is_published
 from xltools.model import ERROR, WARNING, CheckResult, FileResult, Finding, Report
 from xltools.round.errors import LoginRefused, NotFound, Refused, RoundError, StoreError, UploadRefused
 from xltools.round.model import CONFIRM, RETURN, Event, Review, Round, Status, Unit, UnitState, Upload
@@ -27,7 +28,7 @@ from xltools.round.model import MAX_UPLOAD as ROUND_MAX_UPLOAD
 from xltools.round.model import links_json as round_links_json
 from xltools.round.model import status_json as round_status_json
 from xltools.round.model import upload_json as round_upload_json
-from xltools.text import clean_text, display_path, format_number, os_reason
+from xltools.text import clean_text, display_path, fold, format_number, os_reason
 
 if TYPE_CHECKING:
     from xltools.collect.batch import Digest, Tally
@@ -308,6 +309,17 @@ def build(
         result = with_full_punctuation(result)
     data = render.build(result, fmt, draft=draft, templates_dir=templates_dir)
     return Document(data, output_format(fmt), report_filename(result.report, fmt, draft=bool(result.errors)))
+
+
+def is_published(name: str | os.PathLike) -> bool:
+    """True for a published report's file (Word, web page, text, PDF): it has no workbook cells."""
+    return _is_published(name)
+
+
+def agency_key(name: str) -> str:
+    """An agency's name as merge compares names (spaces, full and half width aside): two files of
+    one key and year in a batch are the same unit twice, which merge refuses."""
+    return fold(name)
 
 
 def half_punctuation_count(report: Report) -> int:
@@ -664,6 +676,7 @@ __all__ = [
     "UploadRefused",
     "XltoolsError",
     "__version__",
+    "agency_key",
     "atomic_path",
     "build",
     "cells_text",
@@ -685,9 +698,11 @@ __all__ = [
     "finding_line",
     "finding_order",
     "format_number",
+    "half_punctuation_count",
     "http_status",
     "import_report",
     "input_paths",
+    "is_published",
     "json_schema",
     "json_stream",
     "load_bytes",
@@ -735,6 +750,7 @@ __all__ = [
     "summary_workbook_bytes",
     "template_bytes",
     "template_cell",
+    "with_full_punctuation",
     "worker_pool",
     "write_atomic",
 ]

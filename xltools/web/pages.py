@@ -15,7 +15,7 @@ from xltools.web import work
 from xltools.web.checking import check_all, read_uploads, status_of
 from xltools.web.security import require_csrf
 from xltools.web.site import SUMMARY_NAME, XLSX, Site, site
-from xltools.web.views import STATUS_ORDER, summary_counts, unit_view
+from xltools.web.views import STATUS_ORDER, mark_same_units, summary_counts, unit_view
 
 T = TypeVar("T")
 log = logging.getLogger("xltools.web")
@@ -50,6 +50,7 @@ async def check_page(
         log.warning("summary failed: %r", exc)
         error = api.lost_result(exc, SUMMARY_NAME).error
         summary_failed = SUMMARY_FAILED.get(error.code if error else "", SUMMARY_FAILED["internal"])
+    same_units = mark_same_units(units)
     return here.page(
         request,
         "batch.html",
@@ -60,6 +61,7 @@ async def check_page(
         summary_href=f"data:{XLSX};base64,{base64.b64encode(summary).decode()}" if summary else None,
         summary_name=SUMMARY_NAME,
         summary_failed=summary_failed,
+        same_units=same_units,
     )
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xltools import spec
+from xltools import api, spec
 from xltools.errors import NOT_OUR_TEMPLATE, XltoolsError
 from xltools.geometry import cells_text, finding_order, sheet_of, where_labels
 from xltools.jsonform import report_to_json
@@ -48,6 +48,8 @@ class UnitView:
     n_warnings: int = 0
     report_json: str = ""  # the JSON form, posted back for the downloads
     strict: bool = False  # checked with warnings as errors; the downloads are judged the same way
+    published: bool = False  # a published report (no workbook): its findings are placed in words, no grid
+    same_as: list[str] = field(default_factory=list)  # the batch's other files of the same agency and year
 
     @property
     def status_text(self) -> str:
@@ -109,7 +111,8 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     warnings = [v for v in views if v.severity != ERROR]
     status = "errors" if errors else "warnings" if warnings else "ok"
     affected = {v.sheet for v in views}
-    grids = [sheet_grid(s, result.report, result.findings) for s in TABLE_SHEETS if s in affected]
+    published = api.is_published(r.path)
+    grids = [] if published else [sheet_grid(s, result.report, result.findings) for s in TABLE_SHEETS if s in affected]
     return UnitView(
         index,
         r.path,
@@ -123,7 +126,22 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
         n_warnings=len(warnings),
         report_json=json.dumps(report_to_json(result.report), ensure_ascii=False, separators=(",", ":")),
         strict=strict,
+        published=published,
     )
+
+
+def mark_same_units(units: Sequence[UnitView]) -> list[list[UnitView]]:
+    """The batch's files of one agency and year (names compared as merge compares them: merge would
+    refuse the batch), each told the others' names; the groups, for the page's notice."""
+    groups: dict[tuple[str, int | None], list[UnitView]] = {}
+    for u in units:
+        if u.status != "unusable" and u.agency:
+            groups.setdefault((api.agency_key(u.agency), u.year), []).append(u)
+    same = [g for g in groups.values() if len(g) > 1]
+    for g in same:
+        for u in g:
+            u.same_as = [o.filename for o in g if o is not u]
+    return same
 
 
 def summary_counts(units: Sequence[UnitView]) -> dict[str, int]:
