@@ -149,3 +149,22 @@ def test_a_printed_total_that_disagrees_is_told_as_the_printed_report(tmp_path, 
     assert not [w for w in ("公式", "手工填写", "单元格", "模板", "重新填写") if w in message]
     assert finding["cell"] is None and finding["where"].startswith(place)
     assert all("公式" not in f["message"] and "模板" not in f["message"] for f in entry["findings"])
+
+
+@pytest.mark.parametrize("how", ["title_year_first", "title_wrapped", "title_spaced"])
+def test_title_forms_name_the_agency_on_the_command_line_and_the_web_page(tmp_path, how):
+    """Issue 26: a year-first, wrapped or spaced title gave 找不到报告标题 or S4 机关全称/年度未填写, on
+    the command line and on the web page alike."""
+    from tests.variants import base, variant
+    from tests.webclient import page_client
+
+    data = variant(base("suoluo"), (how,)).encode("utf-8")
+    (tmp_path / "r.txt").write_bytes(data)
+    result = _run("check", str(tmp_path / "r.txt"), "--json")
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["files"]
+    assert (entry["agency"], entry["year"]) == ("平凉市崆峒区索罗乡人民政府", 2024)
+    assert not [f for f in entry["findings"] if f["rule"] == "S4" and f["field"] in ("agency.name", "year")]
+    r = page_client().post("/check", files={"files": ("报告.txt", data)}, headers={"accept": "text/html"})
+    assert r.status_code == 200
+    assert "平凉市崆峒区索罗乡人民政府" in r.text and "找不到报告标题" not in r.text and "机关全称未填写" not in r.text
