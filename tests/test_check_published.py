@@ -153,8 +153,8 @@ def test_a_printed_total_that_disagrees_is_told_as_the_printed_report(tmp_path, 
 
 @pytest.mark.parametrize("how", ["title_year_first", "title_wrapped", "title_spaced"])
 def test_title_forms_name_the_agency_on_the_command_line_and_the_web_page(tmp_path, how):
-    """Issue 26: a year-first, wrapped or spaced title gave 找不到报告标题 or S4 机关全称/年度未填写, on
-    the command line and on the web page alike."""
+    """A year-first, wrapped or spaced title once gave 找不到报告标题 or S4 机关全称/年度未填写, on the
+    command line and on the web page alike."""
     from tests.variants import base, variant
     from tests.webclient import page_client
 
