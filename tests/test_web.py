@@ -267,14 +267,14 @@ def _report_field(client) -> str:
     return page.cssselect("section.downloads input[name=report]")[0].get("value")
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(set(FORMATS) - {"pdf"}))  # pdf: tests/test_web_review.py, with LibreOffice
 def test_every_download_format(client, fmt):
     r = client.post(f"/download/{fmt}", data={"report": _report_field(client)})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == FORMATS[fmt]
     title = spec.TITLE.format(name="平凉市崆峒区索罗乡人民政府", year=2024)
     disposition = r.headers["content-disposition"]
-    assert disposition.startswith("attachment;") and disposition.endswith(f".{fmt}")
+    assert disposition.startswith("attachment;") and disposition.endswith(api.OUTPUTS[fmt].suffix)
     assert re.search(r"filename\*=UTF-8''([^;]+)", disposition)
     if fmt == "docx":
         import docx
@@ -300,7 +300,7 @@ def test_next_years_template_from_a_passing_report(client, broken_xlsx):
 
 
 def test_download_of_an_unknown_format_or_bad_data(client):
-    r = client.post("/download/pdf", data={"report": "{}"})
+    r = client.post("/download/xls", data={"report": "{}"})
     assert r.status_code == 404 and "没有这种格式" in message(r)
     r = client.post("/download/docx", data={"report": "{not json"})
     assert r.status_code == 422 and "JSON 格式错误" in message(r)

@@ -215,3 +215,102 @@ def test_the_page_fits_a_phone_and_a_desktop(browser, base_url, broken, width):
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+# --- every state of the page on a phone (390 px) and a desktop (1366 px) ------------------------------
+
+
+PHONE, DESKTOP = 390, 1366
+SHOTS = {PHONE: 844, DESKTOP: 900}  # viewport heights
+
+
+@pytest.fixture(scope="module")
+def batch_files(tmp_path_factory, broken) -> list[Path]:
+    """A batch as a reviewer gets it: the same unit twice (and once more with an error), another
+    unit whose file name is one long word, a file that cannot be used."""
+    folder = tmp_path_factory.mktemp("batch")
+    same = fill(VALID_TEXTS)
+    (folder / "甲.xlsx").write_bytes(same)
+    (folder / "丙.xlsx").write_bytes(same)
+    long_name = folder / ("乙" * 40 + ".xlsx")
+    long_name.write_bytes(fill({**VALID_TEXTS, "agency.name": "另一个单位人民政府", "requests.new.natural": 3}))
+    (folder / "坏.json").write_bytes(b"{")
+    return [folder / "甲.xlsx", long_name, folder / "丙.xlsx", folder / "坏.json", broken]
+
+
+@pytest.fixture(scope="module")
+def published_report(tmp_path_factory) -> Path:
+    """The shipped published report with 5 carried over that nothing accounts for (R3.3)."""
+    source = Path(__file__).resolve().parent / "fixtures" / "published" / "suoluo-2024-report.txt"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("四、结转下年度继续办理 |"))
+    lines[at] = "四、结转下年度继续办理 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |"
+    path = tmp_path_factory.mktemp("published") / "报告.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _fits(page) -> None:
+    """The page does not scroll sideways: whatever is wider (a drawn sheet) scrolls in its own frame."""
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    assert width <= inner, f"the page scrolls sideways: {width} px on a {inner} px screen"
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_state_of_the_page_fits_the_screen(browser, base_url, width, broken, batch_files, published_report,
+                                                  tmp_path):  # fmt: skip
+    """Start page, a workbook's result with errors (findings, grid, draft preview), a published
+    report's result, a batch and the error page: no sideways scroll at 390 px or 1366 px, the
+    finding list and the batch table reflowed as cards on a phone, 说明 and names readable (not a
+    few characters per line). Screenshots go to tmp_path, to look at."""
+    context = browser.new_context(viewport={"width": width, "height": SHOTS[width]}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+
+        def shot(name: str) -> None:
+            _fits(page)
+            page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+
+        def box(selector: str) -> dict:
+            return page.locator(selector).first.bounding_box()
+
+        page.goto(base_url + "/")
+        shot("start")
+
+        _upload(page, str(broken))
+        shot("workbook")
+        text = box("section.errors td.text")
+        assert text["width"] >= (250 if width == PHONE else 400), "说明 has a readable width"
+        assert box("table.sheet td.mark-error")  # the sheet is drawn, scrolled inside its frame
+        frame = box(".grid-wrap")
+        assert frame["x"] + frame["width"] <= width
+        page.locator("iframe.preview-frame").scroll_into_view_if_needed()
+        assert page.frame_locator("iframe.preview-frame").locator("h1").count() == 1  # the draft's preview
+        shot("draft")
+
+        page.goto(base_url + "/")
+        _upload(page, str(published_report))
+        shot("published")
+        assert page.locator("table.sheet").count() == 0
+        assert box("section.errors td.where")["width"] >= (250 if width == PHONE else 150)
+
+        page.goto(base_url + "/")
+        _upload(page, [str(p) for p in batch_files])
+        shot("batch")
+        table = box("#batch")
+        assert table["width"] <= width
+        name = box("#batch tbody tr:nth-child(2) td.file a")
+        assert name["width"] >= 150, "a long file name wraps across the line, not a character per line"
+        assert page.locator("#same-units li.same-unit").count() == 1
+        if width == PHONE:  # cards: one row of the table is one block, its cells stacked
+            first, second = box("#batch tbody tr td.index"), box("#batch tbody tr td.file")
+            assert second["y"] > first["y"] and abs(second["x"] - first["x"]) < 5
+            page.click('#batch button.sort[data-key="rank"]')  # sorting still works
+            assert page.locator("#batch tbody tr").first.get_attribute("data-status") == "unusable"
+
+        page.goto(base_url + "/no-such-page")
+        shot("error")
+        assert page.locator("#error-message").is_visible()
+    finally:
+        context.close()

@@ -28,7 +28,7 @@ from xltools.round.model import MAX_UPLOAD as ROUND_MAX_UPLOAD
 from xltools.round.model import links_json as round_links_json
 from xltools.round.model import status_json as round_status_json
 from xltools.round.model import upload_json as round_upload_json
-from xltools.text import clean_text, display_path, fold, format_number, os_reason
+from xltools.text import clean_text, display_path, format_number, os_reason
 
 if TYPE_CHECKING:
     from xltools.collect.batch import Digest, Tally
@@ -248,6 +248,14 @@ def summary_book(target: str | os.PathLike, *, name: str = "") -> SummaryBook:
     return SummaryBook(target, name=name)
 
 
+def same_units(results: Sequence[FileResult]) -> list[list[int]]:
+    """The reports of one unit a batch holds more than once (the same 机关全称, compared loosely,
+    and the same year), as groups of indices into `results`: merge would refuse them."""
+    from xltools.collect.summary import same_units as groups
+
+    return groups(results)
+
+
 def summary_workbook_bytes(results: Iterable[FileResult]) -> bytes:
     """The summary workbook of these results, as .xlsx bytes."""
     from xltools.collect.summary import workbook_bytes
@@ -273,6 +281,13 @@ class Document(NamedTuple):
     @property
     def suffix(self) -> str:
         return self.format.suffix
+
+
+def buildable_formats() -> list[OutputFormat]:
+    """The formats `build` can write on this machine: PDF only where LibreOffice is found."""
+    from xltools.render.pdf import available
+
+    return [f for f in OUTPUT_FORMATS if f.id != "pdf" or available()]
 
 
 def output_format(fmt: str) -> OutputFormat:
@@ -314,12 +329,6 @@ def build(
 def is_published(name: str | os.PathLike) -> bool:
     """True for a published report's file (Word, web page, text, PDF): it has no workbook cells."""
     return _is_published(name)
-
-
-def agency_key(name: str) -> str:
-    """An agency's name as merge compares names (spaces, full and half width aside): two files of
-    one key and year in a batch are the same unit twice, which merge refuses."""
-    return fold(name)
 
 
 def half_punctuation_count(report: Report) -> int:
@@ -676,9 +685,9 @@ __all__ = [
     "UploadRefused",
     "XltoolsError",
     "__version__",
-    "agency_key",
     "atomic_path",
     "build",
+    "buildable_formats",
     "cells_text",
     "check_batch",
     "check_bytes",
@@ -745,6 +754,7 @@ __all__ = [
     "round_word_zip",
     "round_write_word_zip",
     "rules",
+    "same_units",
     "sheet_total",
     "summary_book",
     "summary_workbook_bytes",

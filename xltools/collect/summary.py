@@ -24,7 +24,7 @@ from xltools.geometry import where_text
 from xltools.model import ERROR, FileResult
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
-from xltools.text import os_reason
+from xltools.text import fold, os_reason
 
 SHEET_SUMMARY = "汇总"
 SHEET_PROBLEMS = "问题清单"
@@ -106,6 +106,23 @@ def rows_of(r: FileResult) -> tuple[SummaryRow, list[ProblemRow]]:
     return row, problems
 
 
+def unit_key(name: str, year: int | None) -> tuple[str, int | None] | None:
+    """What makes two reports the same unit's: the 机关全称 compared loosely (as merge compares
+    them) and the year; None for a report that names no agency."""
+    return (fold(name), year) if fold(name) else None
+
+
+def same_units(results: Sequence[FileResult]) -> list[list[int]]:
+    """Groups of indices of the results that are reports of one unit (unit_key), each group in
+    order, more than one in each: a batch should hold every unit once, and merge refuses them."""
+    groups: dict[tuple[str, int | None], list[int]] = {}
+    for i, r in enumerate(results):
+        key = unit_key(r.result.report.name, r.result.report.year) if r.result is not None else None
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
 def place(path: str | None) -> str:
     """Where a finding is, in the words of the report's tables (三、依申请公开 四、结转下年度继续办理行
     自然人列; a published report's row not read: 三、依申请公开 四、结转下年度继续办理行), never a field key."""
@@ -183,6 +200,7 @@ class SummaryBook:
             self._text = self._wrap = self._formats["text", False]
             self._head = head
             self._other_year = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700", "bold": True})
+            self._twice = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
             self._pages = {
                 SHEET_SUMMARY: (SUMMARY_HEADERS, [26, 24, 6, 8, 6, 6] + [9] * len(KEY_FIGURES) + [36], []),
                 SHEET_PROBLEMS: (PROBLEM_HEADERS, (24, 20, 12, 6, 6, 24, 60), []),
@@ -216,6 +234,9 @@ class SummaryBook:
         ws.set_footer("&C第 &P 页，共 &N 页")
         if kind == SHEET_SUMMARY:
             ws.write_comment(0, 2, "黄底的年度与本批多数文件的年度不同，请核实是否交错了文件。")
+            ws.write_comment(
+                0, 1, "红底的机关全称在本批中出现不止一次（同一机关、同一年度），汇总时只能计入一次，请核实留下哪一份。"
+            )
         pages.append([ws, 0])
         return ws
 
@@ -298,6 +319,7 @@ class SummaryBook:
                     for ws, rows in pages:
                         ws.autofilter(0, 0, max(rows, 1), len(headers) - 1)
                 self._flag_other_years()
+                self._flag_same_units()
                 self._wb.close()
         except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError
             self.failed = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
@@ -324,6 +346,25 @@ class SummaryBook:
                         "type": "formula",
                         "criteria": f"=AND(ISNUMBER($C2),$C2<>MODE($C$2:$C${last}))",
                         "format": self._other_year,
+                    },
+                )
+
+    def _flag_same_units(self) -> None:
+        """A unit met more than once (the same 机关全称 and year, as same_units): its 机关全称 flagged
+        on each of its rows. A conditional format, as the rows went out before the second one came
+        (the book keeps nothing per file); it compares the names as written, same_units loosely."""
+        for ws, rows in self._pages[SHEET_SUMMARY][2]:
+            if rows:
+                last = rows + 1
+                ws.conditional_format(
+                    1,
+                    1,
+                    rows,
+                    1,
+                    {
+                        "type": "formula",
+                        "criteria": f'=AND($B2<>"",COUNTIFS($B$2:$B${last},$B2,$C$2:$C${last},$C2)>1)',
+                        "format": self._twice,
                     },
                 )
 
@@ -390,5 +431,7 @@ __all__ = [
     "SummaryBook",
     "SummaryRow",
     "rows_of",
+    "same_units",
+    "unit_key",
     "workbook_bytes",
 ]

@@ -45,6 +45,15 @@ NO_LIBREOFFICE = (
 
 def soffice() -> str | None:
     """LibreOffice's program, or None when it is not installed."""
+    return _find()
+
+
+def available() -> bool:
+    """Whether a PDF can be printed here (LibreOffice is installed): asking starts nothing."""
+    return _find() is not None
+
+
+def _find() -> str | None:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found
@@ -176,6 +185,7 @@ def checked_pdf(data: bytes) -> bytes:
 __all__ = [
     "FACES",
     "NO_LIBREOFFICE",
+    "available",
     "checked_pdf",
     "docx_to_pdf",
     "faces",

@@ -43,6 +43,7 @@ async def check_page(
         unit = units[0]
         preview = await _courtesy(here, work.preview, results[0]) if unit.status != "unusable" else None
         return here.page(request, "result.html", status, unit=unit, preview=preview)
+    same = mark_same_units(units, results)
     summary, summary_failed = None, None
     try:
         summary = await here.worker.run(work.summary, results)
@@ -50,18 +51,17 @@ async def check_page(
         log.warning("summary failed: %r", exc)
         error = api.lost_result(exc, SUMMARY_NAME).error
         summary_failed = SUMMARY_FAILED.get(error.code if error else "", SUMMARY_FAILED["internal"])
-    same_units = mark_same_units(units)
     return here.page(
         request,
         "batch.html",
         status,
         units=units,
         counts=summary_counts(units),
+        same_units=same,
         order=STATUS_ORDER,
         summary_href=f"data:{XLSX};base64,{base64.b64encode(summary).decode()}" if summary else None,
         summary_name=SUMMARY_NAME,
         summary_failed=summary_failed,
-        same_units=same_units,
     )
 
 

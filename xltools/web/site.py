@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from xltools.api import OUTPUTS, XLSX_MEDIA_TYPE, __version__, clean_text
+from xltools.api import OUTPUTS, XLSX_MEDIA_TYPE, __version__, buildable_formats, clean_text
 from xltools.web.security import install_templates
 from xltools.web.views import STATUS_TEXT
 from xltools.web.work import Worker
@@ -28,11 +28,12 @@ MAX_FIELD = 4 * 1024 * 1024  # a non-file form field: the report data posted bac
 UPLOADS_AT_ONCE = 4  # upload requests received at once; bounds the temporary storage to 4 × MAX_REQUEST
 UPLOADS_PER_CLIENT = 2  # of those, from one client address: one client cannot hold every slot
 
-# The formats the page offers for download (of the library's output formats, xltools.formats; PDF
-# needs LibreOffice, the website fragment is for the command line), with their media types and names.
-Fmt = Literal["docx", "html", "txt", "md", "json"]
+# The formats a download may ask for: every output format of the library (xltools.formats), in the
+# order the page offers them; the page shows those the library can build here (api.buildable_formats:
+# PDF only where LibreOffice is installed), with their media types.
+Fmt = Literal["docx", "pdf", "html", "cms", "txt", "md", "json"]
 FORMATS = {fmt: OUTPUTS[fmt].media_type for fmt in Fmt.__args__}  # type: ignore[attr-defined]
-FORMAT_NAMES = {fmt: OUTPUTS[fmt].name for fmt in FORMATS}
+assert set(FORMATS) == set(OUTPUTS), "a download path for every output format"
 XLSX = XLSX_MEDIA_TYPE
 TEMPLATE_NAME = "政府信息公开工作年度报告模板.xlsx"
 SUMMARY_NAME = "检查汇总.xlsx"
@@ -72,7 +73,7 @@ class Site:
         self.templates.env.globals.update(
             version=__version__,
             status_text=STATUS_TEXT,
-            format_names=FORMAT_NAMES,
+            download_formats=sorted(buildable_formats(), key=lambda f: list(FORMATS).index(f.id)),
             max_upload=limits.max_upload,
             max_upload_text=size_text(limits.max_upload),
             max_files=limits.max_files,

@@ -7,9 +7,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xltools import api, spec
+from xltools import spec
+from xltools.api import is_published, same_units
 from xltools.errors import NOT_OUR_TEMPLATE, XltoolsError
-from xltools.geometry import cells_text, finding_order, sheet_of, where_labels
+from xltools.geometry import cells_text, finding_order, sheet_of, where_labels, where_text
 from xltools.jsonform import report_to_json
 from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid
@@ -30,6 +31,7 @@ class FindingView:
     col_label: str
     message: str
     field: str | None
+    where: str = ""  # the place in the words of the report's tables (a published report has no cells)
 
 
 @dataclass
@@ -48,8 +50,8 @@ class UnitView:
     n_warnings: int = 0
     report_json: str = ""  # the JSON form, posted back for the downloads
     strict: bool = False  # checked with warnings as errors; the downloads are judged the same way
-    published: bool = False  # a published report (no workbook): its findings are placed in words, no grid
-    same_as: list[str] = field(default_factory=list)  # the batch's other files of the same agency and year
+    published: bool = False  # a published report: its findings placed in words, no workbook drawn
+    same_as: list[str] = field(default_factory=list)  # the other files of the batch that are this unit's
 
     @property
     def status_text(self) -> str:
@@ -85,11 +87,14 @@ def phrased(exc: XltoolsError) -> str:
     return exc.message + WEB_HINTS.get(exc.code, "")
 
 
-def finding_view(f: Finding) -> FindingView:
-    sheet = f.sheet or sheet_of(f.field) or WHOLE
+def finding_view(f: Finding, published: bool = False) -> FindingView:
+    """One finding as listed: by sheet and cell for a workbook (or JSON) input; for a published
+    report by its part and place in words, as `check` lists it."""
     cell = cells_text(f.cells, f.sheet) if f.cells else ""
     row_label, col_label = where_labels(f.field)
-    return FindingView(f.rule, f.severity, sheet, cell, row_label, col_label, f.message, f.field)
+    where = f.where or where_text(f.field) or ""
+    part = (where.split(" ", 1)[0] or WHOLE) if published else f.sheet or sheet_of(f.field) or WHOLE
+    return FindingView(f.rule, f.severity, part, cell, row_label, col_label, f.message, f.field, where)
 
 
 def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
@@ -101,18 +106,19 @@ def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
 
 
 def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
-    """One upload as the page shows it; the affected tables drawn with their cells marked."""
+    """One upload as the page shows it; for a workbook or JSON input the affected tables drawn with
+    their cells marked (a published report's reader never saw the workbook: its places are words)."""
     if r.error is not None:
         return UnitView(index, r.path, "unusable", error_code=r.error.code, error_message=phrased(r.error))
 
     result = r.checked
-    views = [finding_view(f) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them
+    published = is_published(r.path)
+    views = [finding_view(f, published) for f in sorted(result.findings, key=finding_order)]  # as `check` lists them
     errors = [v for v in views if v.severity == ERROR]
     warnings = [v for v in views if v.severity != ERROR]
     status = "errors" if errors else "warnings" if warnings else "ok"
-    affected = {v.sheet for v in views}
-    published = api.is_published(r.path)
-    grids = [] if published else [sheet_grid(s, result.report, result.findings) for s in TABLE_SHEETS if s in affected]
+    affected = set() if published else {v.sheet for v in views}
+    grids = [sheet_grid(s, result.report, result.findings) for s in TABLE_SHEETS if s in affected]
     return UnitView(
         index,
         r.path,
@@ -130,18 +136,14 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
     )
 
 
-def mark_same_units(units: Sequence[UnitView]) -> list[list[UnitView]]:
-    """The batch's files of one agency and year (names compared as merge compares them: merge would
-    refuse the batch), each told the others' names; the groups, for the page's notice."""
-    groups: dict[tuple[str, int | None], list[UnitView]] = {}
-    for u in units:
-        if u.status != "unusable" and u.agency:
-            groups.setdefault((api.agency_key(u.agency), u.year), []).append(u)
-    same = [g for g in groups.values() if len(g) > 1]
-    for g in same:
-        for u in g:
-            u.same_as = [o.filename for o in g if o is not u]
-    return same
+def mark_same_units(units: Sequence[UnitView], results: Sequence[FileResult]) -> list[list[UnitView]]:
+    """The units of a batch met more than once (the library's api.same_units): each told the other
+    files; the groups, for the page's notice."""
+    groups = [[units[i] for i in group] for group in same_units(results)]
+    for group in groups:
+        for u in group:
+            u.same_as = [o.filename for o in group if o is not u]
+    return groups
 
 
 def summary_counts(units: Sequence[UnitView]) -> dict[str, int]:
@@ -151,4 +153,13 @@ def summary_counts(units: Sequence[UnitView]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["STATUS_ORDER", "STATUS_TEXT", "FindingView", "UnitView", "finding_view", "summary_counts", "unit_view"]
+__all__ = [
+    "STATUS_ORDER",
+    "STATUS_TEXT",
+    "FindingView",
+    "UnitView",
+    "finding_view",
+    "mark_same_units",
+    "summary_counts",
+    "unit_view",
+]
