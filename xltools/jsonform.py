@@ -113,7 +113,7 @@ def source_from_object(obj: Any, display: str) -> Source:
         source.findings[MAX_LISTED:] = [
             S5.finding(
                 None,
-                f"另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。",
+                S5.say("more", more=more),
             )
         ]
     return source
@@ -127,19 +127,15 @@ def _walk(obj: dict, tree: dict, where: tuple[str, ...], source: Source, depth: 
             continue
         node = tree.get(key)
         if node is None:
-            source.findings.append(
-                _structure(
-                    dotted, f"“{dotted}”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。"
-                )
-            )
+            source.findings.append(_structure(dotted, S5.say("stray_key", key=dotted)))
         elif isinstance(node, str):
             if isinstance(value, dict | list):
-                source.findings.append(_structure(node, f"“{dotted}”应是一个数字或文字，不能是{_kind(value)}。", node))
+                source.findings.append(_structure(node, S5.say("not_a_value", key=dotted, kind=_kind(value)), node))
             else:
                 source.values[node] = value
         elif not isinstance(value, dict):
             if value is not None:
-                source.findings.append(_structure(dotted, f"“{dotted}”应是一个对象 {{…}}，现为{_kind(value)}。"))
+                source.findings.append(_structure(dotted, S5.say("not_an_object", key=dotted, kind=_kind(value))))
         elif depth < MAX_DEPTH:
             _walk(value, node, here, source, depth + 1)
 

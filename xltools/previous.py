@@ -135,14 +135,8 @@ class Pairing:
             return same[0].path, None
         if len(same) > 1:
             listed = "、".join(Path(e.path).name for e in same[:5])
-            return (
-                None,
-                f"上年报告文件夹中有 {len(same)} 份可能是本机关 {want} 年度的报告（{listed}），无法确定用哪一份，未做同比核对。",
-            )
-        return (
-            None,
-            f"上年报告文件夹中没有找到“{report.name}”{want} 年度的报告，未做同比核对（上年结转、现行有效、文字雷同等）。",
-        )
+            return None, X4.say("several", count=len(same), year=want, files=listed)
+        return None, X4.say("none", agency=report.name, year=want)
 
     @functools.cached_property
     def _index(self) -> _Index:

@@ -337,15 +337,20 @@ def reconcile(parent: Report, merged: Report, scope: Mapping[str, str], self_uni
         if mine is None or theirs is None or mine == theirs:
             continue
         if scope_of(p, scope) == SELF and self_unit is not None:
-            basis = f"本级单位（{self_unit.name}）为 {format_number(theirs)}"
+            basis = M1.say("self", unit=self_unit.name, theirs=format_number(theirs))
         else:
-            basis = f"各单位合计为 {format_number(theirs)}"
+            basis = M1.say("units", theirs=format_number(theirs))
         diff = mine - theirs
         findings.append(
             M1.finding(
                 p,
-                f"{FIELDS[p].label}：上级报告为 {format_number(mine)}，{basis}（相差 {'+' if diff > 0 else ''}{format_number(diff)}）。"
-                f"统计口径可能不同，请核实。",
+                M1.say(
+                    "differs",
+                    label=FIELDS[p].label,
+                    mine=format_number(mine),
+                    basis=basis,
+                    diff=("+" if diff > 0 else "") + format_number(diff),
+                ),
                 cell=parent.cells.get(p),
                 expected=theirs,
                 actual=mine,

@@ -258,11 +258,15 @@ def unread_notes(unread: dict[str, str]) -> list[Finding]:
         whole_row = len(rows) == 1 and len(paths) == len(_cells_of_row(rows[0]))
         field_path = rows[0] if whole_row else paths[0] if len(paths) == 1 else rows[0].split(".", 1)[0]
         where = where_of(field_path)
-        shown = f"“{'、'.join(cols)}”列" if len(rows) == 1 else f"{len(rows)} 行共 {len(paths)} 个数字"
+        shown = (
+            I2.say("columns", columns="、".join(cols))
+            if len(rows) == 1
+            else I2.say("rows", rows=len(rows), values=len(paths))
+        )
         out.append(
             I2.finding(
                 field_path,
-                f"未能读出：{why}。{shown}没有读取（不按 0 计，也不算未填写），相关的合计核对未做。请对照原报告核对。",
+                I2.say("unread", why=why, shown=shown),
                 where=where,
             )
         )
@@ -295,8 +299,7 @@ def _stray_tables(st, read: set[int]) -> list[Finding]:
             out.append(
                 I1.finding(
                     None,
-                    f"{spec.PART_TITLES[part]}中有一个表格（如“{figures[0].text[:40]}”一行），格式中这一部分没有表格，"
-                    "表中的数字未读取，只作为文字保留。请核对原报告。",
+                    I1.say("stray_table", part=spec.PART_TITLES[part], row=figures[0].text[:40]),
                 )
             )
     return out

@@ -64,8 +64,7 @@ def merge_narrative(
             findings.append(
                 T3.finding(
                     "processing_fee.amount_yuan",
-                    f"文字稿 {display} 中写的信息处理费 {stated} 元与模板中填写的 {format(in_book, 'f')} 元不一致。"
-                    "报告中的这句话按模板中的数字生成，请核对后改正其中一处。",
+                    T3.say("differs", file=display, stated=stated, in_book=format(in_book, "f")),
                     cell=source.cell("processing_fee.amount_yuan"),
                 )
             )

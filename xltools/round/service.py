@@ -119,26 +119,22 @@ def mismatch_findings(verdict: dict, unit_name: str, year: int, *, workbook: boo
     found = []
     agency = verdict.get("agency") or ""
     if fold(agency) != fold(unit_name):
-        said = f"“{agency}”" if agency else "没有填写机关全称"
         found.append(
             U1.finding(
                 "agency.name",
-                f"上传的报告机关全称是{said}，不是本单位“{unit_name}”。请上传本单位的报告，或在“基本信息”中改正机关全称。"
-                if agency
-                else f"上传的报告{said}，本单位是“{unit_name}”。请在“基本信息”中填写机关全称后再上传。",
+                U1.say("agency", agency=agency, unit=unit_name) if agency else U1.say("no_agency", unit=unit_name),
                 cell=cells.get("agency.name"),
                 expected=unit_name,
                 actual=agency or None,
             )
         )
     if verdict.get("year") != year:
-        said = f"{verdict.get('year')} 年度的" if verdict.get("year") else "没有填写年度"
         found.append(
             U1.finding(
                 "year",
-                f"上传的报告是{said}，本次收集的是 {year} 年度的报告。请上传 {year} 年度的报告，或在“基本信息”中改正年度。"
+                U1.say("year", found=verdict.get("year"), year=year)
                 if verdict.get("year")
-                else f"上传的报告{said}，本次收集的是 {year} 年度的报告。请在“基本信息”中填写年度后再上传。",
+                else U1.say("no_year", year=year),
                 cell=cells.get("year"),
                 expected=year,
                 actual=verdict.get("year"),

@@ -38,6 +38,27 @@ S1 = Rule(
     "标签被改、总计公式被删或改成数值、输入单元格中填了公式都是错误；模板版本较旧时为提示。",
     WORKBOOK,
     also=WARNING,
+    words={
+        "old_version": Words("模板版本为 {version}，本程序按 {expected} 读取。建议用新版模板填写。"),
+        "sheets_renamed": Words("工作表名称被改动或删除：缺少“{missing}”，多出“{extra}”。请恢复原来的工作表名称。"),
+        "sheets_missing": Words("缺少工作表“{missing}”。请使用完整的模板，不要删除工作表。"),
+        "formula_in_input": Words("{label}：输入单元格中是{what}“{formula}”。请删除公式，直接填写数字或文字。"),
+        "names_lost": Words(
+            "工作表“{sheet}”中找不到 {shown} 的单元格（名称 {name} 等已被删除或失效）。"
+            "模板被改动过，请把数据复制到新生成的模板中。"
+        ),
+        "labels_moved": Words(
+            "工作表“{sheet}”中 {shown} 旁边的标签与模板不符（插入或删除了行列，或改动了标签），"
+            "程序无法确定这些数字属于哪一项。请撤销改动，或把数据复制到新生成的模板中。"
+        ),
+        "total_changed": Words(
+            "{label}：总计的公式被改动（现为“{formula}”）。总计由模板公式自动计算，请恢复原公式或使用新模板。"
+        ),
+        "total_deleted": Words("{label}：总计的公式被删除了。请恢复原公式或使用新模板。"),
+        "total_typed": Words(
+            "{label}：总计的公式被改成了数值“{value}”。总计应由公式自动计算，请恢复公式或使用新模板，不要手工填写。"
+        ),
+    },
 )
 S5 = Rule(
     "S5",
@@ -45,6 +66,12 @@ S5 = Rule(
     "JSON 数据结构",
     "JSON 数据中的项目都是报告中的项目（拼写错误的项目不会被读入），形状正确（数字或文字处不能是对象或列表）。",
     JSON,
+    words={
+        "stray_key": Words("“{key}”不是报告数据中的项目（拼写错误？），其中的数据没有读入。请删除或改正它。"),
+        "not_a_value": Words("“{key}”应是一个数字或文字，不能是{kind}。"),
+        "not_an_object": Words("“{key}”应是一个对象 {{…}}，现为{kind}。"),
+        "more": Words("另有 {more} 处同类问题未列出。请对照报告数据的格式说明（JSON Schema）检查这份数据。"),
+    },
 )
 F1 = Rule(
     "F1",
@@ -52,6 +79,12 @@ F1 = Rule(
     "文字过长",
     "一部分文字超过 Excel 单元格的上限（32767 个字符），写入模板会被截断，因此不生成填报工作簿。",
     FILL,
+    words={
+        "too_long": Words(
+            "{label}：共 {length} 个字符，超过 Excel 单元格的上限 {limit} 个字符，"
+            "写入模板会被截断。请精简这部分文字后再生成填报文件。"
+        )
+    },
 )
 I1 = Rule(
     "I1",
@@ -62,6 +95,9 @@ I1 = Rule(
     words={
         "no_summary": Words(
             "{part}直接从（一）开始，（一）之前没有综述文字。格式不强制要求综述；如原报告另有综述段落，请核对是否漏印。"
+        ),
+        "stray_table": Words(
+            "{part}中有一个表格（如“{row}”一行），格式中这一部分没有表格，表中的数字未读取，只作为文字保留。请核对原报告。"
         ),
     },
     # the format asks for the five sub-sections; a 综述 before them is optional
@@ -74,6 +110,13 @@ I2 = Rule(
     "导入已发布的报告时，表格中有数字未能可靠读出（找不到这一行、表头认不出这一列、数字个数与列数不符、"
     "读法与本行总计矛盾等）：这些数字不猜测、不按 0 计、不算作未填写，涉及它们的合计核对不做；请对照原报告核对。",
     PUBLISHED,
+    words={
+        "unread": Words(
+            "未能读出：{why}。{shown}没有读取（不按 0 计，也不算未填写），相关的合计核对未做。请对照原报告核对。"
+        ),
+        "columns": Words("“{columns}”列"),  # what is not read of one row
+        "rows": Words("{rows} 行共 {values} 个数字"),  # what is not read of several rows
+    },
 )
 T3 = Rule(
     "T3",
@@ -81,6 +124,12 @@ T3 = Rule(
     "文字稿的信息处理费",
     "另附的文字稿中写的信息处理费金额与填报文件中的一致（报告中的这句话按填报文件中的数字生成）。",
     NARRATIVE_FILE,
+    words={
+        "differs": Words(
+            "文字稿 {file} 中写的信息处理费 {stated} 元与模板中填写的 {in_book} 元不一致。"
+            "报告中的这句话按模板中的数字生成，请核对后改正其中一处。"
+        )
+    },
 )
 X4 = Rule(
     "X4",
@@ -88,6 +137,14 @@ X4 = Rule(
     "未找到上年报告",
     "上年报告文件夹中没有找到本机关上一年度的报告（或找到不止一份），未做与上年的核对。",
     PREVIOUS_DIR,
+    words={
+        "several": Words(
+            "上年报告文件夹中有 {count} 份可能是本机关 {year} 年度的报告（{files}），无法确定用哪一份，未做同比核对。"
+        ),
+        "none": Words(
+            "上年报告文件夹中没有找到“{agency}”{year} 年度的报告，未做同比核对（上年结转、现行有效、文字雷同等）。"
+        ),
+    },
 )
 M1 = Rule(
     "M1",
@@ -95,6 +152,11 @@ M1 = Rule(
     "汇总核对",
     "上级报告中的数字与各单位报告之和（本级口径时为本级单位的数字）不一致，统计口径可能不同。",
     MERGE,
+    words={
+        "differs": Words("{label}：上级报告为 {mine}，{basis}（相差 {diff}）。统计口径可能不同，请核实。"),
+        "self": Words("本级单位（{unit}）为 {theirs}"),  # the basis of a field summed at the parent's own level
+        "units": Words("各单位合计为 {theirs}"),  # … summed over the units
+    },
 )
 U1 = Rule(
     "U1",
@@ -103,6 +165,16 @@ U1 = Rule(
     "年度收集中上传的报告，机关全称（忽略空格和全角半角）应与单位名单中的本单位一致，年度应为本轮收集的年度；"
     "不一致的报告仍然保存并检查，但记为错误，写明报告中的名称或年度。",
     ROUND,
+    words={
+        "agency": Words(
+            "上传的报告机关全称是“{agency}”，不是本单位“{unit}”。请上传本单位的报告，或在“基本信息”中改正机关全称。"
+        ),
+        "no_agency": Words("上传的报告没有填写机关全称，本单位是“{unit}”。请在“基本信息”中填写机关全称后再上传。"),
+        "year": Words(
+            "上传的报告是{found} 年度的，本次收集的是 {year} 年度的报告。请上传 {year} 年度的报告，或在“基本信息”中改正年度。"
+        ),
+        "no_year": Words("上传的报告没有填写年度，本次收集的是 {year} 年度的报告。请在“基本信息”中填写年度后再上传。"),
+    },
 )
 
 # In this order the checker runs them, `xltools rules` and README list them.

@@ -99,7 +99,7 @@ class Rule:
         words = {ERROR: "错误", WARNING: "提示"}
         return words[self.severity] + (f"（部分为{words[self.also]}）" if self.also else "")
 
-    def say(self, name: str, *, published: bool = False, **fields: Any) -> str:
+    def say(self, name: str, /, *, published: bool = False, **fields: Any) -> str:
         """Its message `name` with these fields, as it reads for a workbook or JSON data, or for a
         published report (`published`)."""
         return self.words[name].say(published=published, **fields)

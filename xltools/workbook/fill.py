@@ -57,8 +57,7 @@ def too_long(report: Report) -> list[Finding]:
     return [
         F1.finding(
             f.path,
-            f"{f.label}：共 {len(report.text(f.path))} 个字符，超过 Excel 单元格的上限 {EXCEL_CELL_LIMIT} 个字符，"
-            "写入模板会被截断。请精简这部分文字后再生成填报文件。",
+            F1.say("too_long", label=f.label, length=len(report.text(f.path)), limit=EXCEL_CELL_LIMIT),
         )
         for f in INPUT_FIELDS
         if f.kind in (Kind.TEXT, Kind.NARRATIVE) and len(report.text(f.path)) > EXCEL_CELL_LIMIT

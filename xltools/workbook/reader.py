@@ -110,9 +110,7 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
     missing_sheets = _check_sheets(book, findings)
     lost: dict[str, list[str]] = {}  # template sheet -> fields whose name no longer resolves
     if version != TEMPLATE_VERSION:
-        findings.append(
-            _s1(None, None, f"模板版本为 {version}，本程序按 {TEMPLATE_VERSION} 读取。建议用新版模板填写。", "warning")
-        )
+        findings.append(_s1(None, None, S1.say("old_version", version=version, expected=TEMPLATE_VERSION), "warning"))
     mismatched: dict[str, list[str]] = {}
     plan = _plan(book, only)
     if only is not None:
@@ -134,9 +132,7 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
             external = "[" in cell.formula or "://" in cell.formula
             what = "引用了其他工作簿的公式" if external else "公式"
             findings.append(
-                _s1(
-                    path, ref, f"{f.label}：输入单元格中是{what}“{cell.formula[:60]}”。请删除公式，直接填写数字或文字。"
-                )
+                _s1(path, ref, S1.say("formula_in_input", label=f.label, what=what, formula=cell.formula[:60]))
             )
         elif cell.error:
             source.values[path] = CellError(cell.error)  # S2 in both the sheet and the checker
@@ -154,8 +150,7 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
             _s1(
                 paths[0],
                 None,
-                f"工作表“{sheet}”中找不到 {shown} 的单元格（名称 {FIELDS[paths[0]].name} 等已被删除或失效）。"
-                f"模板被改动过，请把数据复制到新生成的模板中。",
+                S1.say("names_lost", sheet=sheet, shown=shown, name=FIELDS[paths[0]].name),
             )
         )
     for sheet, refs in mismatched.items():
@@ -164,8 +159,7 @@ def read_book(book: Book, display: str, *, only: tuple[str, ...] | None = None) 
             _s1(
                 None,
                 refs[0],
-                f"工作表“{sheet}”中 {shown} 旁边的标签与模板不符（插入或删除了行列，或改动了标签），"
-                f"程序无法确定这些数字属于哪一项。请撤销改动，或把数据复制到新生成的模板中。",
+                S1.say("labels_moved", sheet=sheet, shown=shown),
             )
         )
     return source
@@ -252,11 +246,11 @@ def _check_sheets(book: Book, findings: list[Finding]) -> list[str]:
             _s1(
                 None,
                 None,
-                f"工作表名称被改动或删除：缺少“{'”“'.join(missing)}”，多出“{'”“'.join(extra)}”。请恢复原来的工作表名称。",
+                S1.say("sheets_renamed", missing="”“".join(missing), extra="”“".join(extra)),
             )
         )
     elif missing:
-        findings.append(_s1(None, None, f"缺少工作表“{'”“'.join(missing)}”。请使用完整的模板，不要删除工作表。"))
+        findings.append(_s1(None, None, S1.say("sheets_missing", missing="”“".join(missing))))
     return missing
 
 
@@ -337,19 +331,19 @@ def _read_total(source: Source, path: str, ref: str, cell) -> None:
                 _s1(
                     path,
                     ref,
-                    f"{f.label}：总计的公式被改动（现为“{cell.formula[:60]}”）。总计由模板公式自动计算，请恢复原公式或使用新模板。",
+                    S1.say("total_changed", label=f.label, formula=cell.formula[:60]),
                 )
             )
         return
     if cell.value is None and cell.error is None:
-        source.findings.append(_s1(path, ref, f"{f.label}：总计的公式被删除了。请恢复原公式或使用新模板。"))
+        source.findings.append(_s1(path, ref, S1.say("total_deleted", label=f.label)))
         return
     source.values[path] = cell.value
     source.findings.append(
         _s1(
             path,
             ref,
-            f"{f.label}：总计的公式被改成了数值“{cell.value}”。总计应由公式自动计算，请恢复公式或使用新模板，不要手工填写。",
+            S1.say("total_typed", label=f.label, value=cell.value),
         )
     )
 
