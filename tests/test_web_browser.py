@@ -259,8 +259,8 @@ def _fits(page) -> None:
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_every_state_of_the_page_fits_the_screen(browser, base_url, width, broken, batch_files, published_report,
                                                   tmp_path):  # fmt: skip
-    """Start page, a workbook's result with errors (findings, grid, draft preview), a published
-    report's result, a batch and the error page: no sideways scroll at 390 px or 1366 px, the
+    """Start page, a workbook's result with errors (findings, grid, draft preview), a passing
+    workbook with soft findings, a published report's result, a batch and the error page: no sideways scroll at 390 px or 1366 px, the
     finding list and the batch table reflowed as cards on a phone, 说明 and names readable (not a
     few characters per line). Screenshots go to tmp_path, to look at."""
     context = browser.new_context(viewport={"width": width, "height": SHOTS[width]}, locale="zh-CN")
@@ -288,6 +288,12 @@ def test_every_state_of_the_page_fits_the_screen(browser, base_url, width, broke
         page.locator("iframe.preview-frame").scroll_into_view_if_needed()
         assert page.frame_locator("iframe.preview-frame").locator("h1").count() == 1  # the draft's preview
         shot("draft")
+
+        page.goto(base_url + "/")
+        _upload(page, str(EXAMPLE_XLSX))  # passes, with soft findings naming many cells (C7)
+        shot("passing")
+        cells = box("section.warnings td.cell")
+        assert cells["x"] + cells["width"] <= width, "a long list of cells wraps"
 
         page.goto(base_url + "/")
         _upload(page, str(published_report))
