@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT
+from tests.workbooks import cell_of
 from xltools import spec
 from xltools.cli import main
 from xltools.rules.registry import SUM_RULES
@@ -385,3 +386,26 @@ def test_the_checks_sheet_explains_its_rule_codes(wb):
     texts = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
     for code in {c.rule for c in layout.CHECKS}:
         assert texts[code].startswith(rule(code).title + "："), code
+
+
+def _hue(rgb: str) -> float:
+    import colorsys
+
+    r, g, b = (int(rgb[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return colorsys.rgb_to_hsv(r, g, b)[0] * 360
+
+
+def test_a_warned_cell_is_not_the_input_yellow_nor_the_error_red(wb):
+    """The orange of a warned (e.g. cleared) input cell is told from the yellow input fill and from
+    the red of an error at a glance: their hues differ by 15 degrees or more (the former orange,
+    FFD966, had the input yellow's hue)."""
+    for path in ("proactive.regulations.issued", "requests.new.natural", "appeals.review.upheld"):
+        cell = cell_of(wb, path)
+        fills = {}
+        for rng, rules in cell.parent.conditional_formatting._cf_rules.items():
+            if cell.coordinate in str(rng.sqref).split():
+                for r in rules:
+                    if r.dxf is not None and r.dxf.fill is not None and r.formula:
+                        fills[r.formula[0][-1]] = r.dxf.fill.bgColor.rgb  # ...=2 red, ...=1 orange
+        input_hue, red, orange = _hue(cell.fill.fgColor.rgb), _hue(fills["2"]), _hue(fills["1"])
+        assert abs(orange - input_hue) >= 15 and abs(orange - red) >= 15, (path, fills)
