@@ -281,10 +281,7 @@ def _read_front(st: Structure, front: list[Block]) -> None:
                 title_at, name, year = -1, m.group("name"), int(m.group("year"))
                 break
     if title_at is None:
-        st.note(
-            "agency.name",
-            "找不到报告标题（“××2024年政府信息公开工作年度报告”），无法确定机关名称和年度，请在导入结果中补上。",
-        )
+        st.note("agency.name", I1.say("no_title"))
         for text in texts:
             m = _PERIOD.search(text)
             if m:
@@ -434,10 +431,7 @@ def _read_overview(st: Structure, texts: list[str], *, required: bool) -> None:
         st.values["overview.summary"] = "\n".join(summary)
     if not sections:
         if required:
-            st.note(
-                "overview.proactive",
-                f"{spec.PART_TITLES['overview']}中没有找到（一）至（五）小标题，全部文字按综述读取。",
-            )
+            st.note("overview.proactive", I1.say("no_sections", part=spec.PART_TITLES["overview"]))
         return
     if not summary:
         st.no_summary = True
@@ -448,14 +442,19 @@ def _read_overview(st: Structure, texts: list[str], *, required: bool) -> None:
         if heading and sid != SECTION_IDS[numeral]:
             st.note(
                 f"overview.{sid}",
-                f"{spec.PART_TITLES['overview']}的{spec.OVERVIEW_NUMERALS[numeral]}“{heading}”按小标题的文字归入"
-                f"“{dict((i, t) for i, t, _ in spec.OVERVIEW_SECTIONS)[sid]}”"
-                f"（格式中为{spec.OVERVIEW_NUMERALS[SECTION_IDS.index(sid)]}），与序号不一致，请核对。",
+                I1.say(
+                    "section_by_heading",
+                    part=spec.PART_TITLES["overview"],
+                    numeral=spec.OVERVIEW_NUMERALS[numeral],
+                    heading=heading,
+                    title=dict((i, t) for i, t, _ in spec.OVERVIEW_SECTIONS)[sid],
+                    expected=spec.OVERVIEW_NUMERALS[SECTION_IDS.index(sid)],
+                ),
             )
         if heading is None:
             st.note(
                 f"overview.{sid}",
-                f"{spec.OVERVIEW_NUMERALS[numeral]}的小标题无法与正文分开，已按默认小标题读取，请核对。",
+                I1.say("heading_unclear", numeral=spec.OVERVIEW_NUMERALS[numeral]),
             )
         else:
             st.values[f"overview.headings.{sid}"] = heading

@@ -96,6 +96,15 @@ I1 = Rule(
         "no_summary": Words(
             "{part}直接从（一）开始，（一）之前没有综述文字。格式不强制要求综述；如原报告另有综述段落，请核对是否漏印。"
         ),
+        # how part 一 and the title were read (published/structure.py)
+        "no_title": Words(
+            "找不到报告标题（“××2024年政府信息公开工作年度报告”），无法确定机关名称和年度，请在导入结果中补上。"
+        ),
+        "no_sections": Words("{part}中没有找到（一）至（五）小标题，全部文字按综述读取。"),
+        "section_by_heading": Words(
+            "{part}的{numeral}“{heading}”按小标题的文字归入“{title}”（格式中为{expected}），与序号不一致，请核对。"
+        ),
+        "heading_unclear": Words("{numeral}的小标题无法与正文分开，已按默认小标题读取，请核对。"),
         "stray_table": Words(
             "{part}中有一个表格（如“{row}”一行），格式中这一部分没有表格，表中的数字未读取，只作为文字保留。请核对原报告。"
         ),
