@@ -217,7 +217,7 @@ def test_summary_workbook_as_before_written_in_constant_memory(folders, tmp_path
     assert ws.max_row == 1 + len(rows) and ps.max_row == 1 + len(problems)
     assert ws.freeze_panes == ps.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:N{1 + len(rows)}" and ps.auto_filter.ref == f"A1:G{1 + len(problems)}"
-    assert ws.row_dimensions[1].height == 30 and ws.column_dimensions["A"].width == pytest.approx(40.7109375)
+    assert ws.row_dimensions[1].height == 30 and ws.column_dimensions["A"].width == pytest.approx(26.7109375)
 
 
 def test_a_summary_without_problems_still_filters_its_header(tmp_path):

@@ -145,6 +145,15 @@ def _figure(values: dict, paths: tuple[str, ...]):
     return sum(parts)
 
 
+def _forget_written(ws, row: int) -> None:
+    """Drop what xlsxwriter keeps of a row already written out. In constant_memory mode a row is
+    flushed when the next one gets a cell, but a row's height (set_row) stays in `row_info` and
+    `row_sizes` for ever: about 200 bytes a row, which a country's 问题清单 would pile up."""
+    for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):
+        if isinstance(kept, dict):
+            kept.pop(row, None)
+
+
 class SummaryBook:
     """The summary workbook written as the results arrive, so a batch keeps no rows: xlsxwriter's
     constant_memory mode holds one row per sheet and streams each sheet to a scratch file, in a
@@ -257,6 +266,7 @@ class SummaryBook:
             self._page(kind)
         page = pages[-1]
         page[1] += 1
+        _forget_written(page[0], page[1] - 2)
         return page[0], page[1]
 
     def add(self, row: SummaryRow | None, problems: Sequence[ProblemRow] = ()) -> None:
