@@ -108,11 +108,9 @@ class TableReader:
         digits = number(text, units=("万元",) if f.kind is spec.Kind.DECIMAL else ("件", "个", "条", "项"))
         if digits is None:
             self.values[path] = None
-            shown = f"印作“{text.strip()}”" if text.strip() else "空白"
-            self.note(
-                path,
-                f"{self.table.part} “{row_label}”行“{_col_label(self.table, col_id)}”列没有数字（{shown}），按未填写处理。",
-            )
+            shown = I1.say("printed_as", text=text.strip()) if text.strip() else I1.say("printed_blank")
+            column = _col_label(self.table, col_id)
+            self.note(path, I1.say("no_number", part=self.table.part, row=row_label, column=column, shown=shown))
         elif f.kind is spec.Kind.DECIMAL or "." in digits:
             self.values[path] = digits
         else:
@@ -120,7 +118,7 @@ class TableReader:
 
     def take(self, row_id: str, cols: list[str], values: list[str], row_label: str) -> None:
         if row_id in self.seen:
-            self.note(f"{self.table.id}.{row_id}", f"{self.table.part} “{row_label}”行出现了两次，只读取了第一次。")
+            self.note(f"{self.table.id}.{row_id}", I1.say("row_twice", part=self.table.part, row=row_label))
             return
         self.seen.add(row_id)
         printed = fit(values, 0)
@@ -190,8 +188,7 @@ def _match_row(
         if m:
             reader.note(
                 f"{reader.table.id}.{m.key}",
-                f"{reader.table.part}中的行标签“{fragments[-1].strip()}”与格式中的“{candidates[m.key]}”不完全一致"
-                f"（可能是原报告印错），已按“{candidates[m.key]}”行读取，请核对。",
+                I1.say("row_misprint", part=reader.table.part, printed=fragments[-1].strip(), label=candidates[m.key]),
             )
             return m.key
     return None
@@ -210,10 +207,7 @@ def header_keys(reader: TableReader, cells: list[str], columns: dict[str, str]) 
         if m is None or m.exact:
             continue
         keys.append(m.key)
-        message = (
-            f"{reader.table.part}的表头“{cell.strip()}”与格式中的“{columns[m.key]}”不完全一致"
-            f"（可能是原报告印错），已按“{columns[m.key]}”列读取，请核对。"
-        )
+        message = I1.say("header_misprint", part=reader.table.part, printed=cell.strip(), label=columns[m.key])
         if all(n.message != message for n in reader.notes):
             reader.note(None, message)
     return keys
@@ -293,7 +287,7 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
         row_id = _match_row(reader, labels, rows)
         if row_id is None:
             if labels and any(v.strip() for v in values):
-                reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。")
+                reader.note(None, I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)))
             continue
         expected = list(spec.PROACTIVE_CELLS[row_id])
         ordered = [c for c in header if c in expected]
@@ -339,8 +333,7 @@ def _request_columns(header_rows: list[list[str]], reader: TableReader) -> list[
         # one heading unreadable, every other in the format's order: the gap is that column
         reader.note(
             None,
-            f"{reader.table.part}的表头中找不到“{labels[missing[0]]}”列（可能印错），"
-            f"其余各列都按格式的顺序印出，这一列按所在位置读取，请核对。",
+            I1.say("column_by_position", part=reader.table.part, label=labels[missing[0]]),
         )
         return official
     return None
@@ -447,7 +440,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
                 orphan = (
                     labels,
                     values,
-                    f"{table.part}中的行“{' / '.join(labels)}”不是格式中的行，已忽略。请核对原报告。",
+                    I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
                 )
             continue
         place(row_id, values)
@@ -473,8 +466,7 @@ def _confirm_carries(reader: TableReader) -> None:
     if failing == len(spec.REQUESTS.columns):
         reader.note(
             "requests",
-            f"{reader.table.part}的每一列都不满足“本年新收 + 上年结转 = 办理结果总计 + 结转下年度”，"
-            "读出的行与原表可能错位，请对照原报告逐行核对。",
+            I1.say("rows_misaligned", part=reader.table.part),
         )
 
 
@@ -533,7 +525,7 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
         if labels:
             group = _match_row(reader, labels, groups_labels)
             if group is None:
-                reader.note(None, f"{table.part}中的行“{' / '.join(labels)}”无法识别，已忽略。请核对原报告。")
+                reader.note(None, I1.say("row_unknown", part=table.part, labels=" / ".join(labels)))
                 continue
             reader.take(group, cols, values, groups_labels[group])
             continue
@@ -607,7 +599,7 @@ def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any]
     if not found:
         note(
             "processing_fee.amount_yuan",
-            f"“{part_title}”中的表格无法读取（找不到“通知收取件数”“实际收取金额”等列及其数字），信息处理费按未填写处理。",
+            I1.say("fee_unreadable", part=part_title),
         )
         return out, notes
     count = number(found.get("notified_count", ""))
@@ -621,7 +613,6 @@ def read_fee_table(blocks: list[Block], part_title: str) -> tuple[dict[str, Any]
     if collected is not None and notified is not None and float(collected) != float(notified):
         note(
             "processing_fee.amount_yuan",
-            f"“{part_title}”表中通知收取金额为 {notified} 元，实际收取金额为 {collected} 元；"
-            f"信息处理费收取金额按实际收取的 {collected} 元读取，请核对。",
+            I1.say("fee_amounts", part=part_title, notified=notified, collected=collected),
         )
     return out, notes

@@ -105,6 +105,33 @@ I1 = Rule(
             "{part}的{numeral}“{heading}”按小标题的文字归入“{title}”（格式中为{expected}），与序号不一致，请核对。"
         ),
         "heading_unclear": Words("{numeral}的小标题无法与正文分开，已按默认小标题读取，请核对。"),
+        # how the tables were read (published/tables.py)
+        "no_number": Words("{part} “{row}”行“{column}”列没有数字（{shown}），按未填写处理。"),
+        "printed_as": Words("印作“{text}”"),  # what a cell without a number shows (no_number's shown)
+        "printed_blank": Words("空白"),
+        "row_twice": Words("{part} “{row}”行出现了两次，只读取了第一次。"),
+        "row_misprint": Words(
+            "{part}中的行标签“{printed}”与格式中的“{label}”不完全一致（可能是原报告印错），已按“{label}”行读取，请核对。"
+        ),
+        "header_misprint": Words(
+            "{part}的表头“{printed}”与格式中的“{label}”不完全一致（可能是原报告印错），已按“{label}”列读取，请核对。"
+        ),
+        "column_by_position": Words(
+            "{part}的表头中找不到“{label}”列（可能印错），其余各列都按格式的顺序印出，这一列按所在位置读取，请核对。"
+        ),
+        "row_not_of_format": Words("{part}中的行“{labels}”不是格式中的行，已忽略。请核对原报告。"),
+        "row_unknown": Words("{part}中的行“{labels}”无法识别，已忽略。请核对原报告。"),
+        "rows_misaligned": Words(
+            "{part}的每一列都不满足“本年新收 + 上年结转 = 办理结果总计 + 结转下年度”，"
+            "读出的行与原表可能错位，请对照原报告逐行核对。"
+        ),
+        "fee_unreadable": Words(
+            "“{part}”中的表格无法读取（找不到“通知收取件数”“实际收取金额”等列及其数字），信息处理费按未填写处理。"
+        ),
+        "fee_amounts": Words(
+            "“{part}”表中通知收取金额为 {notified} 元，实际收取金额为 {collected} 元；"
+            "信息处理费收取金额按实际收取的 {collected} 元读取，请核对。"
+        ),
         "stray_table": Words(
             "{part}中有一个表格（如“{row}”一行），格式中这一部分没有表格，表中的数字未读取，只作为文字保留。请核对原报告。"
         ),
