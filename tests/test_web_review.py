@@ -1,4 +1,4 @@
-"""What a reviewer sees on the page (issue 23): every format the library builds offered for download
+"""What a reviewer sees on the page: every format the library builds offered for download
 (PDF where LibreOffice is), a published report's findings placed in words (no workbook grid of a
 template its reader never saw), and a unit met twice in one batch flagged with both files named,
 on the page and in the summary workbook."""
