@@ -381,9 +381,14 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
 
     def drop_orphan() -> None:
         nonlocal orphan
-        if orphan is not None and orphan[2] is not None:
-            reader.note(None, orphan[2])
-        orphan = None
+        if orphan is not None:
+            labels, numbers, note = orphan
+            orphan = None
+            row_id = _match_row(reader, labels, rows) if note is None else None  # a close misprint, noted
+            if row_id is not None:
+                place(row_id, numbers)
+            elif note is not None:
+                reader.note(None, note)
 
     def place(row_id: str, values: list[str]) -> None:
         nonlocal decided, columns
@@ -433,7 +438,10 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
         row_id = _match_row(reader, labels, rows, quiet=bool(pending))
         if row_id is None and pending and labels:
             labels = [" / ".join(pending) + labels[0], *labels[1:]]
-            row_id = _match_row(reader, labels, rows)
+            row_id = _match_row(reader, labels, rows, quiet=True)
+            if row_id is None:  # perhaps the label's last line printed after the numbers (…公开 / 申请)
+                orphan, pending = (labels, values, None), None
+                continue
         pending = None
         if row_id is None:
             if labels:  # perhaps a label's first part, its rest on the lines after
