@@ -15,7 +15,7 @@ from tests.conftest import EXAMPLES
 from tests.test_web_browser import ARGS
 from xltools.api import load_report
 from xltools.render import render
-from xltools.render.document import build_document
+from xltools.render.document import LABEL, build_document
 
 EDITOR = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>编辑器</title></head>
 <body><div id="editor" contenteditable="true" style="width:900px;min-height:200px;border:1px solid #999"></div>
@@ -122,3 +122,60 @@ def test_html_printed_has_page_numbers_and_repeated_headers(browser, huaian, tmp
         assert f"—{i}—" in squashed, i  # "— 1 —" at the foot of every page
         if "属于国家秘密" in squashed or "补正后申请内容仍不明确" in squashed:  # a page with table 三's rows
             assert "申请人情况" in squashed, i
+
+
+# Each label cell's lines as drawn: its characters grouped by the line box each one sits on.
+LABEL_LINES = """() => [...document.querySelectorAll('th.label')].map(th => {
+  const r = document.createRange(), lines = [];
+  const walk = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+  let node, last = null;
+  while ((node = walk.nextNode())) {
+    for (let i = 0; i < node.data.length; i++) {
+      r.setStart(node, i); r.setEnd(node, i + 1);
+      const box = [...r.getClientRects()].find(b => b.width > 0);
+      if (!box) continue;
+      const middle = box.top + box.height / 2;
+      if (last === null || Math.abs(middle - last) > box.height / 2) { lines.push(''); last = middle; }
+      lines[lines.length - 1] += node.data[i];
+    }
+  }
+  return lines;
+})"""
+ENUMERATOR = re.compile(r"（[一二三四五六七八九十]+）|\d+\.|[一二三四五六七八九十]+、")
+
+
+def _characters(line: str) -> int:
+    """Characters that count on a line: punctuation hangs on its neighbour."""
+    return sum(ch.isalnum() for ch in line)
+
+
+def _breaks_badly(lines: list[str]) -> bool:
+    m = ENUMERATOR.match(lines[0])
+    if any(_characters(line) < 2 for line in lines[1:]):
+        return True  # …禁止公/开
+    if not m:
+        return _characters(lines[0]) < 2
+    if lines[0] == m.group():  # （三）/不予公开: right after the enumerator, the words on one line
+        return len(lines) > 2
+    words = "".join(lines)[m.end() :]
+    return _characters(lines[0][m.end() :]) < 2 or _characters(words) <= 4  # （三）不/予公开, （三）不予/公开
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_html_row_labels_break_only_where_they_may(browser, huaian, tmp_path, width):
+    """No label line holds a single character (…禁止公/开, 1.属/于…), and an enumerator stays
+    with the words it introduces: a label breaks right after it only when the words then take one
+    line (（三）/不予公开), never after one of them (（三）不/予公开) nor inside it; words of up to
+    four characters after an enumerator are never broken (（三）不予/公开)."""
+    path = tmp_path / "r.html"
+    path.write_bytes(render(huaian, "html"))
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(path.as_uri())
+    labels = page.evaluate(LABEL_LINES)
+    page.close()
+    table3 = [c.text for c in build_document(huaian).grids()[1].cells if c.kind == LABEL]
+    assert set(table3) <= {"".join(lines) for lines in labels}
+    wrapped = [lines for lines in labels if len(lines) > 1]
+    assert wrapped  # the check below would be empty otherwise
+    bad = [lines for lines in wrapped if _breaks_badly(lines)]
+    assert bad == [], bad

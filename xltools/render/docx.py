@@ -13,7 +13,6 @@ import functools
 import io
 import itertools
 import math
-import re
 import unicodedata
 from dataclasses import replace
 
@@ -26,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from xltools.render.breaks import ENUMERATOR, NO_END, NO_START, orphan
 from xltools.render.document import (
     DRAFT_NOTE,
     HEADER,
@@ -332,12 +332,6 @@ def table_layout(grid: Grid) -> tuple[list[int], Pt, int]:
 
 # --- where a cell's text wraps ------------------------------------------------------------------
 
-# Kinsoku (GB/T 15834, and what Word and LibreOffice do for zh-CN): these never start a line...
-_NO_START = frozenset("，。、；：？！）》〉」』】〕”’％…—·,.;:!?)]}%")
-# ... and these never end one.
-_NO_END = frozenset("（《〈「『【〔“‘([{")
-_ENUMERATOR = re.compile(r"（[一二三四五六七八九十]+）")
-
 
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F", "A")
@@ -370,7 +364,7 @@ def wrap(text: str, room: float, size: float, face: str = "fallback") -> tuple[s
             tokens.extend(chars if wide else ["".join(chars)])
         units: list[str] = []  # what cannot be broken apart
         for t in tokens:
-            if units and (t[0] in _NO_START or units[-1][-1] in _NO_END):
+            if units and (t[0] in NO_START or units[-1][-1] in NO_END):
                 units[-1] += t
             else:
                 units.append(t)
@@ -390,7 +384,7 @@ def label_lines(text: str, room: float, size: float, face: str = "fallback") -> 
     """A label's printed lines: wrapped, except that a label starting with an enumerator
     (（三）不予公开) that wraps anyway breaks after it (（三）/不予公开, never （三）不/予公开)."""
     lines = wrap(text, room, size, face)
-    m = _ENUMERATOR.match(text)
+    m = ENUMERATOR.match(text)
     if len(lines) > 1 and m and m.end() < len(text):
         rest = wrap(text[m.end() :], room, size, face)
         if 1 + len(rest) <= len(lines):
@@ -403,20 +397,15 @@ def _label_breaks(text: str, room: float, size: float) -> str:
     single character would still be left on the last line in either face (a table of very large
     numbers leaves its labels little room), before the last two (…公开/申请)."""
     lines = label_lines(text, room, size)
-    if len(lines) > 1 and _ENUMERATOR.fullmatch(lines[0]):
+    if len(lines) > 1 and ENUMERATOR.fullmatch(lines[0]):
         text = lines[0] + "\n" + text[len(lines[0]) :]
     if orphan(lines) and orphan(label_lines(text, room, size, "gb")):
         k = len(lines[-1]) + 1
-        while k < len(lines[-2]) + len(lines[-1]) and text[-k] in _NO_START | _NO_END:
+        while k < len(lines[-2]) + len(lines[-1]) and text[-k] in NO_START | NO_END:
             k += 1
         if k < len(lines[-2]) + len(lines[-1]):
             text = text[:-k] + "\n" + text[-k:]
     return text
-
-
-def orphan(lines: tuple[str, ...]) -> bool:
-    """A wrapped text whose last line holds a single character (…禁止公/开)."""
-    return len(lines) > 1 and len([ch for ch in lines[-1] if ch not in _NO_START and not ch.isspace()]) <= 1
 
 
 def _fit_labels(grid: Grid, widths: list[int], value_cols: list[bool], size: Pt, pad: int) -> list[int]:

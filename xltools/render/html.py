@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from xltools.render.breaks import label_pieces
 from xltools.render.document import DRAFT_NOTE, HEADER, LABEL, PROBLEMS_TITLE, VALUE, Cell, Document, Grid
 
 CSS = """
@@ -141,6 +142,17 @@ def unbroken(text: str) -> str:
     return "".join(out)
 
 
+def label_html(text: str) -> str:
+    """A row's label that the browser can break only where Word's layout may (render/breaks.py):
+    after its enumerator when its words are short (（三）/不予公开), else never inside the
+    enumerator and its first two characters (1.属于/…) nor inside its last two (…禁止/公开)."""
+    leader, head, middle, tail = label_pieces(text)
+    out = f"{escape(leader)}<wbr>" if leader else ""
+    out += f'<span class="nw">{escape(head)}</span>' if len(head) > 1 else escape(head)
+    out += escape(middle)
+    return out + (f'<span class="nw">{escape(tail)}</span>' if tail else "")
+
+
 def _para(p) -> str:
     """A paragraph; one the program wrote (not staff) is marked, for reviewers and stylesheets."""
     lead = f'<span class="lead">{escape(p.lead)}</span>' if p.lead else ""
@@ -158,7 +170,7 @@ def _cell(c: Cell, in_head: bool) -> str:
         return f"<th{spans}{scope}>{header_text(c.text)}</th>"
     if c.kind == LABEL:  # a row's heading: screen readers announce it with each number of the row
         scope = ' scope="rowgroup"' if c.rowspan > 1 else ' scope="row"'
-        return f'<th class="label"{spans}{scope}>{escape(c.text)}</th>'
+        return f'<th class="label"{spans}{scope}>{label_html(c.text)}</th>'
     cls = "value" + (f" {c.mark}" if c.mark else "")
     data = f' data-field="{escape(c.field)}"' if c.field else ""
     note = f' title="{escape(c.note)}"' if c.note else ""
@@ -182,4 +194,4 @@ def grid_html(grid: Grid) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["grid_html", "page_of", "render_document"]
+__all__ = ["grid_html", "label_html", "page_of", "render_document"]
