@@ -163,3 +163,12 @@ def test_a_skin_may_import_only_the_door(skin):
     others = _top_level_modules() - SKIN_MAY_IMPORT[skin] - {skin}
     assert others - _forbidden(skin) == set(), f"add these to {skin}'s forbidden contract in pyproject.toml"
     assert _forbidden(skin) & SKIN_MAY_IMPORT[skin] == set()
+
+
+def test_a_skin_has_no_exception_to_the_door():
+    """No import of a skin is let through its contract: every forbidden contract and the layers
+    list no ignore_imports, so the web page's table drawing, like the rest, goes through xltools.api."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    contracts = text.split("[[tool.importlinter.contracts]]")[1:]
+    assert len([c for c in contracts if 'type = "forbidden"' in c]) == len(SKIN_MAY_IMPORT)
+    assert [c for c in contracts if re.search(r"^ignore_imports\s*=", c, re.M)] == []

@@ -28,6 +28,7 @@ from xltools.round.model import MAX_UPLOAD as ROUND_MAX_UPLOAD
 from xltools.round.model import links_json as round_links_json
 from xltools.round.model import status_json as round_status_json
 from xltools.round.model import upload_json as round_upload_json
+from xltools.spec import FIELDS, SHEETS, TABLES
 from xltools.text import clean_text, display_path, format_number, os_reason
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from xltools.collect.merge import MergeResult
     from xltools.collect.pool import Pool
     from xltools.collect.summary import SummaryBook
+    from xltools.geometry import TableGrid
     from xltools.previous import Pairing
     from xltools.published import Imported
     from xltools.round.downloads import Merged
@@ -216,6 +218,57 @@ def finding_order(f: Finding) -> tuple:
     from xltools.geometry import finding_order as order
 
     return order(f)
+
+
+# --- where things are: the spec's fields and sheets, the one table geometry, cell names ----------
+# The report's own structure, for an interface that draws it (the web page's tables): FIELDS (id
+# path -> the field: its label, kind, whether it is a computed total), SHEETS (the workbook's sheets,
+# in order) and TABLES (the report's tables) are the spec's (xltools.spec, loaded with xltools.model);
+# the grids come from xltools.geometry, imported when first asked for.
+
+
+def table_grid(sheet: str) -> TableGrid:
+    """The table on a sheet as a grid of merged cells (xltools.geometry.TableGrid: its places, each
+    with its span, counted from the table's top-left cell); KeyError for a sheet without a table."""
+    from xltools.geometry import GRID_OF_SHEET
+
+    return GRID_OF_SHEET[sheet]
+
+
+def sheet_of(path: str | None) -> str | None:
+    """The sheet a field is typed on (also for JSON input, which has no cells); None for no field."""
+    from xltools.geometry import sheet_of as of
+
+    return of(path)
+
+
+def where_labels(path: str | None) -> tuple[str, str]:
+    """(row words, column words) of a table field as its table prints them; for another field its
+    own label and ""; ("", "") for no field."""
+    from xltools.geometry import where_labels as labels
+
+    return labels(path)
+
+
+def where_text(path: str | None) -> str | None:
+    """Where a field (or a table row) is, in the words every message uses; None for no place."""
+    from xltools.geometry import where_text as text
+
+    return text(path)
+
+
+def column_name(col: int) -> str:
+    """A column as a spreadsheet names it, counted from 0: 0 -> A, 26 -> AA."""
+    from xltools.workbook.cells import col_name
+
+    return col_name(col)
+
+
+def cell_position(ref: str | None) -> tuple[int, int] | None:
+    """A cell name (D31, $D$31, 三、依申请公开!D31) as zero-based (row, column); None otherwise."""
+    from xltools.workbook.cells import parse_a1
+
+    return parse_a1(ref)
 
 
 def template_cell(path: str) -> str:
@@ -657,11 +710,14 @@ def new_office_password() -> str:
 __all__ = [
     "CONFIRM",
     "ERROR",
+    "FIELDS",
     "OUTPUTS",
     "OUTPUT_FORMATS",
     "OUTPUT_SUFFIXES",
     "RETURN",
     "ROUND_MAX_UPLOAD",
+    "SHEETS",
+    "TABLES",
     "WARNING",
     "XLSX_MEDIA_TYPE",
     "CheckResult",
@@ -688,6 +744,7 @@ __all__ = [
     "atomic_path",
     "build",
     "buildable_formats",
+    "cell_position",
     "cells_text",
     "check_batch",
     "check_bytes",
@@ -695,6 +752,7 @@ __all__ = [
     "check_stream",
     "check_target",
     "clean_text",
+    "column_name",
     "count_line",
     "detached",
     "display_path",
@@ -755,11 +813,15 @@ __all__ = [
     "round_write_word_zip",
     "rules",
     "same_units",
+    "sheet_of",
     "sheet_total",
     "summary_book",
     "summary_workbook_bytes",
+    "table_grid",
     "template_bytes",
     "template_cell",
+    "where_labels",
+    "where_text",
     "with_full_punctuation",
     "worker_pool",
     "write_atomic",

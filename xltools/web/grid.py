@@ -1,21 +1,30 @@
 """The report's tables drawn for a page, cell by cell as the workbook has them, with the cells a
-finding points at marked. The shape is the one table geometry (xltools.geometry), the cell names the
-workbook's: no label or span is spelled here.
+finding points at marked. The shape is the one table geometry, the cell names the workbook's, both
+through the library's door (xltools.api): no label or span is spelled here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from xltools import spec
-from xltools.api import sheet_total, template_cell
-from xltools.geometry import GRID_OF_SHEET, TableGrid
+from xltools.api import (
+    FIELDS,
+    TABLES,
+    cell_position,
+    column_name,
+    format_number,
+    sheet_total,
+    table_grid,
+    template_cell,
+)
 from xltools.model import ERROR, Finding, Report
-from xltools.text import format_number
-from xltools.workbook.cells import col_name, parse_a1
 
-TABLE_SHEETS = tuple(t.sheet for t in spec.TABLES)
+if TYPE_CHECKING:
+    from xltools.api import TableGrid
+
+TABLE_SHEETS = tuple(t.sheet for t in TABLES)
 
 
 @dataclass
@@ -47,7 +56,7 @@ def marks_by_field(report: Report | None, findings: Iterable[Finding]) -> dict[s
     out: dict[str, tuple[str, list[str]]] = {}
     for f in findings:
         paths = [by_ref[c] for c in f.cells if c in by_ref]
-        if not paths and f.field in spec.FIELDS:
+        if not paths and f.field in FIELDS:
             paths = [f.field]
         for path in dict.fromkeys(paths):
             severity, notes = out.get(path, (f.severity, []))
@@ -60,8 +69,8 @@ def marks_by_field(report: Report | None, findings: Iterable[Finding]) -> dict[s
 
 def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = ()) -> Grid:
     """One table sheet's table (its title, hints and status line left out) as rows of cells: the
-    one geometry (xltools.geometry), numbered as the workbook numbers its rows and columns."""
-    table = GRID_OF_SHEET[sheet]
+    one geometry (api.table_grid), numbered as the workbook numbers its rows and columns."""
+    table = table_grid(sheet)
     marks = marks_by_field(report, findings)
     values = report.values if report else {}
     cells_at = report.cells if report else {}
@@ -73,25 +82,25 @@ def sheet_grid(sheet: str, report: Report | None, findings: Sequence[Finding] = 
         if p.path is None:
             cell = GridCell(p.text, p.kind)
         else:
-            f = spec.FIELDS[p.path]
+            f = FIELDS[p.path]
             value = values.get(p.path)
             total, over = sheet_total(p.path, values, invalid) if f.computed else (None, [])
             if over:  # the total as the spreadsheet (and every message) has it: SUM over what the cells hold
                 value = total
             text = format_number(value) if value is not None else format_number(raw.get(p.path))
             ref = cells_at.get(p.path)
-            shown_ref = ref.split("!", 1)[-1] if ref else f"{col_name(left + p.col)}{top + p.row + 1}"
+            shown_ref = ref.split("!", 1)[-1] if ref else f"{column_name(left + p.col)}{top + p.row + 1}"
             cell = GridCell(text, "total" if f.computed else "input", path=p.path, ref=shown_ref)
             if p.path in marks:
                 cell.mark, cell.notes = marks[p.path][0], marks[p.path][1]
             elif over:
                 cell.mark = "suspect"
                 cell.notes = [
-                    SUSPECT + "、".join(cells_at.get(q, "").split("!", 1)[-1] or spec.FIELDS[q].label for q in over)
+                    SUSPECT + "、".join(cells_at.get(q, "").split("!", 1)[-1] or FIELDS[q].label for q in over)
                 ]
         cell.rowspan, cell.colspan = p.rowspan, p.colspan
         rows[p.row].append(cell)
-    columns = [col_name(left + c) for c in range(table.n_cols)]
+    columns = [column_name(left + c) for c in range(table.n_cols)]
     return Grid(sheet, columns, [(top + r + 1, line) for r, line in enumerate(rows)])
 
 
@@ -103,10 +112,10 @@ def _origin(table: TableGrid, cells_at: dict[str, str]) -> tuple[int, int]:
     cells tell (rows inserted above a table move the defined names along); else the template's."""
     first = table.values()[0]
     for p in table.values():
-        rc = parse_a1(cells_at.get(p.path or ""))
+        rc = cell_position(cells_at.get(p.path or ""))
         if rc is not None:
             return rc[0] - p.row, rc[1] - p.col
-    rc = parse_a1(template_cell(first.path or "").split("!", 1)[1])
+    rc = cell_position(template_cell(first.path or "").split("!", 1)[1])
     assert rc is not None
     return rc[0] - first.row, rc[1] - first.col
 

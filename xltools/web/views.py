@@ -7,11 +7,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xltools import spec
-from xltools.api import is_published, same_units
+from xltools.api import (
+    SHEETS,
+    cells_text,
+    finding_order,
+    is_published,
+    report_json,
+    same_units,
+    sheet_of,
+    where_labels,
+    where_text,
+)
 from xltools.errors import NOT_OUR_TEMPLATE, XltoolsError
-from xltools.geometry import cells_text, finding_order, sheet_of, where_labels, where_text
-from xltools.jsonform import report_to_json
 from xltools.model import ERROR, FileResult, Finding
 from xltools.web.grid import TABLE_SHEETS, Grid, sheet_grid
 
@@ -98,7 +105,7 @@ def finding_view(f: Finding, published: bool = False) -> FindingView:
 
 
 def _by_sheet(findings: Sequence[FindingView]) -> dict[str, list[FindingView]]:
-    order = {name: i for i, name in enumerate(spec.SHEETS)}
+    order = {name: i for i, name in enumerate(SHEETS)}
     groups: dict[str, list[FindingView]] = {}
     for f in sorted(findings, key=lambda f: order.get(f.sheet, len(order))):
         groups.setdefault(f.sheet, []).append(f)
@@ -130,7 +137,7 @@ def unit_view(index: int, r: FileResult, strict: bool = False) -> UnitView:
         grids=grids,
         n_errors=len(errors),
         n_warnings=len(warnings),
-        report_json=json.dumps(report_to_json(result.report), ensure_ascii=False, separators=(",", ":")),
+        report_json=json.dumps(report_json(result.report), ensure_ascii=False, separators=(",", ":")),
         strict=strict,
         published=published,
     )
