@@ -386,24 +386,16 @@ def is_published(name: str | os.PathLike) -> bool:
 
 def half_punctuation_count(report: Report) -> int:
     """How many half-width marks beside Chinese the staff text holds (rule C7's count)."""
-    from xltools.spec import FIELDS, Kind
-    from xltools.text import half_punctuation
+    from xltools.rules.soft import half_punctuation_count as count
 
-    return sum(len(half_punctuation(report.text(p))) for p, f in FIELDS.items() if f.kind is Kind.NARRATIVE)
+    return count(report)
 
 
 def with_full_punctuation(result: CheckResult) -> CheckResult:
     """The check result with its staff text's half-width punctuation (rule C7) made full-width."""
-    from dataclasses import replace
+    from xltools.rules.soft import with_full_punctuation as full
 
-    from xltools.spec import FIELDS, Kind
-    from xltools.text import full_punctuation
-
-    values = dict(result.report.values)
-    for path, f in FIELDS.items():
-        if f.kind is Kind.NARRATIVE and isinstance(values.get(path), str):
-            values[path] = full_punctuation(values[path])
-    return replace(result, report=replace(result.report, values=values))
+    return full(result)
 
 
 def render(

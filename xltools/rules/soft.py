@@ -15,11 +15,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from xltools import spec
-from xltools.model import WARNING, Finding, Report, Source
+from xltools.model import WARNING, CheckResult, Finding, Report, Source
 from xltools.rules.rule import FILLED, PREVIOUS_REPORT, Context, Rule, Words
 from xltools.rules.textnums import METRICS, Claim, claims, sentences
 from xltools.spec import APPEALS_REVIEW, APPEALS_SUIT, CARRY_INTO, DOCUMENT_ROWS, FIELDS, PROACTIVE, REQUESTS, Kind
-from xltools.text import FULL_PUNCTUATION, fold, format_number, half_punctuation
+from xltools.text import FULL_PUNCTUATION, fold, format_number, full_punctuation, half_punctuation
 
 NARRATIVES = tuple(f.path for f in FIELDS.values() if f.kind is Kind.NARRATIVE)
 SHINGLE = 13  # characters per shingle for C3 (docs/format.md §5)
@@ -459,6 +459,22 @@ def c7_findings(report: Report) -> list[Finding]:
     ]
 
 
+def half_punctuation_count(report: Report) -> int:
+    """How many half-width marks beside Chinese the staff text holds (C7's count; what `build` says
+    it fixed or could fix)."""
+    return sum(len(half_punctuation(report.text(p))) for p in NARRATIVES)
+
+
+def with_full_punctuation(result: CheckResult) -> CheckResult:
+    """The check result with its staff text's half-width punctuation (C7) made full-width: what a
+    built report prints when asked to fix it. A new result; the one given, and its input, unchanged."""
+    values = dict(result.report.values)
+    for path in NARRATIVES:
+        if isinstance(values.get(path), str):
+            values[path] = full_punctuation(values[path])
+    return replace(result, report=replace(result.report, values=values))
+
+
 # --- C2: published by the deadline ---------------------------------------------------------------
 
 C2 = Rule(
@@ -801,7 +817,9 @@ def name_previous_cells(
 __all__ = [
     "copied_share",
     "deadline",
+    "half_punctuation_count",
     "infer_level",
     "name_previous_cells",
     "quote",
+    "with_full_punctuation",
 ]
