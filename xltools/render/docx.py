@@ -13,17 +13,17 @@ import functools
 import io
 import itertools
 import math
+import re
 import unicodedata
 from dataclasses import replace
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_UNDERLINE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 from xltools.render.breaks import ENUMERATOR, NO_END, NO_START, orphan
 from xltools.render.document import (
@@ -523,92 +523,109 @@ def split_tall_groups(grid: Grid, widths: list[int], size, pad: int = int(CELL_P
 def _table(d, grid: Grid) -> None:
     widths, size, pad = table_layout(grid)
     grid = split_tall_groups(grid, widths, size, pad)
-    table = d.add_table(rows=grid.n_rows, cols=grid.n_cols)
-    table.style = d.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    if pad == NARROW_PAD:
-        _narrow_margins(table)
-    # table.cell() rebuilds the whole cell list on every call (quadratic); take it once, before merging.
-    cells = table._cells
-    for k, column in enumerate(table.columns):  # the grid (LibreOffice reads it) and each cell (Word does)
-        column.width = widths[k]
-    for i, cell in enumerate(cells):
-        cell.width = widths[i % grid.n_cols]
-    for i, row in enumerate(table.rows):
-        trpr = row._tr.get_or_add_trPr()
-        keep = OxmlElement("w:cantSplit")  # a row is never cut across two pages
-        keep.set(qn("w:val"), "true")
-        trpr.append(keep)
-        if i < grid.header_rows:  # the header rows repeat on every page
-            head = OxmlElement("w:tblHeader")
-            head.set(qn("w:val"), "true")
-            trpr.append(head)
     keep_rows = grid.keep_with_next() | lead_in(grid, widths, size, pad)
-    for c in grid.cells:
-        cell = cells[c.row * grid.n_cols + c.col]
-        if c.rowspan > 1 or c.colspan > 1:
-            cell = cell.merge(cells[(c.row + c.rowspan - 1) * grid.n_cols + c.col + c.colspan - 1])
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        para = cell.paragraphs[0]
-        pf = para.paragraph_format
-        pf.first_line_indent = Pt(0)
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        para.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.kind not in (HEADER, VALUE) else WD_ALIGN_PARAGRAPH.CENTER
-        text = (
-            _label_breaks(c.text, (sum(widths[c.col : c.col + c.colspan]) - pad) / 12700, size.pt)
-            if c.kind == LABEL
-            else c.text
-        )
-        run = _run(para, text, H1_FONT if c.kind == HEADER else BODY_FONT, size)
-        if c.mark == INVALID:  # the cell itself is wrong: red, underlined, on a light red ground
-            _mark(run)
-            _shade(cell, "FFCFCF")
-        elif c.mark == RELATED:  # one of a failing relation's cells: a light amber ground only
-            _shade(cell, "FFEFB8")
-        elif c.mark:
-            run.font.color.rgb = RED
-    # Keep-with-next on every paragraph of a row holds it on the page of the next row (Word's way of
-    # keeping rows together; a merged cell's paragraph belongs to its first row).
-    for i, row in enumerate(table.rows):
-        if i in keep_rows:
-            for tc in row._tr.tc_lst:
-                for p in tc.iter(qn("w:p")):
-                    DocxParagraph(p, None).paragraph_format.keep_with_next = True
+    texts = {
+        (c.row, c.col): _label_breaks(c.text, (sum(widths[c.col : c.col + c.colspan]) - pad) / 12700, size.pt)
+        if c.kind == LABEL
+        else c.text
+        for c in grid.cells
+    }
+    d.element.body._insert_tbl(parse_xml(table_xml(grid, widths, size, pad == NARROW_PAD, keep_rows, texts)))
     d.add_paragraph()  # Word needs a paragraph between adjacent tables and after the last
 
 
-def _shade(cell, fill: str) -> None:
-    """A cell's background colour (w:shd), as LibreOffice and Word both print it."""
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tcpr = cell._tc.get_or_add_tcPr()
-    after = [
-        tcpr.find(qn(t)) for t in ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+# The table's XML is written as text and parsed once: python-docx's cell, merge and formatting
+# calls (each a walk of the tree) took most of a report's build time. The XML is the same, byte for
+# byte, as those calls made (benchmarks/docx.py compares every part of every variant's file).
+_W = nsdecls("w")
+_TBL_LOOK = (
+    '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1"'
+    ' w:val="04A0"/>'
+)
+SHADES = {INVALID: "FFCFCF", RELATED: "FFEFB8"}  # a wrong cell: light red; a failing relation's others: amber
+
+
+def _twips(emu: int) -> int:
+    return Emu(emu).twips
+
+
+def _run_xml(text: str, font: str, size: Pt, mark: str | None) -> str:
+    """A run as python-docx's add_run and our _run/_mark make it: fonts, not bold, colour, size,
+    wavy underline; tabs and line breaks as w:tab and w:br."""
+    red = '<w:color w:val="C00000"/>' if mark and mark != RELATED else ""
+    wave = '<w:u w:val="wave" w:color="C00000"/>' if mark == INVALID else ""
+    fonts = f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" w:cs="{font}"/>'
+    parts = [f'<w:r><w:rPr>{fonts}<w:b w:val="0"/>{red}<w:sz w:val="{int(size.pt * 2)}"/>{wave}</w:rPr>']
+    for piece in re.split(r"([\t\r\n])", text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    parts.append("</w:r>")
+    return "".join(parts)
+
+
+def table_xml(
+    grid: Grid, widths: list[int], size: Pt, narrow: bool, keep_rows: frozenset[int], texts: dict[tuple[int, int], str]
+) -> str:
+    """The w:tbl of a grid: fixed column widths, merged cells (w:gridSpan, w:vMerge), rows never
+    split, header rows repeated, keep-with-next on every paragraph of the rows in `keep_rows`
+    (Word's way of keeping rows together), each cell's text (`texts`, by the cell's row and column)."""
+    tw = [_twips(w) for w in widths]
+    at: dict[tuple[int, int], tuple] = {}
+    hidden: set[tuple[int, int]] = set()
+    for c in grid.cells:
+        for r in range(c.row, c.row + c.rowspan):
+            at[r, c.col] = (c, r == c.row)
+            hidden.update((r, k) for k in range(c.col + 1, c.col + c.colspan))
+    margins = ""
+    if narrow:
+        m = round(NARROW_MARGIN / 635)
+        margins = f'<w:tblCellMar><w:left w:w="{m}" w:type="dxa"/><w:right w:w="{m}" w:type="dxa"/></w:tblCellMar>'
+    out = [
+        f'<w:tbl {_W}><w:tblPr><w:tblStyle w:val="{_table_style_id()}"/><w:tblW w:type="auto" w:w="0"/>'
+        f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>{margins}{_TBL_LOOK}</w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{w}"/>' for w in tw),
+        "</w:tblGrid>",
     ]
-    nxt = next((e for e in after if e is not None), None)
-    if nxt is not None:
-        nxt.addprevious(shd)
-    else:
-        tcpr.append(shd)
+    for i in range(grid.n_rows):
+        keep = "<w:keepNext/>" if i in keep_rows else ""
+        head = '<w:tblHeader w:val="true"/>' if i < grid.header_rows else ""
+        out.append(f'<w:tr><w:trPr><w:cantSplit w:val="true"/>{head}</w:trPr>')
+        for k in range(grid.n_cols):
+            if (i, k) in hidden:
+                continue
+            c, top = at.get((i, k), (None, False))
+            span = c.colspan if c is not None else 1
+            out.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(tw[k : k + span])}"/>')
+            if span > 1:
+                out.append(f'<w:gridSpan w:val="{span}"/>')
+            if c is not None and c.rowspan > 1:
+                out.append('<w:vMerge w:val="restart"/>' if top else "<w:vMerge/>")
+            if not top:  # a merged cell's continuation (or a position no cell covers): an empty paragraph
+                out.append(f"</w:tcPr><w:p><w:pPr>{keep}</w:pPr></w:p></w:tc>" if keep else "</w:tcPr><w:p/></w:tc>")
+                continue
+            if c.mark in SHADES:
+                out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{SHADES[c.mark]}"/>')
+            align = "center" if c.kind in (HEADER, VALUE) else "left"
+            out.append(
+                f'<w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr>{keep}<w:spacing w:line="240" w:lineRule="auto"/>'
+                f'<w:ind w:firstLine="0"/><w:jc w:val="{align}"/></w:pPr>'
+            )
+            out.append(_run_xml(texts[i, k], H1_FONT if c.kind == HEADER else BODY_FONT, size, c.mark))
+            out.append("</w:p></w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
 
 
-def _narrow_margins(table) -> None:
-    """Cell margins of NARROW_MARGIN left and right (Word's default is 1.9 mm)."""
-    mar = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(round(NARROW_MARGIN / 635)))  # twentieths of a point
-        el.set(qn("w:type"), "dxa")
-        mar.append(el)
-    tblpr = table._tbl.tblPr
-    look = tblpr.find(qn("w:tblLook"))  # the schema's order: tblCellMar before tblLook
-    if look is not None:
-        look.addprevious(mar)
-    else:
-        tblpr.append(mar)
+@functools.cache
+def _table_style_id() -> str:
+    """The id of python-docx's default template's "Table Grid" style (TableGrid)."""
+    return new_docx().styles["Table Grid"].style_id
 
 
 __all__ = ["BODY_FONT", "H1_FONT", "H2_FONT", "TITLE_FONT", "column_widths", "render_document", "set_fonts"]
