@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_UND
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from xltools.render.breaks import ENUMERATOR, NO_END, NO_START, orphan
 from xltools.render.document import (
@@ -80,6 +81,7 @@ def render_document(doc: Document) -> bytes:
                 _table(d, block)
             else:
                 _body(d, block)
+    _keep_closing(d)
     core = d.core_properties
     core.title = doc.title
     core.author = "xltools"
@@ -256,6 +258,48 @@ def _body(d, p: Paragraph) -> None:
         run = _run(para, p.text, BODY_FONT, SIZE_3)
         if p.invalid:
             _mark(run)
+
+
+CLOSING_LINES = 2  # lines of body text that print on the last page with the report's closing
+CARRY_LINES = 6  # a paragraph this short is carried whole with the closing where a reader keeps it whole
+CHARS_A_LINE = int(TEXT_WIDTH / SIZE_3)  # a body line's characters (三号 across the text block)
+
+
+def _lines_of(text: str) -> int:
+    return math.ceil((len(text) + 2) / CHARS_A_LINE)  # with the first line's indent
+
+
+def _text_of(element) -> str:
+    """A block's text (its w:t elements; python-docx's element classes repeat it in itertext)."""
+    return "".join(t.text or "" for t in element.iter(qn("w:t"))).strip()
+
+
+def _keep_closing(d) -> None:
+    """The report's closing (its last paragraph) never stands alone on the last page, nor its last
+    line or two: it is kept whole (w:keepLines, when short) and with the body text before it (the
+    headings between hold with what follows already): keep-with-next and widow control on the
+    paragraphs before it, back to CLOSING_LINES lines. Word carries a paragraph's last two lines
+    with the next; LibreOffice carries the whole paragraph, so only short ones (CARRY_LINES) are
+    kept: a longer chain than a page would leave a page empty there."""
+    blocks = [e for e in d.element.body if e.tag in (qn("w:p"), qn("w:tbl"))]
+    text = _text_of(blocks[-1]) if blocks and blocks[-1].tag == qn("w:p") else ""
+    if not text:
+        return
+    closing = DocxParagraph(blocks[-1], None).paragraph_format
+    closing.widow_control = True
+    if _lines_of(text) > CARRY_LINES:
+        return
+    closing.keep_together = True
+    heading, lines = d.styles["Heading 1"].style_id, 0
+    for e in reversed(blocks[:-1]):
+        text = _text_of(e)
+        if e.tag != qn("w:p") or not text or lines >= CLOSING_LINES or _lines_of(text) > CARRY_LINES:
+            break
+        if e.style == heading:  # keeps with the next by its style
+            continue
+        pf = DocxParagraph(e, None).paragraph_format
+        pf.keep_with_next = pf.widow_control = True
+        lines += _lines_of(text)
 
 
 # --- tables -------------------------------------------------------------------------------------
