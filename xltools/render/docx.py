@@ -24,7 +24,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_UND
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph as DocxParagraph
 
 from xltools.render.breaks import ENUMERATOR, NO_END, NO_START, orphan
 from xltools.render.document import (
@@ -285,11 +284,11 @@ def _keep_closing(d) -> None:
     text = _text_of(blocks[-1]) if blocks and blocks[-1].tag == qn("w:p") else ""
     if not text:
         return
-    closing = DocxParagraph(blocks[-1], None).paragraph_format
-    closing.widow_control = True
+    closing = blocks[-1].get_or_add_pPr()
+    closing.widowControl_val = True
     if _lines_of(text) > CARRY_LINES:
         return
-    closing.keep_together = True
+    closing.keepLines_val = True
     heading, lines = d.styles["Heading 1"].style_id, 0
     for e in reversed(blocks[:-1]):
         text = _text_of(e)
@@ -297,8 +296,8 @@ def _keep_closing(d) -> None:
             break
         if e.style == heading:  # keeps with the next by its style
             continue
-        pf = DocxParagraph(e, None).paragraph_format
-        pf.keep_with_next = pf.widow_control = True
+        ppr = e.get_or_add_pPr()
+        ppr.keepNext_val = ppr.widowControl_val = True
         lines += _lines_of(text)
 
 
