@@ -7,6 +7,7 @@ same merged cells the template draws, docs/format.md §7); generated sentences c
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -243,6 +244,12 @@ def _figures_failed(truth: Truth, paths: Iterable[str]) -> bool:
     return any(truth.bad(p) for p in paths)
 
 
+@functools.cache
+def _our_sentences() -> Sentences:
+    """Our own wording, its templates compiled once a process (an office's are read on each build)."""
+    return Sentences(None)
+
+
 def build_document(
     report: Report,
     *,
@@ -258,7 +265,7 @@ def build_document(
 
     findings = list(findings)
     truth = truth_of(report, findings)
-    words = Sentences(templates_dir)
+    words = Sentences(templates_dir) if templates_dir is not None else _our_sentences()
     ctx = words.context(report)
     title = spec.TITLE.format(name=report.name, year=report.year or "")
     preamble = [Paragraph(words.render("preamble", ctx, title=title), generated=True)]

@@ -65,7 +65,10 @@ def render_document(doc: Document) -> bytes:
         _banner(d, doc.banner)
     if doc.problems:
         _problems(d, doc)
-    title = d.add_paragraph(style="Title")
+    # each style looked up by name once (python-docx searches every style on each lookup)
+    title_id, heading_id = (d.styles[name].style_id for name in ("Title", "Heading 1"))
+    title = d.add_paragraph()
+    title._p.style = title_id
     for i, line in enumerate(doc.title_parts):
         run = _run(title, line, TITLE_FONT, SIZE_2)
         if i < len(doc.title_parts) - 1:
@@ -73,14 +76,15 @@ def render_document(doc: Document) -> bytes:
     for p in doc.preamble:
         _body(d, p)
     for part in doc.parts:
-        h = d.add_paragraph(style="Heading 1")
+        h = d.add_paragraph()
+        h._p.style = heading_id
         _run(h, part.title, H1_FONT, SIZE_3)
         for block in part.blocks:
             if isinstance(block, Grid):
                 _table(d, block)
             else:
                 _body(d, block)
-    _keep_closing(d)
+    _keep_closing(d, heading_id)
     core = d.core_properties
     core.title = doc.title
     core.author = "xltools"
@@ -273,7 +277,7 @@ def _text_of(element) -> str:
     return "".join(t.text or "" for t in element.iter(qn("w:t"))).strip()
 
 
-def _keep_closing(d) -> None:
+def _keep_closing(d, heading: str) -> None:
     """The report's closing (its last paragraph) never stands alone on the last page, nor its last
     line or two: it is kept whole (w:keepLines, when short) and with the body text before it (the
     headings between hold with what follows already): keep-with-next and widow control on the
@@ -289,7 +293,7 @@ def _keep_closing(d) -> None:
     if _lines_of(text) > CARRY_LINES:
         return
     closing.keepLines_val = True
-    heading, lines = d.styles["Heading 1"].style_id, 0
+    lines = 0
     for e in reversed(blocks[:-1]):
         text = _text_of(e)
         if e.tag != qn("w:p") or not text or lines >= CLOSING_LINES or _lines_of(text) > CARRY_LINES:
@@ -390,6 +394,7 @@ def _half(ch: str, face: str) -> float:
     return 0.5 if face == "gb" else 0.32 if ch in _NARROW else 0.64
 
 
+@functools.cache
 def _line_width(text: str, size: float, face: str = "fallback") -> float:
     return sum(size if _wide(ch) else _half(ch, face) * size for ch in text)
 
