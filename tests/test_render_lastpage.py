@@ -3,7 +3,8 @@ closing paragraph prints whole, with its heading, and with at least two lines of
 before it when that paragraph is short (LibreOffice carries a kept paragraph only whole: a long
 one stays where it is, and the closing then starts the last page with its heading).
 
-Proved on the pages LibreOffice prints from the Word file (as `build -o .pdf` does), for the
+Proved on the pages LibreOffice prints from the Word file, as it stands (the 公文 fonts named) and
+with the installed faces put in, as `build -o .pdf` prints it (render/pdf.py), for the
 variants of test_render_pages and for reports whose problems narrative is lengthened until, before
 the change, the closing's last two lines (or the closing with its heading) stood alone on the last page.
 """
@@ -19,6 +20,7 @@ import pytest
 
 from tests.test_render_pages import VARIANTS, _example, _lines, _report
 from xltools.render import render
+from xltools.render.pdf import faces, installed_families, with_faces
 
 CHUNK = "进一步加强政府信息公开工作人员的业务培训，提升工作能力。"  # one line of body text, about
 
@@ -47,19 +49,25 @@ def _squash(text: str) -> str:
 def printed(tmp_path_factory, libreoffice, poppler):
     tmp = tmp_path_factory.mktemp("lastpage")
     paths, docs = [], {}
+    ours = faces(installed_families())
     for name, obj in CASES.items():
         data = render(_report(obj), "docx")
-        path = tmp / f"{name}.docx"
-        path.write_bytes(data)
-        paths.append(path)
+        for route, body in (("docx", data), ("pdf", with_faces(data, ours))):
+            path = tmp / f"{name}@{route}.docx"
+            path.write_bytes(body)
+            paths.append(path)
         docs[name] = [p for p in docx.Document(io.BytesIO(data)).paragraphs if p.text.strip()]
     pdfs = {Path(p).stem: p for p in libreoffice.convert(paths, "pdf", tmp / "pdf")}
-    return {name: (_lines(pdfs[name]), docs[name]) for name in CASES}
+    return {(name, route): (_lines(pdfs[f"{name}@{route}"]), docs[name]) for name in CASES for route in ROUTES}
 
 
+ROUTES = ("docx", "pdf")  # the Word file as LibreOffice prints it; our PDF (the faces installed here)
+
+
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("name", list(CASES))
-def test_last_page_holds_the_closing_whole_with_body_text_before_it(printed, name):
-    pages, paragraphs = printed[name]
+def test_last_page_holds_the_closing_whole_with_body_text_before_it(printed, name, route):
+    pages, paragraphs = printed[name, route]
     closing, before = paragraphs[-1], [p for p in paragraphs[:-1] if p.style.name != "Heading 1"][-1]
     last = [t for _, _, t in pages[-1] if t.strip() and not PAGE_NUMBER.fullmatch(t.strip())]
     closing_text = _squash(closing.text)
