@@ -9,7 +9,11 @@ import json
 import subprocess
 import zipfile
 
+import pytest
+
 from tests.conftest import EXAMPLES
+from tests.test_render_pages import VARIANTS
+from tests.test_render_pages import _report as _report_of
 from xltools.jsonform import parse_json
 from xltools.render import pdf, render
 from xltools.rules.checker import check
@@ -56,10 +60,50 @@ def test_our_pdf_uses_a_face_per_role(tmp_path, libreoffice, poppler):
     fonts = subprocess.run(["pdffonts", str(tmp_path / "r.pdf")], capture_output=True, text=True).stdout
     names = [line.split()[0].split("+", 1)[-1] for line in fonts.splitlines()[2:]]
     if "Noto Serif CJK SC" in installed:
-        assert any("NotoSerifCJK" in n for n in names), fonts  # the title
+        assert any("NotoSerifCJK" in n for n in names), fonts  # the title and the body
     if "AR PL UKai CN" in installed:
         assert any("UKaiCN" in n for n in names), fonts  # the run-in sub-heads (楷体)
     assert any("NotoSansCJK" in n for n in names), fonts  # 黑体 headings
     assert "DejaVu" not in fonts  # digits and Latin letters in the CJK faces, not a stray Western one
+
+
+def _chars(data: bytes) -> list[tuple[str, str, float]]:
+    """Every character PDFium finds in the PDF: (the character, its font's name, its size in pt)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    out = []
+    name = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    for page in pdfium.PdfDocument(data):
+        text = page.get_textpage()
+        for i in range(raw.FPDFText_CountChars(text)):
+            raw.FPDFText_GetFontInfo(text, i, name, len(name), flags)
+            font = name.value.decode("latin-1").split("+", 1)[-1]
+            out.append((chr(raw.FPDFText_GetUnicode(text, i)), font, round(raw.FPDFText_GetFontSize(text, i), 1)))
+    return out
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_our_pdf_sets_the_body_in_a_serif_face_and_keeps_every_full_stop(tmp_path, libreoffice, poppler, name):
+    """The body (仿宋 role, 三号 = 16 pt, neither the 黑体 headings nor the 楷体 sub-heads) is printed
+    in the serif SC face, and no 。 is lost: LibreOffice's hanging punctuation, which the Word file
+    turns off, neither drew nor kept a 。 that ended a justified serif line (suoluo lost one)."""
+    report = _report_of(VARIANTS[name])
+    data = render(report, "pdf")
+    chars = _chars(data)
+    body = [(c, font) for c, font, size in chars if size == 16.0 and "Sans" not in font and "Kai" not in font]
+    body_text = "".join(c for c, _ in body)
+    assert "报告所列数据的统计期限为" in body_text  # the lead-in, a body paragraph
+    if "Noto Serif CJK SC" in (pdf.installed_families() or frozenset()):
+        assert {font for c, font in body if not c.isspace()} <= {
+            "NotoSerifCJKjp-Regular-VKana",
+            "NotoSerifCJKsc-Regular",
+        }
+    stops = render(report, "txt").decode("utf-8").count("。")
+    assert sum(c == "。" for c, _, _ in chars) == stops
+    (tmp_path / "r.pdf").write_bytes(data)
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
-    assert "".join(text.split()).count("。") == render(_report(), "txt").decode("utf-8").count("。")
+    assert text.count("。") == stops

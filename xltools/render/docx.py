@@ -142,6 +142,7 @@ def _styles(d) -> None:
         rpr.append(lang)
     lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation
     _chinese_defaults(d)
+    _no_hanging_in_libreoffice(normal)
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE
@@ -163,6 +164,43 @@ def _styles(d) -> None:
     h1.paragraph_format.line_spacing = LINE
     h1.paragraph_format.space_before = h1.paragraph_format.space_after = Pt(0)
     h1.paragraph_format.keep_with_next = True
+
+
+def _no_hanging_in_libreoffice(style) -> None:
+    """w:overflowPunct="1" on the body style: Word's own default (a full stop may overhang the
+    margin), so Word is unchanged; LibreOffice reads the attribute inverted (its DOCX
+    import sets hanging punctuation to `value == 0`) and so sets these lines without hanging
+    punctuation. Hanging, LibreOffice 7.x neither draws nor keeps in the PDF's text a 。 that
+    ends a justified line set in Noto Serif CJK (tests/test_render_fonts.py)."""
+    ppr = style.element.get_or_add_pPr()
+    mark = ppr.find(qn("w:overflowPunct"))
+    if mark is None:
+        mark = OxmlElement("w:overflowPunct")
+        ppr.insert_element_before(
+            mark,
+            "w:topLinePunct",
+            "w:autoSpaceDE",
+            "w:autoSpaceDN",
+            "w:bidi",
+            "w:adjustRightInd",
+            "w:snapToGrid",
+            "w:spacing",
+            "w:ind",
+            "w:contextualSpacing",
+            "w:mirrorIndents",
+            "w:suppressOverlap",
+            "w:jc",
+            "w:textDirection",
+            "w:textAlignment",
+            "w:textboxTightWrap",
+            "w:outlineLvl",
+            "w:divId",
+            "w:cnfStyle",
+            "w:rPr",
+            "w:sectPr",
+            "w:pPrChange",
+        )
+    mark.set(qn("w:val"), "1")
 
 
 def _chinese_defaults(d) -> None:

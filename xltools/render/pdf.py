@@ -66,9 +66,9 @@ _SERIF_SC = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", 
 _SANS_SC = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei")
 FACES = {
     "方正小标宋简体": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", *_SERIF_SC),
-    # not yet a serif face for the body: LibreOffice (7.x) drops a full stop that ends a justified
-    # line set in Noto Serif CJK (tests/test_render_fonts.py shows it); the sans SC face keeps it
-    "仿宋_GB2312": ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong", *_SANS_SC),
+    # a serif body: the Word file turns LibreOffice's hanging punctuation off (render/docx.py,
+    # _no_hanging_in_libreoffice), which lost a 。 ending a justified line in Noto Serif CJK
+    "仿宋_GB2312": ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong", *_SERIF_SC),
     "黑体": ("黑体", "SimHei", "STHeiti", *_SANS_SC),
     "楷体_GB2312": ("楷体_GB2312", "楷体", "KaiTi", "STKaiti", "AR PL UKai CN", *_SERIF_SC),
     "宋体": ("宋体", "SimSun", "STSong", *_SERIF_SC),
