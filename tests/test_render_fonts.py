@@ -4,6 +4,7 @@ first fallback (Noto Sans CJK JP, Japanese forms, one face for everything)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -107,3 +108,66 @@ def test_our_pdf_sets_the_body_in_a_serif_face_and_keeps_every_full_stop(tmp_pat
     (tmp_path / "r.pdf").write_bytes(data)
     text = subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True).stdout
     assert text.count("。") == stops
+
+
+# Characters whose simplified-Chinese and Japanese forms differ visibly (角's middle stroke, 直's
+# foot, 骨's inner stroke, 返's 辶): what the page shows must be the SC form.
+FORM_TEST = "骨直返角画"
+
+
+def _face_file(family: str) -> tuple[str, int] | None:
+    """fontconfig's file and face index of a family's regular style."""
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}|%{index}|%{family}", f"{family}:style=Regular"], capture_output=True, text=True
+    ).stdout
+    file, index, families = [*out.split("|"), "", "", ""][:3]
+    return (file, int(index)) if family in families.split(",") else None
+
+
+def test_our_pdf_draws_chinese_forms_not_japanese(libreoffice):
+    """pdffonts calls Debian's embedded Noto CJK subset "…CJKjp…" whatever face of the collection
+    is used, so the forms are checked on the page itself: each test character, cut out of the
+    rendered PDF, is nearer (in differing pixels) to the SC face's drawing than to the JP face's.
+    LibreOffice picks the collection's face by the text's language: with python-docx's ja-JP this
+    test fails (骨 nearer the JP form), with the Word file's zh-CN it passes."""
+    from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+    sc, jp = _face_file("Noto Serif CJK SC"), _face_file("Noto Serif CJK JP")
+    if sc is None or jp is None:
+        pytest.skip("Noto Serif CJK SC and JP are not both installed")
+    import pypdfium2 as pdfium
+
+    report = _report()
+    values = dict(report.values)
+    values["overview.summary"] = f"{FORM_TEST}。" + str(values["overview.summary"])
+    data = render(dataclasses.replace(report, values=values), "pdf")
+    page = pdfium.PdfDocument(data)[0]
+    text = page.get_textpage()
+    scale = 8
+    image = page.render(scale=scale).to_pil().convert("L")
+    height = page.get_height()
+
+    def ink(im):
+        return im.point(lambda v: 0 if v < 128 else 255)
+
+    found = text.get_text_range().find(FORM_TEST)
+    assert found >= 0, "the test characters are not on the first page"
+    for i, ch in enumerate(FORM_TEST):
+        left, bottom, right, top = text.get_charbox(found + i)
+        cut = ink(
+            image.crop(
+                (int(left * scale), int((height - top) * scale), int(right * scale), int((height - bottom) * scale))
+            )
+        )
+        box = ImageChops.invert(cut).getbbox()
+        assert box is not None, ch
+        cut = cut.crop(box)
+        distance = {}
+        for form, (file, index) in (("SC", sc), ("JP", jp)):
+            font = ImageFont.truetype(file, 400, index=index)
+            drawn = Image.new("L", (600, 600), 255)
+            ImageDraw.Draw(drawn).text((50, 50), ch, font=font, fill=0)
+            drawn = ink(drawn)
+            drawn = drawn.crop(ImageChops.invert(drawn).getbbox()).resize(cut.size)
+            distance[form] = sum(ImageChops.difference(ink(drawn), cut).histogram()[1:])
+        assert distance["SC"] < distance["JP"], (ch, distance)
