@@ -34,13 +34,22 @@ def cell_of(wb, path: str):
 
 
 def fill(values: dict[str, Any], *, base: bytes | None = None) -> bytes:
-    """A template with `values` written into the named cells through openpyxl; returns .xlsx bytes."""
-    wb = openpyxl.load_workbook(io.BytesIO(base or template_bytes()))
-    for path, value in values.items():
-        cell_of(wb, path).value = value
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """A template with `values` written into the named cells through openpyxl; returns .xlsx bytes.
+
+    Made once per distinct filling in a test run: a load and save cost a quarter of a second and
+    many tests fill the same values; the bytes are immutable, so sharing them is safe."""
+    key = (repr(sorted(values.items(), key=lambda item: item[0])), base)
+    if key not in _FILLED:
+        wb = openpyxl.load_workbook(io.BytesIO(base or template_bytes()))
+        for path, value in values.items():
+            cell_of(wb, path).value = value
+        out = io.BytesIO()
+        wb.save(out)
+        _FILLED[key] = out.getvalue()
+    return _FILLED[key]
+
+
+_FILLED: dict[tuple[str, bytes | None], bytes] = {}
 
 
 def fill_to(path: Path, values: dict[str, Any], **kw) -> Path:
