@@ -109,3 +109,32 @@ def test_links_made_on_the_page_use_the_address_set(tmp_path):
         page = office.post("/office/new", data=form)
         assert page.status_code == 200, page.text
         assert re.findall(r"<code>(http://[^/<]+)/u/", page.text) == ["http://192.168.1.10:8765"]
+
+
+def test_on_every_address_the_hint_to_allow_a_name_is_given_only_when_no_name_is_known(tmp_path, monkeypatch):
+    """`serve --host 0.0.0.0` tells how to let other machines in, unless the names are known: given
+    with --allow-host, or the host of the address the units' links use."""
+    from xltools.web import server
+
+    class Idle:
+        def run(self, sockets):
+            pass
+
+    monkeypatch.setattr(server, "make_server", lambda sock, **kw: Idle())
+    monkeypatch.setattr(server, "return_freed_memory", lambda: None)
+
+    def said(**kw) -> list[str]:
+        lines: list[str] = []
+        server.serve("0.0.0.0", 0, echo=lines.append, other_machines="HINT", **kw)
+        return lines
+
+    data = tmp_path / "data"
+    assert "HINT" in said()  # the checker page
+    assert "HINT" not in said(allow_hosts=("192.168.1.10",))
+    with api.open_round_service(str(data)) as service:
+        service.set_password("office-pass-2025")
+    assert "HINT" in said(data_folder=data)  # no address set for the units yet
+    with api.open_round_service(str(data)) as service:
+        service.set_base_url("http://192.168.1.10:8765")
+    lines = said(data_folder=data)
+    assert "HINT" not in lines and any("注意：正在 0.0.0.0 上提供服务" in line for line in lines)

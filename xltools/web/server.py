@@ -144,6 +144,17 @@ def make_server(
     return uvicorn.Server(config)
 
 
+def units_hosts(data_folder: Path | None) -> list[str]:
+    """The names the collection service in `data_folder` answers to without being told: the host
+    of the address its units' links use (none for the plain checker page)."""
+    if data_folder is None:
+        return []
+    from xltools import api
+
+    with api.open_round_service(str(data_folder)) as service:
+        return service.hosts()
+
+
 MMAP_THRESHOLD = 1 << 20
 
 
@@ -173,7 +184,8 @@ def serve(
     data_folder: Path | None = None,
 ) -> None:
     """Serve until interrupted. Not on loopback, say plainly that the units' data travels the
-    network; on every address with no name allowed, say `other_machines` (how to allow one)."""
+    network; on every address with no name allowed (neither given nor the address the units'
+    links use), say `other_machines` (how to allow one)."""
     allowed_names(allow_hosts)  # a wrong name is said before anything starts
     return_freed_memory()
     sock = bind(host, port)
@@ -187,7 +199,7 @@ def serve(
             f"注意：正在 {host} 上提供服务，同一网络中能访问本机的人都可以打开此页面并上传文件；"
             "数据以明文（http）传输。只在可信的内部网络中这样使用。"
         )
-        if normal_host(host) in WILDCARDS and not allow_hosts and other_machines:
+        if normal_host(host) in WILDCARDS and not allow_hosts and not units_hosts(data_folder) and other_machines:
             echo(other_machines)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
