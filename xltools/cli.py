@@ -308,7 +308,7 @@ def build_cmd(
     previous: str | None = None,
     fix_punctuation: bool = False,
 ) -> None:
-    """检查后生成可发布的年度报告（文本、Markdown、网页、Word 或 JSON）。
+    """检查后生成可发布的年度报告（文本、Markdown、网页、Word、PDF 或 JSON）。
 
     有错误时列出错误、不生成任何文件（退出码 1）；提示（警告）显示在屏幕上，不影响生成。
     """
