@@ -351,3 +351,76 @@ def test_a_cut_row_whose_label_wraps_close_to_its_numbers_is_read_whole(printer,
     reference("suoluo-distinct")
     assert_exact_or_named("suoluo-distinct", got)
     assert got.unread == {} and got.notes == []
+
+
+def _labels_cut_by_a_page_break(path: Path, labels: list[str]) -> list[str]:
+    """Row labels whose first characters are printed outside every closed cell, the whole label on
+    no page: a row the page break cut (its fragments' borders left open), its label over two pages."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    from xltools.published.pdf import _Page
+
+    outside = []
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    for i in range(len(pdf)):
+        page = _Page(pdf[i], i + 1)
+        boxes = [t.bbox for t in page.find_tables()]
+        text = "".join(
+            c["text"]
+            for c in page.chars
+            if not any(
+                b[0] <= (c["x0"] + c["x1"]) / 2 < b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 < b[3] for b in boxes
+            )
+        )
+        outside.append(re.sub(r"\s+", "", text))
+    pdf.close()
+    return [label for label in labels if len(label) > 3 and any(label[:3] in t and label not in t for t in outside)]
+
+
+@pytest.mark.parametrize(
+    ("table", "layout", "width", "spacers"),
+    [
+        ("proactive", (), "3.2em", range(700, 760, 5)),  # 行政规范性文件 on three lines: 行政规 / 范性文 / 件
+        ("appeals", ("appeals_as_labelled_rows",), "2.2em", range(580, 700, 10)),  # 未经 / 复议 / 直接 / 起诉
+    ],
+)
+def test_a_row_of_table_two_or_four_cut_by_the_page_break_is_read_whole(
+    printer, tmp_path, table, layout, width, spacers
+):
+    """The numbered suoluo printed plain, table 二 (or 四 as labelled rows) in a narrow label column
+    so that its labels wrap, moved down the page by steps until the page break cuts a row: the
+    label's first line with the numbers on one page, its rest on the next (issue 26, finding I2:
+    the row was left unread). Read whole, every value of the table exact."""
+    from tests.test_import_variants import assert_exact_or_named, reference
+    from tests.variants import as_html, base, variant
+    from xltools import spec
+
+    part, stop = {
+        "proactive": ("二、主动公开政府信息情况", "三、收到和处理"),
+        "appeals": ("四、政府信息公开行政", "五、存在"),
+    }[table]
+    html = as_html(variant(base("suoluo-distinct"), layout))
+    head, rest = html.split(f"<p>{part}", 1)
+    body, tail = rest.split(f"<p>{stop}", 1)
+    html = (
+        head + f"<p>{part}" + body.replace("<table border='1'>", "<table border='1' class='cut'>") + f"<p>{stop}" + tail
+    )
+    style = f"<style>@page{{margin:20mm}} .cut td:first-child{{width:{width}}}</style></head>"
+    pages = {
+        f"{table}{h}": html.replace("</head>", style, 1)
+        .replace(f"<p>{part}", f'<div style="break-before:page;height:{h}px"></div><p>{part}', 1)
+        .encode()
+        for h in spacers
+    }
+    labels = [row.label for row in spec.TABLES_BY_ID[table].rows]
+    ref = reference("suoluo-distinct")
+    cut = 0
+    for pdf in print_pages(printer, pages, tmp_path).values():
+        cut += bool(_labels_cut_by_a_page_break(pdf, labels))
+        got = import_report(pdf)
+        assert_exact_or_named("suoluo-distinct", got)
+        mine = [p for p in ref.values if p.startswith(f"{table}.")]
+        assert [p for p in mine if got.values.get(p) != ref.values[p]] == [], pdf.stem
+    assert cut >= 2  # the proof is only worth something if rows were really cut

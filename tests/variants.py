@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from tests.conftest import PUBLISHED
+from xltools import spec
 
 BASES = {
     "huaian": PUBLISHED / "huaian-2024-report.txt",
@@ -255,6 +256,101 @@ def row_split_across_pages(text: str) -> str:
     return "\n".join(lines)
 
 
+def requests_row_split_under_repeated_header(text: str) -> str:
+    """As `row_split_across_pages`, the table's header repeated at the next page's top between the
+    label's two parts (Word's "重复标题行", a web page's <thead>): its 其他 or 总计 is no row's label."""
+    lines = _lines(row_split_across_pages(text))
+    at = next((i for i, ln in enumerate(lines) if ln == "- 5 -"), None)
+    header = next((ln for ln in lines if ln.startswith("项目 | 自然人 | 商业企业")), None)
+    if at is not None and header is not None:
+        lines[at + 1 : at + 1] = [header]
+    return "\n".join(lines)
+
+
+def _proactive_header(lines: list[str]) -> list[str]:
+    """Table 二's first block heading (第二十条第（一）项 and its column headings), as repeated at a page's top."""
+    at = next((i for i, ln in enumerate(lines) if ln.startswith("信息内容 | 本年制发件数")), None)
+    return [] if at is None else lines[at - 1 : at + 1]
+
+
+def proactive_row_split_across_pages(text: str) -> str:
+    """Table 二's 行政规范性文件 in a narrow label column (行政规范 / 性文件), cut by the page break: its
+    label's first line on one page, its last line with the numbers after the page number and the
+    repeated heading."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        cells, tail = _cells(ln)
+        if cells[0] == "行政规范性文件" and len(cells) >= 4:
+            first = " | ".join(["行政规范", *[""] * (len(cells) - 1)])
+            lines[i : i + 1] = [first, "- 5 -", *_proactive_header(lines), " | ".join(["性文件", *cells[1:]]) + tail]
+            break
+    return "\n".join(lines)
+
+
+def proactive_label_end_after_numbers(text: str) -> str:
+    """Table 二's 行政规范性文件 cut after its label's first line: the numbers printed beside 行政规范 (a
+    label set in the middle of its cell), the label's last line 性文件 after the page number."""
+    lines = _lines(text)
+    for i, ln in enumerate(lines):
+        cells, tail = _cells(ln)
+        if cells[0] == "行政规范性文件" and len(cells) >= 4:
+            lines[i : i + 1] = [" | ".join(["行政规范", *cells[1:]]) + tail, "- 5 -", "性文件"]
+            break
+    return "\n".join(lines)
+
+
+def _appeals_numbers(lines: list[str]) -> int | None:
+    return next((i for i, ln in enumerate(lines) if _is_table_four(ln) and all(_num(c) for c in _cells(ln)[0])), None)
+
+
+def _appeals_header(lines: list[str], at: int) -> list[str]:
+    """The header lines of table 四 above its numbers (down from its 行政复议 heading)."""
+    top = next((i for i in range(at - 1, -1, -1) if lines[i].startswith("行政复议")), at)
+    return lines[top:at]
+
+
+def appeals_as_labelled_rows(text: str) -> str:
+    """Table 四 printed as three labelled rows under its header (行政复议 | 5 numbers, 未经复议直接起诉 |
+    5 numbers, 复议后起诉 | 5 numbers), as some reports print it."""
+    lines = _lines(text)
+    at = _appeals_numbers(lines)
+    if at is None:
+        return text
+    nums = _cells(lines[at])[0][:15]
+    lines[at : at + 1] = [" | ".join([row.label, *nums[5 * k : 5 * k + 5]]) for k, row in enumerate(spec.APPEALS.rows)]
+    return "\n".join(lines)
+
+
+def appeals_row_split_across_pages(text: str) -> str:
+    """Table 四 as labelled rows, its 未经复议直接起诉 row cut by the page break: 未经复议 on one page,
+    the page number and the repeated header, then 直接起诉 with the numbers."""
+    before = _appeals_numbers(_lines(text))
+    lines = _lines(appeals_as_labelled_rows(text))
+    for i, ln in enumerate(lines):
+        cells, _ = _cells(ln)
+        if before is not None and cells[0] == "未经复议直接起诉" and len(cells) == 6:
+            header = _appeals_header(lines, before)
+            lines[i : i + 1] = [
+                " | ".join(["未经复议", *[""] * 5]),
+                "- 5 -",
+                *header,
+                " | ".join(["直接起诉", *cells[1:]]),
+            ]
+            break
+    return "\n".join(lines)
+
+
+def appeals_header_cut_from_numbers(text: str) -> str:
+    """Table 四's header at a page's foot, its line of numbers on the next page after the page
+    number and the repeated header."""
+    lines = _lines(text)
+    at = _appeals_numbers(lines)
+    if at is None:
+        return text
+    lines[at:at] = ["- 5 -", *_appeals_header(lines, at)]
+    return "\n".join(lines)
+
+
 def requests_columns_reordered(text: str) -> str:
     """Table 三 printed with 总计 first and 其他 before 法律服务机构, heading and numbers alike:
     read by header, not position."""
@@ -299,6 +395,10 @@ def requests_header_two_columns(text: str) -> str:
     return "\n".join(out)
 
 
+# The rows of table 二's first block, and the parts a page break leaves of one (行政规范 / 性文件).
+_DOCUMENT_ROWS = ("规章", "行政规范性文件", "行政规范", "性文件")
+
+
 def proactive_column_left_out(text: str) -> str:
     """Table 二 prints no 本年废止件数 column: 制发 and 现行有效 are read, 废止 is not."""
     lines = _lines(text)
@@ -307,7 +407,7 @@ def proactive_column_left_out(text: str) -> str:
         cells = ln.split(" | ")
         if ln.startswith("信息内容 | 本年制发件数 | 本年废止件数"):
             ln = " | ".join(c for c in cells if c != "本年废止件数")
-        elif cells[0] in ("规章", "行政规范性文件") and len(cells) >= 4:
+        elif cells[0] in _DOCUMENT_ROWS and len(cells) >= 4:
             ln = " | ".join([cells[0], cells[1], *cells[3:]])
         out.append(ln)
     return "\n".join(out)
@@ -319,7 +419,7 @@ def proactive_columns_reordered(text: str) -> str:
     out = []
     for ln in _lines(text):
         cells, tail = _cells(ln)
-        if cells[0] in ("信息内容", "规章", "行政规范性文件") and len(cells) >= 4:  # a header split or not
+        if cells[0] in ("信息内容", *_DOCUMENT_ROWS) and len(cells) >= 4:  # a header split or not
             ln = " | ".join([cells[0], cells[1], cells[3], cells[2], *cells[4:]]) + tail
         out.append(ln)
     return "\n".join(out)
@@ -400,6 +500,12 @@ VARIANTS: dict[str, Callable[[str], str]] = {
         headers_split,
         fee_table_as_part_five,
         row_split_across_pages,
+        requests_row_split_under_repeated_header,
+        proactive_row_split_across_pages,
+        proactive_label_end_after_numbers,
+        appeals_as_labelled_rows,
+        appeals_row_split_across_pages,
+        appeals_header_cut_from_numbers,
         requests_columns_reordered,
         requests_header_mislabelled,
         requests_header_two_columns,
@@ -424,6 +530,12 @@ LOSSLESS = (
     "headers_split",
     "fee_table_as_part_five",
     "row_split_across_pages",
+    "requests_row_split_under_repeated_header",
+    "proactive_row_split_across_pages",
+    "proactive_label_end_after_numbers",
+    "appeals_as_labelled_rows",
+    "appeals_row_split_across_pages",
+    "appeals_header_cut_from_numbers",
     "requests_columns_reordered",
     "proactive_columns_reordered",
 )

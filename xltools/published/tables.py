@@ -4,7 +4,7 @@ by their printed labels (never by position alone, never by a label typed here)."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from xltools import spec
@@ -213,6 +213,91 @@ def header_keys(reader: TableReader, cells: list[str], columns: dict[str, str]) 
     return keys
 
 
+class CutRows:
+    """A row the page break cut, joined again (tables 二, 三 and 四 alike): its label's first part
+    on one page, the rest (with or without the numbers) after the break, or the numbers printed
+    beside the label's first line and its last line after them; a page number (dropped by the
+    caller) and the table's repeated header may stand between. The parts are placed only when the
+    joined label names a row exactly; else the numbers get the note a row not of the format gets.
+
+    `is_header` tells a header line (repeated after the break) from a label's part: a header
+    neither starts nor ends a cut row (taken for a label, its "其他" or "总计" once named a row)."""
+
+    def __init__(
+        self,
+        reader: TableReader,
+        rows: dict[str, str],
+        place: Callable[[str, list[str]], None],
+        unknown: Callable[[list[str]], str],
+        is_header: Callable[[list[str]], bool],
+    ):
+        self.reader, self.rows, self.place, self.unknown, self.is_header = reader, rows, place, unknown, is_header
+        # A line of labels without numbers: perhaps a label the break cut, its rest coming with the numbers.
+        self.pending: list[str] | None = None
+        # Numbers beside no label or only a label's first part (its rest printed after them), and
+        # the note to give if no rest comes.
+        self.orphan: tuple[list[str], list[str], str | None] | None = None
+
+    def labels_only(self, labels: list[str]) -> None:
+        """A line of labels and no number (not a page number)."""
+        if self.is_header(labels):
+            return
+        if self.orphan is not None:
+            head, numbers, note = self.orphan
+            joined = [" / ".join(head) + labels[0], *labels[1:]]
+            row_id = _match_row(self.reader, joined, self.rows, quiet=True)
+            if row_id is not None:
+                self.orphan = self.pending = None
+                self.place(row_id, numbers)
+                return
+            self.orphan = (joined, numbers, note)  # perhaps more of the label follows
+        self.pending = labels
+
+    def drop_orphan(self) -> None:
+        """No more of an orphan's label follows: its row is the one it names (a close misprint,
+        noted), else its note is given."""
+        if self.orphan is not None:
+            labels, numbers, note = self.orphan
+            self.orphan = None
+            row_id = _match_row(self.reader, labels, self.rows) if note is None else None
+            if row_id is not None:
+                self.place(row_id, numbers)
+            elif note is not None:
+                self.reader.note(None, note)
+
+    def numbers_only(self, values: list[str]) -> None:
+        """Numbers without a label after a line of labels: the label whole, its numbers after the break."""
+        pending = self.pending or []
+        row_id = _match_row(self.reader, pending, self.rows, quiet=True)
+        if row_id is not None:
+            self.pending = None
+            self.place(row_id, values)
+        else:
+            self.orphan, self.pending = (pending, values, None), None
+
+    def row(self, labels: list[str], values: list[str]) -> None:
+        """A line with labels and numbers: the row its label names, or the row a cut label's first
+        part before it names joined with it; else perhaps a label's first part (its rest after)."""
+        row_id = _match_row(self.reader, labels, self.rows, quiet=bool(self.pending))
+        if row_id is None and self.pending and labels:
+            labels = [" / ".join(self.pending) + labels[0], *labels[1:]]
+            row_id = _match_row(self.reader, labels, self.rows, quiet=True)
+            if row_id is None:  # perhaps the label's last line printed after the numbers (…公开 / 申请)
+                self.orphan, self.pending = (labels, values, None), None
+                return
+        self.pending = None
+        if row_id is None:
+            if labels:  # perhaps a label's first part, its rest on the lines after
+                self.orphan = (labels, values, self.unknown(labels))
+            return
+        self.place(row_id, values)
+
+
+def _names_columns(labels: list[str], words: dict[str, str], least: int) -> bool:
+    """Whether a line of labels names at least `least` distinct header words: a header line."""
+    return len(set(find_labels(" ".join(labels), words))) >= least
+
+
 def check_2019(blocks: Iterable[Block]) -> None:
     for block in blocks:
         text = norm(block.text)
@@ -277,18 +362,8 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
     rows = {r.id: r.label for r in table.rows}
     columns = {c.id: c.label for c in table.columns}
     header: list[str] = []
-    for block in blocks:
-        labels, values = split_row(cells_of(block))
-        if not any(v.strip() for v in values):
-            found = header_keys(reader, labels, columns)
-            if found:
-                header = found
-            continue
-        row_id = _match_row(reader, labels, rows)
-        if row_id is None:
-            if labels and any(v.strip() for v in values):
-                reader.note(None, I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)))
-            continue
+
+    def place(row_id: str, values: list[str]) -> None:
         expected = list(spec.PROACTIVE_CELLS[row_id])
         ordered = [c for c in header if c in expected]
         if len(expected) == 1:
@@ -302,8 +377,33 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
                 reader.cells(row_id),
                 f"{table.part} “{rows[row_id]}”行之上找不到表头（{names}），各数字属于哪一列无法确定",
             )
-            continue
+            return
         reader.take(row_id, cols, values, rows[row_id])
+
+    # Header lines: the column headings, 信息内容 and the articles (第二十条第（一）项) heading each block.
+    header_words = columns | {"item": spec.PROACTIVE_ITEM_HEADER} | {a: a for a, _, _ in spec.PROACTIVE_BLOCKS}
+    cut = CutRows(
+        reader,
+        rows,
+        place,
+        lambda labels: I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
+        lambda labels: _names_columns(labels, header_words, 1),
+    )
+    for block in blocks:
+        labels, values = split_row(cells_of(block))
+        if not any(v.strip() for v in values):
+            found = header_keys(reader, labels, columns)
+            if found:
+                header = found
+            elif labels and not _PAGE_MARK.match(block.text):
+                cut.labels_only(labels)
+            continue
+        cut.drop_orphan()
+        if not labels and cut.pending:
+            cut.numbers_only(values)
+            continue
+        cut.row(labels, values)
+    cut.drop_orphan()
     reader.missing(spec.PROACTIVE_CELLS)
     return reader.values, reader.notes, reader.unread
 
@@ -373,22 +473,6 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
     header: list[list[str]] = []
     columns: list[str] | None = None
     decided = False
-    pending: list[str] | None = None
-    # Numbers beside no label or only a label's first part: a row the page break cut (the label's
-    # rest printed after them). Placed only when the label joined with the lines after it names a
-    # row exactly; else the note it would have had (a row not of the format) is given.
-    orphan: tuple[list[str], list[str], str | None] | None = None
-
-    def drop_orphan() -> None:
-        nonlocal orphan
-        if orphan is not None:
-            labels, numbers, note = orphan
-            orphan = None
-            row_id = _match_row(reader, labels, rows) if note is None else None  # a close misprint, noted
-            if row_id is not None:
-                place(row_id, numbers)
-            elif note is not None:
-                reader.note(None, note)
 
     def place(row_id: str, values: list[str]) -> None:
         nonlocal decided, columns
@@ -403,6 +487,14 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             return
         reader.take(row_id, columns, values, rows[row_id])
 
+    header_words = {c.id: c.label for c in table.columns} | {_GROUP: spec.REQUESTS_ORGS}
+    cut = CutRows(
+        reader,
+        rows,
+        place,
+        lambda labels: I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
+        lambda labels: _names_columns(labels, header_words, 2),
+    )
     for block in blocks:
         cells = cells_of(block)
         labels, values = split_row(cells)
@@ -410,49 +502,19 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             if not decided and (block.is_row or "。" not in block.text):  # a sentence is no header
                 header.append(cells)
             elif decided and labels and not _PAGE_MARK.match(block.text):
-                if orphan is not None:
-                    head, numbers, note = orphan
-                    joined = [" / ".join(head) + labels[0], *labels[1:]]
-                    row_id = _match_row(reader, joined, rows, quiet=True)
-                    if row_id is not None:
-                        orphan = pending = None
-                        place(row_id, numbers)
-                        continue
-                    orphan = (joined, numbers, note)  # perhaps more of the label follows
-                pending = labels  # perhaps a label the page break cut: its rest comes with the numbers
+                cut.labels_only(labels)
             continue
-        drop_orphan()
-        if not labels and pending:
-            row_id = _match_row(reader, pending, rows, quiet=True)
-            if row_id is not None:  # the label whole, its numbers on the next page
-                pending = None
-                place(row_id, values)
-            else:
-                orphan, pending = (pending, values, None), None
+        cut.drop_orphan()
+        if not labels and cut.pending:
+            cut.numbers_only(values)
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
             raise format_2019("表三“（六）其他处理”只有一行，没有分为 1.至 3. 三项")
         if last in sections:
             continue
-        row_id = _match_row(reader, labels, rows, quiet=bool(pending))
-        if row_id is None and pending and labels:
-            labels = [" / ".join(pending) + labels[0], *labels[1:]]
-            row_id = _match_row(reader, labels, rows, quiet=True)
-            if row_id is None:  # perhaps the label's last line printed after the numbers (…公开 / 申请)
-                orphan, pending = (labels, values, None), None
-                continue
-        pending = None
-        if row_id is None:
-            if labels:  # perhaps a label's first part, its rest on the lines after
-                orphan = (
-                    labels,
-                    values,
-                    I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
-                )
-            continue
-        place(row_id, values)
-    drop_orphan()
+        cut.row(labels, values)
+    cut.drop_orphan()
     reader.all_rows_short(len(spec.REQUESTS.columns))
     reader.missing(rows)
     _confirm_requests(reader)
@@ -518,25 +580,45 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
     column_labels = {c.id: c.label for c in table.columns}
     header_groups: list[str] = []
     header_cols: list[str] = []
+
+    def columns() -> list[str]:
+        named = sorted(header_cols) == sorted(column_labels)
+        if not named:
+            guessed.update(groups_labels)
+        return header_cols if named else list(column_labels)
+
+    def place(group: str, values: list[str]) -> None:
+        reader.take(group, columns(), values, groups_labels[group])
+
+    # A header line names a column, or two of 行政复议, 行政诉讼 and its two kinds (the group
+    # headings above the columns); a group's label on a row of its own names one.
+    header_words = groups_labels | {"suit": spec.APPEALS_SUIT}
+    cut = CutRows(
+        reader,
+        groups_labels,
+        place,
+        lambda labels: I1.say("row_unknown", part=table.part, labels=" / ".join(labels)),
+        lambda labels: _names_columns(labels, column_labels, 1) or _names_columns(labels, header_words, 2),
+    )
     for block in blocks:
         labels, values = split_row(cells_of(block))
         if not values or not any(v.strip() for v in values):
             text = " ".join(labels)
             header_groups += [g for g in find_labels(text, groups_labels) if g not in header_groups]
             header_cols += [c for c in find_labels(text, column_labels) if c not in header_cols]
+            if labels and not _PAGE_MARK.match(block.text):
+                cut.labels_only(labels)
             continue
-        groups = header_groups if sorted(header_groups) == sorted(groups_labels) else list(groups_labels)
-        named = sorted(header_cols) == sorted(column_labels)
-        cols = header_cols if named else list(column_labels)
-        if not named:
-            guessed.update(groups_labels)
+        cut.drop_orphan()
         if labels:
-            group = _match_row(reader, labels, groups_labels)
-            if group is None:
-                reader.note(None, I1.say("row_unknown", part=table.part, labels=" / ".join(labels)))
-                continue
-            reader.take(group, cols, values, groups_labels[group])
+            cut.row(labels, values)
             continue
+        cols = columns()
+        if cut.pending and len(fit(values, 0)) == len(cols):
+            cut.numbers_only(values)  # one group's numbers, its label (a row of its own) before the break
+            continue
+        cut.pending = None
+        groups = header_groups if sorted(header_groups) == sorted(groups_labels) else list(groups_labels)
         need = len(groups) * len(cols)
         printed = len(fit(values, 0))
         if printed != need:
@@ -552,6 +634,7 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
         for i, group in enumerate(groups):
             chunk = [v or "" for v in filled[i * len(cols) : (i + 1) * len(cols)]]
             reader.take(group, cols, chunk, groups_labels[group])
+    cut.drop_orphan()
     reader.missing(groups_labels)
     for group in guessed:  # read in the format's column order: kept only where the group's total confirms it
         got = [reader.values.get(p) for p in reader.cells(group)]
