@@ -391,7 +391,7 @@ def test_a_row_of_table_two_or_four_cut_by_the_page_break_is_read_whole(
 ):
     """The numbered suoluo printed plain, table 二 (or 四 as labelled rows) in a narrow label column
     so that its labels wrap, moved down the page by steps until the page break cuts a row: the
-    label's first line with the numbers on one page, its rest on the next (issue 26, finding I2:
+    label's first line with the numbers on one page, its rest on the next (before, finding I2:
     the row was left unread). Read whole, every value of the table exact."""
     from tests.test_import_variants import assert_exact_or_named, reference
     from tests.variants import as_html, base, variant
