@@ -287,14 +287,13 @@ def test_variants_printed_to_pdf_are_exact_or_named(names, printer, tmp_path):
     assert_exact_or_named("huaian-distinct", got)
 
 
-def _rows_cut_by_a_page_break(path: Path) -> list[str]:
-    """Table 三's row labels printed outside every closed cell: a row the page break cut (its
-    fragments' borders left open, so the table finder cannot see its cells)."""
+def _text_outside_tables(path: Path) -> list[str]:
+    """Each page's characters that stand outside every closed cell the table finder sees, without
+    spaces: where a row the page break cut (its fragments' borders left open) prints."""
     import re
 
     import pypdfium2 as pdfium
 
-    from xltools import spec
     from xltools.published.pdf import _Page
 
     outside = []
@@ -311,6 +310,17 @@ def _rows_cut_by_a_page_break(path: Path) -> list[str]:
         )
         outside.append(re.sub(r"\s+", "", text))
     pdf.close()
+    return outside
+
+
+def _rows_cut_by_a_page_break(path: Path) -> list[str]:
+    """Table 三's row labels printed outside every closed cell: a row the page break cut (its
+    fragments' borders left open, so the table finder cannot see its cells)."""
+    import re
+
+    from xltools import spec
+
+    outside = _text_outside_tables(path)
     labels = [re.sub(r"\s+", "", row.label) for row in spec.REQUESTS.rows]
     return [label for label in labels if len(label) >= 10 and any(label[:10] in text for text in outside)]
 
@@ -356,26 +366,7 @@ def test_a_cut_row_whose_label_wraps_close_to_its_numbers_is_read_whole(printer,
 def _labels_cut_by_a_page_break(path: Path, labels: list[str]) -> list[str]:
     """Row labels whose first characters are printed outside every closed cell, the whole label on
     no page: a row the page break cut (its fragments' borders left open), its label over two pages."""
-    import re
-
-    import pypdfium2 as pdfium
-
-    from xltools.published.pdf import _Page
-
-    outside = []
-    pdf = pdfium.PdfDocument(path.read_bytes())
-    for i in range(len(pdf)):
-        page = _Page(pdf[i], i + 1)
-        boxes = [t.bbox for t in page.find_tables()]
-        text = "".join(
-            c["text"]
-            for c in page.chars
-            if not any(
-                b[0] <= (c["x0"] + c["x1"]) / 2 < b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 < b[3] for b in boxes
-            )
-        )
-        outside.append(re.sub(r"\s+", "", text))
-    pdf.close()
+    outside = _text_outside_tables(path)
     return [label for label in labels if len(label) > 3 and any(label[:3] in t and label not in t for t in outside)]
 
 

@@ -218,7 +218,8 @@ class CutRows:
     on one page, the rest (with or without the numbers) after the break, or the numbers printed
     beside the label's first line and its last line after them; a page number (dropped by the
     caller) and the table's repeated header may stand between. The parts are placed only when the
-    joined label names a row exactly; else the numbers get the note a row not of the format gets.
+    joined label names a row exactly; else the numbers get the I1 note `unknown` (a row not of the
+    format) naming the label.
 
     `is_header` tells a header line (repeated after the break) from a label's part: a header
     neither starts nor ends a cut row (taken for a label, its "其他" or "总计" once named a row)."""
@@ -228,10 +229,11 @@ class CutRows:
         reader: TableReader,
         rows: dict[str, str],
         place: Callable[[str, list[str]], None],
-        unknown: Callable[[list[str]], str],
         is_header: Callable[[list[str]], bool],
+        unknown: str = "row_not_of_format",
     ):
-        self.reader, self.rows, self.place, self.unknown, self.is_header = reader, rows, place, unknown, is_header
+        self.reader, self.rows, self.place, self.is_header = reader, rows, place, is_header
+        self.unknown = lambda labels: I1.say(unknown, part=reader.table.part, labels=" / ".join(labels))
         # A line of labels without numbers: perhaps a label the break cut, its rest coming with the numbers.
         self.pending: list[str] | None = None
         # Numbers beside no label or only a label's first part (its rest printed after them), and
@@ -386,7 +388,6 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
         reader,
         rows,
         place,
-        lambda labels: I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
         lambda labels: _names_columns(labels, header_words, 1),
     )
     for block in blocks:
@@ -492,7 +493,6 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
         reader,
         rows,
         place,
-        lambda labels: I1.say("row_not_of_format", part=table.part, labels=" / ".join(labels)),
         lambda labels: _names_columns(labels, header_words, 2),
     )
     for block in blocks:
@@ -597,8 +597,8 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
         reader,
         groups_labels,
         place,
-        lambda labels: I1.say("row_unknown", part=table.part, labels=" / ".join(labels)),
         lambda labels: _names_columns(labels, column_labels, 1) or _names_columns(labels, header_words, 2),
+        unknown="row_unknown",
     )
     for block in blocks:
         labels, values = split_row(cells_of(block))
