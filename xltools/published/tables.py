@@ -384,12 +384,7 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
 
     # Header lines: the column headings, 信息内容 and the articles (第二十条第（一）项) heading each block.
     header_words = columns | {"item": spec.PROACTIVE_ITEM_HEADER} | {a: a for a, _, _ in spec.PROACTIVE_BLOCKS}
-    cut = CutRows(
-        reader,
-        rows,
-        place,
-        lambda labels: _names_columns(labels, header_words, 1),
-    )
+    cut = CutRows(reader, rows, place, lambda labels: _names_columns(labels, header_words, 1))
     for block in blocks:
         labels, values = split_row(cells_of(block))
         if not any(v.strip() for v in values):
@@ -489,12 +484,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
         reader.take(row_id, columns, values, rows[row_id])
 
     header_words = {c.id: c.label for c in table.columns} | {_GROUP: spec.REQUESTS_ORGS}
-    cut = CutRows(
-        reader,
-        rows,
-        place,
-        lambda labels: _names_columns(labels, header_words, 2),
-    )
+    cut = CutRows(reader, rows, place, lambda labels: _names_columns(labels, header_words, 2))
     for block in blocks:
         cells = cells_of(block)
         labels, values = split_row(cells)
