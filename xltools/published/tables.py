@@ -267,6 +267,15 @@ class CutRows:
             elif note is not None:
                 self.reader.note(None, note)
 
+    def numbers_of_a_cut_label(self, labels: list[str], values: list[str]) -> bool:
+        """A line with numbers ends what an orphan was waiting for; True when the line is the
+        numbers of a label printed before the break (taken), False when the caller reads it."""
+        self.drop_orphan()
+        if labels or not self.pending:
+            return False
+        self.numbers_only(values)
+        return True
+
     def numbers_only(self, values: list[str]) -> None:
         """Numbers without a label after a line of labels: the label whole, its numbers after the break."""
         pending = self.pending or []
@@ -394,9 +403,7 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
             elif labels and not _PAGE_MARK.match(block.text):
                 cut.labels_only(labels)
             continue
-        cut.drop_orphan()
-        if not labels and cut.pending:
-            cut.numbers_only(values)
+        if cut.numbers_of_a_cut_label(labels, values):
             continue
         cut.row(labels, values)
     cut.drop_orphan()
@@ -494,9 +501,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             elif decided and labels and not _PAGE_MARK.match(block.text):
                 cut.labels_only(labels)
             continue
-        cut.drop_orphan()
-        if not labels and cut.pending:
-            cut.numbers_only(values)
+        if cut.numbers_of_a_cut_label(labels, values):
             continue
         last = norm(labels[-1].split("/")[-1]) if labels else ""
         if last == other_section:
