@@ -12,7 +12,7 @@ from xltools.errors import UnusableInput
 from xltools.model import Finding
 from xltools.published.blocks import Block
 from xltools.published.labels import find_labels, match_label, norm, number
-from xltools.rules.registry import I1
+from xltools.rules.registry import I1, I2
 
 _BLANKS = frozenset({"", "-", "—", "–", "——", "/", "／", "－", "无", "空"})
 _INLINE = re.compile(r"^(.*?[^\d\s.,])\s+((?:\d[\d,]*(?:\.\d+)?\s*)+)$")
@@ -103,7 +103,7 @@ class TableReader:
         path = f"{self.table.id}.{row_id}.{col_id}"
         f = spec.FIELDS[path]
         if text is None:  # the row prints fewer values than it has columns: which one is missing is not known
-            self.not_read([path], f"{self.table.part} “{row_label}”行印出的数字少于列数，无法确定缺的是哪一列")
+            self.not_read([path], I2.say("short_row", part=self.table.part, row=row_label))
             return
         digits = number(text, units=("万元",) if f.kind is spec.Kind.DECIMAL else ("件", "个", "条", "项"))
         if digits is None:
@@ -126,8 +126,14 @@ class TableReader:
             # More numbers than the columns the header names: which belongs where is not known.
             self.not_read(
                 self.cells(row_id),
-                f"{self.table.part} “{row_label}”行印出 {len(printed)} 个数字（{'、'.join(v for v in printed if v)}），"
-                f"多于表头中能认出的 {len(cols)} 列，无法确定各数字属于哪一列",
+                I2.say(
+                    "more_numbers",
+                    part=self.table.part,
+                    row=row_label,
+                    printed=len(printed),
+                    numbers="、".join(v for v in printed if v),
+                    columns=len(cols),
+                ),
             )
             return
         if len(cols) > 1 and len(printed) < len(cols):
@@ -135,8 +141,7 @@ class TableReader:
             self.short[row_id] = len(printed)
             self.not_read(
                 self.cells(row_id),
-                f"{self.table.part} “{row_label}”行只印出 {len(printed)} 个数字，应为 {len(cols)} 个，"
-                "无法确定缺的是哪一列",
+                I2.say("fewer_numbers", part=self.table.part, row=row_label, printed=len(printed), columns=len(cols)),
             )
             return
         for col_id, text in zip(cols, fit(values, len(cols)), strict=False):
@@ -144,7 +149,7 @@ class TableReader:
         named = {f"{self.table.id}.{row_id}.{c}" for c in cols}
         self.not_read(
             [p for p in self.cells(row_id) if p not in named],
-            f"{self.table.part}的表头中找不到这一列，“{row_label}”行的这个数字无法确定位置",
+            I2.say("column_not_found", part=self.table.part, row=row_label),
         )
 
     def all_rows_short(self, columns: int) -> None:
@@ -153,10 +158,7 @@ class TableReader:
         counts = set(self.short.values())
         if len(self.short) < 3 or len(counts) != 1 or any(p.startswith(f"{self.table.id}.") for p in self.values):
             return
-        why = (
-            f"{self.table.part}的每一行都只印出 {counts.pop()} 个数字，应为 {columns} 个：表格的列与格式不符"
-            "（例如只分“自然人”“法人或其他组织”两类），各数字属于哪一列无法确定"
-        )
+        why = I2.say("every_row_short", part=self.table.part, printed=counts.pop(), columns=columns)
         for row_id in self.short:
             for path in self.cells(row_id):
                 self.unread[path] = why
@@ -166,7 +168,7 @@ class TableReader:
             if row_id in self.seen:
                 continue
             label = self.table.row(row_id).label
-            self.not_read(self.cells(row_id), f"{self.table.part}中找不到“{label}”行")
+            self.not_read(self.cells(row_id), I2.say("row_not_found", part=self.table.part, row=label))
 
 
 def _col_label(table: spec.Table, col_id: str) -> str:
@@ -386,7 +388,7 @@ def read_proactive(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], 
             names = "、".join(columns[c] for c in expected)
             reader.not_read(
                 reader.cells(row_id),
-                f"{table.part} “{rows[row_id]}”行之上找不到表头（{names}），各数字属于哪一列无法确定",
+                I2.say("no_header_above", part=table.part, row=rows[row_id], columns=names),
             )
             return
         reader.take(row_id, cols, values, rows[row_id])
@@ -485,7 +487,7 @@ def read_requests(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], d
             reader.seen.add(row_id)
             reader.not_read(
                 reader.cells(row_id),
-                f"{table.part}的表头中认不全“自然人”“商业企业”至“总计”各列，各数字属于哪一列无法确定",
+                I2.say("requests_header", part=table.part),
             )
             return
         reader.take(row_id, columns, values, rows[row_id])
@@ -558,8 +560,7 @@ def _confirm_requests(reader: TableReader) -> None:
                 reader.values.pop(p, None)
             reader.not_read(
                 paths,
-                f"{reader.table.part}按表头读出的“总计”列与每一行各列之和都不符，而“{spec.REQUESTS.columns[j].label}”列"
-                "恰与其余各列之和相符：表头与数字可能错位，表三的数字不予读取",
+                I2.say("total_misplaced", part=reader.table.part, column=spec.REQUESTS.columns[j].label),
             )
             return
 
@@ -621,8 +622,7 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
                 reader.seen.add(group)
                 reader.not_read(
                     reader.cells(group),
-                    f"{table.part}的数字行印出 {printed} 个数字，应为 {need} 个"
-                    f"（行政复议、未经复议直接起诉、复议后起诉各 {len(cols)} 个），各数字属于哪一格无法确定",
+                    I2.say("appeals_count", part=table.part, printed=printed, need=need, columns=len(cols)),
                 )
             continue
         filled = fit(values, need)
@@ -639,8 +639,7 @@ def read_appeals(blocks: list[Block]) -> tuple[dict[str, Any], list[Finding], di
                 reader.values.pop(p, None)
             reader.not_read(
                 reader.cells(group),
-                f"{table.part}的表头中认不全“结果维持”至“总计”各列，按格式的顺序读出的“{groups_labels[group]}”"
-                "各数与总计不符，读法无法确认",
+                I2.say("appeals_header", part=table.part, group=groups_labels[group]),
             )
     return reader.values, reader.notes, reader.unread
 

@@ -152,6 +152,31 @@ I2 = Rule(
         ),
         "columns": Words("“{columns}”列"),  # what is not read of one row
         "rows": Words("{rows} 行共 {values} 个数字"),  # what is not read of several rows
+        # Why a value is not read (the `why` of "unread"), as the table readers find it:
+        "row_not_found": Words("{part}中找不到“{row}”行"),
+        "short_row": Words("{part} “{row}”行印出的数字少于列数，无法确定缺的是哪一列"),
+        "more_numbers": Words(
+            "{part} “{row}”行印出 {printed} 个数字（{numbers}），多于表头中能认出的 {columns} 列，无法确定各数字属于哪一列"
+        ),
+        "fewer_numbers": Words("{part} “{row}”行只印出 {printed} 个数字，应为 {columns} 个，无法确定缺的是哪一列"),
+        "column_not_found": Words("{part}的表头中找不到这一列，“{row}”行的这个数字无法确定位置"),
+        "every_row_short": Words(
+            "{part}的每一行都只印出 {printed} 个数字，应为 {columns} 个：表格的列与格式不符"
+            "（例如只分“自然人”“法人或其他组织”两类），各数字属于哪一列无法确定"
+        ),
+        "no_header_above": Words("{part} “{row}”行之上找不到表头（{columns}），各数字属于哪一列无法确定"),
+        "requests_header": Words("{part}的表头中认不全“自然人”“商业企业”至“总计”各列，各数字属于哪一列无法确定"),
+        "total_misplaced": Words(
+            "{part}按表头读出的“总计”列与每一行各列之和都不符，而“{column}”列"
+            "恰与其余各列之和相符：表头与数字可能错位，表三的数字不予读取"
+        ),
+        "appeals_count": Words(
+            "{part}的数字行印出 {printed} 个数字，应为 {need} 个"
+            "（行政复议、未经复议直接起诉、复议后起诉各 {columns} 个），各数字属于哪一格无法确定"
+        ),
+        "appeals_header": Words(
+            "{part}的表头中认不全“结果维持”至“总计”各列，按格式的顺序读出的“{group}”各数与总计不符，读法无法确认"
+        ),
     },
 )
 T3 = Rule(
