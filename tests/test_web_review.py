@@ -184,13 +184,20 @@ def test_same_units_policy_folds_names_and_keeps_years_apart():
     assert api.same_units(results) == [[0, 1]]
 
 
-def test_summary_workbook_flags_the_unit_met_twice():
+def _summary_of_one_unit_met_twice():
+    """The summary workbook of 甲, 乙 and 丙, where 甲 and 丙 are the same unit; its summary sheet
+    and the conditional format that flags 机关全称 met twice."""
     same = api.check_bytes(fill(VALID_TEXTS), "甲.xlsx")
     other = api.check_bytes(fill({**VALID_TEXTS, "agency.name": "另一个单位人民政府"}), "乙.xlsx")
     again = api.check_bytes(fill(VALID_TEXTS), "丙.xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(api.summary_workbook_bytes([same, other, again])))
     ws = wb[summary.SHEET_SUMMARY]
     (flag,) = [f for f in ws.conditional_formatting if str(f.sqref) == "B2:B4"]
+    return wb, ws, flag
+
+
+def test_summary_workbook_flags_the_unit_met_twice():
+    _, ws, flag = _summary_of_one_unit_met_twice()
     assert flag.rules[0].formula == ['AND($B2<>"",COUNTIFS($B$2:$B$4,$B2,$C$2:$C$4,$C2)>1)']
     assert [ws[f"B{n}"].value for n in (2, 3, 4)] == [
         VALID_TEXTS["agency.name"],
@@ -204,12 +211,7 @@ def test_summary_flag_is_evaluated_by_libreoffice(libreoffice, tmp_path):
     """The flag's formula, as LibreOffice evaluates it: true on 甲 and 丙 (the same unit), not on 乙."""
     from tests.libreoffice import convert
 
-    same = api.check_bytes(fill(VALID_TEXTS), "甲.xlsx")
-    other = api.check_bytes(fill({**VALID_TEXTS, "agency.name": "另一个单位人民政府"}), "乙.xlsx")
-    again = api.check_bytes(fill(VALID_TEXTS), "丙.xlsx")
-    wb = openpyxl.load_workbook(io.BytesIO(api.summary_workbook_bytes([same, other, again])))
-    ws = wb[summary.SHEET_SUMMARY]
-    (flag,) = [f for f in ws.conditional_formatting if str(f.sqref) == "B2:B4"]
+    wb, ws, flag = _summary_of_one_unit_met_twice()
     formula = flag.rules[0].formula[0]
     for n in (2, 3, 4):  # the rule's formula written into a cell of each row, relative to it
         ws[f"Z{n}"] = "=" + formula.replace("$B2", f"$B{n}").replace("$C2", f"$C{n}")
