@@ -239,6 +239,13 @@ def size_text(n: int) -> str:
     return f"{max(1, -(-n // 1024))} KB"
 
 
+def wide(ch: str) -> bool:
+    """Whether a Chinese font or a terminal in a Chinese locale draws `ch` an em wide: the wide and
+    full-width characters, and the ambiguous ones (“ ” ‘ ’ … — · ①) that Chinese fonts draw wide.
+    The reports we write are measured with it (columns, cells, lines)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
+
+
 # --- half-width punctuation in Chinese text (rule C7) ---------------------------------------------
 
 FULL_PUNCTUATION = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}

@@ -14,7 +14,6 @@ import math
 import os
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import BinaryIO, NamedTuple
@@ -24,7 +23,7 @@ from xltools.geometry import where_text
 from xltools.model import ERROR, FileResult
 from xltools.rules.sums import TOTAL_PARTS
 from xltools.spec import FEE_AMOUNT_LABEL, FIELDS
-from xltools.text import fold, os_reason
+from xltools.text import fold, os_reason, wide
 
 SHEET_SUMMARY = "汇总"
 SHEET_PROBLEMS = "问题清单"
@@ -409,7 +408,7 @@ def _height(texts: dict[int, str], widths: Sequence[float]) -> float:
     printed summary would show one line of each): the most lines any of them takes in its column."""
 
     def lines(text: str, width: float) -> int:
-        units = sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+        units = sum(2.2 if wide(ch) else 1.1 for ch in text)
         return max(1, math.ceil(units / max(width - 1.5, 1)))
 
     return LINE_PT * max([1, *(lines(t, widths[i]) for i, t in texts.items() if t)]) + 2

@@ -14,7 +14,6 @@ import io
 import itertools
 import math
 import re
-import unicodedata
 from dataclasses import replace
 from xml.sax.saxutils import escape
 
@@ -39,6 +38,7 @@ from xltools.render.document import (
     Paragraph,
 )
 from xltools.render.txt import _widths
+from xltools.text import wide
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -418,10 +418,6 @@ def table_layout(grid: Grid) -> tuple[list[int], Pt, int]:
 # --- where a cell's text wraps ------------------------------------------------------------------
 
 
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in ("W", "F", "A")
-
-
 # A half-width character's width in ems: in the 公文 fonts (仿宋_GB2312) every one is half an em;
 # where they are missing LibreOffice sets them in DejaVu Sans (digits 0.64, a full stop 0.32).
 FACES = ("gb", "fallback")
@@ -434,7 +430,7 @@ def _half(ch: str, face: str) -> float:
 
 @functools.cache
 def _line_width(text: str, size: float, face: str = "fallback") -> float:
-    return sum(size if _wide(ch) else _half(ch, face) * size for ch in text)
+    return sum(size if wide(ch) else _half(ch, face) * size for ch in text)
 
 
 @functools.cache
@@ -445,9 +441,9 @@ def wrap(text: str, room: float, size: float, face: str = "fallback") -> tuple[s
     lines: list[str] = []
     for para in text.split("\n"):
         tokens: list[str] = []
-        for wide, group in itertools.groupby(para, _wide):
+        for is_wide, group in itertools.groupby(para, wide):
             chars = list(group)
-            tokens.extend(chars if wide else ["".join(chars)])
+            tokens.extend(chars if is_wide else ["".join(chars)])
         units: list[str] = []  # what cannot be broken apart
         for t in tokens:
             if units and (t[0] in NO_START or units[-1][-1] in NO_END):
@@ -544,7 +540,7 @@ PAGE_TEXT_HEIGHT = (PAGE_H - MARGINS["top"] - MARGINS["bottom"]) / 12700  # in p
 
 def _text_width(text: str, size: float) -> float:
     """A text's width in points at `size`: CJK characters one em, others about half."""
-    return sum(size if unicodedata.east_asian_width(ch) in ("W", "F", "A") else DIGIT * size for ch in text)
+    return sum(size if wide(ch) else DIGIT * size for ch in text)
 
 
 def row_heights(grid: Grid, widths: list[int], size: float, pad: int = int(CELL_PAD)) -> list[float]:

@@ -8,7 +8,6 @@ counted by its East Asian width (`width`). A proportional font cannot keep any g
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
 
 from xltools.render.document import (
@@ -22,6 +21,7 @@ from xltools.render.document import (
     Grid,
     Paragraph,
 )
+from xltools.text import wide
 
 INDENT = "\u3000\u3000"
 MAX_CELL = 16  # display columns before a cell's text wraps
@@ -68,14 +68,11 @@ def marked(grid: Grid) -> Grid:
 # --- grids --------------------------------------------------------------------------------------
 
 
-WIDE = ("W", "F", "A")
-
-
 def width(text: str) -> int:
     """Display width in a Chinese terminal or fixed-width font: wide and full-width characters take
     two columns, and so do the ambiguous ones (“ ” ‘ ’ … — · ①), which Chinese fonts and terminals
     in a Chinese locale draw wide (counting them narrow shifted 3.危及“三安全一稳定” by two columns)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in WIDE else 1 for ch in text)
+    return sum(2 if wide(ch) else 1 for ch in text)
 
 
 def wrap(text: str, limit: int) -> list[str]:

@@ -10,7 +10,6 @@ the very hidden _meta sheet.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,6 +36,7 @@ from xltools.rules.sums import (
     total_formula,
 )
 from xltools.spec import FIELDS, Kind
+from xltools.text import wide
 from xltools.workbook.cells import a1, col_name
 
 TOP = 3  # tables start below the sheet title, the status line and a hint line
@@ -126,7 +126,7 @@ _LONGEST_NUMBER = "-123456789.25"  # the widest figure a check quotes, for the r
 def display_width(text: str) -> float:
     """Width units a text takes in a spreadsheet column: a CJK character takes 2.2 (Gnumeric's
     substitute face is the widest of the engines), anything else 1."""
-    return sum(2.2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    return sum(2.2 if wide(ch) else 1 for ch in text)
 
 
 def _title(sl: SheetLayout, text: str) -> None:
