@@ -195,6 +195,13 @@ class _Worker:
     done: int = 0  # tasks answered
 
 
+def _fail(tasks: list[_Task], why: str) -> None:
+    """Tasks that never reached a worker fail with `why` (one cancelled meanwhile stays cancelled)."""
+    for task in tasks:
+        if task.future.set_running_or_notify_cancel():
+            task.future.set_exception(WorkerDied(why))
+
+
 _POOLS: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -381,9 +388,7 @@ class Pool:
             with self._lock:
                 self._closing = self._terminated = True
                 waiting, self._queue = list(self._queue), collections.deque()
-            for task in waiting:
-                if task.future.set_running_or_notify_cancel():
-                    task.future.set_exception(WorkerDied(f"the pool stopped: {type(exc).__name__}: {exc}"))
+            _fail(waiting, f"the pool stopped: {type(exc).__name__}: {exc}")
             raise
         finally:
             self._kill_workers(graceful=not self._terminated)
@@ -422,11 +427,8 @@ class Pool:
         fails; otherwise they wait for the workers there are."""
         if self._workers:
             return
-        why = f"no worker process could be started: {type(exc).__name__}: {exc}"
-        while self._queue:
-            task = self._queue.popleft()
-            if task.future.set_running_or_notify_cancel():
-                task.future.set_exception(WorkerDied(why))
+        waiting, self._queue = list(self._queue), collections.deque()
+        _fail(waiting, f"no worker process could be started: {type(exc).__name__}: {exc}")
 
     def _receive(self, w: _Worker) -> None:
         try:
