@@ -86,10 +86,14 @@ class RoundPages:
         while len(self.results) > RESULTS:
             self.results.popitem(last=False)
 
+    def _latest(self, round_id: int) -> list[tuple[Any, Any]]:
+        """Each unit that uploaded, with its current upload."""
+        return [(s, s.last) for s in api.round_submitted(self.service, round_id) if s.last is not None]
+
     def current(self, round_id: int) -> Iterator[tuple[Any, FileResult]]:
         """Each unit that uploaded with its current report's result, read in the workers one
         unit a call (for the round's downloads; called from a server thread)."""
-        latest = [(s, s.last) for s in api.round_submitted(self.service, round_id) if s.last is not None]
+        latest = self._latest(round_id)
         cached = [self.results.get(upload.id) for _, upload in latest]
         todo = [upload.id for (_, upload), r in zip(latest, cached, strict=True) if r is None]
         made = round_work.in_order(self.worker, round_work.findings, self.folder, todo)
@@ -102,7 +106,7 @@ class RoundPages:
     def words(self, round_id: int) -> Iterator[tuple[Any, bytes | str | None]]:
         """Each unit that uploaded with its current report as Word (None: it has errors; a text:
         why it could not be made), made in the workers one unit a call."""
-        latest = [(s, s.last) for s in api.round_submitted(self.service, round_id) if s.last is not None]
+        latest = self._latest(round_id)
         made = round_work.in_order(self.worker, round_work.word, self.folder, [upload.id for _, upload in latest])
         for (state, upload), got in zip(latest, made, strict=True):
             if isinstance(got, Exception):
@@ -148,13 +152,20 @@ class _Pipe(io.RawIOBase):
 
     def write(self, b: Any) -> int:
         data = bytes(b)
-        while not self.gone.is_set():
-            try:
-                self.chunks.put(data, timeout=0.5)
-                return len(data)
-            except queue.Full:
-                continue
-        raise _Gone
+        if not _put(self.chunks, data, self.gone):
+            raise _Gone
+        return len(data)
+
+
+def _put(chunks: queue.Queue, item: object, gone: threading.Event) -> bool:
+    """`item` queued for the reader as soon as there is room; False when the reader went away first."""
+    while not gone.is_set():
+        try:
+            chunks.put(item, timeout=0.5)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 async def streamed(write: Callable[[BinaryIO], None]) -> AsyncIterator[bytes]:
@@ -173,12 +184,7 @@ async def streamed(write: Callable[[BinaryIO], None]) -> AsyncIterator[bytes]:
         except Exception:
             log.exception("a streamed download failed")  # the download ends short: the reader sees a broken file
         finally:
-            while not gone.is_set():
-                try:
-                    chunks.put(end, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
+            _put(chunks, end, gone)
 
     threading.Thread(target=run, daemon=True, name="xltools-download").start()
     try:
