@@ -205,7 +205,7 @@ class SummaryBook:
                 )
                 for bad in (False, True)
             }
-            self._text = self._wrap = self._formats["text", False]
+            self._text = self._formats["text", False]
             self._head = head
             self._other_year = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700", "bold": True})
             self._twice = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
@@ -342,40 +342,20 @@ class SummaryBook:
     def _flag_other_years(self) -> None:
         """A report of another year than most of the batch's: its 年度 cell flagged (a conditional
         format, as the rows went out before the batch's year was known), explained in the header."""
-        pages = self._pages[SHEET_SUMMARY][2]
-        for ws, rows in pages:
-            if rows:
-                last = rows + 1
-                ws.conditional_format(
-                    1,
-                    2,
-                    rows,
-                    2,
-                    {
-                        "type": "formula",
-                        "criteria": f"=AND(ISNUMBER($C2),$C2<>MODE($C$2:$C${last}))",
-                        "format": self._other_year,
-                    },
-                )
+        self._flag(2, "=AND(ISNUMBER($C2),$C2<>MODE($C$2:$C${last}))", self._other_year)
 
     def _flag_same_units(self) -> None:
         """A unit met more than once (the same 机关全称 and year, as same_units): its 机关全称 flagged
         on each of its rows. A conditional format, as the rows went out before the second one came
         (the book keeps nothing per file); it compares the names as written, same_units loosely."""
+        self._flag(1, '=AND($B2<>"",COUNTIFS($B$2:$B${last},$B2,$C$2:$C${last},$C2)>1)', self._twice)
+
+    def _flag(self, col: int, criteria: str, fmt) -> None:
+        """A column of every 汇总 page formatted where `criteria` holds (its `{last}`: the page's last row)."""
         for ws, rows in self._pages[SHEET_SUMMARY][2]:
             if rows:
-                last = rows + 1
-                ws.conditional_format(
-                    1,
-                    1,
-                    rows,
-                    1,
-                    {
-                        "type": "formula",
-                        "criteria": f'=AND($B2<>"",COUNTIFS($B$2:$B${last},$B2,$C$2:$C${last},$C2)>1)',
-                        "format": self._twice,
-                    },
-                )
+                criteria_here = criteria.replace("{last}", str(rows + 1))
+                ws.conditional_format(1, col, rows, col, {"type": "formula", "criteria": criteria_here, "format": fmt})
 
     def discard(self) -> None:
         """Let go of the scratch files: an interrupted or failed run leaves none behind."""
