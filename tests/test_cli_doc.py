@@ -75,3 +75,18 @@ def test_the_code_says_the_decision_instead_of_citing_an_issue_number():
                 if _ISSUE.search(line):
                     found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert found == [], "say the decision in words instead:\n" + "\n".join(found)
+
+
+def test_the_quick_start_names_the_hints_its_example_shows():
+    """README's quick start says which hints `xltools build examples/suoluo-2024.xlsx` shows: the
+    paragraph after the command names exactly the rules of the example's findings."""
+    from xltools import api
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("pip install . && xltools build examples/suoluo-2024.xlsx")
+    paragraph = readme[start : readme.index("运行测试", start)]
+    result = api.check_file(ROOT / "examples" / "suoluo-2024.xlsx").result
+    assert result is not None and result.ok
+    shown = {f.rule for f in result.findings}
+    named = set(re.findall(r"（([A-Z]\d+)）", paragraph))
+    assert named == shown, f"README names {sorted(named)}, the example shows {sorted(shown)}"
