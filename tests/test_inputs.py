@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, ROOT
@@ -256,6 +256,9 @@ def test_every_listed_character_is_cleaned_through_check_build_fill_and_merge(tm
     for ch, at in inserted:
         at = min(at, len(name))
         name = name[:at] + ch + name[at:]
+    # A high surrogate right before a low one is no stray: in JSON the two escapes are one character
+    # (\ud800\udc00 is U+10000, 𐀀), which is text and stays.
+    assume(not re.search("[\ud800-\udbff][\udc00-\udfff]", name))
     dirty = _with_name(tmp_path, name, "dirty.json")
     result = api.load_for_build(str(dirty))
     assert result.ok and result.report.name == clean_name
